@@ -1,0 +1,296 @@
+//! The walking network as the rest of TrailLoop sees it: plain data, indices instead of
+//! pointers, lon/lat in WGS 84 degrees. The importer writes it to PostGIS, the embedded
+//! mode and the solver's tests build a trail graph from it.
+
+use serde::{Deserialize, Serialize};
+
+/// A position in WGS 84 degrees, longitude first (the GeoJSON and PostGIS order).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Coord {
+    /// Longitude in degrees, -180..=180.
+    pub lon: f64,
+    /// Latitude in degrees, -90..=90.
+    pub lat: f64,
+}
+
+/// Index of a node in [`Network::nodes`].
+pub type NodeIndex = u32;
+
+/// A junction or trail end: where edges meet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Node {
+    /// The OSM node id this junction came from.
+    pub osm_id: i64,
+    /// Location.
+    pub coord: Coord,
+    /// Elevation in metres from the DEM, `None` without a DEM or over a void.
+    pub elevation_m: Option<f64>,
+}
+
+/// The OSM `highway` class of an edge. Trails are what people come for; roads are kept
+/// only because hikers walk them to link trails, and the solver can avoid them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Highway {
+    /// `highway=path`
+    Path,
+    /// `highway=footway`
+    Footway,
+    /// `highway=track`
+    Track,
+    /// `highway=bridleway`
+    Bridleway,
+    /// `highway=steps`
+    Steps,
+    /// `highway=cycleway`
+    Cycleway,
+    /// `highway=pedestrian`
+    Pedestrian,
+    /// `highway=living_street`
+    LivingStreet,
+    /// `highway=residential`
+    Residential,
+    /// `highway=service`
+    Service,
+    /// `highway=unclassified`
+    Unclassified,
+    /// `highway=tertiary`
+    Tertiary,
+}
+
+impl Highway {
+    /// Every class, in declaration order.
+    pub const ALL: [Highway; 12] = [
+        Highway::Path,
+        Highway::Footway,
+        Highway::Track,
+        Highway::Bridleway,
+        Highway::Steps,
+        Highway::Cycleway,
+        Highway::Pedestrian,
+        Highway::LivingStreet,
+        Highway::Residential,
+        Highway::Service,
+        Highway::Unclassified,
+        Highway::Tertiary,
+    ];
+
+    /// Parses the OSM tag value; `None` for classes the walking network does not keep.
+    pub fn from_tag(value: &str) -> Option<Highway> {
+        Highway::ALL.into_iter().find(|h| h.as_str() == value)
+    }
+
+    /// The OSM tag value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Highway::Path => "path",
+            Highway::Footway => "footway",
+            Highway::Track => "track",
+            Highway::Bridleway => "bridleway",
+            Highway::Steps => "steps",
+            Highway::Cycleway => "cycleway",
+            Highway::Pedestrian => "pedestrian",
+            Highway::LivingStreet => "living_street",
+            Highway::Residential => "residential",
+            Highway::Service => "service",
+            Highway::Unclassified => "unclassified",
+            Highway::Tertiary => "tertiary",
+        }
+    }
+
+    /// Whether this is a road that cars use (hikers may still walk it).
+    pub fn is_road(self) -> bool {
+        matches!(
+            self,
+            Highway::LivingStreet
+                | Highway::Residential
+                | Highway::Service
+                | Highway::Unclassified
+                | Highway::Tertiary
+        )
+    }
+}
+
+/// The SAC mountain hiking scale, `sac_scale=*`, from T1 (hiking) to T6.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SacScale {
+    /// T1 `hiking`
+    Hiking = 1,
+    /// T2 `mountain_hiking`
+    MountainHiking = 2,
+    /// T3 `demanding_mountain_hiking`
+    DemandingMountainHiking = 3,
+    /// T4 `alpine_hiking`
+    AlpineHiking = 4,
+    /// T5 `demanding_alpine_hiking`
+    DemandingAlpineHiking = 5,
+    /// T6 `difficult_alpine_hiking`
+    DifficultAlpineHiking = 6,
+}
+
+impl SacScale {
+    /// Every grade, easiest first.
+    pub const ALL: [SacScale; 6] = [
+        SacScale::Hiking,
+        SacScale::MountainHiking,
+        SacScale::DemandingMountainHiking,
+        SacScale::AlpineHiking,
+        SacScale::DemandingAlpineHiking,
+        SacScale::DifficultAlpineHiking,
+    ];
+
+    /// Parses the OSM tag value (unknown values give `None`).
+    pub fn from_tag(value: &str) -> Option<SacScale> {
+        SacScale::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+
+    /// The OSM tag value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SacScale::Hiking => "hiking",
+            SacScale::MountainHiking => "mountain_hiking",
+            SacScale::DemandingMountainHiking => "demanding_mountain_hiking",
+            SacScale::AlpineHiking => "alpine_hiking",
+            SacScale::DemandingAlpineHiking => "demanding_alpine_hiking",
+            SacScale::DifficultAlpineHiking => "difficult_alpine_hiking",
+        }
+    }
+
+    /// The grade as a number, 1 (T1) to 6 (T6).
+    pub fn grade(self) -> u8 {
+        self as u8
+    }
+}
+
+/// A piece of one OSM way between two junctions (or a junction and a trail end).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Edge {
+    /// Index of the first node of `geometry`.
+    pub source: NodeIndex,
+    /// Index of the last node of `geometry`.
+    pub target: NodeIndex,
+    /// The OSM way this piece was cut from.
+    pub osm_way_id: i64,
+    /// Vertices from `source` to `target`, both ends included (at least two).
+    pub geometry: Vec<Coord>,
+    /// Geodesic length on the WGS 84 ellipsoid, metres.
+    pub length_m: f64,
+    /// Climb walking from `source` to `target`, metres (0 without a DEM).
+    pub ascent_m: f64,
+    /// Descent walking from `source` to `target`, metres (0 without a DEM).
+    pub descent_m: f64,
+    /// Highway class.
+    pub highway: Highway,
+    /// `name=*`, else `ref=*` of the way.
+    pub name: Option<String>,
+    /// `sac_scale=*`.
+    pub sac_scale: Option<SacScale>,
+    /// `surface=*`.
+    pub surface: Option<String>,
+    /// `trail_visibility=*`.
+    pub trail_visibility: Option<String>,
+    /// `access=*` (ways that forbid walkers are never kept).
+    pub access: Option<String>,
+    /// Names of the `route=hiking` (and `foot`) relations the way belongs to, sorted.
+    pub routes: Vec<String>,
+}
+
+/// How a trailhead was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrailheadKind {
+    /// `highway=trailhead`
+    Trailhead,
+    /// `amenity=parking`, node or area, near the network.
+    Parking,
+    /// Where a trail meets a road cars can drive.
+    RoadJunction,
+}
+
+impl TrailheadKind {
+    /// The name stored in the database and shown in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TrailheadKind::Trailhead => "trailhead",
+            TrailheadKind::Parking => "parking",
+            TrailheadKind::RoadJunction => "road_junction",
+        }
+    }
+}
+
+/// A place to start a hike, snapped to a node of the network.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Trailhead {
+    /// The network node hikes start from.
+    pub node: NodeIndex,
+    /// Where the trailhead itself is (the car park, the sign), not the snapped node.
+    pub coord: Coord,
+    /// Name from OSM, if any.
+    pub name: Option<String>,
+    /// How it was found.
+    pub kind: TrailheadKind,
+    /// The OSM element it came from (`None` for road junctions, which are nodes of ways).
+    pub osm_id: Option<i64>,
+    /// Distance from `coord` to the snapped node, metres.
+    pub snap_distance_m: f64,
+}
+
+/// Kinds of points of interest that matter when planning a multi-day trip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PoiKind {
+    /// `tourism=camp_site`
+    Campsite,
+    /// `tourism=alpine_hut` or `tourism=wilderness_hut`
+    Hut,
+    /// `amenity=shelter`
+    Shelter,
+    /// `amenity=drinking_water`
+    DrinkingWater,
+    /// `natural=spring`
+    Spring,
+}
+
+impl PoiKind {
+    /// The name stored in the database and shown in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PoiKind::Campsite => "campsite",
+            PoiKind::Hut => "hut",
+            PoiKind::Shelter => "shelter",
+            PoiKind::DrinkingWater => "drinking_water",
+            PoiKind::Spring => "spring",
+        }
+    }
+}
+
+/// A point of interest snapped to the network.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Poi {
+    /// What it is.
+    pub kind: PoiKind,
+    /// Name from OSM, if any.
+    pub name: Option<String>,
+    /// The OSM element (node, or way for areas) it came from.
+    pub osm_id: i64,
+    /// Where it is.
+    pub coord: Coord,
+    /// The nearest network node.
+    pub node: NodeIndex,
+    /// Distance from `coord` to that node, metres.
+    pub snap_distance_m: f64,
+}
+
+/// The whole walking network of one region.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Network {
+    /// Junctions and trail ends; edges refer to them by index.
+    pub nodes: Vec<Node>,
+    /// Trail and road pieces between junctions.
+    pub edges: Vec<Edge>,
+    /// Places to start.
+    pub trailheads: Vec<Trailhead>,
+    /// Campsites, huts, shelters, water.
+    pub pois: Vec<Poi>,
+}

@@ -1,0 +1,1 @@
+pub use trailloop_osm; pub use trailloop_solver;
