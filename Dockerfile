@@ -85,6 +85,10 @@ ENV TRAILLOOP__SERVER__HOST=0.0.0.0 \
     TRAILLOOP__EMBEDDED__PBF=/app/data/andorra.osm.pbf \
     TRAILLOOP__EMBEDDED__DEM=/app/data/N42E001.hgt.zip
 
+# The root filesystem is read-only in production: /tmp is the one writable path. As a
+# VOLUME, ECS Fargate's bind mount there takes the image's mode (1777, writable by 65532).
+VOLUME ["/tmp"]
+
 USER 65532:65532
 EXPOSE 8080
 STOPSIGNAL SIGTERM
