@@ -75,15 +75,10 @@ WORKDIR /app
 COPY --from=builder --chown=0:0 /out/trailloop /app/trailloop
 COPY --chown=0:0 config/ /app/config/
 COPY --chown=0:0 data/andorra.osm.pbf data/N42E001.hgt.zip data/README.md /app/data/
+# (root-owned: the service user can read, not change, its binary, configuration and data)
 
-# Files are root-owned and read-only for the service: the container runs with a
-# read-only root filesystem in production.
-# config/default.toml is found relative to the working directory (/app); the embedded
-# sample paths are made absolute so that a different working directory still works.
-ENV TRAILLOOP__SERVER__HOST=0.0.0.0 \
-    TRAILLOOP__SERVER__PORT=8080 \
-    TRAILLOOP__EMBEDDED__PBF=/app/data/andorra.osm.pbf \
-    TRAILLOOP__EMBEDDED__DEM=/app/data/N42E001.hgt.zip
+# Settings: config/default.toml, found relative to the working directory (/app), then
+# TRAILLOOP__SECTION__KEY environment variables given at run time.
 
 # The root filesystem is read-only in production: /tmp is the one writable path. As a
 # VOLUME, ECS Fargate's bind mount there takes the image's mode (1777, writable by 65532).
