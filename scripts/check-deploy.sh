@@ -76,11 +76,13 @@ fi
 
 # --- checks ----------------------------------------------------------------------------
 FAILED=()
+PASSED=0
 run_check() {
   local name="$1"; shift
   log "$name"
   if "$@"; then
     printf '    ok: %s\n' "$name"
+    PASSED=$((PASSED + 1))
   else
     printf '    FAILED: %s\n' "$name" >&2
     FAILED+=("$name")
@@ -88,7 +90,7 @@ run_check() {
 }
 
 run_check "hadolint Dockerfile ($("$HADOLINT" --version | head -n1))" \
-  "$HADOLINT" --failure-threshold warning Dockerfile
+  "$HADOLINT" --no-color --failure-threshold warning Dockerfile
 
 compose_config() {
   # Validate without a Docker engine or a .env file of the developer's.
@@ -111,8 +113,8 @@ run_check "deployment contract (scripts/check_deploy.py)" \
 
 echo
 if [ "${#FAILED[@]}" -ne 0 ]; then
-  printf 'check-deploy: %d check(s) failed:\n' "${#FAILED[@]}" >&2
+  printf 'failed checks:\n' >&2
   printf '  - %s\n' "${FAILED[@]}" >&2
-  exit 1
 fi
-echo "check-deploy: all checks passed"
+echo "check-deploy: $PASSED passed, ${#FAILED[@]} failed"
+[ "${#FAILED[@]}" -eq 0 ]
