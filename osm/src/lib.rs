@@ -1,3 +1,93 @@
 //! Builds TrailLoop's walking network from OpenStreetMap.
+//!
+//! [`build_network`] reads an OSM PBF extract and returns a [`Network`]: [`Node`]s at
+//! junctions and trail ends, [`Edge`]s between them with geometry, geodesic length,
+//! OSM attributes and hiking route names, [`Trailhead`]s to start from and [`Poi`]s for
+//! multi-day plans. Given a [`Dem`] (SRTM tiles) in [`BuildOptions`], nodes get
+//! elevations and edges ascent and descent. Errors are [`OsmError`]s.
+//!
+//! ```no_run
+//! use trailloop_osm::{build_network, BuildOptions, Dem};
+//!
+//! let dem = Dem::open(&["data/N42E001.hgt.zip"])?;
+//! let options = BuildOptions { dem: Some(dem), ..BuildOptions::default() };
+//! let network = build_network("data/andorra.osm.pbf".as_ref(), &options)?;
+//! println!("{} edges", network.edges.len());
+//! # Ok::<(), trailloop_osm::OsmError>(())
+//! ```
+//!
+//! The same file always gives the same network: nodes are ordered by OSM id, edges by
+//! way id and position along the way, trailheads by node and POIs by OSM element.
+#![warn(missing_docs)]
+
+mod dem;
+mod elevation;
+mod error;
 pub mod model;
+mod noding;
+mod pbf;
+mod pois;
+mod spatial;
+mod tags;
+mod trailheads;
+
+use std::path::Path;
+use std::time::Instant;
+
+pub use dem::Dem;
+pub use error::OsmError;
 pub use model::*;
+pub use pois::SNAP_RADIUS_M as POI_SNAP_RADIUS_M;
+pub use trailheads::{
+    CLUSTER_RADIUS_M as TRAILHEAD_CLUSTER_RADIUS_M, SNAP_RADIUS_M as TRAILHEAD_SNAP_RADIUS_M,
+};
+
+/// How to build a network. Build it with struct update syntax from `default()` so new
+/// options do not break callers.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// Elevation model for node elevations and edge climb; without one they stay
+    /// `None` and 0.
+    pub dem: Option<Dem>,
+}
+
+/// Reads `pbf` and builds its walking network. See the crate docs for what it holds.
+pub fn build_network(pbf: &Path, options: &BuildOptions) -> Result<Network, OsmError> {
+    let started = Instant::now();
+    let data = pbf::read(pbf)?;
+
+    let noded = noding::node(&data);
+    let (mut nodes, mut edges) = (noded.nodes, noded.edges);
+    tracing::info!(
+        nodes = nodes.len(),
+        edges = edges.len(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "noded the walking network"
+    );
+
+    if let Some(dem) = &options.dem {
+        elevation::apply(dem, &mut nodes, &mut edges);
+        tracing::info!(
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "added elevations"
+        );
+    }
+
+    let coords: Vec<Coord> = nodes.iter().map(|n| n.coord).collect();
+    let index = spatial::PointIndex::new(&coords);
+    let trail = trailheads::trail_nodes(nodes.len(), &edges, &noded.urban);
+    let trailheads = trailheads::find(&data, &nodes, &edges, &trail, &index);
+    let pois = pois::find(&data, &index);
+    tracing::info!(
+        trailheads = trailheads.len(),
+        pois = pois.len(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "built the network"
+    );
+    Ok(Network {
+        nodes,
+        edges,
+        trailheads,
+        pois,
+    })
+}

@@ -1,0 +1,52 @@
+//! Builds the network of a PBF extract and prints timings and counts.
+//!
+//! `cargo run --release -p trailloop-osm --example build -- data/andorra.osm.pbf [tile.hgt.zip...]`
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use trailloop_osm::{build_network, BuildOptions, Dem};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    tracing_subscriber::fmt().with_target(false).init();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some((pbf, tiles)) = args.split_first() else {
+        return Err("usage: build <extract.osm.pbf> [tile.hgt[.zip]...]".into());
+    };
+
+    let started = Instant::now();
+    let mut options = BuildOptions::default();
+    if !tiles.is_empty() {
+        options.dem = Some(Dem::open(tiles)?);
+    }
+    let dem_time = started.elapsed();
+    let network = build_network(pbf.as_ref(), &options)?;
+    let total = started.elapsed();
+
+    let mut by_class: BTreeMap<&str, (usize, f64)> = BTreeMap::new();
+    for e in &network.edges {
+        let entry = by_class.entry(e.highway.as_str()).or_default();
+        entry.0 += 1;
+        entry.1 += e.length_m / 1000.0;
+    }
+    for (class, (n, km)) in &by_class {
+        println!("{class:>14}: {n:6} edges {km:9.1} km");
+    }
+    let km: f64 = network.edges.iter().map(|e| e.length_m).sum::<f64>() / 1000.0;
+    let ascent: f64 = network.edges.iter().map(|e| e.ascent_m).sum();
+    let descent: f64 = network.edges.iter().map(|e| e.descent_m).sum();
+    println!(
+        "nodes {} edges {} ({km:.1} km) trailheads {} pois {}",
+        network.nodes.len(),
+        network.edges.len(),
+        network.trailheads.len(),
+        network.pois.len()
+    );
+    println!("ascent {ascent:.0} m descent {descent:.0} m (edge directions as stored)");
+    println!(
+        "DEM load {:.3} s, total {:.3} s",
+        dem_time.as_secs_f64(),
+        total.as_secs_f64()
+    );
+    Ok(())
+}

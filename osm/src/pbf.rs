@@ -1,0 +1,426 @@
+//! Reads what the network needs out of an OSM PBF file, in three parallel passes over
+//! its blobs: relations and tagged nodes, then ways, then the locations of the nodes
+//! those ways use. Blobs are decoded on rayon's pool; results are sorted by OSM id
+//! afterwards so thread scheduling never shows in the output.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use osmpbf::{Blob, BlobDecode, BlobReader, PrimitiveBlock, RelMemberType};
+use rayon::prelude::*;
+
+use crate::tags::{self, FeatureKind, WayAttrs};
+use crate::{Coord, OsmError};
+
+/// A way walkers may use.
+#[derive(Debug, Clone)]
+pub(crate) struct WalkWay {
+    pub id: i64,
+    pub refs: Vec<i64>,
+    pub attrs: WayAttrs,
+}
+
+/// Which kind of OSM element a feature is; orders features node, way, relation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum ElementType {
+    Node,
+    Way,
+    Relation,
+}
+
+/// A trailhead, car park or point of interest, mapped as a node or an area.
+#[derive(Debug, Clone)]
+pub(crate) struct Feature {
+    pub element: ElementType,
+    pub id: i64,
+    pub kind: FeatureKind,
+    pub name: Option<String>,
+    /// The node's location, or the centroid of the area's vertices once known.
+    pub coord: Option<Coord>,
+    /// Vertices of an area (all outer rings of a multipolygon).
+    pub refs: Vec<i64>,
+}
+
+/// Everything the network is built from.
+#[derive(Debug, Default)]
+pub(crate) struct OsmData {
+    /// Sorted by id.
+    pub ways: Vec<WalkWay>,
+    /// Nodes on roads cars drive, sorted and deduplicated.
+    pub car_nodes: Vec<i64>,
+    /// Sorted by element type and id, with coordinates resolved (features whose
+    /// location is unknown are dropped).
+    pub features: Vec<Feature>,
+    /// Hiking route names of each way, sorted and deduplicated.
+    pub routes: HashMap<i64, Vec<String>>,
+    /// Locations of every node the kept ways use.
+    pub coords: HashMap<i64, Coord>,
+}
+
+/// A `route=hiking|foot` relation (or superroute) and what it contains.
+#[derive(Debug)]
+struct RouteRelation {
+    id: i64,
+    name: Option<String>,
+    ways: Vec<i64>,
+    relations: Vec<i64>,
+}
+
+#[derive(Debug, Default)]
+struct FirstPass {
+    blob: usize,
+    has_nodes: bool,
+    has_ways: bool,
+    routes: Vec<RouteRelation>,
+    features: Vec<Feature>,
+    /// Outer ways of area relations, to fetch in the second pass.
+    member_ways: Vec<i64>,
+}
+
+#[derive(Debug, Default)]
+struct SecondPass {
+    ways: Vec<WalkWay>,
+    car_nodes: Vec<i64>,
+    features: Vec<Feature>,
+    member_ways: Vec<(i64, Vec<i64>)>,
+}
+
+/// Reads the file. Errors name the file.
+pub(crate) fn read(path: &Path) -> Result<OsmData, OsmError> {
+    std::fs::metadata(path).map_err(|e| OsmError::io(path, e))?;
+    let started = std::time::Instant::now();
+
+    let first: Vec<FirstPass> = par_blocks(path, |_, _| true, first_pass)?;
+    if first.is_empty() {
+        return Err(OsmError::PbfInvalid {
+            path: path.to_path_buf(),
+            reason: "no data blocks".into(),
+        });
+    }
+    let way_blobs: HashSet<usize> = first
+        .iter()
+        .filter(|p| p.has_ways)
+        .map(|p| p.blob)
+        .collect();
+    let node_blobs: HashSet<usize> = first
+        .iter()
+        .filter(|p| p.has_nodes)
+        .map(|p| p.blob)
+        .collect();
+    let mut route_relations = Vec::new();
+    let mut features = Vec::new();
+    let mut member_ways = HashSet::new();
+    for pass in first {
+        route_relations.extend(pass.routes);
+        features.extend(pass.features);
+        member_ways.extend(pass.member_ways);
+    }
+    tracing::info!(
+        route_relations = route_relations.len(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "read OSM relations and tagged nodes"
+    );
+
+    let second: Vec<SecondPass> = par_blocks(
+        path,
+        |blob, _| way_blobs.contains(&blob),
+        |_, block| Ok(second_pass(block, &member_ways)),
+    )?;
+    let mut data = OsmData::default();
+    let mut area_members: HashMap<i64, Vec<i64>> = HashMap::new();
+    for pass in second {
+        data.ways.extend(pass.ways);
+        data.car_nodes.extend(pass.car_nodes);
+        features.extend(pass.features);
+        area_members.extend(pass.member_ways);
+    }
+    data.ways.sort_by_key(|w| w.id);
+    data.car_nodes.sort_unstable();
+    data.car_nodes.dedup();
+    for f in features
+        .iter_mut()
+        .filter(|f| f.element == ElementType::Relation)
+    {
+        let outer = std::mem::take(&mut f.refs);
+        f.refs = outer
+            .iter()
+            .filter_map(|w| area_members.get(w))
+            .flatten()
+            .copied()
+            .collect();
+    }
+    tracing::info!(
+        walkable_ways = data.ways.len(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "read OSM ways"
+    );
+
+    let mut needed: Vec<i64> = data
+        .ways
+        .iter()
+        .flat_map(|w| w.refs.iter())
+        .chain(features.iter().flat_map(|f| f.refs.iter()))
+        .copied()
+        .collect();
+    needed.sort_unstable();
+    needed.dedup();
+    let third: Vec<Vec<(i64, Coord)>> = par_blocks(
+        path,
+        |blob, _| node_blobs.contains(&blob),
+        |_, block| Ok(third_pass(block, &needed)),
+    )?;
+    data.coords = third.into_iter().flatten().collect();
+    tracing::info!(
+        nodes = data.coords.len(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "read OSM node locations"
+    );
+
+    for f in &mut features {
+        if f.coord.is_none() {
+            f.coord = centroid(&f.refs, &data.coords);
+        }
+    }
+    features.retain(|f| f.coord.is_some());
+    features.sort_by_key(|f| (f.element, f.id));
+    data.features = features;
+    data.routes = route_names(route_relations);
+    Ok(data)
+}
+
+/// Decodes the blobs that `wanted` accepts, in parallel, and maps each data block with
+/// `map`. Results come back in file order.
+fn par_blocks<T, W, M>(path: &Path, wanted: W, map: M) -> Result<Vec<T>, OsmError>
+where
+    T: Send,
+    W: Fn(usize, &Blob) -> bool + Sync + Send,
+    M: Fn(usize, &PrimitiveBlock) -> Result<T, osmpbf::Error> + Sync + Send,
+{
+    let pbf_error = |source| OsmError::Pbf {
+        path: path.to_path_buf(),
+        source,
+    };
+    let reader = BlobReader::from_path(path).map_err(pbf_error)?;
+    let mut results: Vec<(usize, T)> = reader
+        .enumerate()
+        .par_bridge()
+        .map(|(i, blob)| -> Result<Option<(usize, T)>, osmpbf::Error> {
+            let blob = blob?;
+            if !wanted(i, &blob) {
+                return Ok(None);
+            }
+            match blob.decode()? {
+                BlobDecode::OsmData(block) => Ok(Some((i, map(i, &block)?))),
+                BlobDecode::OsmHeader(_) | BlobDecode::Unknown(_) => Ok(None),
+            }
+        })
+        .filter_map(Result::transpose)
+        .collect::<Result<_, _>>()
+        .map_err(pbf_error)?;
+    results.sort_unstable_by_key(|(i, _)| *i);
+    Ok(results.into_iter().map(|(_, t)| t).collect())
+}
+
+fn first_pass(blob: usize, block: &PrimitiveBlock) -> Result<FirstPass, osmpbf::Error> {
+    let mut out = FirstPass {
+        blob,
+        ..FirstPass::default()
+    };
+    let mut tags_buf = Vec::new();
+    for group in block.groups() {
+        for node in group.dense_nodes() {
+            out.has_nodes = true;
+            if node.raw_tags().len() == 0 {
+                continue;
+            }
+            tags_buf.clear();
+            tags_buf.extend(node.tags());
+            push_point_feature(
+                &mut out.features,
+                node.id(),
+                &tags_buf,
+                node.lon(),
+                node.lat(),
+            );
+        }
+        for node in group.nodes() {
+            out.has_nodes = true;
+            tags_buf.clear();
+            tags_buf.extend(node.tags());
+            push_point_feature(
+                &mut out.features,
+                node.id(),
+                &tags_buf,
+                node.lon(),
+                node.lat(),
+            );
+        }
+        out.has_ways |= group.ways().len() > 0;
+        for rel in group.relations() {
+            tags_buf.clear();
+            tags_buf.extend(rel.tags());
+            let tags = &tags_buf;
+            let name = tags::tag(tags, "name")
+                .or_else(|| tags::tag(tags, "ref"))
+                .map(str::to_owned);
+            let kind = tags::tag(tags, "type");
+            if matches!(kind, Some("route" | "superroute"))
+                && matches!(tags::tag(tags, "route"), Some("hiking" | "foot"))
+            {
+                let mut route = RouteRelation {
+                    id: rel.id(),
+                    name,
+                    ways: Vec::new(),
+                    relations: Vec::new(),
+                };
+                for m in rel.members() {
+                    match m.member_type {
+                        RelMemberType::Way => route.ways.push(m.member_id),
+                        RelMemberType::Relation => route.relations.push(m.member_id),
+                        RelMemberType::Node => {}
+                    }
+                }
+                out.routes.push(route);
+            } else if kind == Some("multipolygon") {
+                let Some(feature) = tags::feature(tags) else {
+                    continue;
+                };
+                let mut outer = Vec::new();
+                for m in rel.members() {
+                    if m.member_type == RelMemberType::Way && matches!(m.role()?, "outer" | "") {
+                        outer.push(m.member_id);
+                    }
+                }
+                out.member_ways.extend(&outer);
+                out.features.push(Feature {
+                    element: ElementType::Relation,
+                    id: rel.id(),
+                    kind: feature,
+                    name: tags::tag(tags, "name").map(str::to_owned),
+                    coord: None,
+                    refs: outer,
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn push_point_feature(out: &mut Vec<Feature>, id: i64, tags: &[(&str, &str)], lon: f64, lat: f64) {
+    if let Some(kind) = tags::feature(tags) {
+        out.push(Feature {
+            element: ElementType::Node,
+            id,
+            kind,
+            name: tags::tag(tags, "name").map(str::to_owned),
+            coord: Some(Coord { lon, lat }),
+            refs: Vec::new(),
+        });
+    }
+}
+
+fn second_pass(block: &PrimitiveBlock, member_ways: &HashSet<i64>) -> SecondPass {
+    let mut out = SecondPass::default();
+    let mut tags_buf = Vec::new();
+    for group in block.groups() {
+        for way in group.ways() {
+            tags_buf.clear();
+            tags_buf.extend(way.tags());
+            let tags = &tags_buf;
+            let id = way.id();
+            if let Some(attrs) = tags::walkable(tags) {
+                out.ways.push(WalkWay {
+                    id,
+                    refs: way.refs().collect(),
+                    attrs,
+                });
+            }
+            if tags::car_road(tags) {
+                out.car_nodes.extend(way.refs());
+            }
+            if let Some(kind) = tags::feature(tags) {
+                out.features.push(Feature {
+                    element: ElementType::Way,
+                    id,
+                    kind,
+                    name: tags::tag(tags, "name").map(str::to_owned),
+                    coord: None,
+                    refs: way.refs().collect(),
+                });
+            }
+            if member_ways.contains(&id) {
+                out.member_ways.push((id, way.refs().collect()));
+            }
+        }
+    }
+    out
+}
+
+fn third_pass(block: &PrimitiveBlock, needed: &[i64]) -> Vec<(i64, Coord)> {
+    let mut out = Vec::new();
+    let mut keep = |id: i64, lon: f64, lat: f64| {
+        if needed.binary_search(&id).is_ok() {
+            out.push((id, Coord { lon, lat }));
+        }
+    };
+    for group in block.groups() {
+        for node in group.dense_nodes() {
+            keep(node.id(), node.lon(), node.lat());
+        }
+        for node in group.nodes() {
+            keep(node.id(), node.lon(), node.lat());
+        }
+    }
+    out
+}
+
+/// Mean of the distinct vertices of an area (a closed ring repeats its first vertex).
+fn centroid(refs: &[i64], coords: &HashMap<i64, Coord>) -> Option<Coord> {
+    let mut ids = refs.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let (mut lon, mut lat, mut n) = (0.0, 0.0, 0usize);
+    for c in ids.iter().filter_map(|id| coords.get(id)) {
+        lon += c.lon;
+        lat += c.lat;
+        n += 1;
+    }
+    (n > 0).then(|| Coord {
+        lon: lon / n as f64,
+        lat: lat / n as f64,
+    })
+}
+
+/// Names of the route relations each way belongs to, directly or through a parent
+/// route (a superroute's name applies to the ways of its stages).
+fn route_names(mut relations: Vec<RouteRelation>) -> HashMap<i64, Vec<String>> {
+    relations.sort_by_key(|r| r.id);
+    let index: HashMap<i64, usize> = relations
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id, i))
+        .collect();
+    let mut names: HashMap<i64, Vec<String>> = HashMap::new();
+    for rel in &relations {
+        let Some(name) = &rel.name else { continue };
+        let mut seen = HashSet::from([rel.id]);
+        let mut stack = vec![rel];
+        while let Some(r) = stack.pop() {
+            for &way in &r.ways {
+                names.entry(way).or_default().push(name.clone());
+            }
+            for child in &r.relations {
+                if let Some(&i) = index.get(child) {
+                    if seen.insert(*child) {
+                        stack.push(&relations[i]);
+                    }
+                }
+            }
+        }
+    }
+    for list in names.values_mut() {
+        list.sort();
+        list.dedup();
+    }
+    names
+}

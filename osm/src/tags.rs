@@ -1,0 +1,170 @@
+//! What OSM tags mean for the walking network: which ways walkers may use, which roads
+//! cars drive, which features are trailheads or points of interest.
+
+use crate::{Highway, PoiKind, SacScale};
+
+/// Looks a key up in a tag list.
+pub(crate) fn tag<'a>(tags: &[(&'a str, &'a str)], key: &str) -> Option<&'a str> {
+    tags.iter().find(|(k, _)| *k == key).map(|&(_, v)| v)
+}
+
+/// The attributes a kept way passes on to its edges.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct WayAttrs {
+    pub highway: Highway,
+    pub name: Option<String>,
+    pub sac_scale: Option<SacScale>,
+    pub surface: Option<String>,
+    pub trail_visibility: Option<String>,
+    pub access: Option<String>,
+    /// A sidewalk or crossing: walkable, but no one starts a hike from it.
+    pub urban_footway: bool,
+}
+
+/// The highway classes hikers come for, as opposed to roads that link them.
+pub(crate) fn is_trail_class(h: Highway) -> bool {
+    matches!(
+        h,
+        Highway::Path
+            | Highway::Footway
+            | Highway::Track
+            | Highway::Bridleway
+            | Highway::Steps
+            | Highway::Cycleway
+    )
+}
+
+fn forbids(value: Option<&str>) -> bool {
+    matches!(value, Some("no" | "private"))
+}
+
+/// The attributes of a way walkers may use, `None` for any other way.
+pub(crate) fn walkable(tags: &[(&str, &str)]) -> Option<WayAttrs> {
+    let highway = Highway::from_tag(tag(tags, "highway")?)?;
+    if tag(tags, "area") == Some("yes") {
+        return None;
+    }
+    let foot = tag(tags, "foot");
+    if forbids(foot) {
+        return None;
+    }
+    let access = tag(tags, "access");
+    let foot_allowed = matches!(foot, Some("yes" | "designated" | "permissive"));
+    if forbids(access) && !foot_allowed {
+        return None;
+    }
+    let owned = |key: &str| tag(tags, key).map(str::to_owned);
+    Some(WayAttrs {
+        highway,
+        name: owned("name").or_else(|| owned("ref")),
+        sac_scale: tag(tags, "sac_scale").and_then(SacScale::from_tag),
+        surface: owned("surface"),
+        trail_visibility: owned("trail_visibility"),
+        access: access.map(str::to_owned),
+        urban_footway: highway == Highway::Footway
+            && matches!(tag(tags, "footway"), Some("sidewalk" | "crossing")),
+    })
+}
+
+/// Whether a way is a road that cars may drive and stop by, walkable or not.
+///
+/// Motorways are left out: nobody parks on one to start a hike.
+pub(crate) fn car_road(tags: &[(&str, &str)]) -> bool {
+    let Some(highway) = tag(tags, "highway") else {
+        return false;
+    };
+    let drivable = matches!(
+        highway,
+        "trunk"
+            | "trunk_link"
+            | "primary"
+            | "primary_link"
+            | "secondary"
+            | "secondary_link"
+            | "tertiary"
+            | "tertiary_link"
+            | "unclassified"
+            | "residential"
+            | "living_street"
+            | "service"
+            | "road"
+    );
+    drivable
+        && tag(tags, "area") != Some("yes")
+        && !forbids(tag(tags, "access"))
+        && !forbids(tag(tags, "vehicle"))
+        && !forbids(tag(tags, "motor_vehicle"))
+        && !forbids(tag(tags, "motorcar"))
+}
+
+/// A mapped feature the network cares about besides ways.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FeatureKind {
+    Trailhead,
+    Parking,
+    Poi(PoiKind),
+}
+
+/// What a tagged element is for us, if anything. One element yields one feature; a hut
+/// that is also tagged as a shelter counts as a hut.
+pub(crate) fn feature(tags: &[(&str, &str)]) -> Option<FeatureKind> {
+    if tag(tags, "highway") == Some("trailhead") {
+        return Some(FeatureKind::Trailhead);
+    }
+    let tourism = tag(tags, "tourism");
+    let amenity = tag(tags, "amenity");
+    let poi = match (tourism, amenity) {
+        (Some("alpine_hut" | "wilderness_hut"), _) => Some(PoiKind::Hut),
+        (Some("camp_site"), _) => Some(PoiKind::Campsite),
+        (_, Some("shelter")) => Some(PoiKind::Shelter),
+        (_, Some("drinking_water")) => Some(PoiKind::DrinkingWater),
+        _ if tag(tags, "natural") == Some("spring") => Some(PoiKind::Spring),
+        _ => None,
+    };
+    match (poi, amenity) {
+        (Some(p), _) => Some(FeatureKind::Poi(p)),
+        (None, Some("parking")) => Some(FeatureKind::Parking),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn foot_and_access_decide_walkability() {
+        assert!(walkable(&[("highway", "path")]).is_some());
+        assert!(walkable(&[("highway", "primary")]).is_none());
+        assert!(walkable(&[("highway", "path"), ("foot", "no")]).is_none());
+        assert!(walkable(&[("highway", "track"), ("access", "private")]).is_none());
+        assert!(walkable(&[("highway", "track"), ("access", "no"), ("foot", "yes")]).is_some());
+        assert!(walkable(&[("highway", "pedestrian"), ("area", "yes")]).is_none());
+        let attrs = walkable(&[("highway", "path"), ("ref", "GR 11")]).unwrap();
+        assert_eq!(attrs.name.as_deref(), Some("GR 11"));
+    }
+
+    #[test]
+    fn car_roads_exclude_motorways_and_closed_roads() {
+        assert!(car_road(&[("highway", "primary")]));
+        assert!(car_road(&[("highway", "service")]));
+        assert!(!car_road(&[("highway", "motorway")]));
+        assert!(!car_road(&[("highway", "track")]));
+        assert!(!car_road(&[("highway", "service"), ("access", "private")]));
+    }
+
+    #[test]
+    fn features_prefer_the_most_specific_kind() {
+        let hut = [("tourism", "wilderness_hut"), ("amenity", "shelter")];
+        assert_eq!(feature(&hut), Some(FeatureKind::Poi(PoiKind::Hut)));
+        assert_eq!(
+            feature(&[("amenity", "parking")]),
+            Some(FeatureKind::Parking)
+        );
+        assert_eq!(
+            feature(&[("highway", "trailhead")]),
+            Some(FeatureKind::Trailhead)
+        );
+        assert_eq!(feature(&[("natural", "peak")]), None);
+    }
+}

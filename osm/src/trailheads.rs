@@ -1,0 +1,155 @@
+//! Trailheads: mapped trailheads, car parks near the network, and junctions where a
+//! trail meets a road cars drive, clustered so one car park yields one trailhead.
+
+use crate::pbf::{Feature, OsmData};
+use crate::spatial::PointIndex;
+use crate::tags::{is_trail_class, FeatureKind};
+use crate::{Coord, Edge, Node, NodeIndex, Trailhead, TrailheadKind};
+
+/// How far a mapped trailhead or car park may be from the node it is snapped to.
+pub const SNAP_RADIUS_M: f64 = 300.0;
+
+/// Trailheads closer than this are one trailhead.
+pub const CLUSTER_RADIUS_M: f64 = 200.0;
+
+/// Per node: whether a trail-class edge (not a sidewalk) touches it.
+pub(crate) fn trail_nodes(node_count: usize, edges: &[Edge], urban: &[bool]) -> Vec<bool> {
+    let mut trail = vec![false; node_count];
+    for (e, &urban) in edges.iter().zip(urban) {
+        if is_trail_class(e.highway) && !urban {
+            trail[e.source as usize] = true;
+            trail[e.target as usize] = true;
+        }
+    }
+    trail
+}
+
+pub(crate) fn find(
+    data: &OsmData,
+    nodes: &[Node],
+    edges: &[Edge],
+    trail: &[bool],
+    index: &PointIndex,
+) -> Vec<Trailhead> {
+    let mut candidates: Vec<Trailhead> = data
+        .features
+        .iter()
+        .filter_map(|f| mapped(f, trail, index))
+        .collect();
+    candidates.extend(road_junctions(data, nodes, edges, trail));
+    cluster(candidates)
+}
+
+/// A `highway=trailhead` or `amenity=parking`, snapped to the nearest node within
+/// [`SNAP_RADIUS_M`], preferring one on a trail.
+fn mapped(f: &Feature, trail: &[bool], index: &PointIndex) -> Option<Trailhead> {
+    let kind = match f.kind {
+        FeatureKind::Trailhead => TrailheadKind::Trailhead,
+        FeatureKind::Parking => TrailheadKind::Parking,
+        FeatureKind::Poi(_) => return None,
+    };
+    let coord = f.coord?;
+    let near = index.within(coord, SNAP_RADIUS_M);
+    let (node, snap) = near
+        .iter()
+        .find(|(n, _)| trail[*n as usize])
+        .or(near.first())
+        .copied()?;
+    Some(Trailhead {
+        node,
+        coord,
+        name: f.name.clone(),
+        kind,
+        osm_id: Some(f.id),
+        snap_distance_m: snap,
+    })
+}
+
+/// Nodes where a trail meets a road cars drive, labelled with the trail's name.
+fn road_junctions<'a>(
+    data: &'a OsmData,
+    nodes: &'a [Node],
+    edges: &'a [Edge],
+    trail: &'a [bool],
+) -> impl Iterator<Item = Trailhead> + 'a {
+    let mut label: Vec<Option<&str>> = vec![None; nodes.len()];
+    for e in edges.iter().filter(|e| is_trail_class(e.highway)) {
+        let name = e.name.as_deref().or(e.routes.first().map(String::as_str));
+        for n in [e.source, e.target] {
+            let slot = &mut label[n as usize];
+            if slot.is_none() {
+                *slot = name;
+            }
+        }
+    }
+    nodes
+        .iter()
+        .enumerate()
+        .filter(move |&(i, n)| trail[i] && data.car_nodes.binary_search(&n.osm_id).is_ok())
+        .map(move |(i, n)| Trailhead {
+            node: i as NodeIndex,
+            coord: n.coord,
+            name: label[i].map(str::to_owned),
+            kind: TrailheadKind::RoadJunction,
+            osm_id: None,
+            snap_distance_m: 0.0,
+        })
+}
+
+fn rank(t: &Trailhead) -> (u8, bool, i64, NodeIndex) {
+    let kind = match t.kind {
+        TrailheadKind::Trailhead => 0,
+        TrailheadKind::Parking => 1,
+        TrailheadKind::RoadJunction => 2,
+    };
+    (kind, t.name.is_none(), t.osm_id.unwrap_or(i64::MAX), t.node)
+}
+
+/// Keeps the best trailhead of each neighbourhood: candidates are taken best first
+/// (trailhead, named car park, car park, road junction) and one within
+/// [`CLUSTER_RADIUS_M`] of, or on the same node as, a kept one is merged into it,
+/// lending its name if the kept one has none.
+fn cluster(mut candidates: Vec<Trailhead>) -> Vec<Trailhead> {
+    candidates.sort_by_key(rank);
+    let mut kept: Vec<Trailhead> = Vec::new();
+    // Kept trailheads are few, so a grid keyed by ~200 m cells is all the index needed
+    // while the set grows.
+    let mut grid: std::collections::HashMap<(i64, i64), Vec<usize>> = Default::default();
+    let mut by_node: std::collections::HashMap<NodeIndex, usize> = Default::default();
+    let cell = |c: Coord| {
+        let lat_m = c.lat * 111_195.0;
+        let lon_m = c.lon * 111_195.0 * c.lat.to_radians().cos();
+        (
+            (lon_m / CLUSTER_RADIUS_M).floor() as i64,
+            (lat_m / CLUSTER_RADIUS_M).floor() as i64,
+        )
+    };
+    for cand in candidates {
+        let (cx, cy) = cell(cand.coord);
+        let mut nearest: Option<(f64, usize)> = by_node.get(&cand.node).map(|&k| (0.0, k));
+        for dx in -2..=2 {
+            for dy in -2..=2 {
+                for &k in grid.get(&(cx + dx, cy + dy)).into_iter().flatten() {
+                    let d = crate::spatial::distance_m(cand.coord, kept[k].coord);
+                    if d < CLUSTER_RADIUS_M && nearest.is_none_or(|(bd, bk)| (d, k) < (bd, bk)) {
+                        nearest = Some((d, k));
+                    }
+                }
+            }
+        }
+        match nearest {
+            Some((_, k)) => {
+                if kept[k].name.is_none() {
+                    kept[k].name = cand.name;
+                }
+            }
+            None => {
+                grid.entry((cx, cy)).or_default().push(kept.len());
+                by_node.insert(cand.node, kept.len());
+                kept.push(cand);
+            }
+        }
+    }
+    kept.sort_by_key(|t| (t.node, rank(t)));
+    kept
+}
