@@ -73,6 +73,18 @@ impl Dem {
         111_195.0 / (finest - 1) as f64
     }
 
+    /// Ascent and descent in metres walking `line` from its first vertex to its last; edge
+    /// climb is measured this way.
+    ///
+    /// The line is resampled every third of a DEM cell (about 30 m for SRTM3) and the
+    /// profile's interior smoothed with a triangular window one cell wide on each side,
+    /// so SRTM noise does not add up to phantom climb. The ends are the DEM elevations of
+    /// the line's ends, so `ascent - descent` is their difference, and walking the line
+    /// backwards swaps ascent and descent.
+    pub fn climb(&self, line: &[Coord]) -> (f64, f64) {
+        crate::elevation::climb(self, line, self.cell_size_m() / 3.0, self.cell_size_m())
+    }
+
     /// Elevation in metres at `coord`, bilinearly interpolated.
     ///
     /// Void samples are left out of the interpolation (the weights of the valid ones are

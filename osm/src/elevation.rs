@@ -19,10 +19,8 @@ pub(crate) fn apply(dem: &Dem, nodes: &mut [Node], edges: &mut [Edge]) {
     nodes
         .par_iter_mut()
         .for_each(|n| n.elevation_m = dem.elevation(n.coord));
-    let spacing = dem.cell_size_m() / 3.0;
-    let window = dem.cell_size_m();
     edges.par_iter_mut().for_each(|e| {
-        (e.ascent_m, e.descent_m) = climb(dem, &e.geometry, spacing, window);
+        (e.ascent_m, e.descent_m) = dem.climb(&e.geometry);
     });
 }
 

@@ -1,0 +1,355 @@
+//! The network of the real Andorra extract, with its SRTM3 tile. Independent figures to
+//! compare with are in `data/SOURCE.md`.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::LazyLock;
+
+use trailloop_osm::{
+    build_network, BuildOptions, Coord, Dem, Edge, Highway, Network, TrailheadKind,
+    TRAILHEAD_CLUSTER_RADIUS_M, TRAILHEAD_SNAP_RADIUS_M,
+};
+
+fn data(file: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../data")
+        .join(file)
+}
+
+static DEM: LazyLock<Dem> =
+    LazyLock::new(|| Dem::open(&[data("N42E001.hgt.zip")]).expect("the SRTM tile opens"));
+
+fn build(with_dem: bool) -> Network {
+    let options = BuildOptions {
+        dem: with_dem.then(|| DEM.clone()),
+        ..BuildOptions::default()
+    };
+    build_network(&data("andorra.osm.pbf"), &options).expect("Andorra builds")
+}
+
+static NETWORK: LazyLock<Network> = LazyLock::new(|| build(true));
+
+fn is_trail(h: Highway) -> bool {
+    matches!(
+        h,
+        Highway::Path
+            | Highway::Footway
+            | Highway::Track
+            | Highway::Bridleway
+            | Highway::Steps
+            | Highway::Cycleway
+    )
+}
+
+/// Great-circle distance on a sphere: an independent check on the geodesic lengths.
+fn haversine_m(a: Coord, b: Coord) -> f64 {
+    let (la1, la2) = (a.lat.to_radians(), b.lat.to_radians());
+    let dlat = la2 - la1;
+    let dlon = (b.lon - a.lon).to_radians();
+    let h = (dlat / 2.0).sin().powi(2) + la1.cos() * la2.cos() * (dlon / 2.0).sin().powi(2);
+    2.0 * 6_371_008.8 * h.sqrt().asin()
+}
+
+fn trail_km(edges: &[Edge]) -> f64 {
+    edges
+        .iter()
+        .filter(|e| is_trail(e.highway))
+        .map(|e| e.length_m)
+        .sum::<f64>()
+        / 1000.0
+}
+
+#[test]
+fn trail_classes_hold_the_independently_measured_length() {
+    let km = trail_km(&NETWORK.edges);
+    assert!(
+        (1500.0..1560.0).contains(&km),
+        "trail km {km:.1}, expected about 1524"
+    );
+    // Roads that link trails are there too, but are not most of the network.
+    let road_km: f64 = NETWORK
+        .edges
+        .iter()
+        .filter(|e| e.highway.is_road())
+        .map(|e| e.length_m / 1000.0)
+        .sum();
+    assert!(road_km > 50.0 && road_km < km, "road km {road_km:.1}");
+}
+
+#[test]
+fn hiking_routes_are_named_on_their_edges() {
+    let on_gr11 = NETWORK
+        .edges
+        .iter()
+        .filter(|e| e.routes.iter().any(|r| r.starts_with("GR 11")))
+        .map(|e| e.length_m / 1000.0)
+        .sum::<f64>();
+    // GR 11 crosses Andorra over several tens of kilometres.
+    assert!(on_gr11 > 20.0, "GR 11 over {on_gr11:.1} km");
+    for e in &NETWORK.edges {
+        let mut sorted = e.routes.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(
+            sorted, e.routes,
+            "routes sorted and unique on way {}",
+            e.osm_way_id
+        );
+    }
+}
+
+#[test]
+fn edges_join_valid_nodes_with_consistent_geometry() {
+    let n = &*NETWORK;
+    assert!(n.nodes.len() > 1000 && n.edges.len() > 1000);
+    for (i, e) in n.edges.iter().enumerate() {
+        let (s, t) = (e.source as usize, e.target as usize);
+        assert!(s < n.nodes.len() && t < n.nodes.len(), "edge {i} ends");
+        assert_ne!(s, t, "edge {i} of way {} is a self-loop", e.osm_way_id);
+        assert!(e.geometry.len() >= 2);
+        assert_eq!(
+            e.geometry[0], n.nodes[s].coord,
+            "edge {i} starts at its source"
+        );
+        assert_eq!(
+            *e.geometry.last().unwrap(),
+            n.nodes[t].coord,
+            "edge {i} ends at its target"
+        );
+        assert!(e.length_m > 0.0, "edge {i} has length {}", e.length_m);
+        let sphere: f64 = e.geometry.windows(2).map(|w| haversine_m(w[0], w[1])).sum();
+        assert!(
+            (e.length_m - sphere).abs() <= 0.006 * sphere + 0.01,
+            "edge {i}: geodesic {} vs spherical {sphere}",
+            e.length_m
+        );
+    }
+}
+
+#[test]
+fn nodes_are_unique_junctions_or_ends() {
+    let n = &*NETWORK;
+    let mut degree = vec![0u32; n.nodes.len()];
+    for e in &n.edges {
+        degree[e.source as usize] += 1;
+        degree[e.target as usize] += 1;
+    }
+    assert!(degree.iter().all(|&d| d > 0), "every node is on an edge");
+    assert!(
+        n.nodes.windows(2).all(|w| w[0].osm_id < w[1].osm_id),
+        "sorted by OSM id, unique"
+    );
+    // Intermediate vertices are geometry, not nodes: no vertex inside an edge is a node.
+    let node_ids: HashSet<(u64, u64)> = n
+        .nodes
+        .iter()
+        .map(|n| (n.coord.lon.to_bits(), n.coord.lat.to_bits()))
+        .collect();
+    let inner_nodes = n
+        .edges
+        .iter()
+        .flat_map(|e| &e.geometry[1..e.geometry.len() - 1])
+        .filter(|c| node_ids.contains(&(c.lon.to_bits(), c.lat.to_bits())))
+        .count();
+    // Overlapping ways may share vertices without sharing OSM nodes; that is rare.
+    assert!(
+        inner_nodes < 20,
+        "{inner_nodes} interior vertices sit on nodes"
+    );
+    // Most junctions join three or more edges; degree-2 nodes come only from way ends
+    // meeting, car-road crossings and split loops.
+    let junctions = degree.iter().filter(|&&d| d >= 3).count();
+    assert!(
+        junctions > n.nodes.len() / 3,
+        "{junctions} of {} nodes",
+        n.nodes.len()
+    );
+}
+
+#[test]
+fn the_largest_component_holds_most_of_the_trails() {
+    let n = &*NETWORK;
+    let mut parent: Vec<usize> = (0..n.nodes.len()).collect();
+    fn find(parent: &mut [usize], mut x: usize) -> usize {
+        while parent[x] != x {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        x
+    }
+    for e in &n.edges {
+        let (a, b) = (
+            find(&mut parent, e.source as usize),
+            find(&mut parent, e.target as usize),
+        );
+        parent[a] = b;
+    }
+    let mut km_by_root = std::collections::HashMap::<usize, f64>::new();
+    for e in n.edges.iter().filter(|e| is_trail(e.highway)) {
+        *km_by_root
+            .entry(find(&mut parent, e.source as usize))
+            .or_default() += e.length_m;
+    }
+    let largest = km_by_root.values().cloned().fold(0.0, f64::max);
+    let share = largest / (trail_km(&n.edges) * 1000.0);
+    assert!(
+        share > 0.85,
+        "largest component holds {:.1}% of trail length",
+        share * 100.0
+    );
+}
+
+#[test]
+fn trailheads_are_snapped_and_spread_out() {
+    let n = &*NETWORK;
+    assert!(n.trailheads.len() > 50, "{} trailheads", n.trailheads.len());
+    for kind in [
+        TrailheadKind::Parking,
+        TrailheadKind::RoadJunction,
+        TrailheadKind::Trailhead,
+    ] {
+        assert!(n.trailheads.iter().any(|t| t.kind == kind), "some {kind:?}");
+    }
+    let mut nodes = HashSet::new();
+    for t in &n.trailheads {
+        let node = &n.nodes[t.node as usize];
+        assert!(t.snap_distance_m < TRAILHEAD_SNAP_RADIUS_M, "{t:?}");
+        assert!(
+            (haversine_m(t.coord, node.coord) - t.snap_distance_m).abs()
+                < 1.0 + 0.006 * t.snap_distance_m
+        );
+        assert!(n
+            .edges
+            .iter()
+            .any(|e| e.source == t.node || e.target == t.node));
+        assert!(nodes.insert(t.node), "two trailheads on node {}", t.node);
+        if t.kind == TrailheadKind::RoadJunction {
+            assert_eq!(t.snap_distance_m, 0.0);
+            assert!(t.osm_id.is_none());
+        } else {
+            assert!(t.osm_id.is_some());
+        }
+    }
+    for (i, a) in n.trailheads.iter().enumerate() {
+        for b in &n.trailheads[i + 1..] {
+            let d = haversine_m(a.coord, b.coord);
+            // The spherical distance may differ from the geodesic by under 0.6%.
+            assert!(
+                d >= TRAILHEAD_CLUSTER_RADIUS_M * 0.99,
+                "{a:?} and {b:?} are {d:.0} m apart"
+            );
+        }
+    }
+    let named = n.trailheads.iter().filter(|t| t.name.is_some()).count();
+    // Car parks often carry a name, many trails do not.
+    assert!(
+        named * 4 > n.trailheads.len(),
+        "{named} of {} named",
+        n.trailheads.len()
+    );
+}
+
+#[test]
+fn pois_are_snapped_to_nearby_nodes() {
+    let n = &*NETWORK;
+    let kinds: HashSet<&str> = n.pois.iter().map(|p| p.kind.as_str()).collect();
+    for kind in ["hut", "shelter", "drinking_water", "spring", "campsite"] {
+        assert!(kinds.contains(kind), "some {kind}");
+    }
+    for p in &n.pois {
+        let node = &n.nodes[p.node as usize];
+        assert!(
+            p.snap_distance_m <= trailloop_osm::POI_SNAP_RADIUS_M,
+            "{p:?}"
+        );
+        let d = haversine_m(p.coord, node.coord);
+        assert!((d - p.snap_distance_m).abs() < 1.0 + 0.006 * d, "{p:?}");
+        // Nearest: no node is clearly closer (checked by brute force).
+        let best = n
+            .nodes
+            .iter()
+            .map(|m| haversine_m(p.coord, m.coord))
+            .fold(f64::MAX, f64::min);
+        assert!(
+            d <= best * 1.006 + 0.5,
+            "{p:?} snapped {d:.1} m, nearest {best:.1} m"
+        );
+    }
+}
+
+#[test]
+fn elevations_fit_andorra_and_climb_telescopes() {
+    let n = &*NETWORK;
+    for node in &n.nodes {
+        let z = node.elevation_m.expect("the tile covers every node");
+        assert!(
+            (800.0..3000.0).contains(&z),
+            "node {} at {z} m",
+            node.osm_id
+        );
+    }
+    for e in &n.edges {
+        assert!(e.ascent_m >= 0.0 && e.descent_m >= 0.0);
+        let rise = n.nodes[e.target as usize].elevation_m.unwrap()
+            - n.nodes[e.source as usize].elevation_m.unwrap();
+        assert!(
+            (e.ascent_m - e.descent_m - rise).abs() < 1e-6,
+            "way {}",
+            e.osm_way_id
+        );
+        // Mountain trails are steep, and SRTM3 over a cliff steeper still, but no edge
+        // climbs much more than it is long.
+        assert!(
+            e.ascent_m + e.descent_m <= 1.2 * e.length_m + 5.0,
+            "way {}: {} m long, {} up {} down, {:?}",
+            e.osm_way_id,
+            e.length_m,
+            e.ascent_m,
+            e.descent_m,
+            e.highway
+        );
+    }
+    let climb: f64 = n.edges.iter().map(|e| e.ascent_m + e.descent_m).sum();
+    let km: f64 = n.edges.iter().map(|e| e.length_m).sum::<f64>() / 1000.0;
+    // Hiking both ways over all of Andorra's network: tens of metres per kilometre
+    // each way, not hundreds (noise) and not a few (a flat or missing DEM).
+    let per_km = climb / 2.0 / km;
+    assert!(
+        (30.0..200.0).contains(&per_km),
+        "{per_km:.1} m climb per km"
+    );
+}
+
+#[test]
+fn walking_an_edge_backwards_swaps_ascent_and_descent() {
+    for e in NETWORK.edges.iter().step_by(7) {
+        let reversed: Vec<Coord> = e.geometry.iter().rev().copied().collect();
+        let (up, down) = DEM.climb(&reversed);
+        assert!(
+            (up - e.descent_m).abs() < 1e-6 && (down - e.ascent_m).abs() < 1e-6,
+            "way {}",
+            e.osm_way_id
+        );
+    }
+}
+
+#[test]
+fn the_same_file_builds_the_same_network() {
+    assert!(build(true) == *NETWORK);
+}
+
+#[test]
+fn without_a_dem_the_network_is_the_same_but_flat() {
+    let flat = build(false);
+    assert_eq!(flat.nodes.len(), NETWORK.nodes.len());
+    assert_eq!(flat.trailheads, NETWORK.trailheads);
+    assert_eq!(flat.pois, NETWORK.pois);
+    for (a, b) in flat.edges.iter().zip(&NETWORK.edges) {
+        assert_eq!(
+            (a.source, a.target, &a.geometry),
+            (b.source, b.target, &b.geometry)
+        );
+        assert_eq!((a.ascent_m, a.descent_m), (0.0, 0.0));
+    }
+    assert!(flat.nodes.iter().all(|n| n.elevation_m.is_none()));
+}
