@@ -1,1 +1,58 @@
-//! placeholder, replaced by the solver
+//! Closed trail loops of a target length.
+//!
+//! Given a [`TrailGraph`] (built once from [`NodeInput`]s and [`EdgeInput`]s, with
+//! chains of degree-2 nodes contracted), a [`Query`] (start node, target length T,
+//! tolerance, [`Preferences`], seed, work budget) and [`Limits`] (deadline,
+//! cancellation), [`solve`] returns a [`Solution`]: up to k ranked, mutually different
+//! [`Loop`]s, each a list of [`DirectedEdge`]s with its length, climb, length error
+//! `e = |L - T| / T`, sharing `s`, compactness `c = 4 pi A / L^2` and [`LoopKind`].
+//! [`solve_many`] answers many queries in parallel with rayon.
+//!
+//! # How the search works
+//!
+//! 1. **Ball.** A closed walk of length at most `reach = T (1 + 2 tol)` stays within
+//!    `reach / 2` of its start; a Dijkstra on the contracted graph collects that ball.
+//!    A start inside a chain splits it.
+//! 2. **Search graph.** Edges that no walk within reach can use are dropped
+//!    (`d(u) + w + d(v) > reach`), dead-end spurs are pruned (2-core, keeping the start)
+//!    and the degree-2 nodes this leaves are contracted again. Distances `d(v)` back to
+//!    the start are the lower bound used everywhere.
+//! 3. **Heuristic.** Every non-tree edge of the shortest-path tree closes a simple cycle
+//!    (or a lollipop); the ones closest to T seed a local search that replaces an arc of
+//!    the cycle by a detour through free nodes, pricing all such moves from one origin
+//!    with one Dijkstra. Seeds run in parallel with per-thread scratch.
+//! 4. **Exact.** Depth-first branch and bound over simple cycles through the start,
+//!    bounded by `l + d(v)`, with the heuristic's loops as incumbents. If it finishes
+//!    within the work budget the best loop is proven optimal.
+//! 5. **Fallback and ranking.** True loops within tolerance rank first; lollipops and
+//!    out-and-backs appear only when fewer true loops exist, and are flagged by
+//!    [`LoopKind`]. Alternatives share at most 40% of the shorter one's length.
+//!
+//! Results are a function of the graph and the query alone: effort is bounded by
+//! [`Query::work_budget`], a deterministic count, and the wall-clock
+//! [`Limits::deadline`] is only a safety stop (a run cut by it may differ, and says so in
+//! [`SearchStats::hit_deadline`]).
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod ball;
+mod error;
+mod exact;
+mod graph;
+mod heap;
+mod heuristic;
+mod local;
+mod pool;
+mod query;
+mod score;
+mod solution;
+mod solve;
+#[cfg(test)]
+mod tests;
+
+pub use ball::Scratch;
+pub use error::{GraphError, SolveError};
+pub use graph::{EdgeInput, NodeInput, TrailGraph};
+pub use query::{Limits, Preferences, Query, DEFAULT_WORK_BUDGET, MAX_RESULTS};
+pub use solution::{DirectedEdge, Loop, LoopKind, SearchStats, Solution};
+pub use solve::{solve, solve_many, solve_with};

@@ -1,0 +1,291 @@
+//! The ball around a start: a bounded Dijkstra on the contracted graph.
+//!
+//! A closed walk of length at most `reach` never goes farther than `reach / 2` (network
+//! distance) from its start, so only junctions within that radius matter. A start inside
+//! a chain becomes a virtual junction with the chain split into two pieces.
+//! The per-thread [`Scratch`] keeps the graph-sized arrays between queries; a generation
+//! counter marks which entries belong to the current query, so nothing is cleared.
+
+use std::collections::BinaryHeap;
+
+use crate::graph::{Attrs, Place, Step, TrailGraph, NONE};
+use crate::heap::Item;
+
+/// How a node of the ball was reached.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Link {
+    Chain(u32),
+    /// One of the start's two pieces (index into `Ball::pieces`).
+    Piece(u8),
+}
+
+/// The start's half of a split chain.
+#[derive(Debug, Clone)]
+pub(crate) struct Piece {
+    pub steps: Vec<Step>,
+    pub attrs: Attrs,
+    pub sac: u8,
+    pub to: u32,
+}
+
+/// Graph-sized buffers reused across the queries one thread runs.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    generation: u32,
+    stamp: Vec<u32>,
+    pub(crate) dist: Vec<f64>,
+    pub(crate) parent: Vec<(u32, Link)>,
+    pub(crate) local: Vec<u32>,
+    heap: BinaryHeap<Item>,
+    /// Junctions in the order they were settled (the start first).
+    pub(crate) settled: Vec<u32>,
+}
+
+impl Scratch {
+    /// Empty buffers; they grow to the graph on first use.
+    pub fn new() -> Scratch {
+        Scratch::default()
+    }
+
+    fn reset(&mut self, size: usize) {
+        if self.stamp.len() < size {
+            self.stamp.resize(size, 0);
+            self.dist.resize(size, f64::INFINITY);
+            self.parent.resize(size, (NONE, Link::Chain(NONE)));
+            self.local.resize(size, NONE);
+        }
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            self.stamp.iter_mut().for_each(|s| *s = 0);
+            self.generation = 1;
+        }
+        self.heap.clear();
+        self.settled.clear();
+    }
+
+    /// Whether `node` was settled in the current query.
+    pub(crate) fn is_settled(&self, node: u32) -> bool {
+        self.stamp[node as usize] == self.generation && self.local[node as usize] != NONE
+    }
+}
+
+/// The start and its ball, with distances in the scratch.
+#[derive(Debug)]
+pub(crate) struct Ball {
+    /// Node index of the start in the scratch arrays (a junction, or the virtual node).
+    pub start: u32,
+    /// Chain split by the start, if it is not a junction.
+    pub split: Option<u32>,
+    pub pieces: Vec<Piece>,
+    pub radius: f64,
+}
+
+impl Ball {
+    /// Dijkstra from `start_node` (an original node index) up to `radius`, over chains
+    /// whose hardest edge is allowed.
+    pub fn grow(
+        graph: &TrailGraph,
+        start_node: u32,
+        radius: f64,
+        max_sac: u8,
+        scratch: &mut Scratch,
+        work: &mut u64,
+    ) -> Ball {
+        let virtual_start = graph.junctions.len() as u32;
+        scratch.reset(graph.junctions.len() + 1);
+        let (start, split, pieces) = match graph.places[start_node as usize] {
+            Place::Junction(j) => (j, None, Vec::new()),
+            Place::Interior { chain, pos } => {
+                let c = &graph.chains[chain as usize];
+                let steps = graph.chain_steps(chain);
+                let back: Vec<Step> = steps[..pos as usize]
+                    .iter()
+                    .rev()
+                    .map(|s| Step {
+                        edge: s.edge,
+                        fwd: !s.fwd,
+                    })
+                    .collect();
+                let ahead = steps[pos as usize..].to_vec();
+                let pieces = [(back, c.a), (ahead, c.b)]
+                    .into_iter()
+                    .map(|(steps, to)| {
+                        let (attrs, sac) = graph.steps_attrs(&steps);
+                        Piece {
+                            steps,
+                            attrs,
+                            sac,
+                            to,
+                        }
+                    })
+                    .collect();
+                (virtual_start, Some(chain), pieces)
+            }
+        };
+        let ball = Ball {
+            start,
+            split,
+            pieces,
+            radius,
+        };
+        ball.dijkstra(graph, max_sac, scratch, work);
+        ball
+    }
+
+    fn dijkstra(&self, graph: &TrailGraph, max_sac: u8, s: &mut Scratch, work: &mut u64) {
+        let generation = s.generation;
+        let relax = |s: &mut Scratch, node: u32, dist: f64, via: (u32, Link)| {
+            let ix = node as usize;
+            if s.stamp[ix] != generation {
+                s.stamp[ix] = generation;
+                s.dist[ix] = f64::INFINITY;
+                s.local[ix] = NONE;
+            }
+            if dist < s.dist[ix] && s.local[ix] == NONE {
+                s.dist[ix] = dist;
+                s.parent[ix] = via;
+                s.heap.push(Item { dist, node });
+            }
+        };
+        relax(s, self.start, 0.0, (NONE, Link::Chain(NONE)));
+        while let Some(Item { dist, node }) = s.heap.pop() {
+            if dist > self.radius {
+                break;
+            }
+            let ix = node as usize;
+            if s.local[ix] != NONE || dist > s.dist[ix] {
+                continue;
+            }
+            // `local` doubles as the settled mark; the local graph renumbers later.
+            s.local[ix] = s.settled.len() as u32;
+            s.settled.push(node);
+            if node == self.start && self.split.is_some() {
+                for (i, p) in self.pieces.iter().enumerate() {
+                    *work += 1;
+                    if p.sac <= max_sac {
+                        relax(s, p.to, p.attrs.len, (node, Link::Piece(i as u8)));
+                    }
+                }
+                continue;
+            }
+            for adj in graph.neighbours(node) {
+                *work += 1;
+                let chain = &graph.chains[adj.chain as usize];
+                if Some(adj.chain) == self.split || chain.max_sac > max_sac {
+                    continue;
+                }
+                relax(
+                    s,
+                    adj.to,
+                    dist + chain.attrs.len,
+                    (node, Link::Chain(adj.chain)),
+                );
+            }
+        }
+    }
+
+    /// Steps of a link walked from `from`.
+    pub fn link_steps(&self, graph: &TrailGraph, from: u32, link: Link, out: &mut Vec<Step>) {
+        match link {
+            Link::Piece(i) => out.extend_from_slice(&self.pieces[i as usize].steps),
+            Link::Chain(c) => {
+                let steps = graph.chain_steps(c);
+                if graph.chains[c as usize].a == from {
+                    out.extend_from_slice(steps);
+                } else {
+                    out.extend(steps.iter().rev().map(|s| Step {
+                        edge: s.edge,
+                        fwd: !s.fwd,
+                    }));
+                }
+            }
+        }
+    }
+
+    /// Steps of the shortest path from the start to a settled node.
+    pub fn path_to(&self, graph: &TrailGraph, node: u32, s: &Scratch) -> Vec<Step> {
+        let mut links = Vec::new();
+        let mut v = node;
+        while v != self.start {
+            let (from, link) = s.parent[v as usize];
+            links.push((from, link));
+            v = from;
+        }
+        let mut out = Vec::new();
+        for &(from, link) in links.iter().rev() {
+            self.link_steps(graph, from, link, &mut out);
+        }
+        out
+    }
+
+    /// The best out-and-back: walk a shortest path to some original node and back. The
+    /// turning point may be inside a chain (or a dead-end spur the loop search pruned).
+    pub fn out_and_back(
+        &self,
+        graph: &TrailGraph,
+        target: f64,
+        max_sac: u8,
+        s: &Scratch,
+    ) -> Option<Vec<Step>> {
+        // (error, junction, link, steps into the link)
+        let mut best: Option<(f64, u32, Option<Link>, usize)> = None;
+        let target_half = target / 2.0;
+        let mut consider = |err: f64, node: u32, link: Option<Link>, k: usize| {
+            if best.is_none_or(|b| err < b.0) {
+                best = Some((err, node, link, k));
+            }
+        };
+        for &node in &s.settled {
+            let d = s.dist[node as usize];
+            if node != self.start {
+                consider((d - target_half).abs(), node, None, 0);
+            }
+            // Turning points inside the links leaving `node` (walked in from `node`).
+            let mut links: Vec<(Link, Vec<Step>)> = Vec::new();
+            if node == self.start && self.split.is_some() {
+                for (i, p) in self.pieces.iter().enumerate() {
+                    links.push((Link::Piece(i as u8), p.steps.clone()));
+                }
+            } else {
+                for adj in graph.neighbours(node) {
+                    let (lo, hi) = graph.chains[adj.chain as usize].steps;
+                    if Some(adj.chain) != self.split && hi - lo > 1 {
+                        let mut steps = Vec::new();
+                        self.link_steps(graph, node, Link::Chain(adj.chain), &mut steps);
+                        links.push((Link::Chain(adj.chain), steps));
+                    }
+                }
+            }
+            for (link, steps) in links {
+                let mut along = d;
+                for (k, step) in steps.iter().enumerate().take(steps.len() - 1) {
+                    along += graph.edges[step.edge as usize].attrs.len;
+                    if graph.edges[step.edge as usize].sac > max_sac {
+                        break;
+                    }
+                    consider((along - target_half).abs(), node, Some(link), k + 1);
+                }
+            }
+        }
+        let (_, node, link, k) = best?;
+        let mut out = self.path_to(graph, node, s);
+        if let Some(link) = link {
+            let mut steps = Vec::new();
+            self.link_steps(graph, node, link, &mut steps);
+            out.extend_from_slice(&steps[..k]);
+        }
+        if out.is_empty() {
+            return None;
+        }
+        let back: Vec<Step> = out
+            .iter()
+            .rev()
+            .map(|s| Step {
+                edge: s.edge,
+                fwd: !s.fwd,
+            })
+            .collect();
+        out.extend(back);
+        Some(out)
+    }
+}

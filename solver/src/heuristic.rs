@@ -1,0 +1,514 @@
+//! The anytime heuristic: fundamental-cycle seeds improved by segment replacement.
+//!
+//! Seeds. In the shortest-path tree from the start, every non-tree edge (u, v) closes a
+//! walk of length `d(u) + w + d(v)`: a simple cycle when u and v hang below different
+//! children of the start, otherwise a lollipop whose stick is the tree path to their
+//! lowest common ancestor. The seeds are the walks closest to T, picked to differ.
+//!
+//! Local search. A cycle through anchor r (the start, or a lollipop's far end) is
+//! improved by replacing the arc between two of its nodes with a path that avoids every
+//! other node of the walk: a Dijkstra from one cycle node `a` over the free nodes reaches
+//! some `x`, and any edge from `x` to another cycle node `y` closes a path a..x-y. The two
+//! arcs between `a` and `y` give two new cycles (the one that keeps r is valid); their
+//! length, climb, road and area follow from prefix sums in O(1). So one Dijkstra prices
+//! hundreds of moves, of every size, that lengthen, shorten or reroute. Best move from
+//! one origin is taken if it improves the key; origins are visited in a seeded rotation;
+//! the search stops after a run of origins without improvement, or out of budget.
+
+use std::collections::BinaryHeap;
+
+use crate::graph::{Attrs, Step, NONE};
+use crate::heap::Item;
+use crate::local::{Adj, LStep, Local};
+use crate::pool::MAX_SHARED;
+use crate::query::Limits;
+use crate::score::{Key, Quality, Scorer};
+
+/// A closed walk in the search graph: out along `stick`, round `cycle`, back along
+/// `stick` reversed. The cycle starts and ends at the stick's end (the start if empty).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Walk {
+    pub stick: Vec<LStep>,
+    pub cycle: Vec<LStep>,
+}
+
+impl Walk {
+    pub fn attrs(&self, local: &Local) -> (Attrs, f64) {
+        let mut stick = Attrs::default();
+        for &s in &self.stick {
+            stick.add(&local.step_attrs(s));
+        }
+        let mut total = Attrs {
+            len: 2.0 * stick.len,
+            road: 2.0 * stick.road,
+            ascent: stick.ascent + stick.descent,
+            descent: stick.ascent + stick.descent,
+            area: 0.0,
+        };
+        for &s in &self.cycle {
+            total.add(&local.step_attrs(s));
+        }
+        (total, 2.0 * stick.len)
+    }
+
+    /// The same walk in the other direction (climb differs, nothing else).
+    pub fn reversed(&self) -> Walk {
+        Walk {
+            stick: self.stick.clone(),
+            cycle: self.cycle.iter().rev().map(|&(e, f)| (e, !f)).collect(),
+        }
+    }
+
+    pub fn expand(&self, local: &Local) -> Vec<Step> {
+        let mut out = Vec::new();
+        for &s in self.stick.iter().chain(&self.cycle) {
+            local.expand(s, &mut out);
+        }
+        for &(e, fwd) in self.stick.iter().rev() {
+            local.expand((e, !fwd), &mut out);
+        }
+        out
+    }
+
+    fn edge_len_set(&self, local: &Local) -> Vec<(u32, f64)> {
+        let mut set: Vec<(u32, f64)> = self
+            .stick
+            .iter()
+            .chain(&self.cycle)
+            .map(|&(e, _)| (e, local.edges[e as usize].attrs.len))
+            .collect();
+        set.sort_unstable_by_key(|p| p.0);
+        set.dedup_by_key(|p| p.0);
+        set
+    }
+}
+
+/// SplitMix64: tiny, seedable, and enough to rotate the search order.
+#[derive(Debug, Clone)]
+pub(crate) struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64, stream: u64) -> Rng {
+        Rng(seed ^ stream.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+    }
+
+    pub fn below(&mut self, n: usize) -> usize {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        (z % n.max(1) as u64) as usize
+    }
+}
+
+/// Up to `count` different fundamental walks, closest to the target first.
+pub(crate) fn seeds(local: &Local, scorer: &Scorer, reach: f64, count: usize) -> Vec<Walk> {
+    let is_tree = |e: u32| {
+        let edge = &local.edges[e as usize];
+        local.parent[edge.b as usize].edge == e || local.parent[edge.a as usize].edge == e
+    };
+    // (approximate cost, edge): loops rank before lollipops of equal length error.
+    let mut ranked: Vec<(f64, u32)> = Vec::new();
+    for (i, e) in local.edges.iter().enumerate() {
+        let (da, db) = (local.dist[e.a as usize], local.dist[e.b as usize]);
+        let len = da + e.attrs.len + db;
+        if is_tree(i as u32) || !len.is_finite() || len > reach {
+            continue;
+        }
+        let error = (len - scorer.target).abs() / scorer.target;
+        let simple =
+            local.branch[e.a as usize] != local.branch[e.b as usize] || e.a == 0 || e.b == 0;
+        let approx = if simple {
+            error
+        } else {
+            error + 0.5 * 2.0 * lca_depth(local, e.a, e.b) / len
+        };
+        ranked.push((approx, i as u32));
+    }
+    ranked.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+
+    struct Picked {
+        walk: Walk,
+        set: Vec<(u32, f64)>,
+        len: f64,
+    }
+    let mut picked: Vec<Picked> = Vec::new();
+    let mut spare = Vec::new();
+    for &(_, e) in ranked.iter().take(8 * count) {
+        if picked.len() >= count {
+            break;
+        }
+        let walk = fundamental_walk(local, e);
+        let set = walk.edge_len_set(local);
+        let len: f64 = walk.attrs(local).0.len;
+        let differs = picked
+            .iter()
+            .all(|p| shared(&set, &p.set) <= MAX_SHARED * len.min(p.len));
+        if differs {
+            picked.push(Picked { walk, set, len });
+        } else {
+            spare.push(walk);
+        }
+    }
+    let mut out: Vec<Walk> = picked.into_iter().map(|p| p.walk).collect();
+    let missing = count.saturating_sub(out.len());
+    out.extend(spare.into_iter().take(missing));
+    out
+}
+
+fn shared(a: &[(u32, f64)], b: &[(u32, f64)]) -> f64 {
+    let (mut i, mut j, mut sum) = (0, 0, 0.0);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                sum += a[i].1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    sum
+}
+
+fn lca(local: &Local, mut u: u32, mut v: u32) -> u32 {
+    while u != v {
+        if local.dist[u as usize] >= local.dist[v as usize] && u != 0 {
+            u = local.parent[u as usize].to;
+        } else {
+            v = local.parent[v as usize].to;
+        }
+    }
+    u
+}
+
+fn lca_depth(local: &Local, u: u32, v: u32) -> f64 {
+    local.dist[lca(local, u, v) as usize]
+}
+
+/// The closed walk that non-tree edge `e` makes with the shortest-path tree.
+fn fundamental_walk(local: &Local, e: u32) -> Walk {
+    let edge = &local.edges[e as usize];
+    let top = lca(local, edge.a, edge.b);
+    let to_a = local.tree_path(edge.a);
+    let to_b = local.tree_path(edge.b);
+    let stick_len = local.tree_path(top).len();
+    let mut cycle: Vec<LStep> = to_a[stick_len..].to_vec();
+    cycle.push((e, true));
+    cycle.extend(to_b[stick_len..].iter().rev().map(|&(e, f)| (e, !f)));
+    Walk {
+        stick: to_a[..stick_len].to_vec(),
+        cycle,
+    }
+}
+
+/// Per-thread buffers of the local search, sized to the search graph.
+#[derive(Debug, Default)]
+pub(crate) struct LsScratch {
+    generation: u32,
+    stamp: Vec<u32>,
+    dist: Vec<f64>,
+    acc: Vec<Attrs>,
+    parent: Vec<Adj>,
+    done: Vec<bool>,
+    forbid: Vec<u32>,
+    cycle_edge: Vec<u32>,
+    pos: Vec<u32>,
+    heap: BinaryHeap<Item>,
+    settled: Vec<u32>,
+}
+
+impl LsScratch {
+    fn prepare(&mut self, nodes: usize, edges: usize) {
+        if self.stamp.len() < nodes {
+            self.stamp.resize(nodes, 0);
+            self.dist.resize(nodes, f64::INFINITY);
+            self.acc.resize(nodes, Attrs::default());
+            self.parent.resize(
+                nodes,
+                Adj {
+                    edge: NONE,
+                    to: NONE,
+                    fwd: true,
+                },
+            );
+            self.done.resize(nodes, false);
+            self.forbid.resize(nodes, 0);
+            self.pos.resize(nodes, NONE);
+        }
+        if self.cycle_edge.len() < edges {
+            self.cycle_edge.resize(edges, 0);
+        }
+    }
+
+    fn next_generation(&mut self) -> u32 {
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            self.stamp.iter_mut().for_each(|s| *s = 0);
+            self.forbid.iter_mut().for_each(|s| *s = 0);
+            self.cycle_edge.iter_mut().for_each(|s| *s = 0);
+            self.generation = 1;
+        }
+        self.generation
+    }
+}
+
+/// The best move found from one origin.
+#[derive(Debug, Clone, Copy)]
+struct Move {
+    quality: Quality,
+    origin: u32,
+    x: u32,
+    closing: Adj,
+    i: usize,
+    j: usize,
+    /// Whether the new path runs from the origin (at position i) towards position j.
+    from_origin: bool,
+}
+
+/// How the local search ended and what it spent.
+pub(crate) struct LsResult {
+    pub best: Walk,
+    pub work: u64,
+    pub stopped: bool,
+}
+
+/// Improves `walk` until no origin in a row of `patience` improves it, or the budget
+/// or the limits stop it.
+pub(crate) fn local_search(
+    local: &Local,
+    scorer: &Scorer,
+    mut walk: Walk,
+    rng: &mut Rng,
+    budget: u64,
+    limits: &Limits,
+    s: &mut LsScratch,
+) -> LsResult {
+    s.prepare(local.n(), local.edges.len());
+    let mut work = 0u64;
+    let quality = |w: &Walk| {
+        let (attrs, shared) = w.attrs(local);
+        scorer.quality(&attrs, shared)
+    };
+    let mut current = quality(&walk);
+    // Moves never flip the direction, and only the climb depends on it: start the
+    // right way round.
+    let back = walk.reversed();
+    let back_quality = quality(&back);
+    if back_quality.key.better_than(&current.key) {
+        walk = back;
+        current = back_quality;
+    }
+    let mut failures = 0usize;
+    let mut cursor = rng.below(walk.cycle.len().max(1));
+    loop {
+        let m = walk.cycle.len();
+        let patience = m.min(8);
+        if m == 0 || failures >= patience || work >= budget {
+            return LsResult {
+                best: walk,
+                work,
+                stopped: false,
+            };
+        }
+        if limits.should_stop() {
+            return LsResult {
+                best: walk,
+                work,
+                stopped: true,
+            };
+        }
+        cursor = (cursor + 1 + rng.below(2)) % m;
+        let found = best_move(local, scorer, &walk, cursor, &current.key, s, &mut work);
+        match found {
+            Some(mv) => {
+                walk = apply(&walk, &mv, s);
+                current = mv.quality;
+                failures = 0;
+            }
+            None => failures += 1,
+        }
+    }
+}
+
+/// Node sequence of the cycle: `nodes[0] == nodes[m] ==` the anchor.
+fn cycle_nodes(local: &Local, walk: &Walk) -> Vec<u32> {
+    let anchor = walk.stick.last().map_or(0, |&s| local.head(s));
+    let mut nodes = vec![anchor];
+    nodes.extend(walk.cycle.iter().map(|&s| local.head(s)));
+    nodes
+}
+
+fn best_move(
+    local: &Local,
+    scorer: &Scorer,
+    walk: &Walk,
+    origin_pos: usize,
+    current: &Key,
+    s: &mut LsScratch,
+    work: &mut u64,
+) -> Option<Move> {
+    let generation = s.next_generation();
+    let nodes = cycle_nodes(local, walk);
+    let m = walk.cycle.len();
+    let anchor = nodes[0];
+    for &(e, _) in &walk.stick {
+        let edge = &local.edges[e as usize];
+        s.forbid[edge.a as usize] = generation;
+        s.forbid[edge.b as usize] = generation;
+    }
+    for (p, &v) in nodes.iter().enumerate().take(m) {
+        s.forbid[v as usize] = generation;
+        s.pos[v as usize] = p as u32;
+    }
+    for &(e, _) in &walk.cycle {
+        s.cycle_edge[e as usize] = generation;
+    }
+    // prefix[p] = attributes of cycle steps 0..p.
+    let mut prefix = Vec::with_capacity(m + 1);
+    prefix.push(Attrs::default());
+    for &st in &walk.cycle {
+        let mut next = *prefix.last().expect("non-empty");
+        next.add(&local.step_attrs(st));
+        prefix.push(next);
+    }
+    let (total, shared) = walk.attrs(local);
+    let origin = nodes[origin_pos];
+    let positions = |v: u32, s: &LsScratch| -> [Option<usize>; 2] {
+        if v == anchor {
+            [Some(0), Some(m)]
+        } else {
+            [Some(s.pos[v as usize] as usize), None]
+        }
+    };
+
+    // Dijkstra from the origin over free nodes.
+    s.heap.clear();
+    s.settled.clear();
+    let o = origin as usize;
+    s.stamp[o] = generation;
+    s.dist[o] = 0.0;
+    s.acc[o] = Attrs::default();
+    s.done[o] = false;
+    s.heap.push(Item {
+        dist: 0.0,
+        node: origin,
+    });
+    let limit = scorer.target * (1.0 + scorer.tolerance);
+    while let Some(Item { dist, node }) = s.heap.pop() {
+        let ix = node as usize;
+        if s.done[ix] || dist > limit {
+            if dist > limit {
+                break;
+            }
+            continue;
+        }
+        s.done[ix] = true;
+        s.settled.push(node);
+        for a in local.adj(node) {
+            *work += 1;
+            let t = a.to as usize;
+            if s.forbid[t] == generation {
+                continue;
+            }
+            let nd = dist + local.edges[a.edge as usize].attrs.len;
+            if s.stamp[t] != generation {
+                s.stamp[t] = generation;
+                s.dist[t] = f64::INFINITY;
+                s.done[t] = false;
+            }
+            if nd < s.dist[t] {
+                s.dist[t] = nd;
+                let mut acc = s.acc[ix];
+                acc.add(&local.step_attrs((a.edge, a.fwd)));
+                s.acc[t] = acc;
+                s.parent[t] = Adj {
+                    edge: a.edge,
+                    to: node,
+                    fwd: a.fwd,
+                };
+                s.heap.push(Item {
+                    dist: nd,
+                    node: a.to,
+                });
+            }
+        }
+    }
+
+    let mut best: Option<Move> = None;
+    let origin_positions = positions(origin, s);
+    for k in 0..s.settled.len() {
+        let x = s.settled[k];
+        for a in local.adj(x) {
+            *work += 1;
+            let y = a.to;
+            if s.forbid[y as usize] != generation || y == origin {
+                continue;
+            }
+            if x == origin && s.cycle_edge[a.edge as usize] == generation {
+                continue;
+            }
+            // Only cycle nodes (not stick nodes) can be joined.
+            if y != anchor
+                && (s.pos[y as usize] as usize >= m || nodes[s.pos[y as usize] as usize] != y)
+            {
+                continue;
+            }
+            let mut path = s.acc[x as usize];
+            path.add(&local.step_attrs((a.edge, a.fwd)));
+            for pa in origin_positions.into_iter().flatten() {
+                for py in positions(y, s).into_iter().flatten() {
+                    let (i, j) = (pa.min(py), pa.max(py));
+                    if i == j || (i == 0 && j == m) {
+                        continue;
+                    }
+                    let from_origin = pa == i;
+                    let mut attrs = total;
+                    attrs.sub(&prefix[j]);
+                    attrs.add(&prefix[i]);
+                    attrs.add(&path.oriented(from_origin));
+                    let q = scorer.quality(&attrs, shared);
+                    let improves = q.key.tier < current.tier
+                        || (q.key.tier == current.tier && q.key.cost < current.cost - 1e-9);
+                    if improves && best.is_none_or(|b| q.key.better_than(&b.quality.key)) {
+                        best = Some(Move {
+                            quality: q,
+                            origin,
+                            x,
+                            closing: *a,
+                            i,
+                            j,
+                            from_origin,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    best
+}
+
+fn apply(walk: &Walk, mv: &Move, s: &LsScratch) -> Walk {
+    // Tree path origin -> x, then the closing edge x -> y.
+    let mut path = Vec::new();
+    let mut v = mv.x;
+    while v != mv.origin {
+        let p = s.parent[v as usize];
+        path.push((p.edge, p.fwd));
+        v = p.to;
+    }
+    path.reverse();
+    path.push((mv.closing.edge, mv.closing.fwd));
+    if !mv.from_origin {
+        path = path.iter().rev().map(|&(e, f)| (e, !f)).collect();
+    }
+    let mut cycle = walk.cycle[..mv.i].to_vec();
+    cycle.extend(path);
+    cycle.extend_from_slice(&walk.cycle[mv.j..]);
+    Walk {
+        stick: walk.stick.clone(),
+        cycle,
+    }
+}

@@ -1,0 +1,364 @@
+//! The search graph of one query: the ball, pruned to what a closed walk can use, and
+//! contracted again, with distances and a shortest-path tree from the start.
+//!
+//! Pruning: an edge (u, v, w) can only be on a closed walk of length `>= d(u) + w + d(v)`,
+//! so edges beyond `reach` go. Then the 2-core (nodes of degree 1, except the start, go
+//! repeatedly): a dead-end spur can never be part of a loop or a lollipop. Junctions whose
+//! spurs were pruned have degree 2 now and are contracted away. Node 0 is the start.
+
+use std::collections::BinaryHeap;
+
+use crate::ball::{Ball, Link, Scratch};
+use crate::graph::{Attrs, Step, TrailGraph, NONE};
+
+/// An edge of the search graph: a run of input edges between two search nodes.
+#[derive(Debug, Clone)]
+pub(crate) struct LocalEdge {
+    pub a: u32,
+    pub b: u32,
+    /// Attributes walked from `a` to `b`.
+    pub attrs: Attrs,
+    /// Range into `Local::steps`, from `a` to `b`.
+    pub steps: (u32, u32),
+}
+
+/// Adjacency entry: walking `edge` forward (`a` to `b`) or not, arriving at `to`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Adj {
+    pub edge: u32,
+    pub to: u32,
+    pub fwd: bool,
+}
+
+/// A step of a walk in the search graph.
+pub(crate) type LStep = (u32, bool);
+
+#[derive(Debug, Clone)]
+pub(crate) struct Local {
+    pub edges: Vec<LocalEdge>,
+    pub steps: Vec<Step>,
+    adj_start: Vec<u32>,
+    adj: Vec<Adj>,
+    /// Shortest distance from the start.
+    pub dist: Vec<f64>,
+    /// Tree step into each node (`NONE` edge for the start and unreachable nodes).
+    pub parent: Vec<Adj>,
+    /// The start's child whose subtree holds the node (the start itself for the start).
+    pub branch: Vec<u32>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct PreEdge {
+    a: u32,
+    b: u32,
+    from: u32,
+    link: Link,
+    attrs: Attrs,
+}
+
+impl Local {
+    pub fn n(&self) -> usize {
+        self.dist.len()
+    }
+
+    pub fn adj(&self, node: u32) -> &[Adj] {
+        &self.adj
+            [self.adj_start[node as usize] as usize..self.adj_start[node as usize + 1] as usize]
+    }
+
+    /// Attributes of a step.
+    pub fn step_attrs(&self, (edge, fwd): LStep) -> Attrs {
+        self.edges[edge as usize].attrs.oriented(fwd)
+    }
+
+    pub fn head(&self, (edge, fwd): LStep) -> u32 {
+        let e = &self.edges[edge as usize];
+        if fwd {
+            e.b
+        } else {
+            e.a
+        }
+    }
+
+    /// Appends the input-edge steps of a search-graph step.
+    pub fn expand(&self, (edge, fwd): LStep, out: &mut Vec<Step>) {
+        let (lo, hi) = self.edges[edge as usize].steps;
+        let run = &self.steps[lo as usize..hi as usize];
+        if fwd {
+            out.extend_from_slice(run);
+        } else {
+            out.extend(run.iter().rev().map(|s| Step {
+                edge: s.edge,
+                fwd: !s.fwd,
+            }));
+        }
+    }
+
+    /// Tree path from the start to `node`.
+    pub fn tree_path(&self, node: u32) -> Vec<LStep> {
+        let mut path = Vec::new();
+        let mut v = node;
+        while v != 0 {
+            let p = self.parent[v as usize];
+            path.push((p.edge, p.fwd));
+            v = p.to;
+        }
+        path.reverse();
+        path
+    }
+
+    pub fn build(
+        graph: &TrailGraph,
+        ball: &Ball,
+        s: &Scratch,
+        reach: f64,
+        max_sac: u8,
+        work: &mut u64,
+    ) -> Local {
+        let pre = collect_pre_edges(graph, ball, s, reach, max_sac, work);
+        let n = s.settled.len();
+        let mut inc_start = vec![0u32; n + 1];
+        for p in &pre {
+            inc_start[p.a as usize + 1] += 1;
+            inc_start[p.b as usize + 1] += 1;
+        }
+        for i in 0..n {
+            inc_start[i + 1] += inc_start[i];
+        }
+        let mut fill = inc_start.clone();
+        let mut inc = vec![0u32; inc_start[n] as usize];
+        for (i, p) in pre.iter().enumerate() {
+            for end in [p.a, p.b] {
+                inc[fill[end as usize] as usize] = i as u32;
+                fill[end as usize] += 1;
+            }
+        }
+        let incident =
+            |v: u32| &inc[inc_start[v as usize] as usize..inc_start[v as usize + 1] as usize];
+
+        // 2-core, keeping the start.
+        let mut degree: Vec<u32> = (0..n as u32).map(|v| incident(v).len() as u32).collect();
+        let mut edge_alive = vec![true; pre.len()];
+        let mut node_alive = vec![true; n];
+        let mut queue: Vec<u32> = (1..n as u32).filter(|&v| degree[v as usize] <= 1).collect();
+        while let Some(v) = queue.pop() {
+            if !node_alive[v as usize] {
+                continue;
+            }
+            node_alive[v as usize] = false;
+            for &pe in incident(v) {
+                if edge_alive[pe as usize] {
+                    edge_alive[pe as usize] = false;
+                    let p = &pre[pe as usize];
+                    let other = if p.a == v { p.b } else { p.a };
+                    degree[other as usize] -= 1;
+                    if other != 0 && degree[other as usize] <= 1 {
+                        queue.push(other);
+                    }
+                }
+            }
+        }
+
+        // Contract the degree-2 nodes left behind.
+        let mut new_index = vec![NONE; n];
+        let mut kept = 0u32;
+        for v in 0..n {
+            if node_alive[v] && (v == 0 || degree[v] != 2) {
+                new_index[v] = kept;
+                kept += 1;
+            }
+        }
+        let mut edges = Vec::new();
+        let mut steps = Vec::new();
+        let mut consumed = vec![false; pre.len()];
+        for u in 0..n as u32 {
+            if new_index[u as usize] == NONE {
+                continue;
+            }
+            for &first in incident(u) {
+                if consumed[first as usize] || !edge_alive[first as usize] {
+                    continue;
+                }
+                let lo = steps.len() as u32;
+                let mut attrs = Attrs::default();
+                let (mut at, mut pe) = (u, first);
+                loop {
+                    consumed[pe as usize] = true;
+                    let p = &pre[pe as usize];
+                    let fwd = p.a == at;
+                    let mut run = Vec::new();
+                    ball.link_steps(graph, p.from, p.link, &mut run);
+                    if fwd {
+                        steps.extend_from_slice(&run);
+                    } else {
+                        steps.extend(run.iter().rev().map(|s| Step {
+                            edge: s.edge,
+                            fwd: !s.fwd,
+                        }));
+                    }
+                    attrs.add(&p.attrs.oriented(fwd));
+                    at = if fwd { p.b } else { p.a };
+                    if new_index[at as usize] != NONE {
+                        break;
+                    }
+                    pe = *incident(at)
+                        .iter()
+                        .find(|&&q| q != pe && edge_alive[q as usize])
+                        .expect("a contracted node has a second edge");
+                }
+                let hi = steps.len() as u32;
+                edges.push(LocalEdge {
+                    a: new_index[u as usize],
+                    b: new_index[at as usize],
+                    attrs,
+                    steps: (lo, hi),
+                });
+            }
+        }
+        *work += steps.len() as u64;
+        let mut local = Local {
+            edges,
+            steps,
+            adj_start: Vec::new(),
+            adj: Vec::new(),
+            dist: Vec::new(),
+            parent: Vec::new(),
+            branch: Vec::new(),
+        };
+        local.build_adjacency(kept as usize);
+        local.shortest_paths(work);
+        local
+    }
+
+    fn build_adjacency(&mut self, n: usize) {
+        let mut start = vec![0u32; n + 1];
+        for e in &self.edges {
+            start[e.a as usize + 1] += 1;
+            start[e.b as usize + 1] += 1;
+        }
+        for i in 0..n {
+            start[i + 1] += start[i];
+        }
+        let mut fill = start.clone();
+        let mut adj = vec![
+            Adj {
+                edge: NONE,
+                to: NONE,
+                fwd: true
+            };
+            start[n] as usize
+        ];
+        for (i, e) in self.edges.iter().enumerate() {
+            // A self-loop gets two entries, one per direction.
+            for (at, to, fwd) in [(e.a, e.b, true), (e.b, e.a, false)] {
+                adj[fill[at as usize] as usize] = Adj {
+                    edge: i as u32,
+                    to,
+                    fwd,
+                };
+                fill[at as usize] += 1;
+            }
+        }
+        self.adj_start = start;
+        self.adj = adj;
+    }
+
+    fn shortest_paths(&mut self, work: &mut u64) {
+        let n = self.adj_start.len() - 1;
+        let mut dist = vec![f64::INFINITY; n];
+        let mut parent = vec![
+            Adj {
+                edge: NONE,
+                to: NONE,
+                fwd: true
+            };
+            n
+        ];
+        let mut branch = vec![NONE; n];
+        let mut done = vec![false; n];
+        let mut heap = BinaryHeap::new();
+        dist[0] = 0.0;
+        branch[0] = 0;
+        heap.push(crate::heap::Item { dist: 0.0, node: 0 });
+        while let Some(crate::heap::Item { node, .. }) = heap.pop() {
+            if std::mem::replace(&mut done[node as usize], true) {
+                continue;
+            }
+            for a in self.adj(node) {
+                *work += 1;
+                let nd = dist[node as usize] + self.edges[a.edge as usize].attrs.len;
+                if nd < dist[a.to as usize] {
+                    dist[a.to as usize] = nd;
+                    // Stored as (edge, direction, parent node).
+                    parent[a.to as usize] = Adj {
+                        edge: a.edge,
+                        to: node,
+                        fwd: a.fwd,
+                    };
+                    branch[a.to as usize] = if node == 0 {
+                        a.to
+                    } else {
+                        branch[node as usize]
+                    };
+                    heap.push(crate::heap::Item {
+                        dist: nd,
+                        node: a.to,
+                    });
+                }
+            }
+        }
+        self.dist = dist;
+        self.parent = parent;
+        self.branch = branch;
+    }
+}
+
+fn collect_pre_edges(
+    graph: &TrailGraph,
+    ball: &Ball,
+    s: &Scratch,
+    reach: f64,
+    max_sac: u8,
+    work: &mut u64,
+) -> Vec<PreEdge> {
+    let mut pre = Vec::new();
+    let local = |v: u32| s.local[v as usize];
+    for &u in &s.settled {
+        let du = s.dist[u as usize];
+        if u == ball.start && ball.split.is_some() {
+            for (i, p) in ball.pieces.iter().enumerate() {
+                if p.sac <= max_sac
+                    && s.is_settled(p.to)
+                    && du + p.attrs.len + s.dist[p.to as usize] <= reach
+                {
+                    pre.push(PreEdge {
+                        a: 0,
+                        b: local(p.to),
+                        from: u,
+                        link: Link::Piece(i as u8),
+                        attrs: p.attrs,
+                    });
+                }
+            }
+            continue;
+        }
+        for adj in graph.neighbours(u) {
+            *work += 1;
+            let chain = &graph.chains[adj.chain as usize];
+            // Each chain once: from its `a` end (self-loops are listed once anyway).
+            if chain.a != u || Some(adj.chain) == ball.split || chain.max_sac > max_sac {
+                continue;
+            }
+            if s.is_settled(chain.b) && du + chain.attrs.len + s.dist[chain.b as usize] <= reach {
+                pre.push(PreEdge {
+                    a: local(u),
+                    b: local(chain.b),
+                    from: u,
+                    link: Link::Chain(adj.chain),
+                    attrs: chain.attrs,
+                });
+            }
+        }
+    }
+    pre
+}

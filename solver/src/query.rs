@@ -1,0 +1,117 @@
+//! What a caller asks for: the query (deterministic inputs) and the limits (safety stops).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::error::SolveError;
+
+/// Largest accepted [`Query::max_results`].
+pub const MAX_RESULTS: usize = 32;
+
+/// Default [`Query::work_budget`]: enough for the heuristic to converge on real trail
+/// networks at 5-40 km and for the exact search to finish on small balls.
+pub const DEFAULT_WORK_BUDGET: u64 = 400_000;
+
+/// The hiker's preferences.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Preferences {
+    /// Penalise road length (a loop all on roads costs like 20% length error).
+    pub avoid_roads: bool,
+    /// Edges with a SAC grade above this are not walked at all (unknown grade 0 is kept).
+    pub max_sac_grade: Option<u8>,
+    /// Penalise total ascent above this many metres.
+    pub max_ascent_m: Option<f64>,
+}
+
+/// One loop search. Everything that changes the answer is in here, so the same query on
+/// the same graph gives the same answer (unless a [`Limits`] safety stop cuts it short).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Query {
+    /// Node id to start and end at.
+    pub start: u64,
+    /// Target length T in metres.
+    pub target_m: f64,
+    /// Acceptable length error as a fraction of T, in `(0, 1]`.
+    pub tolerance: f64,
+    /// How many ranked, mutually different loops to return (1..=[`MAX_RESULTS`]).
+    pub max_results: usize,
+    /// Hiker preferences.
+    pub preferences: Preferences,
+    /// Seeds the heuristic's choices; same seed, same answer.
+    pub seed: u64,
+    /// Deterministic limit on search effort, in units of edges examined.
+    pub work_budget: u64,
+}
+
+impl Query {
+    /// A query with default tolerance (5%), 3 results, no preferences, seed 0 and the
+    /// default work budget.
+    pub fn new(start: u64, target_m: f64) -> Query {
+        Query {
+            start,
+            target_m,
+            tolerance: 0.05,
+            max_results: 3,
+            preferences: Preferences::default(),
+            seed: 0,
+            work_budget: DEFAULT_WORK_BUDGET,
+        }
+    }
+
+    pub(crate) fn validate(&self) -> Result<(), SolveError> {
+        if !(self.target_m.is_finite() && self.target_m > 0.0) {
+            return Err(SolveError::InvalidTarget(self.target_m));
+        }
+        if !(self.tolerance > 0.0 && self.tolerance <= 1.0) {
+            return Err(SolveError::InvalidTolerance(self.tolerance));
+        }
+        if self.max_results == 0 || self.max_results > MAX_RESULTS {
+            return Err(SolveError::InvalidMaxResults(self.max_results));
+        }
+        if self.preferences.max_sac_grade.is_some_and(|g| g > 6) {
+            return Err(SolveError::InvalidPreference {
+                name: "max_sac_grade",
+            });
+        }
+        if self
+            .preferences
+            .max_ascent_m
+            .is_some_and(|a| !(a.is_finite() && a >= 0.0))
+        {
+            return Err(SolveError::InvalidPreference {
+                name: "max_ascent_m",
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Safety stops, outside the deterministic budget: a run cut by the deadline may return
+/// a different (worse) answer than an uncut run; cancellation returns
+/// [`SolveError::Cancelled`].
+#[derive(Debug, Clone, Default)]
+pub struct Limits {
+    /// Stop searching at this instant and return the best found so far.
+    pub deadline: Option<Instant>,
+    /// Raise to abandon the search.
+    pub cancel: Option<Arc<AtomicBool>>,
+}
+
+impl Limits {
+    /// No deadline, no cancellation.
+    pub fn none() -> Limits {
+        Limits::default()
+    }
+
+    pub(crate) fn cancelled(&self) -> bool {
+        self.cancel
+            .as_ref()
+            .is_some_and(|c| c.load(Ordering::Relaxed))
+    }
+
+    /// Whether the search must stop now (checked every few thousand work units).
+    pub(crate) fn should_stop(&self) -> bool {
+        self.cancelled() || self.deadline.is_some_and(|d| Instant::now() >= d)
+    }
+}

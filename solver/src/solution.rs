@@ -1,0 +1,78 @@
+//! What a solve returns: ranked loops in terms of the caller's edge ids, and statistics.
+
+use std::time::Duration;
+
+/// An input edge walked in one direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DirectedEdge {
+    /// The input edge id.
+    pub id: u64,
+    /// `true` when walked from its `source` to its `target`.
+    pub forward: bool,
+}
+
+/// The shape of a closed walk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LoopKind {
+    /// No edge walked twice (sharing 0).
+    Loop,
+    /// A loop reached by a path walked there and back (0 < sharing < 1).
+    Lollipop,
+    /// Every edge walked twice (sharing 1).
+    OutAndBack,
+}
+
+/// One closed walk from the start back to the start.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Loop {
+    /// Input edges in walking order.
+    pub edges: Vec<DirectedEdge>,
+    /// Total length L, metres.
+    pub length_m: f64,
+    /// Total climb, metres.
+    pub ascent_m: f64,
+    /// Total descent, metres.
+    pub descent_m: f64,
+    /// Length walked on roads, metres.
+    pub road_m: f64,
+    /// `|L - T| / T`.
+    pub length_error: f64,
+    /// Length walked on edges used more than once (every traversal) / L.
+    pub sharing: f64,
+    /// `4 pi A / L^2` of the walk's polygon in a local projection, in `[0, 1]`.
+    pub compactness: f64,
+    /// Loop, lollipop or out-and-back.
+    pub kind: LoopKind,
+    /// The exact search finished and no simple cycle through the start scores better.
+    /// Only ever set on the first result.
+    pub proven_optimal: bool,
+}
+
+/// Counters for metrics and tuning.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct SearchStats {
+    /// Work units spent (edges examined); bounded by the query's budget.
+    pub work: u64,
+    /// Wall-clock time of the solve.
+    pub elapsed: Duration,
+    /// Junctions within reach of the start.
+    pub ball_nodes: usize,
+    /// Nodes of the pruned, re-contracted graph the search ran on.
+    pub search_nodes: usize,
+    /// Edges of that graph.
+    pub search_edges: usize,
+    /// Whether the exact search ran to completion.
+    pub exhausted: bool,
+    /// Whether the deadline cut the search (the answer may then differ between runs).
+    pub hit_deadline: bool,
+}
+
+/// The answer to one query: up to `max_results` loops, best first, pairwise sharing at
+/// most 40% of the shorter one's length.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Solution {
+    /// Ranked loops, best first. Empty when no closed walk exists within reach.
+    pub loops: Vec<Loop>,
+    /// Search statistics.
+    pub stats: SearchStats,
+}

@@ -1,0 +1,162 @@
+//! One query from start to answer: ball, search graph, heuristic, exact search, fallback,
+//! and the translation back to the caller's edge ids.
+
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::ball::{Ball, Scratch};
+use crate::error::SolveError;
+use crate::exact::{Exact, Outcome};
+use crate::graph::TrailGraph;
+use crate::heuristic::{local_search, seeds, LsScratch, Rng};
+use crate::local::Local;
+use crate::pool::{Candidate, Pool};
+use crate::query::{Limits, Query};
+use crate::score::Scorer;
+use crate::solution::{DirectedEdge, Loop, LoopKind, SearchStats, Solution};
+
+/// How many seeds the heuristic improves (in parallel when threads are free).
+const SEEDS: usize = 8;
+/// Share of the work budget the heuristic may use; the exact search gets the rest.
+const HEURISTIC_SHARE: f64 = 0.5;
+
+/// Solves one query reusing `scratch` (see [`Scratch`]).
+pub fn solve_with(
+    graph: &TrailGraph,
+    query: &Query,
+    limits: &Limits,
+    scratch: &mut Scratch,
+) -> Result<Solution, SolveError> {
+    let started = Instant::now();
+    query.validate()?;
+    let start = *graph
+        .node_index
+        .get(&query.start)
+        .ok_or(SolveError::UnknownStart(query.start))?;
+    if limits.cancelled() {
+        return Err(SolveError::Cancelled);
+    }
+    let target = query.target_m;
+    // Walks up to twice the tolerance long are searched, so that when nothing is within
+    // tolerance the nearest miss can still be offered.
+    let reach = target * (1.0 + 2.0 * query.tolerance);
+    let max_sac = query.preferences.max_sac_grade.unwrap_or(u8::MAX);
+    let k = query.max_results;
+    let mut work = 0u64;
+
+    let ball = Ball::grow(graph, start, reach / 2.0, max_sac, scratch, &mut work);
+    let local = Local::build(graph, &ball, scratch, reach, max_sac, &mut work);
+    let scorer = Scorer::new(query, graph.position(start)[1]);
+    let mut pool = Pool::new(2 * k + 4);
+    let mut stopped = false;
+
+    let seeds = seeds(&local, &scorer, reach, SEEDS);
+    if !seeds.is_empty() {
+        let share = (query.work_budget as f64 * HEURISTIC_SHARE) as u64 / seeds.len() as u64;
+        let improved: Vec<_> = seeds
+            .par_iter()
+            .enumerate()
+            .map_init(LsScratch::default, |ls, (i, seed)| {
+                let mut rng = Rng::new(query.seed, i as u64);
+                let result =
+                    local_search(&local, &scorer, seed.clone(), &mut rng, share, limits, ls);
+                (seed, result)
+            })
+            .collect();
+        for (seed, result) in improved {
+            work += result.work;
+            stopped |= result.stopped;
+            for walk in [seed, &result.best] {
+                pool.offer(graph, Candidate::new(graph, &scorer, walk.expand(&local)));
+            }
+        }
+    }
+
+    let exact = Exact {
+        graph,
+        local: &local,
+        scorer: &scorer,
+        results: k,
+        reach,
+        limits,
+    };
+    let outcome = if stopped {
+        Outcome::Stopped
+    } else {
+        exact.run(&mut pool, query.work_budget.saturating_sub(work), &mut work)
+    };
+    if limits.cancelled() {
+        return Err(SolveError::Cancelled);
+    }
+    if pool.count_tier(0) < k {
+        if let Some(steps) = ball.out_and_back(graph, target, max_sac, scratch) {
+            pool.offer(graph, Candidate::new(graph, &scorer, steps));
+        }
+    }
+
+    let exhausted = outcome == Outcome::Exhausted;
+    let loops = pool
+        .into_items()
+        .into_iter()
+        .take(k)
+        .enumerate()
+        .map(|(rank, c)| to_loop(graph, c, rank == 0 && exhausted))
+        .collect();
+    Ok(Solution {
+        loops,
+        stats: SearchStats {
+            work,
+            elapsed: started.elapsed(),
+            ball_nodes: scratch.settled.len(),
+            search_nodes: local.n(),
+            search_edges: local.edges.len(),
+            exhausted,
+            hit_deadline: outcome == Outcome::Stopped || stopped,
+        },
+    })
+}
+
+fn to_loop(graph: &TrailGraph, c: Candidate, exhausted: bool) -> Loop {
+    let edges = c
+        .steps
+        .iter()
+        .map(|s| DirectedEdge {
+            id: graph.edges[s.edge as usize].id,
+            forward: s.fwd,
+        })
+        .collect();
+    Loop {
+        edges,
+        length_m: c.attrs.len,
+        ascent_m: c.attrs.ascent,
+        descent_m: c.attrs.descent,
+        road_m: c.attrs.road,
+        length_error: c.quality.length_error,
+        sharing: c.quality.sharing,
+        compactness: c.quality.compactness,
+        kind: c.kind,
+        proven_optimal: exhausted && c.kind == LoopKind::Loop,
+    }
+}
+
+/// Solves one query.
+pub fn solve(graph: &TrailGraph, query: &Query, limits: &Limits) -> Result<Solution, SolveError> {
+    solve_with(graph, query, limits, &mut Scratch::new())
+}
+
+/// Solves many queries in parallel on the current rayon pool (install your own pool to
+/// choose the thread count). Each worker reuses one [`Scratch`]. Results are in query
+/// order and each equals what [`solve`] returns for it.
+pub fn solve_many(
+    graph: &TrailGraph,
+    queries: &[Query],
+    limits: &Limits,
+) -> Vec<Result<Solution, SolveError>> {
+    queries
+        .par_iter()
+        .map_init(Scratch::new, |scratch, q| {
+            solve_with(graph, q, limits, scratch)
+        })
+        .collect()
+}

@@ -1,0 +1,491 @@
+//! Checks against a brute-force reference on random small graphs, plus the contract of
+//! the front door (errors, determinism, cancellation, contraction).
+//!
+//! The reference enumerates every simple cycle through the start on the input graph (no
+//! contraction, no pruning), measures each from the input edges and polylines, and
+//! scores it with the same [`Scorer`]: the ranking rule is shared, the search is not.
+
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+use proptest::prelude::*;
+
+use crate::graph::Attrs;
+use crate::pool::MAX_SHARED;
+use crate::score::{Key, Scorer};
+use crate::*;
+
+#[derive(Debug, Clone)]
+struct Case {
+    nodes: Vec<NodeInput>,
+    edges: Vec<EdgeInput>,
+    query: Query,
+}
+
+fn edge(id: u64, source: u64, target: u64, length_m: f64) -> EdgeInput {
+    EdgeInput {
+        id,
+        source,
+        target,
+        length_m,
+        ascent_m: 0.0,
+        descent_m: 0.0,
+        is_road: false,
+        sac_grade: 0,
+        geometry: Vec::new(),
+    }
+}
+
+fn node(id: u64, lon: f64, lat: f64) -> NodeInput {
+    NodeInput { id, lon, lat }
+}
+
+fn case_strategy() -> impl Strategy<Value = Case> {
+    (3usize..9, 2usize..15)
+        .prop_flat_map(|(n, m)| {
+            let nodes = proptest::collection::vec((0.0..0.03f64, 0.0..0.03f64), n);
+            let edges = proptest::collection::vec(
+                (
+                    0..n as u64,
+                    0..n as u64,
+                    100.0..3000.0f64,
+                    0.0..200.0f64,
+                    0.0..200.0f64,
+                    any::<bool>(),
+                    0u8..7,
+                    any::<bool>(),
+                ),
+                m,
+            );
+            let query = (
+                0..n as u64,
+                500.0..9000.0f64,
+                0.01..0.5f64,
+                any::<bool>(),
+                prop::option::of(1u8..7),
+                prop::option::of(0.0..400.0f64),
+                1usize..4,
+            );
+            (Just(n), nodes, edges, query)
+        })
+        .prop_map(
+            |(_, nodes, edges, (start, target, tol, avoid_roads, max_sac, max_ascent, k))| {
+                let nodes: Vec<NodeInput> = nodes
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (x, y))| node(i as u64 * 10, 1.5 + x, 42.5 + y))
+                    .collect();
+                let edges = edges
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (a, b, len, up, down, road, sac, bent))| {
+                        let (pa, pb) = (&nodes[a as usize], &nodes[b as usize]);
+                        let geometry = if bent {
+                            let mid = [
+                                (pa.lon + pb.lon) / 2.0 + 0.002,
+                                (pa.lat + pb.lat) / 2.0 - 0.001,
+                            ];
+                            vec![[pa.lon, pa.lat], mid, [pb.lon, pb.lat]]
+                        } else {
+                            Vec::new()
+                        };
+                        EdgeInput {
+                            id: 1000 + i as u64,
+                            source: a * 10,
+                            target: b * 10,
+                            length_m: len,
+                            ascent_m: up,
+                            descent_m: down,
+                            is_road: road,
+                            sac_grade: sac,
+                            geometry,
+                        }
+                    })
+                    .collect();
+                let mut query = Query::new(start * 10, target);
+                query.tolerance = tol;
+                query.max_results = k;
+                query.preferences = Preferences {
+                    avoid_roads,
+                    max_sac_grade: max_sac,
+                    max_ascent_m: max_ascent,
+                };
+                query.work_budget = 50_000_000;
+                Case {
+                    nodes,
+                    edges,
+                    query,
+                }
+            },
+        )
+}
+
+/// Measures a closed walk from the input alone: attributes and the shoelace sum of its
+/// polyline (taken around the start, so independent of the solver's reference point).
+fn measure(case: &Case, walk: &[DirectedEdge]) -> (Attrs, f64) {
+    let graph = TrailGraph::new(case.nodes.clone(), case.edges.clone()).expect("valid");
+    let origin = graph.node_position(case.query.start).expect("start");
+    let mut attrs = Attrs::default();
+    let mut count = std::collections::HashMap::new();
+    for d in walk {
+        *count.entry(d.id).or_insert(0) += 1;
+    }
+    let mut shared = 0.0;
+    for d in walk {
+        let e = case
+            .edges
+            .iter()
+            .find(|e| e.id == d.id)
+            .expect("known edge");
+        let (up, down) = if d.forward {
+            (e.ascent_m, e.descent_m)
+        } else {
+            (e.descent_m, e.ascent_m)
+        };
+        attrs.len += e.length_m;
+        attrs.ascent += up;
+        attrs.descent += down;
+        attrs.road += if e.is_road { e.length_m } else { 0.0 };
+        if count[&d.id] > 1 {
+            shared += e.length_m;
+        }
+    }
+    let line = graph.walk_polyline(walk);
+    attrs.area = line
+        .windows(2)
+        .map(|w| {
+            (w[0][0] - origin[0]) * (w[1][1] - origin[1])
+                - (w[1][0] - origin[0]) * (w[0][1] - origin[1])
+        })
+        .sum();
+    (attrs, shared)
+}
+
+fn key_of(case: &Case, walk: &[DirectedEdge]) -> Key {
+    let lat = TrailGraph::new(case.nodes.clone(), case.edges.clone())
+        .expect("valid")
+        .node_position(case.query.start)
+        .expect("start")[1];
+    let (attrs, shared) = measure(case, walk);
+    Scorer::new(&case.query, lat).quality(&attrs, shared).key
+}
+
+/// Every simple cycle through the start (both directions), on the input graph.
+fn all_cycles(case: &Case) -> Vec<Vec<DirectedEdge>> {
+    let max = case.query.preferences.max_sac_grade.unwrap_or(u8::MAX);
+    let usable: Vec<&EdgeInput> = case.edges.iter().filter(|e| e.sac_grade <= max).collect();
+    let mut out = Vec::new();
+    let mut path = Vec::new();
+    let mut visited = vec![case.query.start];
+    fn go(
+        at: u64,
+        usable: &[&EdgeInput],
+        start: u64,
+        path: &mut Vec<DirectedEdge>,
+        visited: &mut Vec<u64>,
+        out: &mut Vec<Vec<DirectedEdge>>,
+    ) {
+        for e in usable {
+            for (from, to, forward) in [(e.source, e.target, true), (e.target, e.source, false)] {
+                if from != at {
+                    continue;
+                }
+                let step = DirectedEdge { id: e.id, forward };
+                if to == start {
+                    let same_edge_back = path.len() == 1 && path[0].id == e.id;
+                    if !same_edge_back {
+                        let mut cycle = path.clone();
+                        cycle.push(step);
+                        out.push(cycle);
+                    }
+                } else if !visited.contains(&to) {
+                    path.push(step);
+                    visited.push(to);
+                    go(to, usable, start, path, visited, out);
+                    visited.pop();
+                    path.pop();
+                }
+            }
+        }
+    }
+    go(
+        case.query.start,
+        &usable,
+        case.query.start,
+        &mut path,
+        &mut visited,
+        &mut out,
+    );
+    out
+}
+
+fn assert_closed_walk(case: &Case, graph: &TrailGraph, l: &Loop) {
+    assert!(!l.edges.is_empty());
+    let mut at = case.query.start;
+    for &d in &l.edges {
+        let (from, to) = graph.edge_ends(d).expect("known edge");
+        assert_eq!(from, at, "walk is continuous");
+        at = to;
+    }
+    assert_eq!(at, case.query.start, "walk is closed");
+    let (attrs, shared) = measure(case, &l.edges);
+    assert!((attrs.len - l.length_m).abs() < 1e-6 * attrs.len.max(1.0));
+    assert!((shared / attrs.len - l.sharing).abs() < 1e-9);
+    assert!(
+        (((attrs.len - case.query.target_m).abs() / case.query.target_m) - l.length_error).abs()
+            < 1e-9
+    );
+    let expected = if shared == 0.0 {
+        LoopKind::Loop
+    } else if (l.sharing - 1.0).abs() < 1e-12 {
+        LoopKind::OutAndBack
+    } else {
+        LoopKind::Lollipop
+    };
+    assert_eq!(l.kind, expected);
+}
+
+fn shared_len(a: &Loop, b: &Loop, graph: &TrailGraph) -> f64 {
+    let ids: std::collections::BTreeSet<u64> = a.edges.iter().map(|d| d.id).collect();
+    let other: std::collections::BTreeSet<u64> = b.edges.iter().map(|d| d.id).collect();
+    ids.intersection(&other)
+        .map(|&id| graph.edge_length(id).expect("known"))
+        .sum()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn exact_mode_matches_exhaustive_enumeration(case in case_strategy()) {
+        let graph = TrailGraph::new(case.nodes.clone(), case.edges.clone()).expect("valid graph");
+        let solution = solve(&graph, &case.query, &Limits::none()).expect("solves");
+        prop_assert!(solution.stats.exhausted, "small graphs are searched exhaustively");
+
+        let best = all_cycles(&case).iter().map(|c| key_of(&case, c)).min_by(|a, b| a.cmp(b));
+        match best {
+            Some(best) if best.tier == 0 => {
+                let first = &solution.loops[0];
+                prop_assert_eq!(first.kind, LoopKind::Loop);
+                prop_assert!(first.proven_optimal);
+                let found = key_of(&case, &first.edges);
+                prop_assert_eq!(found.tier, 0);
+                prop_assert!((found.cost - best.cost).abs() < 1e-9, "solver {:?} vs brute force {:?}", found, best);
+            }
+            _ => {
+                let tol = case.query.tolerance;
+                prop_assert!(solution.loops.iter().all(|l| l.kind != LoopKind::Loop || l.length_error > tol));
+            }
+        }
+        for l in &solution.loops {
+            assert_closed_walk(&case, &graph, l);
+        }
+        for (i, a) in solution.loops.iter().enumerate() {
+            for b in &solution.loops[i + 1..] {
+                prop_assert!(shared_len(a, b, &graph) <= MAX_SHARED * a.length_m.min(b.length_m) + 1e-6);
+            }
+        }
+        let keys: Vec<Key> = solution.loops.iter().map(|l| key_of(&case, &l.edges)).collect();
+        prop_assert!(keys.windows(2).all(|w| !w[1].better_than(&w[0])), "ranked best first");
+    }
+
+    #[test]
+    fn same_query_and_seed_give_the_same_answer(case in case_strategy(), seed in any::<u64>()) {
+        let graph = TrailGraph::new(case.nodes.clone(), case.edges.clone()).expect("valid graph");
+        let mut query = case.query.clone();
+        query.seed = seed;
+        query.work_budget = 2_000;
+        let a = solve(&graph, &query, &Limits::none()).expect("solves");
+        let b = solve_many(&graph, &[query.clone(), query], &Limits::none());
+        for other in b {
+            prop_assert_eq!(&a.loops, &other.expect("solves").loops);
+        }
+    }
+}
+
+/// A square 0-1-2-3 with a tail 0-4-5 and a pendant 2-6: every interior node has
+/// degree 2, so the square's sides 1 and 3 and the tail's node 4 contract away.
+fn square_with_tail() -> (Vec<NodeInput>, Vec<EdgeInput>) {
+    let nodes = vec![
+        node(0, 1.50, 42.50),
+        node(1, 1.51, 42.50),
+        node(2, 1.51, 42.51),
+        node(3, 1.50, 42.51),
+        node(4, 1.49, 42.50),
+        node(5, 1.48, 42.50),
+        node(6, 1.52, 42.52),
+    ];
+    let edges = vec![
+        edge(10, 0, 1, 1000.0),
+        edge(11, 2, 1, 1000.0),
+        edge(12, 2, 3, 1000.0),
+        edge(13, 3, 0, 1000.0),
+        edge(14, 0, 4, 500.0),
+        edge(15, 4, 5, 500.0),
+        edge(16, 2, 6, 700.0),
+    ];
+    (nodes, edges)
+}
+
+#[test]
+fn contraction_keeps_junctions_and_maps_back_to_input_edges() {
+    let (nodes, edges) = square_with_tail();
+    let graph = TrailGraph::new(nodes, edges).expect("valid");
+    // Junctions: 0 (degree 3), 2 (degree 3), 5 and 6 (ends).
+    assert_eq!(graph.junction_count(), 4);
+    assert_eq!(graph.chain_count(), 4);
+    let total: usize = (0..graph.chain_count() as u32)
+        .map(|c| graph.chain_steps(c).len())
+        .sum();
+    assert_eq!(total, graph.edge_count());
+}
+
+#[test]
+fn a_start_inside_a_chain_finds_the_loop_through_it() {
+    let (nodes, edges) = square_with_tail();
+    let graph = TrailGraph::new(nodes, edges).expect("valid");
+    let solution = solve(&graph, &Query::new(1, 4000.0), &Limits::none()).expect("solves");
+    let best = &solution.loops[0];
+    assert_eq!(best.kind, LoopKind::Loop);
+    assert!(best.length_error < 1e-9);
+    assert!(best.proven_optimal);
+    assert!(
+        best.compactness > 0.7,
+        "a square is compact: {}",
+        best.compactness
+    );
+}
+
+#[test]
+fn a_start_on_a_spur_gives_a_flagged_lollipop() {
+    let (nodes, edges) = square_with_tail();
+    let graph = TrailGraph::new(nodes, edges).expect("valid");
+    let solution = solve(&graph, &Query::new(5, 6000.0), &Limits::none()).expect("solves");
+    let best = &solution.loops[0];
+    assert_eq!(best.kind, LoopKind::Lollipop);
+    assert!((best.length_m - 6000.0).abs() < 1e-6);
+    assert!((best.sharing - 2000.0 / 6000.0).abs() < 1e-9);
+}
+
+#[test]
+fn without_any_cycle_the_answer_is_an_out_and_back() {
+    let nodes = vec![node(1, 1.5, 42.5), node(2, 1.51, 42.5), node(3, 1.52, 42.5)];
+    let edges = vec![edge(1, 1, 2, 1000.0), edge(2, 2, 3, 1000.0)];
+    let graph = TrailGraph::new(nodes, edges).expect("valid");
+    let solution = solve(&graph, &Query::new(1, 2100.0), &Limits::none()).expect("solves");
+    let best = &solution.loops[0];
+    assert_eq!(best.kind, LoopKind::OutAndBack);
+    assert_eq!(best.edges.len(), 2, "turns at the nearest node: 2 km");
+    assert_eq!(best.sharing, 1.0);
+}
+
+#[test]
+fn parallel_edges_and_self_loops_are_loops() {
+    let nodes = vec![node(1, 1.5, 42.5), node(2, 1.51, 42.5)];
+    let edges = vec![
+        edge(1, 1, 2, 1000.0),
+        edge(2, 2, 1, 1200.0),
+        edge(3, 1, 1, 3000.0),
+    ];
+    let graph = TrailGraph::new(nodes, edges).expect("valid");
+    let two = solve(&graph, &Query::new(1, 2200.0), &Limits::none()).expect("solves");
+    assert_eq!(two.loops[0].kind, LoopKind::Loop);
+    assert_eq!(two.loops[0].edges.len(), 2);
+    let one = solve(&graph, &Query::new(1, 3000.0), &Limits::none()).expect("solves");
+    assert_eq!(
+        one.loops[0].edges,
+        vec![DirectedEdge {
+            id: 3,
+            forward: one.loops[0].edges[0].forward
+        }]
+    );
+}
+
+#[test]
+fn bad_input_is_an_error_not_a_panic() {
+    let (nodes, edges) = square_with_tail();
+    let mut dup = nodes.clone();
+    dup.push(node(0, 1.0, 42.0));
+    assert_eq!(
+        TrailGraph::new(dup, edges.clone()).unwrap_err(),
+        GraphError::DuplicateNode(0)
+    );
+    let mut dangling = edges.clone();
+    dangling.push(edge(99, 0, 77, 10.0));
+    assert_eq!(
+        TrailGraph::new(nodes.clone(), dangling).unwrap_err(),
+        GraphError::UnknownNode { edge: 99, node: 77 }
+    );
+    let mut negative = edges.clone();
+    negative[0].length_m = -1.0;
+    assert!(matches!(
+        TrailGraph::new(nodes.clone(), negative),
+        Err(GraphError::InvalidAttribute { edge: 10, .. })
+    ));
+    let mut off_earth = nodes.clone();
+    off_earth[0].lat = 91.0;
+    assert!(matches!(
+        TrailGraph::new(off_earth, edges.clone()),
+        Err(GraphError::InvalidCoordinate { node: 0 })
+    ));
+
+    let graph = TrailGraph::new(nodes, edges).expect("valid");
+    let limits = Limits::none();
+    assert_eq!(
+        solve(&graph, &Query::new(42, 1000.0), &limits),
+        Err(SolveError::UnknownStart(42))
+    );
+    for target in [0.0, -5.0, f64::NAN, f64::INFINITY] {
+        assert!(matches!(
+            solve(&graph, &Query::new(0, target), &limits),
+            Err(SolveError::InvalidTarget(_))
+        ));
+    }
+    let mut q = Query::new(0, 1000.0);
+    q.tolerance = 0.0;
+    assert!(matches!(
+        solve(&graph, &q, &limits),
+        Err(SolveError::InvalidTolerance(_))
+    ));
+    let mut q = Query::new(0, 1000.0);
+    q.max_results = 0;
+    assert_eq!(
+        solve(&graph, &q, &limits),
+        Err(SolveError::InvalidMaxResults(0))
+    );
+    let mut q = Query::new(0, 1000.0);
+    q.preferences.max_sac_grade = Some(9);
+    assert!(matches!(
+        solve(&graph, &q, &limits),
+        Err(SolveError::InvalidPreference { .. })
+    ));
+}
+
+#[test]
+fn a_raised_cancel_flag_cancels() {
+    let (nodes, edges) = square_with_tail();
+    let graph = TrailGraph::new(nodes, edges).expect("valid");
+    let limits = Limits {
+        deadline: None,
+        cancel: Some(Arc::new(AtomicBool::new(true))),
+    };
+    assert_eq!(
+        solve(&graph, &Query::new(0, 4000.0), &limits),
+        Err(SolveError::Cancelled)
+    );
+}
+
+#[test]
+fn the_sac_limit_closes_hard_edges() {
+    let (nodes, mut edges) = square_with_tail();
+    edges[1].sac_grade = 5;
+    let graph = TrailGraph::new(nodes, edges).expect("valid");
+    let mut q = Query::new(0, 4000.0);
+    q.preferences.max_sac_grade = Some(3);
+    let solution = solve(&graph, &q, &Limits::none()).expect("solves");
+    assert!(solution
+        .loops
+        .iter()
+        .all(|l| l.edges.iter().all(|d| d.id != 11)));
+    assert!(solution.loops.iter().all(|l| l.kind != LoopKind::Loop));
+}
