@@ -37,18 +37,38 @@ use std::time::Instant;
 pub use dem::Dem;
 pub use error::OsmError;
 pub use model::*;
-pub use pois::SNAP_RADIUS_M as POI_SNAP_RADIUS_M;
-pub use trailheads::{
-    CLUSTER_RADIUS_M as TRAILHEAD_CLUSTER_RADIUS_M, SNAP_RADIUS_M as TRAILHEAD_SNAP_RADIUS_M,
-};
+
+/// Default of [`BuildOptions::trailhead_snap_radius_m`], metres.
+pub const TRAILHEAD_SNAP_RADIUS_M: f64 = 300.0;
+/// Default of [`BuildOptions::trailhead_cluster_radius_m`], metres.
+pub const TRAILHEAD_CLUSTER_RADIUS_M: f64 = 200.0;
+/// Default of [`BuildOptions::poi_snap_radius_m`], metres.
+pub const POI_SNAP_RADIUS_M: f64 = 1_000.0;
 
 /// How to build a network. Build it with struct update syntax from `default()` so new
 /// options do not break callers.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct BuildOptions {
     /// Elevation model for node elevations and edge climb; without one they stay
     /// `None` and 0.
     pub dem: Option<Dem>,
+    /// Mapped trailheads and car parks farther than this from every node are dropped.
+    pub trailhead_snap_radius_m: f64,
+    /// Trailheads closer than this to a better one are merged into it.
+    pub trailhead_cluster_radius_m: f64,
+    /// Points of interest farther than this from every node are dropped.
+    pub poi_snap_radius_m: f64,
+}
+
+impl Default for BuildOptions {
+    fn default() -> Self {
+        BuildOptions {
+            dem: None,
+            trailhead_snap_radius_m: TRAILHEAD_SNAP_RADIUS_M,
+            trailhead_cluster_radius_m: TRAILHEAD_CLUSTER_RADIUS_M,
+            poi_snap_radius_m: POI_SNAP_RADIUS_M,
+        }
+    }
 }
 
 /// Reads `pbf` and builds its walking network. See the crate docs for what it holds.
@@ -76,8 +96,8 @@ pub fn build_network(pbf: &Path, options: &BuildOptions) -> Result<Network, OsmE
     let coords: Vec<Coord> = nodes.iter().map(|n| n.coord).collect();
     let index = spatial::PointIndex::new(&coords);
     let trail = trailheads::trail_nodes(nodes.len(), &edges, &noded.urban);
-    let trailheads = trailheads::find(&data, &nodes, &edges, &trail, &index);
-    let pois = pois::find(&data, &index);
+    let trailheads = trailheads::find(&data, &nodes, &edges, &trail, &index, options);
+    let pois = pois::find(&data, &index, options.poi_snap_radius_m);
     tracing::info!(
         trailheads = trailheads.len(),
         pois = pois.len(),

@@ -5,10 +5,9 @@ use crate::spatial::PointIndex;
 use crate::tags::FeatureKind;
 use crate::Poi;
 
-/// POIs farther than this from every node are of no use to a route and are dropped.
-pub const SNAP_RADIUS_M: f64 = 1_000.0;
-
-pub(crate) fn find(data: &OsmData, index: &PointIndex) -> Vec<Poi> {
+/// Snaps every POI to its nearest node; those farther than `radius_m` from every node
+/// are of no use to a route and are dropped.
+pub(crate) fn find(data: &OsmData, index: &PointIndex, radius_m: f64) -> Vec<Poi> {
     data.features
         .iter()
         .filter_map(|f| {
@@ -16,7 +15,7 @@ pub(crate) fn find(data: &OsmData, index: &PointIndex) -> Vec<Poi> {
                 return None;
             };
             let coord = f.coord?;
-            let (node, snap_distance_m) = index.nearest(coord, SNAP_RADIUS_M)?;
+            let (node, snap_distance_m) = index.nearest(coord, radius_m)?;
             Some(Poi {
                 kind,
                 name: f.name.clone(),

@@ -4,13 +4,7 @@
 use crate::pbf::{Feature, OsmData};
 use crate::spatial::PointIndex;
 use crate::tags::{is_trail_class, FeatureKind};
-use crate::{Coord, Edge, Node, NodeIndex, Trailhead, TrailheadKind};
-
-/// How far a mapped trailhead or car park may be from the node it is snapped to.
-pub const SNAP_RADIUS_M: f64 = 300.0;
-
-/// Trailheads closer than this are one trailhead.
-pub const CLUSTER_RADIUS_M: f64 = 200.0;
+use crate::{BuildOptions, Coord, Edge, Node, NodeIndex, Trailhead, TrailheadKind};
 
 /// Per node: whether a trail-class edge (not a sidewalk) touches it.
 pub(crate) fn trail_nodes(node_count: usize, edges: &[Edge], urban: &[bool]) -> Vec<bool> {
@@ -30,26 +24,28 @@ pub(crate) fn find(
     edges: &[Edge],
     trail: &[bool],
     index: &PointIndex,
+    options: &BuildOptions,
 ) -> Vec<Trailhead> {
     let mut candidates: Vec<Trailhead> = data
         .features
         .iter()
-        .filter_map(|f| mapped(f, trail, index))
+        .filter_map(|f| mapped(f, trail, index, options.trailhead_snap_radius_m))
         .collect();
     candidates.extend(road_junctions(data, nodes, edges, trail));
-    cluster(candidates)
+    cluster(candidates, options.trailhead_cluster_radius_m)
 }
 
 /// A `highway=trailhead` or `amenity=parking`, snapped to the nearest node within
-/// [`SNAP_RADIUS_M`], preferring one on a trail.
-fn mapped(f: &Feature, trail: &[bool], index: &PointIndex) -> Option<Trailhead> {
+/// `radius_m`, preferring one on a trail.
+fn mapped(f: &Feature, trail: &[bool], index: &PointIndex, radius_m: f64) -> Option<Trailhead> {
     let kind = match f.kind {
         FeatureKind::Trailhead => TrailheadKind::Trailhead,
         FeatureKind::Parking => TrailheadKind::Parking,
         FeatureKind::Poi(_) => return None,
     };
     let coord = f.coord?;
-    let near = index.within(coord, SNAP_RADIUS_M);
+    let mut near = index.within(coord, radius_m);
+    near.retain(|&(_, d)| d < radius_m);
     let (node, snap) = near
         .iter()
         .find(|(n, _)| trail[*n as usize])
@@ -107,9 +103,9 @@ fn rank(t: &Trailhead) -> (u8, bool, i64, NodeIndex) {
 
 /// Keeps the best trailhead of each neighbourhood: candidates are taken best first
 /// (trailhead, named car park, car park, road junction) and one within
-/// [`CLUSTER_RADIUS_M`] of, or on the same node as, a kept one is merged into it,
+/// `radius_m` of, or on the same node as, a kept one is merged into it,
 /// lending its name if the kept one has none.
-fn cluster(mut candidates: Vec<Trailhead>) -> Vec<Trailhead> {
+fn cluster(mut candidates: Vec<Trailhead>, radius_m: f64) -> Vec<Trailhead> {
     candidates.sort_by_key(rank);
     let mut kept: Vec<Trailhead> = Vec::new();
     // Kept trailheads are few, so a grid keyed by ~200 m cells is all the index needed
@@ -120,8 +116,8 @@ fn cluster(mut candidates: Vec<Trailhead>) -> Vec<Trailhead> {
         let lat_m = c.lat * 111_195.0;
         let lon_m = c.lon * 111_195.0 * c.lat.to_radians().cos();
         (
-            (lon_m / CLUSTER_RADIUS_M).floor() as i64,
-            (lat_m / CLUSTER_RADIUS_M).floor() as i64,
+            (lon_m / radius_m).floor() as i64,
+            (lat_m / radius_m).floor() as i64,
         )
     };
     for cand in candidates {
@@ -131,7 +127,7 @@ fn cluster(mut candidates: Vec<Trailhead>) -> Vec<Trailhead> {
             for dy in -2..=2 {
                 for &k in grid.get(&(cx + dx, cy + dy)).into_iter().flatten() {
                     let d = crate::spatial::distance_m(cand.coord, kept[k].coord);
-                    if d < CLUSTER_RADIUS_M && nearest.is_none_or(|(bd, bk)| (d, k) < (bd, bk)) {
+                    if d < radius_m && nearest.is_none_or(|(bd, bk)| (d, k) < (bd, bk)) {
                         nearest = Some((d, k));
                     }
                 }
