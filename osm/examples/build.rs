@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use trailloop_osm::{build_network, BuildOptions, Dem};
+use trailloop_osm::{build_network, BuildOptions, Dem, Highway, Network};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt().with_target(false).init();
@@ -44,9 +44,45 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     println!("ascent {ascent:.0} m descent {descent:.0} m (edge directions as stored)");
     println!(
+        "largest component holds {:.1}% of trail length",
+        100.0 * largest_component_trail_share(&network)
+    );
+    println!(
         "DEM load {:.3} s, total {:.3} s",
         dem_time.as_secs_f64(),
         total.as_secs_f64()
     );
     Ok(())
+}
+
+/// Share of trail-class length in the connected component holding the most of it.
+fn largest_component_trail_share(network: &Network) -> f64 {
+    fn root(parent: &mut [usize], mut x: usize) -> usize {
+        while parent[x] != x {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        x
+    }
+    let mut parent: Vec<usize> = (0..network.nodes.len()).collect();
+    for e in &network.edges {
+        let (a, b) = (
+            root(&mut parent, e.source as usize),
+            root(&mut parent, e.target as usize),
+        );
+        parent[a] = b;
+    }
+    let mut by_root = std::collections::HashMap::<usize, f64>::new();
+    let mut total = 0.0;
+    for e in network
+        .edges
+        .iter()
+        .filter(|e| !e.highway.is_road() && e.highway != Highway::Pedestrian)
+    {
+        *by_root
+            .entry(root(&mut parent, e.source as usize))
+            .or_default() += e.length_m;
+        total += e.length_m;
+    }
+    by_root.values().copied().fold(0.0, f64::max) / total
 }

@@ -95,8 +95,8 @@ pub fn build_network(pbf: &Path, options: &BuildOptions) -> Result<Network, OsmE
 
     let coords: Vec<Coord> = nodes.iter().map(|n| n.coord).collect();
     let index = spatial::PointIndex::new(&coords);
-    let trail = trailheads::trail_nodes(nodes.len(), &edges, &noded.urban);
-    let trailheads = trailheads::find(&data, &nodes, &edges, &trail, &index, options);
+    let reach = trailheads::trail_reach(nodes.len(), &edges, &noded.urban);
+    let trailheads = trailheads::find(&data, &nodes, &edges, &reach, &index, options);
     let pois = pois::find(&data, &index, options.poi_snap_radius_m);
     tracing::info!(
         trailheads = trailheads.len(),

@@ -6,38 +6,62 @@ use crate::spatial::PointIndex;
 use crate::tags::{is_trail_class, FeatureKind};
 use crate::{BuildOptions, Coord, Edge, Node, NodeIndex, Trailhead, TrailheadKind};
 
-/// Per node: whether a trail-class edge (not a sidewalk) touches it.
-pub(crate) fn trail_nodes(node_count: usize, edges: &[Edge], urban: &[bool]) -> Vec<bool> {
-    let mut trail = vec![false; node_count];
-    for (e, &urban) in edges.iter().zip(urban) {
-        if is_trail_class(e.highway) && !urban {
-            trail[e.source as usize] = true;
-            trail[e.target as usize] = true;
+/// A road junction is only a trailhead when this much trail (metres) can be walked from
+/// it without touching a road; shorter trail bits are town footpaths between streets.
+const MIN_JUNCTION_TRAIL_M: f64 = 1_000.0;
+
+/// Per node: metres of trail in its trail-only component, counting trail-class edges
+/// except sidewalks and crossings; 0 for nodes no trail touches.
+pub(crate) fn trail_reach(node_count: usize, edges: &[Edge], urban: &[bool]) -> Vec<f64> {
+    fn root(parent: &mut [usize], mut x: usize) -> usize {
+        while parent[x] != x {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
         }
+        x
     }
-    trail
+    let trails = || {
+        edges
+            .iter()
+            .zip(urban)
+            .filter(|(e, &urban)| is_trail_class(e.highway) && !urban)
+            .map(|(e, _)| e)
+    };
+    let mut parent: Vec<usize> = (0..node_count).collect();
+    for e in trails() {
+        let a = root(&mut parent, e.source as usize);
+        let b = root(&mut parent, e.target as usize);
+        parent[a.max(b)] = a.min(b);
+    }
+    let mut length = vec![0.0; node_count];
+    for e in trails() {
+        length[root(&mut parent, e.source as usize)] += e.length_m;
+    }
+    (0..node_count)
+        .map(|n| length[root(&mut parent, n)])
+        .collect()
 }
 
 pub(crate) fn find(
     data: &OsmData,
     nodes: &[Node],
     edges: &[Edge],
-    trail: &[bool],
+    reach: &[f64],
     index: &PointIndex,
     options: &BuildOptions,
 ) -> Vec<Trailhead> {
     let mut candidates: Vec<Trailhead> = data
         .features
         .iter()
-        .filter_map(|f| mapped(f, trail, index, options.trailhead_snap_radius_m))
+        .filter_map(|f| mapped(f, reach, index, options.trailhead_snap_radius_m))
         .collect();
-    candidates.extend(road_junctions(data, nodes, edges, trail));
+    candidates.extend(road_junctions(data, nodes, edges, reach));
     cluster(candidates, options.trailhead_cluster_radius_m)
 }
 
 /// A `highway=trailhead` or `amenity=parking`, snapped to the nearest node within
 /// `radius_m`, preferring one on a trail.
-fn mapped(f: &Feature, trail: &[bool], index: &PointIndex, radius_m: f64) -> Option<Trailhead> {
+fn mapped(f: &Feature, reach: &[f64], index: &PointIndex, radius_m: f64) -> Option<Trailhead> {
     let kind = match f.kind {
         FeatureKind::Trailhead => TrailheadKind::Trailhead,
         FeatureKind::Parking => TrailheadKind::Parking,
@@ -48,7 +72,7 @@ fn mapped(f: &Feature, trail: &[bool], index: &PointIndex, radius_m: f64) -> Opt
     near.retain(|&(_, d)| d < radius_m);
     let (node, snap) = near
         .iter()
-        .find(|(n, _)| trail[*n as usize])
+        .find(|(n, _)| reach[*n as usize] > 0.0)
         .or(near.first())
         .copied()?;
     Some(Trailhead {
@@ -61,12 +85,13 @@ fn mapped(f: &Feature, trail: &[bool], index: &PointIndex, radius_m: f64) -> Opt
     })
 }
 
-/// Nodes where a trail meets a road cars drive, labelled with the trail's name.
+/// Nodes where a trail (at least [`MIN_JUNCTION_TRAIL_M`] of it) meets a road cars
+/// drive, labelled with the trail's name.
 fn road_junctions<'a>(
     data: &'a OsmData,
     nodes: &'a [Node],
     edges: &'a [Edge],
-    trail: &'a [bool],
+    reach: &'a [f64],
 ) -> impl Iterator<Item = Trailhead> + 'a {
     let mut label: Vec<Option<&str>> = vec![None; nodes.len()];
     for e in edges.iter().filter(|e| is_trail_class(e.highway)) {
@@ -81,7 +106,9 @@ fn road_junctions<'a>(
     nodes
         .iter()
         .enumerate()
-        .filter(move |&(i, n)| trail[i] && data.car_nodes.binary_search(&n.osm_id).is_ok())
+        .filter(move |&(i, n)| {
+            reach[i] >= MIN_JUNCTION_TRAIL_M && data.car_nodes.binary_search(&n.osm_id).is_ok()
+        })
         .map(move |(i, n)| Trailhead {
             node: i as NodeIndex,
             coord: n.coord,
