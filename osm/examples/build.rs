@@ -42,6 +42,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         network.trailheads.len(),
         network.pois.len()
     );
+    let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
+    for t in &network.trailheads {
+        *kinds.entry(t.kind.as_str()).or_default() += 1;
+    }
+    println!("trailheads by kind: {kinds:?}");
+    let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
+    for p in &network.pois {
+        *kinds.entry(p.kind.as_str()).or_default() += 1;
+    }
+    println!("POIs by kind: {kinds:?}");
     println!("ascent {ascent:.0} m descent {descent:.0} m (edge directions as stored)");
     println!(
         "largest component holds {:.1}% of trail length",

@@ -16,8 +16,30 @@
 //! # Ok::<(), trailloop_osm::OsmError>(())
 //! ```
 //!
+//! # How the network is built
+//!
+//! - **Ways.** `highway` path, footway, track, bridleway, steps, cycleway, pedestrian,
+//!   and the minor roads that link trails (living_street, residential, service,
+//!   unclassified, tertiary); not `area=yes`, not `foot=no|private`, and not
+//!   `access=no|private` unless `foot=yes|designated|permissive`.
+//! - **Nodes** are way ends, vertices used twice (by two ways or twice by one), and
+//!   vertices where a trail-class way meets a road cars drive, even a road outside the
+//!   walking network (a trail crossing a trunk road is where a hiker can be dropped
+//!   off). A closed piece is cut in the middle so no edge is a self-loop. Other vertices
+//!   are only geometry.
+//! - **Climb**, with a DEM: see [`Dem::climb`]. Each edge's ascent minus descent is the
+//!   elevation difference of its nodes, so climb adds up consistently along any route.
+//! - **Trailheads**: `highway=trailhead` and `amenity=parking` (nodes and areas) within
+//!   [`TRAILHEAD_SNAP_RADIUS_M`] of a node, snapped to the nearest node on a trail when
+//!   there is one; and junctions of a trail (at least 1 km of it) with a car road.
+//!   Within [`TRAILHEAD_CLUSTER_RADIUS_M`] only the best is kept (trailhead, named car
+//!   park, car park, road junction), taking a name from the ones merged into it.
+//! - **POIs**: campsites, huts, shelters, drinking water and springs (nodes and areas)
+//!   within [`POI_SNAP_RADIUS_M`] of a node, snapped to the nearest.
+//!
 //! The same file always gives the same network: nodes are ordered by OSM id, edges by
-//! way id and position along the way, trailheads by node and POIs by OSM element.
+//! way id and position along the way, trailheads by node and POIs by OSM element. Map
+//! data from OpenStreetMap is © OpenStreetMap contributors, ODbL.
 #![warn(missing_docs)]
 
 mod dem;

@@ -250,6 +250,26 @@ fn trailheads_are_snapped_and_spread_out() {
 }
 
 #[test]
+fn trails_crossing_roads_outside_the_walking_network_are_trailheads() {
+    // A road-junction trailhead whose node touches no walkable road can only come from
+    // a car road that is not walkable (trunk, primary, secondary...): the crossing was
+    // made a node because of it.
+    let n = &*NETWORK;
+    let crossings = n
+        .trailheads
+        .iter()
+        .filter(|t| t.kind == TrailheadKind::RoadJunction)
+        .filter(|t| {
+            n.edges
+                .iter()
+                .filter(|e| e.source == t.node || e.target == t.node)
+                .all(|e| !e.highway.is_road())
+        })
+        .count();
+    assert!(crossings > 0);
+}
+
+#[test]
 fn pois_are_snapped_to_nearby_nodes() {
     let n = &*NETWORK;
     let kinds: HashSet<&str> = n.pois.iter().map(|p| p.kind.as_str()).collect();

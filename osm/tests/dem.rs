@@ -7,12 +7,29 @@ use trailloop_osm::{Coord, Dem, OsmError};
 
 const VOID: i16 = -32768;
 
-/// A fresh directory for one test.
-fn temp_dir(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("trailloop-osm-{}-{test}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A fresh directory for one test, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(test: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("trailloop-osm-{}-{test}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+}
+
+impl std::ops::Deref for TempDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 /// An SRTM3 tile whose height is `1000 + row + 2 * col`, with `voids` punched in.
@@ -131,7 +148,7 @@ fn voids() -> Vec<(usize, usize)> {
 
 #[test]
 fn plain_srtm3_tiles_interpolate_and_handle_voids() {
-    let dir = temp_dir("plain");
+    let dir = TempDir::new("plain");
     let path = write_hgt(&dir, "N42E001.hgt", &tile(1201, &voids()));
     let dem = Dem::open(&[path]).unwrap();
     assert_eq!(dem.tile_count(), 1);
@@ -141,7 +158,7 @@ fn plain_srtm3_tiles_interpolate_and_handle_voids() {
 
 #[test]
 fn zipped_tiles_in_the_southern_and_western_hemispheres_read_the_same() {
-    let dir = temp_dir("zipped");
+    let dir = TempDir::new("zipped");
     let path = write_zip(
         &dir,
         "S08W079.hgt.zip",
@@ -154,7 +171,7 @@ fn zipped_tiles_in_the_southern_and_western_hemispheres_read_the_same() {
 
 #[test]
 fn srtm1_is_told_from_srtm3_by_size() {
-    let dir = temp_dir("srtm1");
+    let dir = TempDir::new("srtm1");
     let path = write_hgt(&dir, "n45e006.hgt", &tile(3601, &voids()));
     let dem = Dem::open(&[path]).unwrap();
     assert!((dem.cell_size_m() - 30.9).abs() < 0.5);
@@ -163,7 +180,7 @@ fn srtm1_is_told_from_srtm3_by_size() {
 
 #[test]
 fn neighbouring_tiles_join_at_their_edges() {
-    let dir = temp_dir("neighbours");
+    let dir = TempDir::new("neighbours");
     let west = write_hgt(&dir, "N42E001.hgt", &vec![500; 1201 * 1201]);
     let east = write_hgt(&dir, "N42E002.hgt", &vec![700; 1201 * 1201]);
     let dem = Dem::open(&[west, east]).unwrap();
@@ -199,7 +216,7 @@ fn neighbouring_tiles_join_at_their_edges() {
 
 #[test]
 fn climb_on_a_tilted_plane_is_the_height_difference() {
-    let dir = temp_dir("climb");
+    let dir = TempDir::new("climb");
     let path = write_hgt(&dir, "N42E001.hgt", &tile(1201, &[]));
     let dem = Dem::open(&[path]).unwrap();
     // Heights grow eastwards by 2 m per cell: walking east then back climbs and
@@ -223,7 +240,7 @@ fn climb_on_a_tilted_plane_is_the_height_difference() {
 
 #[test]
 fn bad_tiles_are_reported_clearly() {
-    let dir = temp_dir("bad");
+    let dir = TempDir::new("bad");
     let missing = dir.join("N42E001.hgt");
     assert!(matches!(
         Dem::open(&[&missing]),

@@ -30,4 +30,5 @@ fn a_file_that_is_not_pbf_is_a_bad_pbf() {
         );
         assert!(err.to_string().contains(name), "{err}");
     }
+    let _ = std::fs::remove_dir_all(&dir);
 }
