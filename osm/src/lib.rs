@@ -95,6 +95,7 @@ impl Default for BuildOptions {
 
 /// Reads `pbf` and builds its walking network. See the crate docs for what it holds.
 pub fn build_network(pbf: &Path, options: &BuildOptions) -> Result<Network, OsmError> {
+    let _span = tracing::info_span!("build_network", pbf = %pbf.display()).entered();
     let started = Instant::now();
     let data = pbf::read(pbf)?;
 

@@ -116,14 +116,22 @@ pub(crate) fn feature(tags: &[(&str, &str)]) -> Option<FeatureKind> {
     let poi = match (tourism, amenity) {
         (Some("alpine_hut" | "wilderness_hut"), _) => Some(PoiKind::Hut),
         (Some("camp_site"), _) => Some(PoiKind::Campsite),
-        (_, Some("shelter")) => Some(PoiKind::Shelter),
+        // Bus shelters are no use to a hiker planning where to sleep or sit out a storm.
+        (_, Some("shelter")) if tag(tags, "shelter_type") != Some("public_transport") => {
+            Some(PoiKind::Shelter)
+        }
         (_, Some("drinking_water")) => Some(PoiKind::DrinkingWater),
         _ if tag(tags, "natural") == Some("spring") => Some(PoiKind::Spring),
         _ => None,
     };
     match (poi, amenity) {
         (Some(p), _) => Some(FeatureKind::Poi(p)),
-        (None, Some("parking")) => Some(FeatureKind::Parking),
+        // A car park hikers may not use is no trailhead.
+        (None, Some("parking"))
+            if !matches!(tag(tags, "access"), Some("private" | "no" | "customers")) =>
+        {
+            Some(FeatureKind::Parking)
+        }
         _ => None,
     }
 }
@@ -166,5 +174,9 @@ mod tests {
             Some(FeatureKind::Trailhead)
         );
         assert_eq!(feature(&[("natural", "peak")]), None);
+        let bus = [("amenity", "shelter"), ("shelter_type", "public_transport")];
+        assert_eq!(feature(&bus), None);
+        let private = [("amenity", "parking"), ("access", "private")];
+        assert_eq!(feature(&private), None);
     }
 }
