@@ -1,1 +1,7 @@
-pub use trailloop_osm; pub use trailloop_solver;
+//! TrailLoop, the service: settings, database access, imports and (in `serve`) the HTTP
+//! API over the loop solver in `trailloop-solver`.
+
+pub mod db;
+pub mod import;
+pub mod settings;
+pub mod telemetry;

@@ -1,0 +1,373 @@
+//! Writes one region's network to PostGIS with binary COPY, inside a single transaction
+//! that first removes the region's previous rows: readers see the old network until the
+//! commit and the new one after it, never a mix, and a failed or killed import leaves
+//! the previous data as it was.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use futures_util::pin_mut;
+use postgres_types::{ToSql, Type};
+use tokio_postgres::binary_copy::BinaryCopyInWriter;
+use tokio_postgres::{Client, Transaction};
+use trailloop_osm::{Network, SacScale};
+
+use super::wkb::Geometry;
+
+/// Where an import's data came from.
+#[derive(Debug, Clone)]
+pub struct ImportSource {
+    /// Region name, the unit that an import replaces.
+    pub region: String,
+    /// The PBF file's name.
+    pub source: String,
+    /// SHA-256 of the PBF file, hex.
+    pub sha256: String,
+    /// Names of the DEM tiles used.
+    pub dem_sources: Vec<String>,
+    /// When reading the source began.
+    pub started_at: DateTime<Utc>,
+}
+
+/// What an import wrote.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportRecord {
+    /// Row id in `imports`.
+    pub import_id: i64,
+    /// Nodes written.
+    pub nodes: usize,
+    /// Edges written.
+    pub edges: usize,
+    /// Trailheads written.
+    pub trailheads: usize,
+    /// Points of interest written.
+    pub pois: usize,
+    /// Edge length by highway class, km.
+    pub km_by_highway: BTreeMap<&'static str, f64>,
+}
+
+impl ImportRecord {
+    /// Total edge length, km.
+    pub fn total_km(&self) -> f64 {
+        self.km_by_highway.values().sum()
+    }
+}
+
+/// Checks a region name: lower-case letters, digits, `-` and `_`, at most 63 characters.
+pub fn valid_region(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    !bytes.is_empty()
+        && bytes.len() <= 63
+        && bytes[0].is_ascii_alphanumeric()
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-' || *b == b'_')
+}
+
+/// Replaces `source.region` with `network` atomically.
+pub async fn replace_region(
+    client: &mut Client,
+    source: &ImportSource,
+    network: &Network,
+) -> anyhow::Result<ImportRecord> {
+    anyhow::ensure!(
+        valid_region(&source.region),
+        "region {:?} must be 1-63 lower-case letters, digits, '-' or '_'",
+        source.region
+    );
+    let tx = client.transaction().await?;
+    // The service's statement timeout guards requests; an import is one long job.
+    tx.batch_execute("SET LOCAL statement_timeout = 0").await?;
+    // Two imports of one region would otherwise interleave their deletes and COPYs.
+    tx.execute(
+        "SELECT pg_advisory_xact_lock(hashtext('trailloop-import:' || $1))",
+        &[&source.region],
+    )
+    .await?;
+    let region = source.region.as_str();
+    for table in ["pois", "trailheads", "edges", "nodes"] {
+        let started = Instant::now();
+        let n = tx
+            .execute(
+                &format!("DELETE FROM {table} WHERE region = $1"),
+                &[&region],
+            )
+            .await?;
+        tracing::info!(
+            table,
+            rows = n,
+            ms = started.elapsed().as_millis() as u64,
+            "removed previous rows"
+        );
+    }
+    let geometry = tx.prepare("SELECT $1::geometry").await?.params()[0].clone();
+
+    copy_nodes(&tx, region, network, &geometry).await?;
+    copy_edges(&tx, region, network, &geometry).await?;
+    copy_trailheads(&tx, region, network, &geometry).await?;
+    copy_pois(&tx, region, network, &geometry).await?;
+
+    let record = record(network);
+    let (min, max) = bbox(network);
+    let import_id: i64 = tx
+        .query_one(
+            "INSERT INTO imports (region, source, source_sha256, dem_sources, started_at,
+                node_count, edge_count, trailhead_count, poi_count, length_km, bbox)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
+                ST_MakeEnvelope($11, $12, $13, $14, 4326))
+             RETURNING id",
+            &[
+                &region,
+                &source.source,
+                &source.sha256,
+                &source.dem_sources,
+                &source.started_at,
+                &(record.nodes as i32),
+                &(record.edges as i32),
+                &(record.trailheads as i32),
+                &(record.pois as i32),
+                &record.total_km(),
+                &min.0,
+                &min.1,
+                &max.0,
+                &max.1,
+            ],
+        )
+        .await?
+        .get(0);
+    tx.execute(
+        "INSERT INTO regions (name, import_id) VALUES ($1, $2)
+         ON CONFLICT (name) DO UPDATE SET import_id = EXCLUDED.import_id, updated_at = now()",
+        &[&region, &import_id],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ImportRecord {
+        import_id,
+        ..record
+    })
+}
+
+fn record(network: &Network) -> ImportRecord {
+    let mut km_by_highway = BTreeMap::new();
+    for edge in &network.edges {
+        *km_by_highway.entry(edge.highway.as_str()).or_insert(0.0) += edge.length_m / 1000.0;
+    }
+    ImportRecord {
+        import_id: 0,
+        nodes: network.nodes.len(),
+        edges: network.edges.len(),
+        trailheads: network.trailheads.len(),
+        pois: network.pois.len(),
+        km_by_highway,
+    }
+}
+
+fn bbox(network: &Network) -> ((f64, f64), (f64, f64)) {
+    let mut min = (f64::INFINITY, f64::INFINITY);
+    let mut max = (f64::NEG_INFINITY, f64::NEG_INFINITY);
+    for n in &network.nodes {
+        min = (min.0.min(n.coord.lon), min.1.min(n.coord.lat));
+        max = (max.0.max(n.coord.lon), max.1.max(n.coord.lat));
+    }
+    if network.nodes.is_empty() {
+        return ((0.0, 0.0), (0.0, 0.0));
+    }
+    (min, max)
+}
+
+/// Streams `rows` into `COPY table (columns) FROM STDIN (FORMAT binary)`.
+async fn copy<'a>(
+    tx: &Transaction<'_>,
+    table: &str,
+    columns: &[(&str, Type)],
+    rows: impl IntoIterator<Item = Row<'a>>,
+) -> anyhow::Result<u64> {
+    let started = Instant::now();
+    let names: Vec<&str> = columns.iter().map(|(n, _)| *n).collect();
+    let types: Vec<Type> = columns.iter().map(|(_, t)| t.clone()).collect();
+    let sink = tx
+        .copy_in(&format!(
+            "COPY {table} ({}) FROM STDIN (FORMAT binary)",
+            names.join(", ")
+        ))
+        .await?;
+    let writer = BinaryCopyInWriter::new(sink, &types);
+    pin_mut!(writer);
+    for row in rows {
+        let values: Vec<&(dyn ToSql + Sync)> = row
+            .iter()
+            .map(|v| v.as_ref() as &(dyn ToSql + Sync))
+            .collect();
+        writer.as_mut().write(&values).await?;
+    }
+    let n = writer.finish().await?;
+    tracing::info!(
+        table,
+        rows = n,
+        ms = started.elapsed().as_millis() as u64,
+        "copied"
+    );
+    Ok(n)
+}
+
+type Row<'a> = Vec<Box<dyn ToSql + Sync + Send + 'a>>;
+
+async fn copy_nodes(
+    tx: &Transaction<'_>,
+    region: &str,
+    net: &Network,
+    geom: &Type,
+) -> anyhow::Result<u64> {
+    let columns = [
+        ("region", Type::TEXT),
+        ("id", Type::INT8),
+        ("geom", geom.clone()),
+        ("elevation_m", Type::FLOAT4),
+    ];
+    let rows = net.nodes.iter().map(|n| -> Row<'_> {
+        vec![
+            Box::new(region),
+            Box::new(n.osm_id),
+            Box::new(Geometry::Point(n.coord)),
+            Box::new(n.elevation_m.map(|e| e as f32)),
+        ]
+    });
+    copy(tx, "nodes", &columns, rows).await
+}
+
+async fn copy_edges(
+    tx: &Transaction<'_>,
+    region: &str,
+    net: &Network,
+    geom: &Type,
+) -> anyhow::Result<u64> {
+    let columns = [
+        ("region", Type::TEXT),
+        ("source", Type::INT8),
+        ("target", Type::INT8),
+        ("osm_way_id", Type::INT8),
+        ("geom", geom.clone()),
+        ("length_m", Type::FLOAT8),
+        ("ascent_m", Type::FLOAT4),
+        ("descent_m", Type::FLOAT4),
+        ("highway", Type::TEXT),
+        ("name", Type::TEXT),
+        ("sac_scale", Type::TEXT),
+        ("surface", Type::TEXT),
+        ("trail_visibility", Type::TEXT),
+        ("access", Type::TEXT),
+        ("routes", Type::TEXT_ARRAY),
+    ];
+    let rows = net.edges.iter().map(|e| -> Row<'_> {
+        vec![
+            Box::new(region),
+            Box::new(net.nodes[e.source as usize].osm_id),
+            Box::new(net.nodes[e.target as usize].osm_id),
+            Box::new(e.osm_way_id),
+            Box::new(Geometry::LineString(&e.geometry)),
+            Box::new(e.length_m),
+            Box::new(e.ascent_m as f32),
+            Box::new(e.descent_m as f32),
+            Box::new(e.highway.as_str()),
+            Box::new(e.name.as_deref()),
+            Box::new(e.sac_scale.map(SacScale::as_str)),
+            Box::new(e.surface.as_deref()),
+            Box::new(e.trail_visibility.as_deref()),
+            Box::new(e.access.as_deref()),
+            Box::new(&e.routes),
+        ]
+    });
+    copy(tx, "edges", &columns, rows).await
+}
+
+/// A trailhead or point of interest: a point snapped to a network node.
+struct Snapped<'a> {
+    node: u32,
+    kind: &'static str,
+    name: Option<&'a str>,
+    osm_id: Option<i64>,
+    coord: trailloop_osm::Coord,
+    snap_distance_m: f64,
+}
+
+async fn copy_trailheads(
+    tx: &Transaction<'_>,
+    region: &str,
+    net: &Network,
+    geom: &Type,
+) -> anyhow::Result<u64> {
+    let rows = net.trailheads.iter().map(|t| Snapped {
+        node: t.node,
+        kind: t.kind.as_str(),
+        name: t.name.as_deref(),
+        osm_id: t.osm_id,
+        coord: t.coord,
+        snap_distance_m: t.snap_distance_m,
+    });
+    copy_snapped(tx, "trailheads", region, net, geom, rows).await
+}
+
+async fn copy_pois(
+    tx: &Transaction<'_>,
+    region: &str,
+    net: &Network,
+    geom: &Type,
+) -> anyhow::Result<u64> {
+    let rows = net.pois.iter().map(|p| Snapped {
+        node: p.node,
+        kind: p.kind.as_str(),
+        name: p.name.as_deref(),
+        osm_id: Some(p.osm_id),
+        coord: p.coord,
+        snap_distance_m: p.snap_distance_m,
+    });
+    copy_snapped(tx, "pois", region, net, geom, rows).await
+}
+
+async fn copy_snapped<'a>(
+    tx: &Transaction<'_>,
+    table: &str,
+    region: &'a str,
+    net: &'a Network,
+    geom: &Type,
+    rows: impl Iterator<Item = Snapped<'a>>,
+) -> anyhow::Result<u64> {
+    let columns = [
+        ("region", Type::TEXT),
+        ("node_id", Type::INT8),
+        ("kind", Type::TEXT),
+        ("name", Type::TEXT),
+        ("osm_id", Type::INT8),
+        ("geom", geom.clone()),
+        ("snap_distance_m", Type::FLOAT4),
+    ];
+    let rows = rows.map(|s| -> Row<'a> {
+        vec![
+            Box::new(region),
+            Box::new(net.nodes[s.node as usize].osm_id),
+            Box::new(s.kind),
+            Box::new(s.name),
+            Box::new(s.osm_id),
+            Box::new(Geometry::Point(s.coord)),
+            Box::new(s.snap_distance_m as f32),
+        ]
+    });
+    copy(tx, table, &columns, rows).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::valid_region;
+
+    #[test]
+    fn region_names_are_checked() {
+        for ok in ["andorra", "pyrenees-east", "a", "region_2"] {
+            assert!(valid_region(ok), "{ok}");
+        }
+        for bad in ["", "Andorra", "-x", "a b", "x;drop", &"a".repeat(64)] {
+            assert!(!valid_region(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,234 @@
+//! Layered settings: built-in defaults, then a TOML file, then `TRAILLOOP__SECTION__KEY`
+//! environment variables. Secrets are wrapped so that they never reach a log line.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+/// Everything the service reads at start-up.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// HTTP listener.
+    pub server: ServerSettings,
+    /// PostGIS; without a URL the service runs embedded.
+    pub database: DatabaseSettings,
+    /// The in-memory network used when no database is configured.
+    pub embedded: EmbeddedSettings,
+}
+
+/// HTTP listener settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    /// Address to bind, e.g. `0.0.0.0`.
+    pub host: String,
+    /// Port to bind; 0 picks a free one (tests).
+    pub port: u16,
+    /// How long in-flight requests may run after SIGTERM.
+    pub shutdown_timeout_secs: u64,
+}
+
+/// PostgreSQL/PostGIS connection and pool settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// `postgres://user:password@host:port/database`; `None` means embedded mode.
+    pub url: Option<SecretString>,
+    /// Largest number of pooled connections.
+    pub pool_max_size: usize,
+    /// How long to wait for a connection before giving up.
+    pub connect_timeout_secs: u64,
+    /// Server-side limit on any one statement.
+    pub statement_timeout_ms: u64,
+}
+
+/// Source files of the embedded network.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmbeddedSettings {
+    /// OSM PBF extract.
+    pub pbf: PathBuf,
+    /// SRTM tiles (`.hgt` or `.hgt.zip`).
+    #[serde(default)]
+    pub dem: Vec<PathBuf>,
+}
+
+impl Settings {
+    /// Reads defaults, then the file named by `TRAILLOOP_CONFIG` (else
+    /// `config/default.toml` when it exists), then the environment.
+    pub fn load() -> anyhow::Result<Settings> {
+        let file = std::env::var_os("TRAILLOOP_CONFIG").map(PathBuf::from);
+        let file = file.or_else(|| {
+            let default = PathBuf::from("config/default.toml");
+            default.exists().then_some(default)
+        });
+        Settings::load_from(file.as_deref(), std::env::vars())
+    }
+
+    /// Like [`Settings::load`], with the file and the environment given (for tests).
+    pub fn load_from(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> anyhow::Result<Settings> {
+        let env: config::Map<String, String> = env
+            .into_iter()
+            .filter(|(k, _)| k.starts_with("TRAILLOOP__"))
+            .collect();
+        let mut builder = config::Config::builder()
+            .set_default("server.host", "0.0.0.0")?
+            .set_default("server.port", 8080)?
+            .set_default("server.shutdown_timeout_secs", 30)?
+            .set_default("database.pool_max_size", 16)?
+            .set_default("database.connect_timeout_secs", 5)?
+            .set_default("database.statement_timeout_ms", 10_000)?
+            .set_default("embedded.pbf", "data/andorra.osm.pbf")?
+            .set_default("embedded.dem", vec!["data/N42E001.hgt.zip"])?;
+        if let Some(file) = file {
+            builder = builder.add_source(config::File::from(file).required(true));
+        }
+        builder = builder.add_source(
+            config::Environment::with_prefix("TRAILLOOP")
+                .prefix_separator("__")
+                .separator("__")
+                .list_separator(",")
+                .with_list_parse_key("embedded.dem")
+                .try_parsing(true)
+                .source(Some(env)),
+        );
+        let settings: Settings = builder
+            .build()
+            .context("reading settings")?
+            .try_deserialize()
+            .context("invalid settings")?;
+        Ok(settings)
+    }
+}
+
+impl DatabaseSettings {
+    /// The database URL, or an error saying how to set it.
+    pub fn require_url(&self) -> anyhow::Result<&SecretString> {
+        self.url
+            .as_ref()
+            .context("no database configured: set TRAILLOOP__DATABASE__URL or [database] url")
+    }
+
+    /// The connection settings of `url`, with the pool's timeouts applied.
+    pub fn pg_config(&self) -> anyhow::Result<tokio_postgres::Config> {
+        let url = self.require_url()?;
+        // The parse error would echo the URL, password included: keep it out.
+        let mut config = tokio_postgres::Config::from_str(url.expose_secret()).map_err(|_| {
+            anyhow::anyhow!("TRAILLOOP__DATABASE__URL is not a valid PostgreSQL URL")
+        })?;
+        config.connect_timeout(Duration::from_secs(self.connect_timeout_secs));
+        config.options(format!(
+            "-c statement_timeout={}",
+            self.statement_timeout_ms
+        ));
+        config.application_name("trailloop");
+        Ok(config)
+    }
+
+    /// A connection pool; connections are opened lazily, so this succeeds while the
+    /// database is down and the service reports not-ready until it is back.
+    pub fn pool(&self) -> anyhow::Result<deadpool_postgres::Pool> {
+        let manager = deadpool_postgres::Manager::from_config(
+            self.pg_config()?,
+            tokio_postgres::NoTls,
+            deadpool_postgres::ManagerConfig {
+                recycling_method: deadpool_postgres::RecyclingMethod::Fast,
+            },
+        );
+        let timeout = Some(Duration::from_secs(self.connect_timeout_secs));
+        deadpool_postgres::Pool::builder(manager)
+            .max_size(self.pool_max_size)
+            .wait_timeout(timeout)
+            .create_timeout(timeout)
+            .runtime(deadpool_postgres::Runtime::Tokio1)
+            .build()
+            .context("building the database pool")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_apply_without_file_or_environment() {
+        let s = Settings::load_from(None, env(&[])).unwrap();
+        assert_eq!(s.server.port, 8080);
+        assert!(s.database.url.is_none());
+        assert_eq!(s.embedded.dem, vec![PathBuf::from("data/N42E001.hgt.zip")]);
+    }
+
+    #[test]
+    fn environment_overrides_the_file_which_overrides_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("t.toml");
+        std::fs::write(
+            &file,
+            "[server]\nport = 9000\nhost = \"127.0.0.1\"\n[database]\npool_max_size = 4\nurl = \"postgres://file@h/db\"\n",
+        )
+        .unwrap();
+        let s = Settings::load_from(
+            Some(&file),
+            env(&[
+                ("TRAILLOOP__DATABASE__URL", "postgres://env:pw@db:5432/x"),
+                ("TRAILLOOP__DATABASE__POOL_MAX_SIZE", "7"),
+                ("TRAILLOOP__EMBEDDED__DEM", "a.hgt,b.hgt.zip"),
+                ("UNRELATED", "1"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.server.port, 9000, "file beats default");
+        assert_eq!(s.server.host, "127.0.0.1");
+        assert_eq!(s.database.pool_max_size, 7, "environment beats file");
+        assert_eq!(
+            s.database.url.as_ref().unwrap().expose_secret(),
+            "postgres://env:pw@db:5432/x"
+        );
+        assert_eq!(s.embedded.dem.len(), 2);
+        let pg = s.database.pg_config().unwrap();
+        assert_eq!(pg.get_dbname(), Some("x"));
+    }
+
+    #[test]
+    fn the_database_password_never_prints() {
+        let s = Settings::load_from(
+            None,
+            env(&[("TRAILLOOP__DATABASE__URL", "postgres://u:hunter2@h/db")]),
+        )
+        .unwrap();
+        assert!(!format!("{s:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn a_bad_url_is_reported_without_echoing_it() {
+        let s = Settings::load_from(
+            None,
+            env(&[("TRAILLOOP__DATABASE__URL", "mysql://u:hunter2@@")]),
+        )
+        .unwrap();
+        let err = s.database.pg_config().unwrap_err().to_string();
+        assert!(err.contains("TRAILLOOP__DATABASE__URL"));
+        assert!(!err.contains("hunter2"));
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected() {
+        let err = Settings::load_from(None, env(&[("TRAILLOOP__SERVER__PROT", "1")])).unwrap_err();
+        assert!(format!("{err:#}").contains("prot"), "{err:#}");
+    }
+}
