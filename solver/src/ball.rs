@@ -78,6 +78,8 @@ pub(crate) struct Ball {
     pub split: Option<u32>,
     pub pieces: Vec<Piece>,
     pub radius: f64,
+    /// The start as an original node index.
+    pub start_node: u32,
 }
 
 impl Ball {
@@ -123,6 +125,7 @@ impl Ball {
             }
         };
         let ball = Ball {
+            start_node,
             start,
             split,
             pieces,

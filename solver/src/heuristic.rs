@@ -83,6 +83,9 @@ impl Walk {
     }
 }
 
+/// Smallest search radius of a move, as a fraction of T.
+const LOCAL_RADIUS: f64 = 0.05;
+
 /// SplitMix64: tiny, seedable, and enough to rotate the search order.
 #[derive(Debug, Clone)]
 pub(crate) struct Rng(u64);
@@ -109,14 +112,17 @@ pub(crate) fn seeds(local: &Local, scorer: &Scorer, reach: f64, count: usize) ->
         local.parent[edge.b as usize].edge == e || local.parent[edge.a as usize].edge == e
     };
     // (approximate cost, edge): loops rank before lollipops of equal length error.
-    let mut ranked: Vec<(f64, u32)> = Vec::new();
+    let mut ranked: Vec<(f64, u32, bool)> = Vec::new();
     for (i, e) in local.edges.iter().enumerate() {
         let (da, db) = (local.dist[e.a as usize], local.dist[e.b as usize]);
         let len = da + e.attrs.len + db;
         if is_tree(i as u32) || !len.is_finite() || len > reach {
             continue;
         }
-        let error = (len - scorer.target).abs() / scorer.target;
+        // Stretching a loop is easy (any detour), shrinking one is not (its sides are
+        // shortest paths), so loops too long count double.
+        let error = (len - scorer.target).abs() / scorer.target
+            * if len > scorer.target { 2.0 } else { 1.0 };
         let simple =
             local.branch[e.a as usize] != local.branch[e.b as usize] || e.a == 0 || e.b == 0;
         let approx = if simple {
@@ -124,9 +130,19 @@ pub(crate) fn seeds(local: &Local, scorer: &Scorer, reach: f64, count: usize) ->
         } else {
             error + 0.5 * 2.0 * lca_depth(local, e.a, e.b) / len
         };
-        ranked.push((approx, i as u32));
+        ranked.push((approx, i as u32, simple));
     }
     ranked.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+    // True loops first, however far from T: the local search stretches them, while a
+    // lollipop can never lose its stick. Lollipops keep two seats as a fallback.
+    let loops = ranked
+        .iter()
+        .filter(|r| r.2)
+        .count()
+        .min(count.saturating_sub(2));
+    let mut order: Vec<(f64, u32, bool)> = ranked.iter().filter(|r| r.2).copied().collect();
+    order.truncate(8 * loops.max(1));
+    order.extend(ranked.iter().filter(|r| !r.2).copied());
 
     struct Picked {
         walk: Walk,
@@ -135,9 +151,13 @@ pub(crate) fn seeds(local: &Local, scorer: &Scorer, reach: f64, count: usize) ->
     }
     let mut picked: Vec<Picked> = Vec::new();
     let mut spare = Vec::new();
-    for &(_, e) in ranked.iter().take(8 * count) {
+    let mut picked_loops = 0;
+    for &(_, e, simple) in order.iter().take(8 * count) {
         if picked.len() >= count {
             break;
+        }
+        if simple && picked_loops >= loops {
+            continue;
         }
         let walk = fundamental_walk(local, e);
         let set = walk.edge_len_set(local);
@@ -146,6 +166,7 @@ pub(crate) fn seeds(local: &Local, scorer: &Scorer, reach: f64, count: usize) ->
             .iter()
             .all(|p| shared(&set, &p.set) <= MAX_SHARED * len.min(p.len));
         if differs {
+            picked_loops += usize::from(simple);
             picked.push(Picked { walk, set, len });
         } else {
             spare.push(walk);
@@ -305,7 +326,9 @@ pub(crate) fn local_search(
     let mut cursor = rng.below(walk.cycle.len().max(1));
     loop {
         let m = walk.cycle.len();
-        let patience = m.min(8);
+        // A cycle cuts a planar network into pockets; many origins only see a small
+        // one, so give every origin a chance before calling the walk locally optimal.
+        let patience = m;
         if m == 0 || failures >= patience || work >= budget {
             return LsResult {
                 best: walk,
@@ -384,58 +407,11 @@ fn best_move(
         }
     };
 
-    // Dijkstra from the origin over free nodes.
-    s.heap.clear();
-    s.settled.clear();
-    let o = origin as usize;
-    s.stamp[o] = generation;
-    s.dist[o] = 0.0;
-    s.acc[o] = Attrs::default();
-    s.done[o] = false;
-    s.heap.push(Item {
-        dist: 0.0,
-        node: origin,
-    });
-    let limit = scorer.target * (1.0 + scorer.tolerance);
-    while let Some(Item { dist, node }) = s.heap.pop() {
-        let ix = node as usize;
-        if s.done[ix] || dist > limit {
-            if dist > limit {
-                break;
-            }
-            continue;
-        }
-        s.done[ix] = true;
-        s.settled.push(node);
-        for a in local.adj(node) {
-            *work += 1;
-            let t = a.to as usize;
-            if s.forbid[t] == generation {
-                continue;
-            }
-            let nd = dist + local.edges[a.edge as usize].attrs.len;
-            if s.stamp[t] != generation {
-                s.stamp[t] = generation;
-                s.dist[t] = f64::INFINITY;
-                s.done[t] = false;
-            }
-            if nd < s.dist[t] {
-                s.dist[t] = nd;
-                let mut acc = s.acc[ix];
-                acc.add(&local.step_attrs((a.edge, a.fwd)));
-                s.acc[t] = acc;
-                s.parent[t] = Adj {
-                    edge: a.edge,
-                    to: node,
-                    fwd: a.fwd,
-                };
-                s.heap.push(Item {
-                    dist: nd,
-                    node: a.to,
-                });
-            }
-        }
-    }
+    // Detours of length about |T - L| (plus a short arc) move the length to T; far
+    // larger ones cannot help, and a small radius keeps each move cheap.
+    let gap = (scorer.target - total.len).abs();
+    let limit = (1.25 * gap.max(LOCAL_RADIUS * scorer.target)).min(scorer.target);
+    dijkstra(local, s, origin, limit, work);
 
     let mut best: Option<Move> = None;
     let origin_positions = positions(origin, s);
@@ -490,16 +466,129 @@ fn best_move(
     best
 }
 
-fn apply(walk: &Walk, mv: &Move, s: &LsScratch) -> Walk {
-    // Tree path origin -> x, then the closing edge x -> y.
+/// Dijkstra from `origin` through nodes not forbidden in the current generation.
+fn dijkstra(local: &Local, s: &mut LsScratch, origin: u32, limit: f64, work: &mut u64) {
+    let generation = s.generation;
+    s.heap.clear();
+    s.settled.clear();
+    let o = origin as usize;
+    s.stamp[o] = generation;
+    s.dist[o] = 0.0;
+    s.acc[o] = Attrs::default();
+    s.done[o] = false;
+    s.heap.push(Item {
+        dist: 0.0,
+        node: origin,
+    });
+    while let Some(Item { dist, node }) = s.heap.pop() {
+        if dist > limit {
+            break;
+        }
+        let ix = node as usize;
+        if std::mem::replace(&mut s.done[ix], true) {
+            continue;
+        }
+        s.settled.push(node);
+        for a in local.adj(node) {
+            *work += 1;
+            let t = a.to as usize;
+            if s.forbid[t] == generation {
+                continue;
+            }
+            let nd = dist + local.edges[a.edge as usize].attrs.len;
+            if s.stamp[t] != generation {
+                s.stamp[t] = generation;
+                s.dist[t] = f64::INFINITY;
+                s.done[t] = false;
+            }
+            if nd < s.dist[t] {
+                s.dist[t] = nd;
+                let mut acc = s.acc[ix];
+                acc.add(&local.step_attrs((a.edge, a.fwd)));
+                s.acc[t] = acc;
+                s.parent[t] = Adj {
+                    edge: a.edge,
+                    to: node,
+                    fwd: a.fwd,
+                };
+                s.heap.push(Item {
+                    dist: nd,
+                    node: a.to,
+                });
+            }
+        }
+    }
+}
+
+/// Steps of the Dijkstra tree path from its origin to `node`.
+fn path_to(s: &LsScratch, origin: u32, node: u32) -> Vec<LStep> {
     let mut path = Vec::new();
-    let mut v = mv.x;
-    while v != mv.origin {
+    let mut v = node;
+    while v != origin {
         let p = s.parent[v as usize];
         path.push((p.edge, p.fwd));
         v = p.to;
     }
     path.reverse();
+    path
+}
+
+/// A simple cycle through `x`: out along the shortest path, back along the shortest
+/// path that avoids it. Such loops are wide, unlike fundamental cycles whose two sides
+/// are both shortest paths and often run side by side.
+pub(crate) fn via_walk(local: &Local, x: u32, s: &mut LsScratch, work: &mut u64) -> Option<Walk> {
+    s.prepare(local.n(), local.edges.len());
+    let out = local.tree_path(x);
+    if out.len() < 2 {
+        return None;
+    }
+    let generation = s.next_generation();
+    for &step in &out[..out.len() - 1] {
+        s.forbid[local.head(step) as usize] = generation;
+    }
+    dijkstra(local, s, 0, f64::INFINITY, work);
+    if s.stamp[x as usize] != generation || !s.dist[x as usize].is_finite() {
+        return None;
+    }
+    let back = path_to(s, 0, x);
+    let mut cycle = out;
+    cycle.extend(back.iter().rev().map(|&(e, f)| (e, !f)));
+    Some(Walk {
+        stick: Vec::new(),
+        cycle,
+    })
+}
+
+/// Turning points for [`via_walk`]: in each of `count` sectors around the start, the
+/// node whose distance is closest to T / 4. The way back is usually one to two times as
+/// long, so the loop comes out short of T and the local search stretches it.
+pub(crate) fn via_points(local: &Local, scorer: &Scorer, count: usize) -> Vec<u32> {
+    let origin = local.pos[0];
+    let scale = origin[1].to_radians().cos();
+    let want = scorer.target / 4.0;
+    let mut best: Vec<Option<(f64, u32)>> = vec![None; count];
+    for v in 1..local.n() {
+        let d = local.dist[v];
+        if !d.is_finite() {
+            continue;
+        }
+        let (dx, dy) = (
+            (local.pos[v][0] - origin[0]) * scale,
+            local.pos[v][1] - origin[1],
+        );
+        let turn = (dy.atan2(dx) + std::f64::consts::PI) / std::f64::consts::TAU;
+        let sector = ((turn * count as f64) as usize).min(count - 1);
+        let off = (d - want).abs();
+        if best[sector].is_none_or(|b| off < b.0) {
+            best[sector] = Some((off, v as u32));
+        }
+    }
+    best.into_iter().flatten().map(|b| b.1).collect()
+}
+
+fn apply(walk: &Walk, mv: &Move, s: &LsScratch) -> Walk {
+    // Tree path origin -> x, then the closing edge x -> y.
+    let mut path = path_to(s, mv.origin, mv.x);
     path.push((mv.closing.edge, mv.closing.fwd));
     if !mv.from_origin {
         path = path.iter().rev().map(|&(e, f)| (e, !f)).collect();

@@ -45,6 +45,8 @@ pub(crate) struct Local {
     pub parent: Vec<Adj>,
     /// The start's child whose subtree holds the node (the start itself for the start).
     pub branch: Vec<u32>,
+    /// `[lon, lat]` of each node.
+    pub pos: Vec<[f64; 2]>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -162,10 +164,17 @@ impl Local {
         // Contract the degree-2 nodes left behind.
         let mut new_index = vec![NONE; n];
         let mut kept = 0u32;
+        let mut pos = Vec::new();
         for v in 0..n {
             if node_alive[v] && (v == 0 || degree[v] != 2) {
                 new_index[v] = kept;
                 kept += 1;
+                let original = if v == 0 {
+                    ball.start_node
+                } else {
+                    graph.junctions[s.settled[v] as usize]
+                };
+                pos.push(graph.position(original));
             }
         }
         let mut edges = Vec::new();
@@ -224,6 +233,7 @@ impl Local {
             dist: Vec::new(),
             parent: Vec::new(),
             branch: Vec::new(),
+            pos,
         };
         local.build_adjacency(kept as usize);
         local.shortest_paths(work);

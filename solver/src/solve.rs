@@ -9,15 +9,23 @@ use crate::ball::{Ball, Scratch};
 use crate::error::SolveError;
 use crate::exact::{Exact, Outcome};
 use crate::graph::TrailGraph;
-use crate::heuristic::{local_search, seeds, LsScratch, Rng};
+use crate::heuristic::{local_search, seeds, via_points, via_walk, LsScratch, Rng, Walk};
 use crate::local::Local;
 use crate::pool::{Candidate, Pool};
 use crate::query::{Limits, Query};
 use crate::score::Scorer;
 use crate::solution::{DirectedEdge, Loop, LoopKind, SearchStats, Solution};
 
-/// How many seeds the heuristic improves (in parallel when threads are free).
-const SEEDS: usize = 8;
+/// Fundamental-cycle seeds (two of them lollipops, as a fallback).
+const FUNDAMENTAL_SEEDS: usize = 5;
+/// Out-and-around seeds, one per sector around the start.
+const VIA_SEEDS: usize = 8;
+
+/// Where a local search starts (each one a parallel task).
+enum Start {
+    Walk(Walk),
+    Via(u32),
+}
 /// Share of the work budget the heuristic may use; the exact search gets the rest.
 const HEURISTIC_SHARE: f64 = 0.5;
 
@@ -51,23 +59,38 @@ pub fn solve_with(
     let mut pool = Pool::new(2 * k + 4);
     let mut stopped = false;
 
-    let seeds = seeds(&local, &scorer, reach, SEEDS);
-    if !seeds.is_empty() {
-        let share = (query.work_budget as f64 * HEURISTIC_SHARE) as u64 / seeds.len() as u64;
-        let improved: Vec<_> = seeds
+    let mut starts: Vec<Start> = seeds(&local, &scorer, reach, FUNDAMENTAL_SEEDS)
+        .into_iter()
+        .map(Start::Walk)
+        .collect();
+    starts.extend(
+        via_points(&local, &scorer, VIA_SEEDS)
+            .into_iter()
+            .map(Start::Via),
+    );
+    if !starts.is_empty() {
+        let share = (query.work_budget as f64 * HEURISTIC_SHARE) as u64 / starts.len() as u64;
+        let improved: Vec<_> = starts
             .par_iter()
             .enumerate()
-            .map_init(LsScratch::default, |ls, (i, seed)| {
+            .map_init(LsScratch::default, |ls, (i, start)| {
+                let mut spent = 0;
+                let seed = match start {
+                    Start::Walk(walk) => Some(walk.clone()),
+                    Start::Via(x) => via_walk(&local, *x, ls, &mut spent),
+                }?;
                 let mut rng = Rng::new(query.seed, i as u64);
-                let result =
-                    local_search(&local, &scorer, seed.clone(), &mut rng, share, limits, ls);
-                (seed, result)
+                let budget = share.saturating_sub(spent);
+                let mut result =
+                    local_search(&local, &scorer, seed.clone(), &mut rng, budget, limits, ls);
+                result.work += spent;
+                Some((seed, result))
             })
             .collect();
-        for (seed, result) in improved {
+        for (seed, result) in improved.into_iter().flatten() {
             work += result.work;
             stopped |= result.stopped;
-            for walk in [seed, &result.best] {
+            for walk in [&seed, &result.best] {
                 pool.offer(graph, Candidate::new(graph, &scorer, walk.expand(&local)));
             }
         }

@@ -1,0 +1,158 @@
+//! Real data for the Andorra tests and the bench, in one place: builds the network from
+//! `data/` (with elevations), converts it to solver input, and picks the busiest
+//! trailheads.
+//!
+//! "Busiest" is defined without the solver: the trailheads (distinct snapped nodes) with
+//! the most trail length (non-road edges) whose both ends lie within
+//! [`BUSY_RADIUS_M`] network distance, computed with petgraph's own Dijkstra on the
+//! uncontracted network. Ties go to the lower node index.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use petgraph::algo::dijkstra;
+use petgraph::graph::{NodeIndex, UnGraph};
+use trailloop_osm::{build_network, BuildOptions, Dem, Network};
+use trailloop_solver::{EdgeInput, NodeInput, TrailGraph};
+
+/// Radius of the trail length that makes a trailhead busy.
+pub const BUSY_RADIUS_M: f64 = 5_000.0;
+
+/// The Andorra network and its solver graph. Node ids are network node indices, edge
+/// ids network edge indices.
+pub struct Andorra {
+    pub network: Network,
+    pub graph: TrailGraph,
+}
+
+fn data(file: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../data")
+        .join(file)
+}
+
+/// Builds the network (seconds; build it once per binary).
+pub fn andorra() -> Andorra {
+    let dem = Dem::open(&[data("N42E001.hgt.zip")]).expect("the SRTM tile opens");
+    let options = BuildOptions {
+        dem: Some(dem),
+        ..BuildOptions::default()
+    };
+    let network = build_network(&data("andorra.osm.pbf"), &options).expect("Andorra builds");
+    let (nodes, edges) = to_solver_input(&network);
+    let graph = TrailGraph::new(nodes, edges).expect("the network is a valid trail graph");
+    Andorra { network, graph }
+}
+
+/// The solver's view of a network.
+pub fn to_solver_input(network: &Network) -> (Vec<NodeInput>, Vec<EdgeInput>) {
+    let nodes = network
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| NodeInput {
+            id: i as u64,
+            lon: n.coord.lon,
+            lat: n.coord.lat,
+        })
+        .collect();
+    let edges = network
+        .edges
+        .iter()
+        .enumerate()
+        .map(|(i, e)| EdgeInput {
+            id: i as u64,
+            source: u64::from(e.source),
+            target: u64::from(e.target),
+            length_m: e.length_m,
+            ascent_m: e.ascent_m,
+            descent_m: e.descent_m,
+            is_road: e.highway.is_road(),
+            sac_grade: e.sac_scale.map_or(0, |s| s.grade()),
+            geometry: e.geometry.iter().map(|c| [c.lon, c.lat]).collect(),
+        })
+        .collect();
+    (nodes, edges)
+}
+
+/// The `count` busiest trailhead nodes with their trail km within [`BUSY_RADIUS_M`].
+pub fn busiest_trailheads(network: &Network, count: usize) -> Vec<(u64, f64)> {
+    let mut g: UnGraph<(), f64> = UnGraph::with_capacity(network.nodes.len(), network.edges.len());
+    for _ in &network.nodes {
+        g.add_node(());
+    }
+    for e in &network.edges {
+        g.add_edge(
+            NodeIndex::new(e.source as usize),
+            NodeIndex::new(e.target as usize),
+            e.length_m,
+        );
+    }
+    let mut starts: Vec<u32> = network.trailheads.iter().map(|t| t.node).collect();
+    starts.sort_unstable();
+    starts.dedup();
+    let mut ranked: Vec<(u64, f64)> = starts
+        .into_iter()
+        .map(|s| {
+            let dist = dijkstra(&g, NodeIndex::new(s as usize), None, |e| *e.weight());
+            let within = |n: u32| {
+                dist.get(&NodeIndex::new(n as usize))
+                    .is_some_and(|&d| d <= BUSY_RADIUS_M)
+            };
+            let km: f64 = network
+                .edges
+                .iter()
+                .filter(|e| !e.highway.is_road() && within(e.source) && within(e.target))
+                .map(|e| e.length_m)
+                .sum::<f64>()
+                / 1000.0;
+            (u64::from(s), km)
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    ranked.truncate(count);
+    ranked
+}
+
+/// Whether the uncontracted network has a simple cycle through `start` with length
+/// error at most `tolerance`, as witnessed by a fundamental cycle of the shortest-path
+/// tree: an edge whose ends hang below different first edges out of the start closes
+/// the simple cycle `d(u) + w + d(v)`. Independent of the solver; finding no witness
+/// proves nothing.
+pub fn simple_cycle_witness(network: &Network, start: u64, target: f64, tolerance: f64) -> bool {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    let n = network.nodes.len();
+    let mut adj: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n];
+    for (i, e) in network.edges.iter().enumerate() {
+        adj[e.source as usize].push((i, e.target as usize));
+        adj[e.target as usize].push((i, e.source as usize));
+    }
+    let start = start as usize;
+    let mut dist = vec![f64::INFINITY; n];
+    let mut tree_edge = vec![usize::MAX; n];
+    let mut branch = vec![usize::MAX; n];
+    let mut heap = BinaryHeap::new();
+    dist[start] = 0.0;
+    branch[start] = start;
+    // Distances in millimetres keep the heap on integers.
+    heap.push(Reverse((0u64, start)));
+    while let Some(Reverse((_, v))) = heap.pop() {
+        for &(e, w) in &adj[v] {
+            let nd = dist[v] + network.edges[e].length_m;
+            if nd < dist[w] && nd <= target {
+                dist[w] = nd;
+                tree_edge[w] = e;
+                branch[w] = if v == start { w } else { branch[v] };
+                heap.push(Reverse(((nd * 1000.0) as u64, w)));
+            }
+        }
+    }
+    network.edges.iter().enumerate().any(|(i, e)| {
+        let (u, v) = (e.source as usize, e.target as usize);
+        let tree = tree_edge[u] == i || tree_edge[v] == i;
+        let len = dist[u] + e.length_m + dist[v];
+        let separate = u != v && (branch[u] != branch[v] || u == start || v == start);
+        !tree && separate && len.is_finite() && (len - target).abs() <= tolerance * target
+    })
+}
