@@ -373,3 +373,23 @@ fn without_a_dem_the_network_is_the_same_but_flat() {
     }
     assert!(flat.nodes.iter().all(|n| n.elevation_m.is_none()));
 }
+
+#[test]
+fn tighter_radii_keep_fewer_but_closer_trailheads_and_pois() {
+    let options = BuildOptions {
+        trailhead_snap_radius_m: 50.0,
+        trailhead_cluster_radius_m: 500.0,
+        poi_snap_radius_m: 100.0,
+        ..BuildOptions::default()
+    };
+    let tight = build_network(&data("andorra.osm.pbf"), &options).unwrap();
+    assert!(tight.pois.len() < NETWORK.pois.len());
+    assert!(tight.pois.iter().all(|p| p.snap_distance_m <= 100.0));
+    assert!(tight.trailheads.len() < NETWORK.trailheads.len());
+    assert!(tight.trailheads.iter().all(|t| t.snap_distance_m < 50.0));
+    for (i, a) in tight.trailheads.iter().enumerate() {
+        for b in &tight.trailheads[i + 1..] {
+            assert!(haversine_m(a.coord, b.coord) >= 500.0 * 0.99);
+        }
+    }
+}
