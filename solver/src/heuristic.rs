@@ -535,28 +535,34 @@ fn path_to(s: &LsScratch, origin: u32, node: u32) -> Vec<LStep> {
 
 /// A simple cycle through `x`: out along the shortest path, back along the shortest
 /// path that avoids it. Such loops are wide, unlike fundamental cycles whose two sides
-/// are both shortest paths and often run side by side.
+/// are both shortest paths and often run side by side. A start with a single edge (a
+/// trailhead at the end of an access path) cannot be on a cycle: the walk then becomes
+/// a lollipop whose stick is that edge and whose cycle goes through its far end.
 pub(crate) fn via_walk(local: &Local, x: u32, s: &mut LsScratch, work: &mut u64) -> Option<Walk> {
     s.prepare(local.n(), local.edges.len());
-    let out = local.tree_path(x);
+    let mut out = local.tree_path(x);
+    let stick: Vec<LStep> = if local.adj(0).len() == 1 {
+        out.drain(..1).collect()
+    } else {
+        Vec::new()
+    };
+    let anchor = stick.first().map_or(0, |&step| local.head(step));
     if out.len() < 2 {
         return None;
     }
     let generation = s.next_generation();
+    s.forbid[0] = generation;
     for &step in &out[..out.len() - 1] {
         s.forbid[local.head(step) as usize] = generation;
     }
-    dijkstra(local, s, 0, f64::INFINITY, work);
+    dijkstra(local, s, anchor, f64::INFINITY, work);
     if s.stamp[x as usize] != generation || !s.dist[x as usize].is_finite() {
         return None;
     }
-    let back = path_to(s, 0, x);
+    let back = path_to(s, anchor, x);
     let mut cycle = out;
     cycle.extend(back.iter().rev().map(|&(e, f)| (e, !f)));
-    Some(Walk {
-        stick: Vec::new(),
-        cycle,
-    })
+    Some(Walk { stick, cycle })
 }
 
 /// Turning points for [`via_walk`]: in each of `count` sectors around the start, the

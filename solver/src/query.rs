@@ -11,7 +11,7 @@ pub const MAX_RESULTS: usize = 32;
 
 /// Default [`Query::work_budget`]: enough for the heuristic to converge on real trail
 /// networks at 5-40 km and for the exact search to finish on small balls.
-pub const DEFAULT_WORK_BUDGET: u64 = 400_000;
+pub const DEFAULT_WORK_BUDGET: u64 = 200_000;
 
 /// The hiker's preferences.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]

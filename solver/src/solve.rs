@@ -27,7 +27,7 @@ enum Start {
     Via(u32),
 }
 /// Share of the work budget the heuristic may use; the exact search gets the rest.
-const HEURISTIC_SHARE: f64 = 0.5;
+const HEURISTIC_SHARE: f64 = 0.7;
 
 /// Solves one query reusing `scratch` (see [`Scratch`]).
 pub fn solve_with(

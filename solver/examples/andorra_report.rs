@@ -1,0 +1,151 @@
+//! Quality and speed on the real Andorra network, for the README and for tuning:
+//! per (trailhead, T) the best loop's e and s, p50/p95 single-threaded solve times, and
+//! the speed-up of `solve_many` on two threads over one.
+//!
+//! `cargo run --release -p trailloop-solver --example andorra_report [all]` (`all`
+//! also times every trailhead, not only the five busiest).
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::time::{Duration, Instant};
+
+use trailloop_solver::{solve_many, solve_with, Limits, Query, Scratch};
+
+const TARGETS_KM: [f64; 4] = [5.0, 10.0, 20.0, 40.0];
+const REPEATS: usize = 20;
+
+fn repeats() -> usize {
+    std::env::var("REPEATS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(REPEATS)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+fn pool(threads: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("a thread pool")
+}
+
+fn main() {
+    let built = Instant::now();
+    let andorra = support::andorra();
+    let graph = &andorra.graph;
+    println!(
+        "Andorra: {} nodes, {} edges -> {} junctions, {} chains ({:.1} s to build)",
+        graph.node_count(),
+        graph.edge_count(),
+        graph.junction_count(),
+        graph.chain_count(),
+        built.elapsed().as_secs_f64()
+    );
+    let busiest = support::busiest_trailheads(&andorra.network, 5);
+    println!("busiest trailheads (node, trail km within 5 km): {busiest:.1?}");
+    let budget = std::env::var("WORK_BUDGET")
+        .ok()
+        .and_then(|b| b.parse().ok());
+    let query = |node: u64, km: f64| {
+        let mut q = Query::new(node, km * 1000.0);
+        if let Some(b) = budget {
+            q.work_budget = b;
+        }
+        q
+    };
+    let mut starts: Vec<u64> = busiest.iter().map(|b| b.0).collect();
+    let everyone = std::env::args().any(|a| a == "all");
+    if everyone {
+        starts = andorra
+            .network
+            .trailheads
+            .iter()
+            .map(|t| u64::from(t.node))
+            .collect();
+        starts.sort_unstable();
+        starts.dedup();
+    }
+
+    let one = pool(1);
+    println!(
+        "\nsingle thread, {} trailheads x {} runs",
+        starts.len(),
+        repeats()
+    );
+    println!("T km | p50 ms | p95 ms | max ms | median e | max e  | s=0 | kinds of best");
+    for km in TARGETS_KM {
+        let mut times = Vec::new();
+        let mut errors = Vec::new();
+        let mut loops = 0;
+        let mut kinds = std::collections::BTreeMap::new();
+        one.install(|| {
+            let mut scratch = Scratch::new();
+            for &node in &starts {
+                let q = query(node, km);
+                let mut solution = None;
+                for _ in 0..repeats() {
+                    let t = Instant::now();
+                    let s = solve_with(graph, &q, &Limits::none(), &mut scratch).expect("solves");
+                    times.push(t.elapsed());
+                    solution = Some(s);
+                }
+                let best = solution.and_then(|s| s.loops.into_iter().next());
+                errors.push(best.as_ref().map_or(1.0, |l| l.length_error));
+                loops += usize::from(best.as_ref().is_some_and(|l| l.sharing == 0.0));
+                *kinds
+                    .entry(format!("{:?}", best.map(|l| l.kind)))
+                    .or_insert(0) += 1;
+            }
+        });
+        times.sort();
+        errors.sort_by(f64::total_cmp);
+        println!(
+            "{km:4} | {:6.2} | {:6.2} | {:6.2} | {:8.4} | {:.4} | {loops:>3} | {kinds:?}",
+            percentile(&times, 0.5).as_secs_f64() * 1e3,
+            percentile(&times, 0.95).as_secs_f64() * 1e3,
+            times[times.len() - 1].as_secs_f64() * 1e3,
+            errors[(errors.len() - 1) / 2],
+            errors[errors.len() - 1],
+        );
+    }
+
+    let all: Vec<Query> = {
+        let mut nodes: Vec<u64> = andorra
+            .network
+            .trailheads
+            .iter()
+            .map(|t| u64::from(t.node))
+            .collect();
+        nodes.sort_unstable();
+        nodes.dedup();
+        nodes
+            .iter()
+            .flat_map(|&n| TARGETS_KM.map(|km| query(n, km)))
+            .collect()
+    };
+    let mut wall = Vec::new();
+    for threads in [1, 2] {
+        let p = pool(threads);
+        let mut best = Duration::MAX;
+        for _ in 0..3 {
+            let t = Instant::now();
+            let results = p.install(|| solve_many(graph, &all, &Limits::none()));
+            best = best.min(t.elapsed());
+            assert!(results.iter().all(Result::is_ok));
+        }
+        wall.push(best);
+        println!(
+            "\nsolve_many, {} queries, {threads} thread(s): {:.1} ms",
+            all.len(),
+            best.as_secs_f64() * 1e3
+        );
+    }
+    println!(
+        "speed-up 2 threads over 1: {:.2}x",
+        wall[0].as_secs_f64() / wall[1].as_secs_f64()
+    );
+}
