@@ -18,13 +18,13 @@ const VOID_SEARCH_CELLS: i64 = 3;
 /// `S08W079`). SRTM1 (3601 x 3601 samples, 1 arc-second) and SRTM3 (1201 x 1201,
 /// 3 arc-seconds) are told apart by size; samples are big-endian `i16` metres, row 0 on
 /// the north edge.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Dem {
     tiles: Vec<Tile>,
     by_corner: HashMap<(i32, i32), usize>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 struct Tile {
     /// South edge, degrees.
     lat0: i32,
@@ -33,6 +33,18 @@ struct Tile {
     /// Samples per row and per column (1201 or 3601).
     size: usize,
     samples: Vec<i16>,
+}
+
+/// Lists the tiles, not their millions of samples: options holding a DEM get logged.
+impl std::fmt::Debug for Dem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let tiles: Vec<String> = self
+            .tiles
+            .iter()
+            .map(|t| format!("({}, {}) {}x{}", t.lat0, t.lon0, t.size, t.size))
+            .collect();
+        f.debug_struct("Dem").field("tiles", &tiles).finish()
+    }
 }
 
 impl Dem {
