@@ -489,3 +489,18 @@ fn the_sac_limit_closes_hard_edges() {
         .all(|l| l.edges.iter().all(|d| d.id != 11)));
     assert!(solution.loops.iter().all(|l| l.kind != LoopKind::Loop));
 }
+
+#[test]
+fn a_passed_deadline_stops_the_search_and_says_so() {
+    let (nodes, edges) = square_with_tail();
+    let graph = TrailGraph::new(nodes, edges).expect("valid");
+    let limits = Limits {
+        deadline: Some(std::time::Instant::now()),
+        cancel: None,
+    };
+    let solution =
+        solve(&graph, &Query::new(0, 4000.0), &limits).expect("a deadline is not an error");
+    assert!(solution.stats.hit_deadline);
+    assert!(!solution.stats.exhausted);
+    assert!(solution.loops.iter().all(|l| !l.proven_optimal));
+}
