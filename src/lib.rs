@@ -5,3 +5,5 @@ pub mod db;
 pub mod import;
 pub mod settings;
 pub mod telemetry;
+pub mod planner;
+pub mod store;

@@ -59,6 +59,7 @@ use std::time::Instant;
 pub use dem::Dem;
 pub use error::OsmError;
 pub use model::*;
+pub use spatial::{distance_m, length_m};
 
 /// Default of [`BuildOptions::trailhead_snap_radius_m`], metres.
 pub const TRAILHEAD_SNAP_RADIUS_M: f64 = 300.0;

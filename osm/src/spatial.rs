@@ -19,12 +19,12 @@ static WGS84: LazyLock<Geodesic> = LazyLock::new(Geodesic::wgs84);
 const EARTH_RADIUS_M: f64 = 6_371_008.8;
 
 /// Geodesic distance between two points, metres.
-pub(crate) fn distance_m(a: Coord, b: Coord) -> f64 {
+pub fn distance_m(a: Coord, b: Coord) -> f64 {
     WGS84.inverse(a.lat, a.lon, b.lat, b.lon)
 }
 
 /// Geodesic length of a polyline, metres.
-pub(crate) fn length_m(line: &[Coord]) -> f64 {
+pub fn length_m(line: &[Coord]) -> f64 {
     line.windows(2).map(|w| distance_m(w[0], w[1])).sum()
 }
 

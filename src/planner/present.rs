@@ -1,0 +1,130 @@
+//! How a loop is shown: trail segments, walking time and difficulty.
+
+use serde::Serialize;
+use trailloop_osm::Highway;
+
+/// The walking-time model, named in every answer.
+pub const DURATION_MODEL: &str = "naismith";
+
+/// A stretch of the loop on one trail (consecutive edges with the same name and class).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Segment {
+    /// Trail name, if the trail has one.
+    pub name: Option<String>,
+    /// Highway class.
+    pub highway: Highway,
+    /// Length, km.
+    pub distance_km: f64,
+}
+
+/// Overall grade of a loop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Difficulty {
+    /// Short, little climb, no SAC grade above T1.
+    Easy,
+    /// A fair day out.
+    Moderate,
+    /// Long or steep, or T3.
+    Hard,
+    /// Alpine terrain (T4 and above) or very long and steep.
+    Expert,
+}
+
+use trailloop_solver::DirectedEdge;
+
+use super::network::EdgeMeta;
+
+/// Naismith's rule: an hour for every 5 km, plus an hour for every 600 m of climb.
+pub fn naismith_hours(distance_m: f64, ascent_m: f64) -> f64 {
+    distance_m / 5_000.0 + ascent_m / 600.0
+}
+
+/// Consecutive edges on the same named trail of the same class, merged.
+pub(crate) fn segments<'a>(edges: impl Iterator<Item = &'a EdgeMeta>) -> Vec<Segment> {
+    let mut out: Vec<Segment> = Vec::new();
+    for e in edges {
+        match out.last_mut() {
+            Some(last) if last.name == e.name && last.highway == e.highway => {
+                last.distance_km += e.length_m / 1000.0;
+            }
+            _ => out.push(Segment {
+                name: e.name.clone(),
+                highway: e.highway,
+                distance_km: e.length_m / 1000.0,
+            }),
+        }
+    }
+    out
+}
+
+/// Grades a loop by its hardest terrain and by its longest and steepest day.
+pub(crate) fn difficulty(max_sac: u8, day_km: f64, day_ascent_m: f64) -> Difficulty {
+    if max_sac >= 4 || day_km > 35.0 || day_ascent_m > 2_000.0 {
+        Difficulty::Expert
+    } else if max_sac == 3 || day_km > 20.0 || day_ascent_m > 1_200.0 {
+        Difficulty::Hard
+    } else if max_sac == 2 || day_km > 10.0 || day_ascent_m > 500.0 {
+        Difficulty::Moderate
+    } else {
+        Difficulty::Easy
+    }
+}
+
+/// The edges of a walk with their metadata, in walking order, and whether each is
+/// walked forward.
+pub(crate) fn walked<'a>(
+    edges: &'a std::collections::HashMap<u64, EdgeMeta>,
+    walk: &'a [DirectedEdge],
+) -> impl Iterator<Item = (&'a EdgeMeta, bool)> + 'a {
+    walk.iter()
+        .filter_map(move |d| edges.get(&d.id).map(|m| (m, d.forward)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta(name: Option<&str>, highway: Highway, length_m: f64) -> EdgeMeta {
+        EdgeMeta {
+            source: 0,
+            target: 1,
+            length_m,
+            ascent_m: 0.0,
+            descent_m: 0.0,
+            highway,
+            name: name.map(str::to_string),
+            sac_scale: None,
+        }
+    }
+
+    #[test]
+    fn segments_merge_runs_of_one_trail_only() {
+        let edges = [
+            meta(Some("GR 11"), Highway::Path, 500.0),
+            meta(Some("GR 11"), Highway::Path, 250.0),
+            meta(None, Highway::Track, 100.0),
+            meta(Some("GR 11"), Highway::Path, 1000.0),
+        ];
+        let s = segments(edges.iter());
+        assert_eq!(s.len(), 3);
+        assert!((s[0].distance_km - 0.75).abs() < 1e-9);
+        assert_eq!(s[1].name, None);
+        assert!((s[2].distance_km - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn naismith_counts_distance_and_climb() {
+        assert!((naismith_hours(10_000.0, 0.0) - 2.0).abs() < 1e-9);
+        assert!((naismith_hours(10_000.0, 600.0) - 3.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn difficulty_follows_terrain_and_effort() {
+        assert_eq!(difficulty(1, 8.0, 200.0), Difficulty::Easy);
+        assert_eq!(difficulty(2, 8.0, 200.0), Difficulty::Moderate);
+        assert_eq!(difficulty(0, 25.0, 200.0), Difficulty::Hard);
+        assert_eq!(difficulty(5, 5.0, 100.0), Difficulty::Expert);
+        assert_eq!(difficulty(0, 15.0, 2_500.0), Difficulty::Expert);
+    }
+}
