@@ -8,6 +8,8 @@
 mod network;
 mod present;
 mod stages;
+#[cfg(test)]
+mod tests;
 
 pub use network::{PlanningNetwork, Subgraph, SubgraphEdge, SubgraphNode, SubgraphPoi};
 pub use present::{Difficulty, Segment, DURATION_MODEL};
@@ -174,7 +176,10 @@ pub fn plan(
     };
     let mut found: Vec<(&Candidate, Loop)> = Vec::new();
     let mut cancelled = false;
-    for (candidate, result) in starts.iter().zip(solve_many(&network.graph, &queries, limits)) {
+    for (candidate, result) in starts
+        .iter()
+        .zip(solve_many(&network.graph, &queries, limits))
+    {
         match result {
             Ok(solution) => {
                 stats.work += solution.stats.work;
@@ -226,7 +231,12 @@ fn rank_key(item: &(&Candidate, Loop), params: &LoopParams) -> (u8, bool, f64, f
     if let Some(max) = params.max_ascent_m {
         penalty += (l.ascent_m - max).max(0.0) / params.target_m;
     }
-    (kind, l.length_error > params.tolerance, penalty, candidate.drive_km)
+    (
+        kind,
+        l.length_error > params.tolerance,
+        penalty,
+        candidate.drive_km,
+    )
 }
 
 /// Length of undirected edges two walks share, over the shorter walk's length.

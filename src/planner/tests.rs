@@ -1,0 +1,272 @@
+//! The planner on the real Andorra network: loops start and end at their trailhead,
+//! follow edge geometry, hit the length, differ from each other, and repeat exactly.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::LazyLock;
+
+use trailloop_osm::{distance_m, length_m, Coord, Network};
+use trailloop_solver::{Limits, LoopKind};
+
+use super::*;
+
+static ANDORRA: LazyLock<Network> = LazyLock::new(|| {
+    let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data");
+    crate::import::build(
+        &data.join("andorra.osm.pbf"),
+        &[data.join("N42E001.hgt.zip")],
+    )
+    .expect("building Andorra")
+});
+static NETWORK: LazyLock<PlanningNetwork> =
+    LazyLock::new(|| PlanningNetwork::from_network(&ANDORRA).expect("planning network"));
+
+/// The trailheads within `radius_m` of `origin`, nearest first.
+fn candidates(origin: Coord, radius_m: f64, n: usize) -> Vec<Candidate> {
+    let mut found: Vec<Candidate> = ANDORRA
+        .trailheads
+        .iter()
+        .enumerate()
+        .filter_map(|(i, t)| {
+            let d = distance_m(origin, t.coord);
+            (d <= radius_m).then(|| Candidate {
+                id: i as i64,
+                node_id: ANDORRA.nodes[t.node as usize].osm_id,
+                name: t.name.clone(),
+                kind: t.kind.as_str().into(),
+                coord: t.coord,
+                drive_km: d / 1000.0 * 1.3,
+            })
+        })
+        .collect();
+    found.sort_by(|a, b| a.drive_km.total_cmp(&b.drive_km));
+    found.truncate(n);
+    found
+}
+
+fn params(target_km: f64) -> LoopParams {
+    LoopParams {
+        target_m: target_km * 1000.0,
+        tolerance: 0.05,
+        max_results: 3,
+        days: 1,
+        max_day_m: None,
+        avoid_roads: false,
+        max_sac_scale: None,
+        max_ascent_m: None,
+        seed: 7,
+    }
+}
+
+/// Every consecutive pair of vertices of every edge, both ways: what "on the trails" means.
+static SEGMENTS: LazyLock<HashSet<[u64; 4]>> = LazyLock::new(|| {
+    let key = |a: Coord, b: Coord| {
+        [
+            a.lon.to_bits(),
+            a.lat.to_bits(),
+            b.lon.to_bits(),
+            b.lat.to_bits(),
+        ]
+    };
+    ANDORRA
+        .edges
+        .iter()
+        .flat_map(|e| {
+            e.geometry
+                .windows(2)
+                .flat_map(move |w| [key(w[0], w[1]), key(w[1], w[0])])
+        })
+        .collect()
+});
+
+fn assert_follows_trails(l: &PlannedLoop) {
+    let node: HashMap<i64, Coord> = ANDORRA.nodes.iter().map(|n| (n.osm_id, n.coord)).collect();
+    let start = node[&l.trailhead.node_id];
+    assert_eq!(
+        l.geometry.first(),
+        Some(&start),
+        "starts at the trailhead node"
+    );
+    assert_eq!(
+        l.geometry.last(),
+        Some(&start),
+        "ends at the trailhead node"
+    );
+    for w in l.geometry.windows(2) {
+        let k = [
+            w[0].lon.to_bits(),
+            w[0].lat.to_bits(),
+            w[1].lon.to_bits(),
+            w[1].lat.to_bits(),
+        ];
+        assert!(
+            SEGMENTS.contains(&k),
+            "{:?} -> {:?} is not a trail segment",
+            w[0],
+            w[1]
+        );
+    }
+    let drawn = length_m(&l.geometry);
+    assert!(
+        (drawn - l.distance_m).abs() <= 0.01 * l.distance_m,
+        "drawn {drawn} vs {}",
+        l.distance_m
+    );
+    let seg_km: f64 = l.segments.iter().map(|s| s.distance_km).sum();
+    assert!((seg_km * 1000.0 - l.distance_m).abs() < 1.0);
+}
+
+#[test]
+fn loops_from_andorra_la_vella_follow_the_trails_and_hit_the_length() {
+    let origin = Coord {
+        lon: 1.5211,
+        lat: 42.5078,
+    };
+    for target_km in [8.0, 15.0, 25.0] {
+        let cands = candidates(origin, 15_000.0, 8);
+        assert!(cands.len() >= 4);
+        let out = plan(&NETWORK, &cands, &params(target_km), &Limits::none()).unwrap();
+        assert_eq!(out.loops.len(), 3, "{target_km} km");
+        assert_eq!(out.stats.trailheads, cands.len());
+        let best = &out.loops[0];
+        assert_eq!(
+            best.kind,
+            LoopKind::Loop,
+            "{target_km} km: a true loop exists here"
+        );
+        assert!(
+            best.length_error <= 0.05,
+            "{target_km} km: e = {}",
+            best.length_error
+        );
+        assert_eq!(best.sharing, 0.0);
+        for l in &out.loops {
+            assert_follows_trails(l);
+            assert!(
+                l.length_error <= 0.05,
+                "{target_km} km: alternative e = {}",
+                l.length_error
+            );
+            assert!(l.duration_h > l.distance_m / 1000.0 / 5.0 - 1e-9);
+            assert_eq!(l.stages.len(), 1);
+        }
+        for (i, a) in out.loops.iter().enumerate() {
+            for b in &out.loops[i + 1..] {
+                assert!(shared_m(a, b) <= 0.4 * a.distance_m.min(b.distance_m) + 1.0);
+            }
+        }
+    }
+}
+
+/// Length two loops share, from their geometry (shared undirected vertex pairs).
+fn shared_m(a: &PlannedLoop, b: &PlannedLoop) -> f64 {
+    let key = |p: Coord, q: Coord| {
+        let (x, y) = (
+            [p.lon.to_bits(), p.lat.to_bits()],
+            [q.lon.to_bits(), q.lat.to_bits()],
+        );
+        if x < y {
+            (x, y)
+        } else {
+            (y, x)
+        }
+    };
+    let in_a: HashSet<_> = a.geometry.windows(2).map(|w| key(w[0], w[1])).collect();
+    let mut seen = HashSet::new();
+    b.geometry
+        .windows(2)
+        .filter(|w| in_a.contains(&key(w[0], w[1])) && seen.insert(key(w[0], w[1])))
+        .map(|w| distance_m(w[0], w[1]))
+        .sum()
+}
+
+#[test]
+fn a_two_day_loop_has_two_stages_that_add_up() {
+    let origin = Coord {
+        lon: 1.5211,
+        lat: 42.5078,
+    };
+    let mut p = params(36.0);
+    p.days = 2;
+    p.max_day_m = Some(22_000.0);
+    let out = plan(
+        &NETWORK,
+        &candidates(origin, 20_000.0, 8),
+        &p,
+        &Limits::none(),
+    )
+    .unwrap();
+    let l = &out.loops[0];
+    assert_follows_trails(l);
+    assert_eq!(l.stages.len(), 2);
+    let km: f64 = l.stages.iter().map(|s| s.distance_km).sum();
+    assert!((km * 1000.0 - l.distance_m).abs() < 1.0);
+    assert!(
+        l.stages.iter().all(|s| s.distance_km <= 22.0 + 1e-9),
+        "{:?}",
+        l.stages
+    );
+    let climb: f64 = l.stages.iter().map(|s| s.ascent_m).sum();
+    assert!(
+        (climb - l.ascent_m).abs() < 1.0,
+        "{climb} vs {}",
+        l.ascent_m
+    );
+    assert_eq!(l.stages[1].end.poi, None);
+}
+
+#[test]
+fn the_same_request_gives_the_same_loops() {
+    let origin = Coord {
+        lon: 1.60,
+        lat: 42.55,
+    };
+    let cands = candidates(origin, 12_000.0, 6);
+    let a = plan(&NETWORK, &cands, &params(12.0), &Limits::none()).unwrap();
+    let b = plan(&NETWORK, &cands, &params(12.0), &Limits::none()).unwrap();
+    assert_eq!(a.loops, b.loops);
+}
+
+#[test]
+fn a_hard_sac_limit_keeps_loops_off_harder_trails() {
+    let origin = Coord {
+        lon: 1.5211,
+        lat: 42.5078,
+    };
+    let mut p = params(15.0);
+    p.max_sac_scale = Some(trailloop_osm::SacScale::Hiking);
+    let out = plan(
+        &NETWORK,
+        &candidates(origin, 15_000.0, 8),
+        &p,
+        &Limits::none(),
+    )
+    .unwrap();
+    assert!(!out.loops.is_empty());
+    for l in &out.loops {
+        assert!(l
+            .max_sac_scale
+            .is_none_or(|s| s <= trailloop_osm::SacScale::Hiking));
+    }
+}
+
+#[test]
+fn a_raised_cancel_flag_ends_planning_with_a_timeout() {
+    let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let limits = Limits {
+        deadline: None,
+        cancel: Some(flag),
+    };
+    let cands = candidates(
+        Coord {
+            lon: 1.5211,
+            lat: 42.5078,
+        },
+        15_000.0,
+        4,
+    );
+    assert!(matches!(
+        plan(&NETWORK, &cands, &params(10.0), &limits),
+        Err(PlanError::Timeout)
+    ));
+}
