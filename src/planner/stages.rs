@@ -87,7 +87,12 @@ pub(crate) fn stages(
         let mut best: Option<(u8, f64, usize)> = None;
         let mut nearest: Option<(f64, usize)> = None;
         // The last leg ends at the trailhead, which is not a place to split.
-        for (i, &c) in cum.iter().enumerate().take(legs.len().saturating_sub(1)).skip(min_ix) {
+        for (i, &c) in cum
+            .iter()
+            .enumerate()
+            .take(legs.len().saturating_sub(1))
+            .skip(min_ix)
+        {
             let off = (c - ideal).abs();
             if c <= limit && nearest.is_none_or(|(d, _)| off < d) {
                 nearest = Some((off, i));
@@ -95,7 +100,10 @@ pub(crate) fn stages(
             if off > window || c > limit {
                 continue;
             }
-            if let Some(r) = pois.get(&legs[i].end_node).and_then(|ps| ps.iter().map(|p| rank(p.kind)).min()) {
+            if let Some(r) = pois
+                .get(&legs[i].end_node)
+                .and_then(|ps| ps.iter().map(|p| rank(p.kind)).min())
+            {
                 if best.is_none_or(|(br, bo, _)| (r, off) < (br, bo)) {
                     best = Some((r, off, i));
                 }
@@ -109,7 +117,12 @@ pub(crate) fn stages(
     }
     let mut out = Vec::with_capacity(cuts.len() + 1);
     let mut from = 0;
-    for (day, end) in cuts.iter().copied().chain(std::iter::once(legs.len() - 1)).enumerate() {
+    for (day, end) in cuts
+        .iter()
+        .copied()
+        .chain(std::iter::once(legs.len() - 1))
+        .enumerate()
+    {
         let part = &legs[from..=end];
         let (mut d, mut up, mut down) = (0.0, 0.0, 0.0);
         for l in part {
@@ -124,7 +137,10 @@ pub(crate) fn stages(
         }
         let last = &legs[end];
         let poi = (end + 1 < legs.len())
-            .then(|| pois.get(&last.end_node).and_then(|ps| ps.iter().min_by_key(|p| rank(p.kind))))
+            .then(|| {
+                pois.get(&last.end_node)
+                    .and_then(|ps| ps.iter().min_by_key(|p| rank(p.kind)))
+            })
             .flatten();
         out.push(Stage {
             day: day as u32 + 1,
@@ -156,7 +172,10 @@ mod tests {
                 meta: m,
                 forward: true,
                 end_node: i as i64 + 1,
-                end_coord: Coord { lon: i as f64, lat: 0.0 },
+                end_coord: Coord {
+                    lon: i as f64,
+                    lat: 0.0,
+                },
             })
             .collect()
     }

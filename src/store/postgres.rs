@@ -48,7 +48,10 @@ struct CacheKey {
 impl NetworkCache {
     fn get(&self, key: &CacheKey) -> Option<Arc<PlanningNetwork>> {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        entries.iter().find(|(k, _)| k == key).map(|(_, n)| n.clone())
+        entries
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, n)| n.clone())
     }
 
     fn put(&self, key: CacheKey, network: Arc<PlanningNetwork>) {
@@ -142,7 +145,14 @@ impl PgStore {
         let rows = client
             .query(
                 &stmt,
-                &[&origin.lon, &origin.lat, &dx, &dy, &radius_m, &(limit as i64)],
+                &[
+                    &origin.lon,
+                    &origin.lat,
+                    &dx,
+                    &dy,
+                    &radius_m,
+                    &(limit as i64),
+                ],
             )
             .await?;
         Ok(rows.iter().map(|r| self.trailhead_row(r)).collect())
@@ -182,7 +192,9 @@ impl PgStore {
         if let Some(network) = self.cache.get(&key) {
             return Ok(network);
         }
-        let subgraph = self.subgraph(trailheads, f64::from(reach_km) * 1000.0).await?;
+        let subgraph = self
+            .subgraph(trailheads, f64::from(reach_km) * 1000.0)
+            .await?;
         let network = tokio::task::spawn_blocking(move || PlanningNetwork::from_subgraph(subgraph))
             .await
             .map_err(|e| StoreError::Other(e.into()))??;
@@ -310,7 +322,9 @@ impl PgStore {
         if has_data {
             Ok(())
         } else {
-            Err(StoreError::Unavailable("no region has been imported".into()))
+            Err(StoreError::Unavailable(
+                "no region has been imported".into(),
+            ))
         }
     }
 }
