@@ -294,6 +294,8 @@ pub(crate) struct LsResult {
     pub best: Walk,
     pub work: u64,
     pub stopped: bool,
+    /// Whether it ended at a local optimum (rather than out of budget or stopped).
+    pub converged: bool,
 }
 
 /// Improves `walk` until no origin in a row of `patience` improves it, or the budget
@@ -334,6 +336,7 @@ pub(crate) fn local_search(
                 best: walk,
                 work,
                 stopped: false,
+                converged: work < budget,
             };
         }
         if limits.should_stop() {
@@ -341,6 +344,7 @@ pub(crate) fn local_search(
                 best: walk,
                 work,
                 stopped: true,
+                converged: false,
             };
         }
         cursor = (cursor + 1 + rng.below(2)) % m;

@@ -20,7 +20,10 @@
 //! 3. **Heuristic.** Every non-tree edge of the shortest-path tree closes a simple cycle
 //!    (or a lollipop); the ones closest to T seed a local search that replaces an arc of
 //!    the cycle by a detour through free nodes, pricing all such moves from one origin
-//!    with one Dijkstra. Seeds run in parallel with per-thread scratch.
+//!    with one Dijkstra. Seeds run in parallel with per-thread scratch, each on an equal
+//!    share of most of the heuristic's budget; the rest then goes to the three best walks
+//!    that ran out of budget before converging (cycles through the start first), since
+//!    on large balls a few well-fed searches beat many starved ones.
 //! 4. **Exact.** Depth-first branch and bound over simple cycles through the start,
 //!    bounded by `l + d(v)`, with the heuristic's loops as incumbents. If it finishes
 //!    within the work budget the best loop is proven optimal.

@@ -27,7 +27,12 @@ enum Start {
     Via(u32),
 }
 /// Share of the work budget the heuristic may use; the exact search gets the rest.
-const HEURISTIC_SHARE: f64 = 0.7;
+const HEURISTIC_SHARE: f64 = 0.85;
+/// Share of the heuristic's budget spread evenly over all seeds; the rest goes to the
+/// best [`CONTINUED`] walks that had not converged.
+const FIRST_ROUND_SHARE: f64 = 0.7;
+/// Walks the second round of local search continues.
+const CONTINUED: usize = 3;
 
 /// Solves one query reusing `scratch` (see [`Scratch`]).
 pub fn solve_with(
@@ -69,7 +74,8 @@ pub fn solve_with(
             .map(Start::Via),
     );
     if !starts.is_empty() {
-        let share = (query.work_budget as f64 * HEURISTIC_SHARE) as u64 / starts.len() as u64;
+        let total = (query.work_budget as f64 * HEURISTIC_SHARE) as u64;
+        let share = (total as f64 * FIRST_ROUND_SHARE) as u64 / starts.len() as u64;
         let improved: Vec<_> = starts
             .par_iter()
             .enumerate()
@@ -87,11 +93,40 @@ pub fn solve_with(
                 Some((seed, result))
             })
             .collect();
+        let mut unfinished = Vec::new();
         for (seed, result) in improved.into_iter().flatten() {
             work += result.work;
             stopped |= result.stopped;
             for walk in [&seed, &result.best] {
                 pool.offer(graph, Candidate::new(graph, &scorer, walk.expand(&local)));
+            }
+            if !result.converged && !result.stopped {
+                let (attrs, shared) = result.best.attrs(&local);
+                let key = scorer.quality(&attrs, shared).key;
+                unfinished.push((!result.best.stick.is_empty(), key, result.best));
+            }
+        }
+        // Second round: the most promising walks that ran out of budget get the rest.
+        // Cycles through the start first, since a lollipop can never lose its stick.
+        unfinished.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+        unfinished.truncate(CONTINUED);
+        if !unfinished.is_empty() && !stopped {
+            let share = total.saturating_sub(work) / unfinished.len() as u64;
+            let continued: Vec<_> = unfinished
+                .into_par_iter()
+                .enumerate()
+                .map_init(LsScratch::default, |ls, (i, (_, _, walk))| {
+                    let mut rng = Rng::new(query.seed, (starts.len() + i) as u64);
+                    local_search(&local, &scorer, walk, &mut rng, share, limits, ls)
+                })
+                .collect();
+            for result in continued {
+                work += result.work;
+                stopped |= result.stopped;
+                pool.offer(
+                    graph,
+                    Candidate::new(graph, &scorer, result.best.expand(&local)),
+                );
             }
         }
     }
