@@ -120,15 +120,36 @@ pub fn busiest_trailheads(network: &Network, count: usize) -> Vec<(u64, f64)> {
 /// the simple cycle `d(u) + w + d(v)`. Independent of the solver; finding no witness
 /// proves nothing.
 pub fn simple_cycle_witness(network: &Network, start: u64, target: f64, tolerance: f64) -> bool {
+    let edges: Vec<(usize, usize, f64)> = network
+        .edges
+        .iter()
+        .map(|e| (e.source as usize, e.target as usize, e.length_m))
+        .collect();
+    witness_in(
+        network.nodes.len(),
+        &edges,
+        start as usize,
+        target,
+        tolerance,
+    )
+}
+
+/// [`simple_cycle_witness`] on any undirected graph given as `(source, target, length)`
+/// edges over nodes `0..n`.
+pub fn witness_in(
+    n: usize,
+    edges: &[(usize, usize, f64)],
+    start: usize,
+    target: f64,
+    tolerance: f64,
+) -> bool {
     use std::cmp::Reverse;
     use std::collections::BinaryHeap;
-    let n = network.nodes.len();
     let mut adj: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n];
-    for (i, e) in network.edges.iter().enumerate() {
-        adj[e.source as usize].push((i, e.target as usize));
-        adj[e.target as usize].push((i, e.source as usize));
+    for (i, &(a, b, _)) in edges.iter().enumerate() {
+        adj[a].push((i, b));
+        adj[b].push((i, a));
     }
-    let start = start as usize;
     let mut dist = vec![f64::INFINITY; n];
     let mut tree_edge = vec![usize::MAX; n];
     let mut branch = vec![usize::MAX; n];
@@ -139,7 +160,7 @@ pub fn simple_cycle_witness(network: &Network, start: u64, target: f64, toleranc
     heap.push(Reverse((0u64, start)));
     while let Some(Reverse((_, v))) = heap.pop() {
         for &(e, w) in &adj[v] {
-            let nd = dist[v] + network.edges[e].length_m;
+            let nd = dist[v] + edges[e].2;
             if nd < dist[w] && nd <= target {
                 dist[w] = nd;
                 tree_edge[w] = e;
@@ -148,10 +169,9 @@ pub fn simple_cycle_witness(network: &Network, start: u64, target: f64, toleranc
             }
         }
     }
-    network.edges.iter().enumerate().any(|(i, e)| {
-        let (u, v) = (e.source as usize, e.target as usize);
+    edges.iter().enumerate().any(|(i, &(u, v, w))| {
         let tree = tree_edge[u] == i || tree_edge[v] == i;
-        let len = dist[u] + e.length_m + dist[v];
+        let len = dist[u] + w + dist[v];
         let separate = u != v && (branch[u] != branch[v] || u == start || v == start);
         !tree && separate && len.is_finite() && (len - target).abs() <= tolerance * target
     })
