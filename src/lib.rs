@@ -2,8 +2,16 @@
 //! API over the loop solver in `trailloop-solver`.
 
 pub mod db;
+pub mod domain;
+pub mod error;
+pub mod healthcheck;
 pub mod import;
-pub mod settings;
-pub mod telemetry;
+pub mod metrics;
+pub mod middleware;
 pub mod planner;
+pub mod routes;
+pub mod settings;
+pub mod solve_pool;
+pub mod startup;
 pub mod store;
+pub mod telemetry;

@@ -4,7 +4,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use trailloop::{db, import, settings::Settings, telemetry};
+use trailloop::startup::Application;
+use trailloop::{db, healthcheck, import, settings::Settings, telemetry};
 
 #[derive(Parser)]
 #[command(name = "trailloop", version, about = "Loop-hike planning service")]
@@ -15,6 +16,22 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Serve the HTTP API: on PostGIS when a database URL is configured, else on the
+    /// embedded network built in memory from `[embedded]` (or --pbf/--dem).
+    Serve {
+        /// Serve this OSM extract from memory (embedded mode, any database URL ignored).
+        #[arg(long)]
+        pbf: Option<PathBuf>,
+        /// SRTM tiles for the embedded network, repeatable (with --pbf).
+        #[arg(long, requires = "pbf")]
+        dem: Vec<PathBuf>,
+    },
+    /// Exit 0 when the service answers 200 on /healthz, else 1 (container health check).
+    Healthcheck {
+        /// Defaults to http://127.0.0.1:{server.port}/healthz.
+        #[arg(long)]
+        url: Option<String>,
+    },
     /// Apply pending database migrations (idempotent).
     Migrate,
     /// Import an OSM extract as a region, replacing that region atomically.
@@ -54,6 +71,23 @@ fn main() -> ExitCode {
 async fn run(command: Command) -> anyhow::Result<()> {
     let settings = Settings::load()?;
     match command {
+        Command::Serve { pbf, dem } => {
+            let mut settings = settings;
+            if let Some(pbf) = pbf {
+                settings.embedded.pbf = pbf;
+                settings.embedded.dem = dem;
+                settings.database.url = None;
+            }
+            let app = Application::build(settings).await?;
+            app.run_until_stopped().await?;
+            tracing::info!("stopped");
+        }
+        Command::Healthcheck { url } => {
+            let url =
+                url.unwrap_or_else(|| format!("http://127.0.0.1:{}/healthz", settings.server.port));
+            // Blocking std I/O with short timeouts: nothing else runs in this process.
+            healthcheck::check(&url)?;
+        }
         Command::Migrate => {
             let mut client = db::connect(&settings.database).await?;
             let applied = db::migrate(&mut client).await?;

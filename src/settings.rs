@@ -19,6 +19,53 @@ pub struct Settings {
     pub database: DatabaseSettings,
     /// The in-memory network used when no database is configured.
     pub embedded: EmbeddedSettings,
+    /// How requests become solver input.
+    pub planner: PlannerSettings,
+    /// The solver pool and its admission control.
+    pub solver: SolverSettings,
+}
+
+/// How a request becomes solver input.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlannerSettings {
+    /// Driving distance = straight-line distance times this factor (roads wind).
+    pub circuity_factor: f64,
+    /// Nearest trailheads within driving range that are solved per request.
+    pub max_trailheads: usize,
+}
+
+/// The solver's own thread pool and the queue in front of it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SolverSettings {
+    /// Solver threads; 0 means one per core.
+    pub threads: usize,
+    /// Requests admitted to the solver at once (running or waiting); the next one gets
+    /// 503. 0 means 16 per solver thread.
+    pub max_queue: usize,
+    /// Per-request time budget for planning, milliseconds from the request's arrival.
+    pub time_budget_ms: u64,
+}
+
+impl SolverSettings {
+    /// Threads after resolving 0 to the number of cores.
+    pub fn effective_threads(&self) -> usize {
+        if self.threads > 0 {
+            self.threads
+        } else {
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        }
+    }
+
+    /// Admission limit after resolving 0.
+    pub fn effective_max_queue(&self) -> usize {
+        if self.max_queue > 0 {
+            self.max_queue
+        } else {
+            16 * self.effective_threads()
+        }
+    }
 }
 
 /// HTTP listener settings.
@@ -31,6 +78,10 @@ pub struct ServerSettings {
     pub port: u16,
     /// How long in-flight requests may run after SIGTERM.
     pub shutdown_timeout_secs: u64,
+    /// Largest request body for planning requests, bytes.
+    pub max_body_bytes: usize,
+    /// Largest body of a saved plan (a loop with its geometry), bytes.
+    pub max_plan_bytes: usize,
 }
 
 /// PostgreSQL/PostGIS connection and pool settings.
@@ -83,6 +134,13 @@ impl Settings {
             .set_default("server.host", "0.0.0.0")?
             .set_default("server.port", 8080)?
             .set_default("server.shutdown_timeout_secs", 30)?
+            .set_default("server.max_body_bytes", 64 * 1024)?
+            .set_default("server.max_plan_bytes", 4 * 1024 * 1024)?
+            .set_default("planner.circuity_factor", 1.3)?
+            .set_default("planner.max_trailheads", 8)?
+            .set_default("solver.threads", 0)?
+            .set_default("solver.max_queue", 0)?
+            .set_default("solver.time_budget_ms", 2000)?
             .set_default("database.pool_max_size", 16)?
             .set_default("database.connect_timeout_secs", 5)?
             .set_default("database.statement_timeout_ms", 10_000)?
@@ -171,6 +229,21 @@ mod tests {
         assert_eq!(s.server.port, 8080);
         assert!(s.database.url.is_none());
         assert_eq!(s.embedded.dem, vec![PathBuf::from("data/N42E001.hgt.zip")]);
+        assert_eq!(s.planner.circuity_factor, 1.3);
+        assert_eq!(s.solver.time_budget_ms, 2000);
+        assert!(s.solver.effective_threads() >= 1);
+        assert_eq!(
+            s.solver.effective_max_queue(),
+            16 * s.solver.effective_threads()
+        );
+    }
+
+    #[test]
+    fn the_shipped_config_file_parses_and_matches_the_defaults() {
+        let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("config/default.toml");
+        let s = Settings::load_from(Some(&file), env(&[])).unwrap();
+        let d = Settings::load_from(None, env(&[])).unwrap();
+        assert_eq!(format!("{s:?}"), format!("{d:?}"));
     }
 
     #[test]

@@ -2,9 +2,11 @@
 
 use std::path::PathBuf;
 use std::str::FromStr;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use trailloop::settings::{DatabaseSettings, Settings};
+use trailloop::startup::Application;
+use trailloop::store::{EmbeddedStore, PgStore, Store};
 use trailloop_osm::Network;
 
 /// The sample data shipped in `data/`.
@@ -84,4 +86,255 @@ impl TestDatabase {
             .await
             .expect("connecting to the test database")
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Andorra template database: imported once per cluster, cloned per test.
+
+/// Held while one test process builds the template, so that the others wait for it
+/// (nextest runs every test in its own process: an in-process lock would not do).
+const TEMPLATE_LOCK_KEY: i64 = 0x7472_6169_6c6c_6f6f;
+
+/// The template's name changes whenever the schema or the sample data do.
+fn template_name() -> String {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut migrations: Vec<_> = std::fs::read_dir(root.join("migrations"))
+        .expect("reading migrations/")
+        .map(|e| e.unwrap().path())
+        .collect();
+    migrations.sort();
+    for path in migrations
+        .iter()
+        .chain([&data("andorra.osm.pbf"), &data("N42E001.hgt.zip")])
+    {
+        hash.update(path.file_name().unwrap().as_encoded_bytes());
+        hash.update(std::fs::read(path).expect("reading template inputs"));
+    }
+    hash.update(env!("CARGO_PKG_VERSION"));
+    let digest = hash.finalize();
+    let hex: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
+    format!("trailloop_template_{hex}")
+}
+
+fn url_of(database: &str) -> String {
+    format!("{}/{}", cluster_url().rsplit_once('/').unwrap().0, database)
+}
+
+async fn build_template(admin: &tokio_postgres::Client, name: &str) {
+    let building = format!("{name}_building");
+    admin
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"))
+        .await
+        .expect("dropping a half-built template");
+    admin
+        .batch_execute(&format!("CREATE DATABASE {building}"))
+        .await
+        .expect("creating the template database");
+    {
+        let db = TestDatabase {
+            url: url_of(&building),
+        };
+        let mut client = db.client().await;
+        trailloop::db::migrate(&mut client)
+            .await
+            .expect("migrating");
+        let network = tokio::task::spawn_blocking(|| &*ANDORRA).await.unwrap();
+        let source = trailloop::db::import::ImportSource {
+            region: "andorra".into(),
+            source: "andorra.osm.pbf".into(),
+            sha256: "template".into(),
+            dem_sources: vec!["N42E001.hgt.zip".into()],
+            started_at: chrono::Utc::now(),
+        };
+        trailloop::db::import::replace_region(&mut client, &source, network)
+            .await
+            .expect("importing Andorra into the template");
+    }
+    // The import connection's backend may outlive the client by a moment, and a database
+    // with sessions cannot be renamed: end them and retry.
+    let mut attempts = 0;
+    loop {
+        admin
+            .execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
+                &[&building],
+            )
+            .await
+            .expect("ending the import session");
+        let renamed = admin
+            .batch_execute(&format!("ALTER DATABASE {building} RENAME TO {name}"))
+            .await;
+        match renamed {
+            Ok(()) => break,
+            Err(e) if attempts < 50 => {
+                attempts += 1;
+                eprintln!("template not published yet ({e}), retrying");
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("publishing the template database: {e}"),
+        }
+    }
+}
+
+impl TestDatabase {
+    /// A new database with the schema and Andorra, cloned from a template that the first
+    /// caller on the cluster imports.
+    pub async fn andorra() -> TestDatabase {
+        let admin = admin().await;
+        let template = template_name();
+        admin
+            .execute("SELECT pg_advisory_lock($1)", &[&TEMPLATE_LOCK_KEY])
+            .await
+            .expect("taking the template lock");
+        let exists = admin
+            .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&template])
+            .await
+            .unwrap()
+            .is_some();
+        if !exists {
+            build_template(&admin, &template).await;
+        }
+        admin
+            .execute("SELECT pg_advisory_unlock($1)", &[&TEMPLATE_LOCK_KEY])
+            .await
+            .unwrap();
+        let name = format!("test_{}", uuid::Uuid::new_v4().simple());
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+            .await
+            .expect("cloning the template database");
+        TestDatabase { url: url_of(&name) }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The app on a random port, on either backend.
+
+/// Which store the app runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// PostGIS, a fresh database cloned from the Andorra template.
+    Postgres,
+    /// Andorra in memory.
+    Embedded,
+}
+
+/// One Andorra embedded store per test process: building it is the slow part.
+static EMBEDDED: LazyLock<Arc<EmbeddedStore>> = LazyLock::new(|| {
+    Arc::new(EmbeddedStore::new(&ANDORRA).expect("building the embedded Andorra store"))
+});
+
+/// A running app.
+pub struct TestApp {
+    /// `http://127.0.0.1:port`.
+    pub address: String,
+    /// A client with a generous timeout.
+    pub client: reqwest::Client,
+    /// Its database, for Postgres apps (kept for the app's lifetime).
+    pub _db: Option<TestDatabase>,
+}
+
+/// Settings of a test app: port 0 on loopback; `TEST_LOG=1` turns the JSON logs on.
+pub fn test_settings(extra: &[(&str, &str)]) -> Settings {
+    if std::env::var_os("TEST_LOG").is_some() {
+        trailloop::telemetry::init();
+    }
+    let mut env = vec![
+        (
+            "TRAILLOOP__SERVER__HOST".to_string(),
+            "127.0.0.1".to_string(),
+        ),
+        ("TRAILLOOP__SERVER__PORT".to_string(), "0".to_string()),
+    ];
+    env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    Settings::load_from(None, env).expect("test settings")
+}
+
+/// The app on `backend` with default settings.
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, &[]).await
+}
+
+/// The app on `backend` with extra `TRAILLOOP__...` settings.
+pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp {
+    let (store, db) = match backend {
+        Backend::Postgres => {
+            let db = TestDatabase::andorra().await;
+            let store = Store::Postgres(PgStore::new(db.settings().pool().unwrap()));
+            (store, Some(db))
+        }
+        Backend::Embedded => {
+            let store = tokio::task::spawn_blocking(|| EMBEDDED.clone())
+                .await
+                .unwrap();
+            (Store::Embedded(store), None)
+        }
+    };
+    spawn_app_on(store, db, extra)
+}
+
+/// The app on a given store.
+pub fn spawn_app_on(store: Store, db: Option<TestDatabase>, extra: &[(&str, &str)]) -> TestApp {
+    let app = Application::build_with_store(test_settings(extra), store).expect("building the app");
+    let port = app.port();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        client: reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(60))
+            .build()
+            .unwrap(),
+        _db: db,
+    }
+}
+
+impl TestApp {
+    /// `GET path`.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("sending GET")
+    }
+
+    /// `POST path` with a JSON body.
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.client
+            .post(format!("{}{path}", self.address))
+            .json(body)
+            .send()
+            .await
+            .expect("sending POST")
+    }
+
+    /// `POST /v1/loops`, asserting 200, returning the answer.
+    pub async fn loops(&self, body: &serde_json::Value) -> serde_json::Value {
+        let r = self.post_json("/v1/loops", body).await;
+        let status = r.status();
+        let text = r.text().await.unwrap();
+        assert_eq!(status, 200, "POST /v1/loops {body}: {text}");
+        serde_json::from_str(&text).unwrap()
+    }
+}
+
+/// Runs an `async fn(Backend)` test once per backend, as `name::postgres` and
+/// `name::embedded`: the assertions are written once.
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name(crate::helpers::Backend::Postgres).await
+                }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn embedded() {
+                    super::$name(crate::helpers::Backend::Embedded).await
+                }
+            }
+        )*
+    };
 }

@@ -1,5 +1,11 @@
 //! Black-box tests of the service against a real PostGIS (see `scripts/test.sh`), all in
 //! one binary so they share one build.
 
+#[macro_use]
 mod helpers;
+mod api_loops;
+mod api_ops;
+mod api_plans;
+mod api_process;
+mod api_validation;
 mod import;

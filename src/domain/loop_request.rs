@@ -1,0 +1,416 @@
+//! A loop request, as JSON (`POST /v1/loops`) or as a query string (`GET /v1/loops`),
+//! and the checked [`LoopRequest`] both become.
+
+use serde::Deserialize;
+use trailloop_osm::SacScale;
+use utoipa::{IntoParams, ToSchema};
+
+use super::{Coordinate, DistanceKm, FieldError, Problems, Tolerance};
+use crate::planner::LoopParams;
+
+/// Loops shorter than this are not worth driving to.
+const MIN_TARGET_KM: f64 = 0.5;
+/// The most loops one answer holds.
+const MAX_RESULTS: u32 = 10;
+/// The longest trip planned.
+const MAX_DAYS: u32 = 14;
+/// Ascent limits above this are not limits.
+const MAX_ASCENT_M: f64 = 20_000.0;
+
+/// Body of `POST /v1/loops`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoopRequestBody {
+    /// Where the hiker starts driving from.
+    pub origin: OriginBody,
+    /// Longest acceptable drive to the trailhead, km (straight line times the circuity
+    /// factor), in (0, 300].
+    #[schema(example = 25.0)]
+    pub max_drive_km: f64,
+    /// Wanted loop length, km, in [0.5, 300].
+    #[schema(example = 20.0)]
+    pub target_km: f64,
+    /// Loops to return, 1..=10 (default 3).
+    #[schema(example = 3)]
+    pub max_results: Option<u32>,
+    /// Acceptable length error as a fraction of `target_km`, in (0, 0.5] (default 0.05).
+    pub tolerance: Option<f64>,
+    /// Days of walking, 1..=14 (default 1).
+    pub days: Option<u32>,
+    /// Longest acceptable day, km; `days * max_day_km` must reach `target_km`.
+    pub max_day_km: Option<f64>,
+    /// Start from this trailhead only (it must be within driving range).
+    pub trailhead_id: Option<i64>,
+    /// Trail preferences.
+    pub preferences: Option<PreferencesBody>,
+    /// Search seed: the same request and seed give the same loops (default 0).
+    pub seed: Option<u64>,
+}
+
+/// A position in WGS 84 degrees.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OriginBody {
+    /// Latitude, -90..=90.
+    #[schema(example = 42.5078)]
+    pub lat: f64,
+    /// Longitude, -180..=180.
+    #[schema(example = 1.5211)]
+    pub lon: f64,
+}
+
+/// Trail preferences.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreferencesBody {
+    /// Prefer trails over roads cars use.
+    pub avoid_roads: Option<bool>,
+    /// Hardest acceptable SAC grade: `hiking` .. `difficult_alpine_hiking`, or `T1` .. `T6`.
+    #[schema(example = "mountain_hiking")]
+    pub max_sac_scale: Option<String>,
+    /// Total climb above which loops are penalised, metres.
+    pub max_ascent_m: Option<f64>,
+}
+
+/// Query string of `GET /v1/loops`: the body's fields, flat (`lat`, `lon`, `avoid_roads`,
+/// ...; the dotted names `origin.lat` and `preferences.avoid_roads` work too).
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct LoopQuery {
+    /// Latitude of the origin.
+    #[serde(alias = "origin.lat")]
+    pub lat: f64,
+    /// Longitude of the origin.
+    #[serde(alias = "origin.lon")]
+    pub lon: f64,
+    /// As in the body.
+    pub max_drive_km: f64,
+    /// As in the body.
+    pub target_km: f64,
+    /// As in the body.
+    pub max_results: Option<u32>,
+    /// As in the body.
+    pub tolerance: Option<f64>,
+    /// As in the body.
+    pub days: Option<u32>,
+    /// As in the body.
+    pub max_day_km: Option<f64>,
+    /// As in the body.
+    pub trailhead_id: Option<i64>,
+    /// As `preferences.avoid_roads` in the body.
+    #[serde(alias = "preferences.avoid_roads")]
+    pub avoid_roads: Option<bool>,
+    /// As `preferences.max_sac_scale` in the body.
+    #[serde(alias = "preferences.max_sac_scale")]
+    pub max_sac_scale: Option<String>,
+    /// As `preferences.max_ascent_m` in the body.
+    #[serde(alias = "preferences.max_ascent_m")]
+    pub max_ascent_m: Option<f64>,
+    /// As in the body.
+    pub seed: Option<u64>,
+}
+
+/// Checked trail preferences.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Preferences {
+    /// Prefer trails over roads.
+    pub avoid_roads: bool,
+    /// Hardest acceptable grade.
+    pub max_sac_scale: Option<SacScale>,
+    /// Climb above which loops are penalised, metres.
+    pub max_ascent_m: Option<f64>,
+}
+
+/// A loop request that has passed every check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoopRequest {
+    /// Where the drive starts.
+    pub origin: Coordinate,
+    /// Longest drive.
+    pub max_drive: DistanceKm,
+    /// Loop length wanted.
+    pub target: DistanceKm,
+    /// Acceptable length error.
+    pub tolerance: Tolerance,
+    /// Loops wanted, 1..=10.
+    pub max_results: usize,
+    /// Days, 1..=14.
+    pub days: u32,
+    /// Longest day.
+    pub max_day: Option<DistanceKm>,
+    /// Only this trailhead.
+    pub trailhead_id: Option<i64>,
+    /// Preferences.
+    pub preferences: Preferences,
+    /// Search seed.
+    pub seed: u64,
+}
+
+impl LoopRequest {
+    /// What the planner needs.
+    pub fn params(&self) -> LoopParams {
+        LoopParams {
+            target_m: self.target.metres(),
+            tolerance: self.tolerance.fraction(),
+            max_results: self.max_results,
+            days: self.days,
+            max_day_m: self.max_day.map(DistanceKm::metres),
+            avoid_roads: self.preferences.avoid_roads,
+            max_sac_scale: self.preferences.max_sac_scale,
+            max_ascent_m: self.preferences.max_ascent_m,
+            seed: self.seed,
+        }
+    }
+}
+
+/// Parses a SAC grade by its OSM name or as `T1`..`T6`.
+pub(crate) fn parse_sac_scale(value: &str) -> Option<SacScale> {
+    let v = value.trim();
+    if let Some(n) = v.strip_prefix(['T', 't']) {
+        let grade: u8 = n.parse().ok()?;
+        return SacScale::ALL.into_iter().find(|s| s.grade() == grade);
+    }
+    SacScale::from_tag(v)
+}
+
+/// The raw values of either form, with the names their fields had.
+struct Raw {
+    lat: f64,
+    lon: f64,
+    max_drive_km: f64,
+    target_km: f64,
+    max_results: Option<u32>,
+    tolerance: Option<f64>,
+    days: Option<u32>,
+    max_day_km: Option<f64>,
+    trailhead_id: Option<i64>,
+    prefs: PreferencesBody,
+    seed: Option<u64>,
+    /// `origin` for JSON, empty for the flat query string.
+    origin_prefix: &'static str,
+    /// `preferences.` for JSON, empty for the query string.
+    prefs_prefix: &'static str,
+}
+
+impl TryFrom<LoopRequestBody> for LoopRequest {
+    type Error = Vec<FieldError>;
+
+    fn try_from(b: LoopRequestBody) -> Result<LoopRequest, Vec<FieldError>> {
+        check(Raw {
+            lat: b.origin.lat,
+            lon: b.origin.lon,
+            max_drive_km: b.max_drive_km,
+            target_km: b.target_km,
+            max_results: b.max_results,
+            tolerance: b.tolerance,
+            days: b.days,
+            max_day_km: b.max_day_km,
+            trailhead_id: b.trailhead_id,
+            prefs: b.preferences.unwrap_or_default(),
+            seed: b.seed,
+            origin_prefix: "origin",
+            prefs_prefix: "preferences.",
+        })
+    }
+}
+
+impl TryFrom<LoopQuery> for LoopRequest {
+    type Error = Vec<FieldError>;
+
+    fn try_from(q: LoopQuery) -> Result<LoopRequest, Vec<FieldError>> {
+        check(Raw {
+            lat: q.lat,
+            lon: q.lon,
+            max_drive_km: q.max_drive_km,
+            target_km: q.target_km,
+            max_results: q.max_results,
+            tolerance: q.tolerance,
+            days: q.days,
+            max_day_km: q.max_day_km,
+            trailhead_id: q.trailhead_id,
+            prefs: PreferencesBody {
+                avoid_roads: q.avoid_roads,
+                max_sac_scale: q.max_sac_scale,
+                max_ascent_m: q.max_ascent_m,
+            },
+            seed: q.seed,
+            origin_prefix: "",
+            prefs_prefix: "",
+        })
+    }
+}
+
+fn check(raw: Raw) -> Result<LoopRequest, Vec<FieldError>> {
+    let mut p = Problems::default();
+    let origin = match Coordinate::parse(raw.lat, raw.lon, raw.origin_prefix) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            p.0.extend(e);
+            None
+        }
+    };
+    let max_drive = p.check(DistanceKm::parse(raw.max_drive_km, "max_drive_km", None));
+    let target = p.check(DistanceKm::parse(
+        raw.target_km,
+        "target_km",
+        Some(MIN_TARGET_KM),
+    ));
+    let tolerance = match raw.tolerance {
+        Some(t) => p.check(Tolerance::parse(t, "tolerance")),
+        None => Some(Tolerance::DEFAULT),
+    };
+    let max_results = raw.max_results.unwrap_or(3);
+    if !(1..=MAX_RESULTS).contains(&max_results) {
+        p.push(
+            "max_results",
+            format!("must be in 1..={MAX_RESULTS}, got {max_results}"),
+        );
+    }
+    let days = raw.days.unwrap_or(1);
+    if !(1..=MAX_DAYS).contains(&days) {
+        p.push("days", format!("must be in 1..={MAX_DAYS}, got {days}"));
+    }
+    let max_day = match raw.max_day_km {
+        Some(km) => p.check(DistanceKm::parse(km, "max_day_km", None)),
+        None => None,
+    };
+    if let (Some(day), Some(target)) = (max_day, target) {
+        // A trip that cannot be walked in the days given is a contradiction, not a search.
+        if f64::from(days) * day.km() < target.km() {
+            p.push(
+                "max_day_km",
+                format!(
+                    "{days} day(s) of at most {} km cannot cover target_km {}",
+                    day.km(),
+                    target.km()
+                ),
+            );
+        }
+    }
+    let prefs_field = |name: &str| format!("{}{name}", raw.prefs_prefix);
+    let max_sac_scale = match raw.prefs.max_sac_scale.as_deref() {
+        Some(s) => {
+            let parsed = parse_sac_scale(s);
+            if parsed.is_none() {
+                p.push(
+                    &prefs_field("max_sac_scale"),
+                    "must be an OSM sac_scale (hiking, mountain_hiking, \
+                     demanding_mountain_hiking, alpine_hiking, demanding_alpine_hiking, \
+                     difficult_alpine_hiking) or T1..T6",
+                );
+            }
+            parsed
+        }
+        None => None,
+    };
+    if let Some(a) = raw.prefs.max_ascent_m {
+        if !a.is_finite() || !(0.0..=MAX_ASCENT_M).contains(&a) {
+            p.push(
+                &prefs_field("max_ascent_m"),
+                format!("must be a finite number of metres in 0..={MAX_ASCENT_M}, got {a}"),
+            );
+        }
+    }
+    p.finish(|| LoopRequest {
+        origin: origin.expect("checked"),
+        max_drive: max_drive.expect("checked"),
+        target: target.expect("checked"),
+        tolerance: tolerance.expect("checked"),
+        max_results: max_results as usize,
+        days,
+        max_day,
+        trailhead_id: raw.trailhead_id,
+        preferences: Preferences {
+            avoid_roads: raw.prefs.avoid_roads.unwrap_or(false),
+            max_sac_scale,
+            max_ascent_m: raw.prefs.max_ascent_m,
+        },
+        seed: raw.seed.unwrap_or(0),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(json: serde_json::Value) -> Result<LoopRequest, Vec<FieldError>> {
+        LoopRequest::try_from(serde_json::from_value::<LoopRequestBody>(json).unwrap())
+    }
+
+    fn fields(r: Result<LoopRequest, Vec<FieldError>>) -> Vec<String> {
+        r.unwrap_err().into_iter().map(|e| e.field).collect()
+    }
+
+    #[test]
+    fn the_example_request_becomes_planner_params_with_defaults() {
+        let r = body(serde_json::json!({
+            "origin": {"lat": 42.5078, "lon": 1.5211},
+            "max_drive_km": 25, "target_km": 20, "max_results": 3
+        }))
+        .unwrap();
+        let p = r.params();
+        assert_eq!(p.target_m, 20_000.0);
+        assert_eq!(p.tolerance, 0.05);
+        assert_eq!((p.max_results, p.days, p.seed), (3, 1, 0));
+        assert!(!p.avoid_roads && p.max_sac_scale.is_none());
+    }
+
+    #[test]
+    fn every_bad_field_is_named_at_once() {
+        let f = fields(body(serde_json::json!({
+            "origin": {"lat": 95, "lon": 1},
+            "max_drive_km": -3, "target_km": 301, "max_results": 0, "tolerance": 0.9,
+            "days": 20, "preferences": {"max_sac_scale": "T9", "max_ascent_m": -1}
+        })));
+        assert_eq!(
+            f,
+            [
+                "origin.lat",
+                "max_drive_km",
+                "target_km",
+                "tolerance",
+                "max_results",
+                "days",
+                "preferences.max_sac_scale",
+                "preferences.max_ascent_m"
+            ]
+        );
+    }
+
+    #[test]
+    fn days_times_max_day_must_reach_the_target() {
+        let base = serde_json::json!({
+            "origin": {"lat": 42.5, "lon": 1.5}, "max_drive_km": 25, "target_km": 60,
+            "days": 2, "max_day_km": 20
+        });
+        assert_eq!(fields(body(base.clone())), ["max_day_km"]);
+        let mut ok = base;
+        ok["days"] = 3.into();
+        assert_eq!(body(ok).unwrap().max_day.unwrap().km(), 20.0);
+    }
+
+    #[test]
+    fn sac_grades_parse_by_osm_name_or_t_number() {
+        assert_eq!(parse_sac_scale("T2"), Some(SacScale::MountainHiking));
+        assert_eq!(parse_sac_scale("t6"), Some(SacScale::DifficultAlpineHiking));
+        assert_eq!(
+            parse_sac_scale("alpine_hiking"),
+            Some(SacScale::AlpineHiking)
+        );
+        assert_eq!(parse_sac_scale("T0"), None);
+        assert_eq!(parse_sac_scale("easy"), None);
+    }
+
+    #[test]
+    fn query_fields_are_named_as_in_the_query() {
+        let q: LoopQuery = serde_urlencoded::from_str(
+            "origin.lat=NaN&lon=1&max_drive_km=inf&target_km=10&max_sac_scale=x",
+        )
+        .unwrap();
+        assert_eq!(
+            fields(LoopRequest::try_from(q)),
+            ["lat", "max_drive_km", "max_sac_scale"]
+        );
+    }
+}

@@ -1,0 +1,70 @@
+//! Request values checked once, at the edge: a [`Coordinate`] cannot hold latitude 91, a
+//! [`DistanceKm`] cannot be negative, NaN or 10,000 km. Handlers only see these types;
+//! every rejection names the field it came from.
+
+mod coordinate;
+mod distance;
+mod loop_request;
+mod plan_request;
+mod trailhead_query;
+
+pub use coordinate::Coordinate;
+pub use distance::{DistanceKm, Tolerance};
+pub use loop_request::{
+    LoopQuery, LoopRequest, LoopRequestBody, OriginBody, Preferences, PreferencesBody,
+};
+pub use plan_request::{LoopGeometry, SavePlanBody, SavePlanRequest};
+pub use trailhead_query::{TrailheadQuery, TrailheadSearch};
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// One rejected input field.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct FieldError {
+    /// Path of the field in the request, e.g. `origin.lat` or `preferences.max_sac_scale`.
+    pub field: String,
+    /// Why it was rejected.
+    pub message: String,
+}
+
+impl FieldError {
+    /// A rejection of `field`.
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> FieldError {
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Collects every problem of a request, so that one answer names them all.
+#[derive(Debug, Default)]
+pub(crate) struct Problems(pub(crate) Vec<FieldError>);
+
+impl Problems {
+    /// Keeps the value, or records the error and gives `None`.
+    pub(crate) fn check<T>(&mut self, r: Result<T, FieldError>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.0.push(e);
+                None
+            }
+        }
+    }
+
+    /// Records an error.
+    pub(crate) fn push(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push(FieldError::new(field, message));
+    }
+
+    /// `Ok(value)` when nothing was recorded.
+    pub(crate) fn finish<T>(self, value: impl FnOnce() -> T) -> Result<T, Vec<FieldError>> {
+        if self.0.is_empty() {
+            Ok(value())
+        } else {
+            Err(self.0)
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! `POST /v1/plans`: a loop the API returned, to be kept as it is. Only what a saved plan
+//! relies on is checked (a name that fits, a closed line on the globe); the rest of the
+//! loop is stored verbatim so that it comes back identical.
+
+use serde::Deserialize;
+use trailloop_osm::Coord;
+use utoipa::ToSchema;
+
+use super::{FieldError, Problems};
+
+/// Longest plan name, characters (the database enforces it too).
+const MAX_NAME_CHARS: usize = 200;
+/// More vertices than a 300 km route at one per metre is not a loop we produced.
+const MAX_VERTICES: usize = 300_000;
+/// First and last vertex closer than this (degrees, about 1 cm) count as the same point.
+const CLOSED_EPS_DEG: f64 = 1e-7;
+
+/// Body of `POST /v1/plans`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SavePlanBody {
+    /// A name for the plan, at most 200 characters.
+    #[schema(example = "Sunday loop")]
+    pub name: Option<String>,
+    /// One loop exactly as `/v1/loops` returned it.
+    #[serde(rename = "loop")]
+    #[schema(value_type = crate::routes::LoopJson)]
+    pub loop_: serde_json::Value,
+}
+
+/// A plan ready to be stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SavePlanRequest {
+    /// Trimmed, non-empty name.
+    pub name: Option<String>,
+    /// The loop object, verbatim.
+    pub loop_: serde_json::Value,
+    /// Its geometry, checked.
+    pub geometry: LoopGeometry,
+}
+
+/// A closed line of valid positions with at least two vertices.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoopGeometry(Vec<Coord>);
+
+impl LoopGeometry {
+    /// Checks a GeoJSON LineString value found at `field`.
+    pub fn parse(
+        value: Option<&serde_json::Value>,
+        field: &str,
+    ) -> Result<LoopGeometry, FieldError> {
+        let err = |m: String| FieldError::new(field, m);
+        let value = value.ok_or_else(|| err("is required".into()))?;
+        if value.get("type").and_then(|t| t.as_str()) != Some("LineString") {
+            return Err(FieldError::new(
+                format!("{field}.type"),
+                "must be \"LineString\"",
+            ));
+        }
+        let coords_field = format!("{field}.coordinates");
+        let coords = value
+            .get("coordinates")
+            .and_then(|c| c.as_array())
+            .ok_or_else(|| FieldError::new(&coords_field, "must be an array of [lon, lat]"))?;
+        if coords.len() < 2 || coords.len() > MAX_VERTICES {
+            return Err(FieldError::new(
+                &coords_field,
+                format!(
+                    "must hold 2..={MAX_VERTICES} positions, got {}",
+                    coords.len()
+                ),
+            ));
+        }
+        let mut line = Vec::with_capacity(coords.len());
+        for (i, c) in coords.iter().enumerate() {
+            let pair = c.as_array().filter(|a| (2..=3).contains(&a.len()));
+            let lon = pair.and_then(|a| a[0].as_f64());
+            let lat = pair.and_then(|a| a[1].as_f64());
+            match (lon, lat) {
+                (Some(lon), Some(lat))
+                    if (-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat) =>
+                {
+                    line.push(Coord { lon, lat })
+                }
+                _ => {
+                    return Err(FieldError::new(
+                        format!("{coords_field}[{i}]"),
+                        "must be [lon, lat] on the globe",
+                    ))
+                }
+            }
+        }
+        let (first, last) = (line[0], line[line.len() - 1]);
+        if (first.lon - last.lon).abs() > CLOSED_EPS_DEG
+            || (first.lat - last.lat).abs() > CLOSED_EPS_DEG
+        {
+            return Err(err(
+                "must be closed: the last position must equal the first".into(),
+            ));
+        }
+        Ok(LoopGeometry(line))
+    }
+
+    /// The vertices, first == last.
+    pub fn coords(&self) -> &[Coord] {
+        &self.0
+    }
+}
+
+impl TryFrom<SavePlanBody> for SavePlanRequest {
+    type Error = Vec<FieldError>;
+
+    fn try_from(b: SavePlanBody) -> Result<SavePlanRequest, Vec<FieldError>> {
+        let mut p = Problems::default();
+        let name = b
+            .name
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty());
+        if let Some(n) = &name {
+            if n.chars().count() > MAX_NAME_CHARS {
+                p.push(
+                    "name",
+                    format!("must be at most {MAX_NAME_CHARS} characters"),
+                );
+            }
+            if n.chars().any(char::is_control) {
+                p.push("name", "must not contain control characters");
+            }
+        }
+        let geometry = if b.loop_.is_object() {
+            p.check(LoopGeometry::parse(
+                b.loop_.get("geometry"),
+                "loop.geometry",
+            ))
+        } else {
+            p.push("loop", "must be a loop object as returned by /v1/loops");
+            None
+        };
+        p.finish(|| SavePlanRequest {
+            name,
+            loop_: b.loop_,
+            geometry: geometry.expect("checked"),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn save(v: serde_json::Value) -> Result<SavePlanRequest, Vec<FieldError>> {
+        SavePlanRequest::try_from(serde_json::from_value::<SavePlanBody>(v).unwrap())
+    }
+
+    fn field(v: serde_json::Value) -> String {
+        save(v).unwrap_err().remove(0).field
+    }
+
+    #[test]
+    fn a_closed_line_is_kept_verbatim() {
+        let l = json!({"geometry": {"type": "LineString",
+            "coordinates": [[1.5, 42.5], [1.6, 42.5], [1.5, 42.5]]}, "extra": [1]});
+        let r = save(json!({"name": " Mine ", "loop": l.clone()})).unwrap();
+        assert_eq!(r.loop_, l);
+        assert_eq!(r.name.as_deref(), Some("Mine"));
+        assert_eq!(r.geometry.coords().len(), 3);
+    }
+
+    #[test]
+    fn broken_geometries_name_the_part_at_fault() {
+        let line = |c: serde_json::Value| json!({"loop": {"geometry": {"type": "LineString", "coordinates": c}}});
+        assert_eq!(
+            field(line(json!([[1.5, 42.5], [1.6, 42.5]]))),
+            "loop.geometry"
+        );
+        assert_eq!(
+            field(line(json!([[1.5, 42.5]]))),
+            "loop.geometry.coordinates"
+        );
+        assert_eq!(
+            field(line(json!([[1.5, 42.5], [1.5, 95], [1.5, 42.5]]))),
+            "loop.geometry.coordinates[1]"
+        );
+        assert_eq!(
+            field(line(json!([[1.5, 42.5], "x", [1.5, 42.5]]))),
+            "loop.geometry.coordinates[1]"
+        );
+        assert_eq!(
+            field(json!({"loop": {"geometry": {"type": "Point", "coordinates": [1, 2]}}})),
+            "loop.geometry.type"
+        );
+        assert_eq!(field(json!({"loop": {}})), "loop.geometry");
+        assert_eq!(field(json!({"loop": [1]})), "loop");
+        let long = "x".repeat(201);
+        assert_eq!(field(json!({"name": long, "loop": {}})), "name");
+    }
+}

@@ -1,0 +1,143 @@
+//! Prometheus metrics, in a registry each app owns (parallel test apps must not share
+//! counters). Requests are labelled by route pattern, never by raw path, so that ids in
+//! paths cannot blow up the series count.
+
+use prometheus::{
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts,
+    Registry, TextEncoder,
+};
+
+use crate::store::Store;
+
+/// Every metric the service exports.
+#[derive(Clone)]
+pub struct Metrics {
+    registry: Registry,
+    /// Requests by method, route pattern and status.
+    pub http_requests: IntCounterVec,
+    /// Request latency by method and route pattern.
+    pub http_duration: HistogramVec,
+    /// Wall time of one plan (all trailheads of a request).
+    pub solver_seconds: Histogram,
+    /// Solver work units, summed over requests.
+    pub solver_work: IntCounter,
+    /// Trailheads solved per request.
+    pub solver_trailheads: Histogram,
+    /// Plans cut short by the time budget.
+    pub solver_deadline_hits: IntCounter,
+    /// Plans admitted to the solver pool (running or queued).
+    pub solver_in_flight: IntGauge,
+    /// The admission limit.
+    pub solver_capacity: IntGauge,
+    /// Requests turned away with 503 because the pool was full.
+    pub solver_rejections: IntCounter,
+    /// Connections the database pool holds.
+    pub db_pool_size: IntGauge,
+    /// Idle connections in the pool.
+    pub db_pool_available: IntGauge,
+    /// Requests waiting for a connection.
+    pub db_pool_waiting: IntGauge,
+    /// Nodes of the latest network planned on (the whole network in embedded mode).
+    pub network_nodes: IntGauge,
+    /// Edges of the latest network planned on.
+    pub network_edges: IntGauge,
+}
+
+const LATENCY_BUCKETS: &[f64] = &[
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+impl Metrics {
+    /// A fresh registry with every metric registered.
+    pub fn new() -> prometheus::Result<Metrics> {
+        let registry = Registry::new();
+        let counter = |name: &str, help: &str| -> prometheus::Result<IntCounter> {
+            let c = IntCounter::new(name, help)?;
+            registry.register(Box::new(c.clone()))?;
+            Ok(c)
+        };
+        let gauge = |name: &str, help: &str| -> prometheus::Result<IntGauge> {
+            let g = IntGauge::new(name, help)?;
+            registry.register(Box::new(g.clone()))?;
+            Ok(g)
+        };
+        let histogram = |name: &str, help: &str, buckets: Vec<f64>| {
+            let h = Histogram::with_opts(HistogramOpts::new(name, help).buckets(buckets))?;
+            registry.register(Box::new(h.clone()))?;
+            Ok::<_, prometheus::Error>(h)
+        };
+        let http_requests = IntCounterVec::new(
+            Opts::new(
+                "http_requests_total",
+                "HTTP requests by route pattern and status",
+            ),
+            &["method", "route", "status"],
+        )?;
+        registry.register(Box::new(http_requests.clone()))?;
+        let http_duration = HistogramVec::new(
+            HistogramOpts::new(
+                "http_request_duration_seconds",
+                "HTTP request latency by route pattern",
+            )
+            .buckets(LATENCY_BUCKETS.to_vec()),
+            &["method", "route"],
+        )?;
+        registry.register(Box::new(http_duration.clone()))?;
+        Ok(Metrics {
+            http_requests,
+            http_duration,
+            solver_seconds: histogram(
+                "solver_seconds",
+                "Wall time of planning one request",
+                LATENCY_BUCKETS.to_vec(),
+            )?,
+            solver_work: counter("solver_work_total", "Solver work units spent")?,
+            solver_trailheads: histogram(
+                "solver_trailheads",
+                "Trailheads solved per request",
+                vec![0.0, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0],
+            )?,
+            solver_deadline_hits: counter(
+                "solver_deadline_hits_total",
+                "Plans cut short by the per-request time budget",
+            )?,
+            solver_in_flight: gauge(
+                "solver_pool_in_flight",
+                "Plans admitted to the solver pool, running or queued",
+            )?,
+            solver_capacity: gauge(
+                "solver_pool_capacity",
+                "Plans the solver pool admits at once",
+            )?,
+            solver_rejections: counter(
+                "solver_pool_rejections_total",
+                "Requests answered 503 because the solver pool was full",
+            )?,
+            db_pool_size: gauge("db_pool_connections", "Connections held by the pool")?,
+            db_pool_available: gauge("db_pool_available", "Idle connections in the pool")?,
+            db_pool_waiting: gauge("db_pool_waiting", "Requests waiting for a connection")?,
+            network_nodes: gauge(
+                "planning_network_nodes",
+                "Nodes of the latest network planned on (whole network when embedded)",
+            )?,
+            network_edges: gauge(
+                "planning_network_edges",
+                "Edges of the latest network planned on (whole network when embedded)",
+            )?,
+            registry,
+        })
+    }
+
+    /// The text exposition, with the pool gauges read now.
+    pub fn render(&self, store: &Store) -> Result<String, prometheus::Error> {
+        if let Store::Postgres(pg) = store {
+            let status = pg.pool().status();
+            self.db_pool_size.set(status.size as i64);
+            self.db_pool_available.set(status.available as i64);
+            self.db_pool_waiting.set(status.waiting as i64);
+        }
+        let mut out = Vec::new();
+        TextEncoder::new().encode(&self.registry.gather(), &mut out)?;
+        String::from_utf8(out).map_err(|e| prometheus::Error::Msg(e.to_string()))
+    }
+}

@@ -1,0 +1,270 @@
+//! The JSON shape of planned loops and trailheads: what the web app reads, what a saved
+//! plan stores. Summary numbers are rounded to what is meaningful (a metre, a tenth of a
+//! metre of climb); geometry is kept at full precision so that it lies on the trails.
+
+use serde::{Deserialize, Serialize};
+use trailloop_osm::Coord;
+use trailloop_solver::LoopKind;
+use utoipa::ToSchema;
+
+use crate::planner::{Candidate, Difficulty, PlannedLoop, DURATION_MODEL};
+
+/// The OpenStreetMap attribution every answer built from OSM data carries (ODbL).
+pub const ATTRIBUTION: &str = "© OpenStreetMap contributors";
+
+fn round(x: f64, decimals: i32) -> f64 {
+    let f = 10f64.powi(decimals);
+    (x * f).round() / f
+}
+
+/// How drive distances are estimated.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DriveDistanceJson {
+    /// Always `straight_line_times_circuity`: no road routing is done.
+    #[schema(example = "straight_line_times_circuity")]
+    pub method: String,
+    /// The factor applied to the straight-line distance.
+    #[schema(example = 1.3)]
+    pub circuity_factor: f64,
+}
+
+impl DriveDistanceJson {
+    /// The estimate with `factor`.
+    pub fn new(factor: f64) -> DriveDistanceJson {
+        DriveDistanceJson {
+            method: "straight_line_times_circuity".into(),
+            circuity_factor: factor,
+        }
+    }
+}
+
+/// A trailhead as shown with a loop or in a search.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TrailheadJson {
+    /// Id, usable as `trailhead_id`.
+    pub id: i64,
+    /// Name from OSM.
+    pub name: Option<String>,
+    /// `trailhead`, `parking` or `road_junction`.
+    pub kind: String,
+    /// Latitude.
+    pub lat: f64,
+    /// Longitude.
+    pub lon: f64,
+    /// Estimated drive from the origin, km (see `drive_distance`).
+    pub drive_km: f64,
+}
+
+impl From<&Candidate> for TrailheadJson {
+    fn from(c: &Candidate) -> TrailheadJson {
+        TrailheadJson {
+            id: c.id,
+            name: c.name.clone(),
+            kind: c.kind.clone(),
+            lat: c.coord.lat,
+            lon: c.coord.lon,
+            drive_km: round(c.drive_km, 3),
+        }
+    }
+}
+
+/// A GeoJSON LineString, `[lon, lat]` positions.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct LineStringJson {
+    /// Always `LineString`.
+    #[serde(rename = "type")]
+    #[schema(example = "LineString")]
+    pub type_: String,
+    /// Vertices, `[lon, lat]`, first equal to last.
+    pub coordinates: Vec<[f64; 2]>,
+}
+
+impl LineStringJson {
+    fn new(coords: &[Coord]) -> LineStringJson {
+        LineStringJson {
+            type_: "LineString".into(),
+            coordinates: coords.iter().map(|c| [c.lon, c.lat]).collect(),
+        }
+    }
+}
+
+/// A stretch on one trail.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SegmentJson {
+    /// Trail name, when it has one.
+    pub name: Option<String>,
+    /// OSM highway class, e.g. `path`, `track`.
+    pub highway: String,
+    /// Length, km.
+    pub distance_km: f64,
+}
+
+/// Where a day ends.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct StageEndJson {
+    /// `campsite`, `hut`, `shelter`, `drinking_water` or `spring`; absent when the
+    /// network offers none near the split (or on the last day, back at the trailhead).
+    pub poi: Option<String>,
+    /// Its name.
+    pub name: Option<String>,
+    /// Latitude.
+    pub lat: f64,
+    /// Longitude.
+    pub lon: f64,
+}
+
+/// One day of a multi-day loop.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct StageJson {
+    /// Day number, from 1.
+    pub day: u32,
+    /// Km walked.
+    pub distance_km: f64,
+    /// Climb, m.
+    pub ascent_m: f64,
+    /// Descent, m.
+    pub descent_m: f64,
+    /// Walking time, hours.
+    pub duration_h: f64,
+    /// Where the day ends.
+    pub end: StageEndJson,
+}
+
+/// One planned loop.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct LoopJson {
+    /// 1 for the best.
+    pub rank: usize,
+    /// Where it starts and ends.
+    pub trailhead: TrailheadJson,
+    /// Length, km.
+    pub distance_km: f64,
+    /// Total climb, m.
+    pub ascent_m: f64,
+    /// Total descent, m.
+    pub descent_m: f64,
+    /// `|distance - target| / target`.
+    pub length_error: f64,
+    /// Share of the length walked more than once (0 for a true loop, 1 out-and-back).
+    pub sharing: f64,
+    /// `4 pi A / P^2` of the loop's polygon (1 = circle, 0 = a line).
+    pub compactness: f64,
+    /// Walking time, hours, by the model named in `duration_model`.
+    pub duration_h: f64,
+    /// `easy`, `moderate`, `hard` or `expert`.
+    pub difficulty: String,
+    /// Hardest OSM `sac_scale` on the way, when tagged.
+    pub max_sac_scale: Option<String>,
+    /// `loop`, `lollipop` or `out_and_back`.
+    pub kind: String,
+    /// Whether the search proved this the best loop from its trailhead.
+    pub proven_optimal: bool,
+    /// The route on the trails, from the trailhead node back to it.
+    pub geometry: LineStringJson,
+    /// Trail stretches in walking order.
+    pub segments: Vec<SegmentJson>,
+    /// Day stages (one for a day hike).
+    pub stages: Vec<StageJson>,
+}
+
+fn difficulty_name(d: Difficulty) -> &'static str {
+    match d {
+        Difficulty::Easy => "easy",
+        Difficulty::Moderate => "moderate",
+        Difficulty::Hard => "hard",
+        Difficulty::Expert => "expert",
+    }
+}
+
+fn kind_name(k: LoopKind) -> &'static str {
+    match k {
+        LoopKind::Loop => "loop",
+        LoopKind::Lollipop => "lollipop",
+        LoopKind::OutAndBack => "out_and_back",
+    }
+}
+
+impl LoopJson {
+    /// The JSON of the `rank`-th loop.
+    pub fn new(rank: usize, l: &PlannedLoop) -> LoopJson {
+        LoopJson {
+            rank,
+            trailhead: TrailheadJson::from(&l.trailhead),
+            distance_km: round(l.distance_m / 1000.0, 3),
+            ascent_m: round(l.ascent_m, 1),
+            descent_m: round(l.descent_m, 1),
+            length_error: round(l.length_error, 4),
+            sharing: round(l.sharing, 4),
+            compactness: round(l.compactness, 4),
+            duration_h: round(l.duration_h, 2),
+            difficulty: difficulty_name(l.difficulty).into(),
+            max_sac_scale: l.max_sac_scale.map(|s| s.as_str().into()),
+            kind: kind_name(l.kind).into(),
+            proven_optimal: l.proven_optimal,
+            geometry: LineStringJson::new(&l.geometry),
+            segments: l
+                .segments
+                .iter()
+                .map(|s| SegmentJson {
+                    name: s.name.clone(),
+                    highway: s.highway.as_str().into(),
+                    distance_km: round(s.distance_km, 3),
+                })
+                .collect(),
+            stages: l
+                .stages
+                .iter()
+                .map(|s| StageJson {
+                    day: s.day,
+                    distance_km: round(s.distance_km, 3),
+                    ascent_m: round(s.ascent_m, 1),
+                    descent_m: round(s.descent_m, 1),
+                    duration_h: round(s.duration_h, 2),
+                    end: StageEndJson {
+                        poi: s.end.poi.map(|p| p.as_str().into()),
+                        name: s.end.name.clone(),
+                        lat: s.end.coord.lat,
+                        lon: s.end.coord.lon,
+                    },
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The answer of `/v1/loops`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct LoopsResponse {
+    /// Best first; empty when nothing fits (see `message`).
+    pub loops: Vec<LoopJson>,
+    /// Always `© OpenStreetMap contributors`.
+    #[schema(example = "© OpenStreetMap contributors")]
+    pub attribution: String,
+    /// Walking-time model of `duration_h`: `naismith` or `tobler`.
+    #[schema(example = "naismith")]
+    pub duration_model: String,
+    /// How `drive_km` is estimated.
+    pub drive_distance: DriveDistanceJson,
+    /// Trailheads within driving range that were solved from.
+    pub trailheads_considered: usize,
+    /// Why there are fewer loops than asked for, when there are.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Caveats, e.g. that the time budget cut the search short.
+    pub warnings: Vec<String>,
+}
+
+impl LoopsResponse {
+    /// An answer with `loops`.
+    pub fn new(loops: Vec<LoopJson>, circuity: f64, considered: usize) -> LoopsResponse {
+        LoopsResponse {
+            loops,
+            attribution: ATTRIBUTION.into(),
+            duration_model: DURATION_MODEL.into(),
+            drive_distance: DriveDistanceJson::new(circuity),
+            trailheads_considered: considered,
+            message: None,
+            warnings: vec![],
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! The HTTP routes. Each resource answers 405 (problem+json, with `Allow`) for methods it
+//! does not take; the app answers 404 for everything else.
+
+mod extract;
+pub mod health;
+mod loop_json;
+pub mod loops;
+pub mod openapi;
+pub mod plans;
+pub mod trailheads;
+
+pub use extract::{parse_json, parse_query, ApiJson, ApiQuery, BodyLimit};
+pub use loop_json::{
+    DriveDistanceJson, LineStringJson, LoopJson, LoopsResponse, SegmentJson, StageEndJson,
+    StageJson, TrailheadJson, ATTRIBUTION,
+};
+
+use actix_web::{web, HttpResponse};
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::error::ApiError;
+use crate::settings::ServerSettings;
+
+fn not_allowed(allow: &'static str) -> actix_web::Route {
+    web::to(move || async move { Err::<HttpResponse, _>(ApiError::MethodNotAllowed(allow)) })
+}
+
+/// Registers every route.
+pub fn configure(cfg: &mut web::ServiceConfig, server: &ServerSettings) {
+    cfg.service(
+        web::resource("/v1/loops")
+            .app_data(BodyLimit(server.max_body_bytes))
+            .route(web::post().to(loops::post))
+            .route(web::get().to(loops::get))
+            .default_service(not_allowed("GET, POST")),
+    )
+    .service(
+        web::resource("/v1/trailheads")
+            .route(web::get().to(trailheads::list))
+            .default_service(not_allowed("GET")),
+    )
+    .service(
+        web::resource("/v1/plans")
+            .app_data(BodyLimit(server.max_plan_bytes))
+            .route(web::post().to(plans::create))
+            .default_service(not_allowed("POST")),
+    )
+    .service(
+        web::resource("/v1/plans/{id}")
+            .route(web::get().to(plans::get))
+            .default_service(not_allowed("GET")),
+    )
+    .service(
+        web::resource("/v1/plans/{id}/gpx")
+            .route(web::get().to(plans::gpx))
+            .default_service(not_allowed("GET")),
+    );
+    for (path, handler) in [
+        ("/healthz", web::get().to(health::healthz)),
+        ("/readyz", web::get().to(health::readyz)),
+        ("/metrics", web::get().to(health::metrics)),
+    ] {
+        cfg.service(
+            web::resource(path)
+                .route(handler)
+                .default_service(not_allowed("GET")),
+        );
+    }
+    cfg.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::ApiDoc::openapi()));
+}

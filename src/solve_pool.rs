@@ -1,0 +1,171 @@
+//! The solver's own rayon pool and the admission control in front of it. Solves are
+//! CPU-bound for up to the time budget: on the async workers they would stall every
+//! other request, so they run here, and when too many are queued the next request is
+//! told to come back (503) instead of waiting unboundedly.
+
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use tokio::sync::{oneshot, Semaphore};
+use trailloop_solver::Limits;
+
+use crate::error::ApiError;
+use crate::metrics::Metrics;
+
+/// How long past its deadline a solve may take before the request stops waiting; the
+/// solver checks its deadline every few thousand work units, this covers the rest.
+const DEADLINE_GRACE: Duration = Duration::from_millis(1500);
+
+/// A bounded queue in front of a dedicated thread pool.
+pub struct SolvePool {
+    pool: rayon::ThreadPool,
+    permits: Arc<Semaphore>,
+    metrics: Metrics,
+}
+
+/// Raises the cancel flag when the request stops waiting (the client went away and the
+/// handler future was dropped, or it gave up on time), so the solver stops too.
+struct CancelOnDrop(Arc<AtomicBool>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+impl SolvePool {
+    /// `threads` solver threads admitting `max_queue` plans at once.
+    pub fn new(threads: usize, max_queue: usize, metrics: Metrics) -> anyhow::Result<SolvePool> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.max(1))
+            .thread_name(|i| format!("solver-{i}"))
+            .build()
+            .context("starting the solver pool")?;
+        metrics.solver_capacity.set(max_queue as i64);
+        Ok(SolvePool {
+            pool,
+            permits: Arc::new(Semaphore::new(max_queue.max(1))),
+            metrics,
+        })
+    }
+
+    /// Runs `job` on the pool with `deadline` and a cancel flag in its [`Limits`], in the
+    /// caller's tracing span. Fails with `Overloaded` at once when the queue is full.
+    pub async fn run<T, F>(&self, deadline: Instant, job: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Limits) -> T + Send + 'static,
+    {
+        let Ok(permit) = self.permits.clone().try_acquire_owned() else {
+            self.metrics.solver_rejections.inc();
+            return Err(ApiError::Overloaded);
+        };
+        let cancel = Arc::new(AtomicBool::new(false));
+        let _cancel_on_drop = CancelOnDrop(cancel.clone());
+        let limits = Limits {
+            deadline: Some(deadline),
+            cancel: Some(cancel),
+        };
+        let (tx, rx) = oneshot::channel();
+        let span = tracing::Span::current();
+        let in_flight = self.metrics.solver_in_flight.clone();
+        in_flight.inc();
+        self.pool.spawn(move || {
+            // The permit is held until the job ends, not until the request gives up: a
+            // cancelled job still occupies a thread until it notices.
+            let _permit = permit;
+            let _span = span.enter();
+            // A panic would abort the process from a rayon thread: turn it into a 500.
+            let result = std::panic::catch_unwind(AssertUnwindSafe(|| job(&limits)));
+            in_flight.dec();
+            let _ = tx.send(result);
+        });
+        match tokio::time::timeout_at((deadline + DEADLINE_GRACE).into(), rx).await {
+            Ok(Ok(Ok(value))) => Ok(value),
+            Ok(Ok(Err(panic))) => {
+                let msg = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown panic".into());
+                Err(ApiError::Internal(anyhow::anyhow!(
+                    "solver panicked: {msg}"
+                )))
+            }
+            Ok(Err(_)) => Err(ApiError::Internal(anyhow::anyhow!(
+                "solver job ended without an answer"
+            ))),
+            Err(_) => Err(ApiError::TimeBudget),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pool(threads: usize, queue: usize) -> SolvePool {
+        SolvePool::new(threads, queue, Metrics::new().unwrap()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn jobs_run_on_solver_threads_and_answer() {
+        let p = pool(1, 2);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let name = p
+            .run(deadline, |_| {
+                std::thread::current().name().map(String::from)
+            })
+            .await
+            .unwrap();
+        assert_eq!(name.as_deref(), Some("solver-0"));
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_answers_overloaded_and_counts_it() {
+        let p = Arc::new(pool(1, 1));
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+        let busy = {
+            let p = p.clone();
+            tokio::spawn(async move { p.run(deadline, move |_| release_rx.recv().ok()).await })
+        };
+        while p.metrics.solver_in_flight.get() == 0 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let second = p.run(deadline, |_| ()).await;
+        assert!(matches!(second, Err(ApiError::Overloaded)));
+        assert_eq!(p.metrics.solver_rejections.get(), 1);
+        release_tx.send(()).unwrap();
+        assert!(busy.await.unwrap().is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_panicking_job_is_an_internal_error_and_the_pool_survives() {
+        let p = pool(1, 2);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let r = p.run(deadline, |_| -> () { panic!("boom") }).await;
+        assert!(matches!(r, Err(ApiError::Internal(e)) if e.to_string().contains("boom")));
+        assert_eq!(p.run(deadline, |_| 7).await.unwrap(), 7);
+    }
+
+    #[tokio::test]
+    async fn a_request_that_stops_waiting_cancels_its_job() {
+        let p = pool(1, 2);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let (seen_tx, seen_rx) = std::sync::mpsc::channel();
+        let fut = p.run(deadline, move |limits: &Limits| {
+            let cancel = limits.cancel.clone().unwrap();
+            while !cancel.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            seen_tx.send(()).unwrap();
+        });
+        // Dropping the future is what actix does when the client disconnects.
+        let _ = tokio::time::timeout(Duration::from_millis(50), fut).await;
+        seen_rx.recv_timeout(Duration::from_secs(5)).unwrap();
+    }
+}
