@@ -243,30 +243,38 @@ impl Ball {
             if node != self.start {
                 consider((d - target_half).abs(), node, None, 0);
             }
-            // Turning points inside the links leaving `node` (walked in from `node`).
-            let mut links: Vec<(Link, Vec<Step>)> = Vec::new();
-            if node == self.start && self.split.is_some() {
-                for (i, p) in self.pieces.iter().enumerate() {
-                    links.push((Link::Piece(i as u8), p.steps.clone()));
-                }
-            } else {
-                for adj in graph.neighbours(node) {
-                    let (lo, hi) = graph.chains[adj.chain as usize].steps;
-                    if Some(adj.chain) != self.split && hi - lo > 1 {
-                        let mut steps = Vec::new();
-                        self.link_steps(graph, node, Link::Chain(adj.chain), &mut steps);
-                        links.push((Link::Chain(adj.chain), steps));
-                    }
-                }
-            }
-            for (link, steps) in links {
+            // Turning points inside the links leaving `node` (walked in from `node`),
+            // scanned in place: this runs over the whole ball.
+            let mut scan = |link: Link, steps: &[Step], reversed: bool| {
                 let mut along = d;
-                for (k, step) in steps.iter().enumerate().take(steps.len() - 1) {
+                for k in 0..steps.len().saturating_sub(1) {
+                    let step = if reversed {
+                        steps[steps.len() - 1 - k]
+                    } else {
+                        steps[k]
+                    };
                     along += graph.edges[step.edge as usize].attrs.len;
                     if graph.edges[step.edge as usize].sac > max_sac {
                         break;
                     }
                     consider((along - target_half).abs(), node, Some(link), k + 1);
+                }
+            };
+            if node == self.start && self.split.is_some() {
+                for (i, p) in self.pieces.iter().enumerate() {
+                    scan(Link::Piece(i as u8), &p.steps, false);
+                }
+            } else {
+                for adj in graph.neighbours(node) {
+                    let chain = &graph.chains[adj.chain as usize];
+                    if Some(adj.chain) != self.split && chain.steps.1 - chain.steps.0 > 1 {
+                        let reversed = chain.a != node;
+                        scan(
+                            Link::Chain(adj.chain),
+                            graph.chain_steps(adj.chain),
+                            reversed,
+                        );
+                    }
                 }
             }
         }
