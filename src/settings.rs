@@ -41,6 +41,9 @@ pub struct PlannerSettings {
 pub struct SolverSettings {
     /// Solver threads; 0 means one per core.
     pub threads: usize,
+    /// Plans inside the pool at once; each is parallel across its trailheads already.
+    /// 0 means one per four threads (at least one).
+    pub concurrent_plans: usize,
     /// Requests admitted to the solver at once (running or waiting); the next one gets
     /// 503. 0 means 16 per solver thread.
     pub max_queue: usize,
@@ -55,6 +58,15 @@ impl SolverSettings {
             self.threads
         } else {
             std::thread::available_parallelism().map_or(1, |n| n.get())
+        }
+    }
+
+    /// Plans inside the pool at once after resolving 0.
+    pub fn effective_concurrent_plans(&self) -> usize {
+        if self.concurrent_plans > 0 {
+            self.concurrent_plans
+        } else {
+            (self.effective_threads() / 4).max(1)
         }
     }
 
@@ -139,6 +151,7 @@ impl Settings {
             .set_default("planner.circuity_factor", 1.3)?
             .set_default("planner.max_trailheads", 8)?
             .set_default("solver.threads", 0)?
+            .set_default("solver.concurrent_plans", 0)?
             .set_default("solver.max_queue", 0)?
             .set_default("solver.time_budget_ms", 2000)?
             .set_default("database.pool_max_size", 16)?

@@ -2,6 +2,11 @@
 //! CPU-bound for up to the time budget: on the async workers they would stall every
 //! other request, so they run here, and when too many are queued the next request is
 //! told to come back (503) instead of waiting unboundedly.
+//!
+//! Plans wait in a FIFO queue on the async side and enter the pool only a few at a time
+//! (`concurrent`): each plan is itself parallel across trailheads, and a rayon thread
+//! that waits inside one plan would otherwise pick up a whole queued plan and run it
+//! nested on its stack, so the first plan's answer waits for the second's.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -9,7 +14,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use tokio::sync::{oneshot, Semaphore};
+use prometheus::IntGauge;
+use tokio::sync::{oneshot, OwnedSemaphorePermit, Semaphore};
 use trailloop_solver::Limits;
 
 use crate::error::ApiError;
@@ -22,8 +28,24 @@ const DEADLINE_GRACE: Duration = Duration::from_millis(1500);
 /// A bounded queue in front of a dedicated thread pool.
 pub struct SolvePool {
     pool: rayon::ThreadPool,
-    permits: Arc<Semaphore>,
+    /// Plans admitted, running or queued.
+    admitted: Arc<Semaphore>,
+    /// Plans inside the rayon pool.
+    running: Arc<Semaphore>,
     metrics: Metrics,
+}
+
+/// An admitted plan: holds its queue slot and counts in the in-flight gauge until the
+/// job ends (or the request gives up before the job started).
+struct Admission {
+    _permit: OwnedSemaphorePermit,
+    in_flight: IntGauge,
+}
+
+impl Drop for Admission {
+    fn drop(&mut self) {
+        self.in_flight.dec();
+    }
 }
 
 /// Raises the cancel flag when the request stops waiting (the client went away and the
@@ -37,8 +59,14 @@ impl Drop for CancelOnDrop {
 }
 
 impl SolvePool {
-    /// `threads` solver threads admitting `max_queue` plans at once.
-    pub fn new(threads: usize, max_queue: usize, metrics: Metrics) -> anyhow::Result<SolvePool> {
+    /// `threads` solver threads admitting `max_queue` plans, of which `concurrent` run
+    /// at once.
+    pub fn new(
+        threads: usize,
+        concurrent: usize,
+        max_queue: usize,
+        metrics: Metrics,
+    ) -> anyhow::Result<SolvePool> {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads.max(1))
             .thread_name(|i| format!("solver-{i}"))
@@ -47,7 +75,8 @@ impl SolvePool {
         metrics.solver_capacity.set(max_queue as i64);
         Ok(SolvePool {
             pool,
-            permits: Arc::new(Semaphore::new(max_queue.max(1))),
+            admitted: Arc::new(Semaphore::new(max_queue.max(1))),
+            running: Arc::new(Semaphore::new(concurrent.max(1))),
             metrics,
         })
     }
@@ -59,10 +88,28 @@ impl SolvePool {
         T: Send + 'static,
         F: FnOnce(&Limits) -> T + Send + 'static,
     {
-        let Ok(permit) = self.permits.clone().try_acquire_owned() else {
+        let Ok(permit) = self.admitted.clone().try_acquire_owned() else {
             self.metrics.solver_rejections.inc();
             return Err(ApiError::Overloaded);
         };
+        self.metrics.solver_in_flight.inc();
+        let admission = Admission {
+            _permit: permit,
+            in_flight: self.metrics.solver_in_flight.clone(),
+        };
+        // The semaphore is fair: plans enter the pool in arrival order.
+        let running =
+            match tokio::time::timeout_at(deadline.into(), self.running.clone().acquire_owned())
+                .await
+            {
+                Ok(Ok(p)) => p,
+                Ok(Err(_)) => {
+                    return Err(ApiError::Internal(anyhow::anyhow!(
+                        "the solver pool is closed"
+                    )))
+                }
+                Err(_) => return Err(ApiError::TimeBudget),
+            };
         let cancel = Arc::new(AtomicBool::new(false));
         let _cancel_on_drop = CancelOnDrop(cancel.clone());
         let limits = Limits {
@@ -71,16 +118,16 @@ impl SolvePool {
         };
         let (tx, rx) = oneshot::channel();
         let span = tracing::Span::current();
-        let in_flight = self.metrics.solver_in_flight.clone();
-        in_flight.inc();
         self.pool.spawn(move || {
-            // The permit is held until the job ends, not until the request gives up: a
-            // cancelled job still occupies a thread until it notices.
-            let _permit = permit;
-            let _span = span.enter();
+            // Held until the job ends, not until the request gives up: a cancelled job
+            // still occupies a thread until it notices.
+            let permits = (admission, running);
+            let entered = span.enter();
             // A panic would abort the process from a rayon thread: turn it into a 500.
             let result = std::panic::catch_unwind(AssertUnwindSafe(|| job(&limits)));
-            in_flight.dec();
+            drop(entered);
+            // Free the slot before answering, so that whoever reads the answer sees it free.
+            drop(permits);
             let _ = tx.send(result);
         });
         match tokio::time::timeout_at((deadline + DEADLINE_GRACE).into(), rx).await {
@@ -108,7 +155,56 @@ mod tests {
     use super::*;
 
     fn pool(threads: usize, queue: usize) -> SolvePool {
-        SolvePool::new(threads, queue, Metrics::new().unwrap()).unwrap()
+        SolvePool::new(threads, 1, queue, Metrics::new().unwrap()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn plans_enter_the_pool_one_at_a_time_in_arrival_order() {
+        let p = Arc::new(pool(2, 8));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let running = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let order = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let mut tasks = Vec::new();
+        for i in 0..4 {
+            let (p, running, order) = (p.clone(), running.clone(), order.clone());
+            tasks.push(tokio::spawn(async move {
+                p.run(deadline, move |_| {
+                    let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                    order.lock().unwrap().push(i);
+                    std::thread::sleep(Duration::from_millis(20));
+                    running.fetch_sub(1, Ordering::SeqCst);
+                    now
+                })
+                .await
+            }));
+            // Let each request reach the queue before the next one.
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        for t in tasks {
+            assert_eq!(t.await.unwrap().unwrap(), 1, "never two plans at once");
+        }
+        assert_eq!(*order.lock().unwrap(), [0, 1, 2, 3]);
+        assert_eq!(p.metrics.solver_in_flight.get(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_plan_still_queued_at_its_deadline_is_a_time_budget_error() {
+        let p = Arc::new(pool(1, 4));
+        let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+        let long = Instant::now() + Duration::from_secs(10);
+        let busy = {
+            let p = p.clone();
+            tokio::spawn(async move { p.run(long, move |_| release_rx.recv().ok()).await })
+        };
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let soon = Instant::now() + Duration::from_millis(50);
+        assert!(matches!(
+            p.run(soon, |_| ()).await,
+            Err(ApiError::TimeBudget)
+        ));
+        release_tx.send(()).unwrap();
+        assert!(busy.await.unwrap().is_ok());
+        assert_eq!(p.metrics.solver_in_flight.get(), 0);
     }
 
     #[tokio::test]

@@ -28,6 +28,24 @@ pub struct AppState {
     pub time_budget_ms: u64,
 }
 
+/// Settings the config crate cannot check by type alone.
+fn check(settings: &Settings) -> anyhow::Result<()> {
+    let circuity = settings.planner.circuity_factor;
+    anyhow::ensure!(
+        circuity.is_finite() && (1.0..=5.0).contains(&circuity),
+        "planner.circuity_factor must be in 1..=5 (roads are never shorter than a straight line), got {circuity}"
+    );
+    anyhow::ensure!(
+        settings.planner.max_trailheads >= 1,
+        "planner.max_trailheads must be at least 1"
+    );
+    anyhow::ensure!(
+        settings.solver.time_budget_ms >= 10,
+        "solver.time_budget_ms must be at least 10"
+    );
+    Ok(())
+}
+
 /// A bound, not yet awaited, server.
 pub struct Application {
     port: u16,
@@ -56,12 +74,14 @@ impl Application {
 
     /// Like [`Application::build`] with a store made elsewhere (tests share one network).
     pub fn build_with_store(settings: Settings, store: Store) -> anyhow::Result<Application> {
+        check(&settings)?;
         let address = format!("{}:{}", settings.server.host, settings.server.port);
         let listener = TcpListener::bind(&address).with_context(|| format!("binding {address}"))?;
         let port = listener.local_addr()?.port();
         let metrics = Metrics::new().context("registering metrics")?;
         let solver = SolvePool::new(
             settings.solver.effective_threads(),
+            settings.solver.effective_concurrent_plans(),
             settings.solver.effective_max_queue(),
             metrics.clone(),
         )?;
@@ -101,5 +121,26 @@ impl Application {
     /// A handle to stop the server gracefully from elsewhere.
     pub fn handle(&self) -> actix_web::dev::ServerHandle {
         self.server.handle()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nonsensical_planner_settings_are_refused_at_start_up() {
+        let with = |k: &str, v: &str| {
+            Settings::load_from(None, [(format!("TRAILLOOP__{k}"), v.to_string())]).unwrap()
+        };
+        assert!(check(&with("SERVER__PORT", "0")).is_ok());
+        for (k, v) in [
+            ("PLANNER__CIRCUITY_FACTOR", "0.5"),
+            ("PLANNER__CIRCUITY_FACTOR", "NaN"),
+            ("PLANNER__MAX_TRAILHEADS", "0"),
+            ("SOLVER__TIME_BUDGET_MS", "0"),
+        ] {
+            assert!(check(&with(k, v)).is_err(), "{k}={v}");
+        }
     }
 }

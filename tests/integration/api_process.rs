@@ -114,3 +114,52 @@ async fn healthcheck_exits_0_when_the_service_answers_and_1_when_not() {
         .unwrap();
     assert_eq!(closed.code(), Some(1));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_with_pbf_runs_embedded_whatever_the_database_settings_say() {
+    let port = free_port();
+    let data = |f: &str| crate::helpers::data(f).display().to_string();
+    let _child = Running(
+        Command::new(BIN)
+            .args(["serve", "--pbf", &data("andorra.osm.pbf")])
+            .args(["--dem", &data("N42E001.hgt.zip")])
+            // Unreachable on purpose: --pbf must not even try it.
+            .env(
+                "TRAILLOOP__DATABASE__URL",
+                "postgres://nobody@127.0.0.1:1/none",
+            )
+            .env("TRAILLOOP__SERVER__HOST", "127.0.0.1")
+            .env("TRAILLOOP__SERVER__PORT", port.to_string())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("starting trailloop serve --pbf"),
+    );
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let started = Instant::now();
+    let ready = loop {
+        if let Ok(r) = client.get(format!("{base}/readyz")).send().await {
+            break r;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "serve did not come up"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(ready.status(), 200);
+    let body: serde_json::Value = ready.json().await.unwrap();
+    assert_eq!(body["backend"], "embedded");
+    let r = client
+        .post(format!("{base}/v1/loops"))
+        .json(
+            &json!({"origin": {"lat": 42.5078, "lon": 1.5211}, "max_drive_km": 25,
+            "target_km": 10, "max_results": 1}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let answer: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(answer["loops"].as_array().unwrap().len(), 1);
+}
