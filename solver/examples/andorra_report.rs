@@ -6,7 +6,9 @@
 //! (`all` also times every trailhead, not only the five busiest; `quick` skips the
 //! `solve_many` timing). `loop<=5%` counts best answers that are true loops within
 //! tolerance, `witness` the starts where the test support proves one exists (finding
-//! no witness proves nothing). `REPEATS` and `WORK_BUDGET` override the defaults.
+//! no witness proves nothing). `REPEATS` and `WORK_BUDGET` override the defaults,
+//! `TARGETS` (comma-separated km) picks the targets, and `DUMP=<file>` writes every
+//! answer (node, T, work, and each loop's kind, length and e) to compare runs exactly.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -73,6 +75,12 @@ fn main() {
         starts.dedup();
     }
 
+    let targets: Vec<f64> = std::env::var("TARGETS").map_or(TARGETS_KM.to_vec(), |t| {
+        t.split(',')
+            .map(|k| k.trim().parse().expect("km"))
+            .collect()
+    });
+    let mut dump = String::new();
     let one = pool(1);
     println!(
         "\nsingle thread, {} trailheads x {} runs",
@@ -82,7 +90,7 @@ fn main() {
     println!(
         "T km | p50 ms | p95 ms | max ms | median e | max e  | s=0 | loop<=5% | witness | kinds of best"
     );
-    for km in TARGETS_KM {
+    for &km in &targets {
         let mut times = Vec::new();
         let mut errors = Vec::new();
         let mut loops = 0;
@@ -99,6 +107,21 @@ fn main() {
                     let s = solve_with(graph, &q, &Limits::none(), &mut scratch).expect("solves");
                     times.push(t.elapsed());
                     solution = Some(s);
+                }
+                if let Some(s) = &solution {
+                    use std::fmt::Write;
+                    let _ = write!(dump, "{node} {km} work={}", s.stats.work);
+                    for l in &s.loops {
+                        let _ = write!(
+                            dump,
+                            " {:?}:{:.3}:{:.6}:{}",
+                            l.kind,
+                            l.length_m,
+                            l.length_error,
+                            l.edges.len()
+                        );
+                    }
+                    dump.push('\n');
                 }
                 let best = solution.and_then(|s| s.loops.into_iter().next());
                 errors.push(best.as_ref().map_or(1.0, |l| l.length_error));
@@ -130,6 +153,9 @@ fn main() {
         );
     }
 
+    if let Ok(path) = std::env::var("DUMP") {
+        std::fs::write(path, &dump).expect("writes the dump");
+    }
     if std::env::args().any(|a| a == "quick") {
         return;
     }

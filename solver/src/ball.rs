@@ -6,10 +6,8 @@
 //! The per-thread [`Scratch`] keeps the graph-sized arrays between queries; a generation
 //! counter marks which entries belong to the current query, so nothing is cleared.
 
-use std::collections::BinaryHeap;
-
 use crate::graph::{Attrs, Place, Step, TrailGraph, NONE};
-use crate::heap::Item;
+use crate::heap::{Item, MinHeap};
 
 /// How a node of the ball was reached.
 #[derive(Debug, Clone, Copy)]
@@ -36,7 +34,7 @@ pub struct Scratch {
     pub(crate) dist: Vec<f64>,
     pub(crate) parent: Vec<(u32, Link)>,
     pub(crate) local: Vec<u32>,
-    heap: BinaryHeap<Item>,
+    heap: MinHeap,
     /// Junctions in the order they were settled (the start first).
     pub(crate) settled: Vec<u32>,
 }

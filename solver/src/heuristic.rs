@@ -15,10 +15,8 @@
 //! one origin is taken if it improves the key; origins are visited in a seeded rotation;
 //! the search stops after a run of origins without improvement, or out of budget.
 
-use std::collections::BinaryHeap;
-
 use crate::graph::{Attrs, Step, NONE};
-use crate::heap::Item;
+use crate::heap::{Item, MinHeap};
 use crate::local::{Adj, LStep, Local};
 use crate::pool::MAX_SHARED;
 use crate::query::Limits;
@@ -237,7 +235,7 @@ pub(crate) struct LsScratch {
     forbid: Vec<u32>,
     cycle_edge: Vec<u32>,
     pos: Vec<u32>,
-    heap: BinaryHeap<Item>,
+    heap: MinHeap,
     settled: Vec<u32>,
 }
 
@@ -415,55 +413,101 @@ fn best_move(
     // larger ones cannot help, and a small radius keeps each move cheap.
     let gap = (scorer.target - total.len).abs();
     let limit = (1.25 * gap.max(LOCAL_RADIUS * scorer.target)).min(scorer.target);
-    dijkstra(local, s, origin, limit, work);
 
+    // A Dijkstra from the origin over the free nodes; when it settles `x`, every edge
+    // from `x` to a cycle node `y` closes a path origin..x-y, priced on the spot (one
+    // pass over each settled node's adjacency; the work count is that of a Dijkstra
+    // followed by a second pass over the settled nodes' edges).
     let mut best: Option<Move> = None;
     let origin_positions = positions(origin, s);
-    for k in 0..s.settled.len() {
-        let x = s.settled[k];
-        for a in local.adj(x) {
-            *work += 1;
+    s.heap.clear();
+    s.settled.clear();
+    let o = origin as usize;
+    s.stamp[o] = generation;
+    s.dist[o] = 0.0;
+    s.acc[o] = Attrs::default();
+    s.done[o] = false;
+    s.heap.push(Item {
+        dist: 0.0,
+        node: origin,
+    });
+    while let Some(Item { dist, node: x }) = s.heap.pop() {
+        if dist > limit {
+            break;
+        }
+        let ix = x as usize;
+        if std::mem::replace(&mut s.done[ix], true) {
+            continue;
+        }
+        s.settled.push(x);
+        let acc_x = s.acc[ix];
+        let adj = local.adj(x);
+        *work += 2 * adj.len() as u64;
+        for a in adj {
             let y = a.to;
-            if s.forbid[y as usize] != generation || y == origin {
-                continue;
-            }
-            if x == origin && s.cycle_edge[a.edge as usize] == generation {
-                continue;
-            }
-            // Only cycle nodes (not stick nodes) can be joined.
-            if y != anchor
-                && (s.pos[y as usize] as usize >= m || nodes[s.pos[y as usize] as usize] != y)
-            {
-                continue;
-            }
-            let mut path = s.acc[x as usize];
-            path.add(&local.step_attrs((a.edge, a.fwd)));
-            for pa in origin_positions.into_iter().flatten() {
-                for py in positions(y, s).into_iter().flatten() {
-                    let (i, j) = (pa.min(py), pa.max(py));
-                    if i == j || (i == 0 && j == m) {
-                        continue;
-                    }
-                    let from_origin = pa == i;
-                    let mut attrs = total;
-                    attrs.sub(&prefix[j]);
-                    attrs.add(&prefix[i]);
-                    attrs.add(&path.oriented(from_origin));
-                    let q = scorer.quality(&attrs, shared);
-                    let improves = q.key.tier < current.tier
-                        || (q.key.tier == current.tier && q.key.cost < current.cost - 1e-9);
-                    if improves && best.is_none_or(|b| q.key.better_than(&b.quality.key)) {
-                        best = Some(Move {
-                            quality: q,
-                            origin,
-                            x,
-                            closing: *a,
-                            i,
-                            j,
-                            from_origin,
-                        });
+            let t = y as usize;
+            if s.forbid[t] == generation {
+                // A join, unless to the origin, back along the cycle, or to the stick.
+                if y == origin || (x == origin && s.cycle_edge[a.edge as usize] == generation) {
+                    continue;
+                }
+                let py0 = s.pos[t] as usize;
+                if y != anchor && (py0 >= m || nodes[py0] != y) {
+                    continue;
+                }
+                let mut path = acc_x;
+                path.add(&local.step_attrs((a.edge, a.fwd)));
+                let y_positions = if y == anchor {
+                    [Some(0), Some(m)]
+                } else {
+                    [Some(py0), None]
+                };
+                for pa in origin_positions.into_iter().flatten() {
+                    for py in y_positions.into_iter().flatten() {
+                        let (i, j) = (pa.min(py), pa.max(py));
+                        if i == j || (i == 0 && j == m) {
+                            continue;
+                        }
+                        let from_origin = pa == i;
+                        let mut attrs = total;
+                        attrs.sub(&prefix[j]);
+                        attrs.add(&prefix[i]);
+                        attrs.add(&path.oriented(from_origin));
+                        let q = scorer.quality(&attrs, shared);
+                        let improves = q.key.tier < current.tier
+                            || (q.key.tier == current.tier && q.key.cost < current.cost - 1e-9);
+                        if improves && best.is_none_or(|b| q.key.better_than(&b.quality.key)) {
+                            best = Some(Move {
+                                quality: q,
+                                origin,
+                                x,
+                                closing: *a,
+                                i,
+                                j,
+                                from_origin,
+                            });
+                        }
                     }
                 }
+                continue;
+            }
+            let nd = dist + local.edges[a.edge as usize].attrs.len;
+            if s.stamp[t] != generation {
+                s.stamp[t] = generation;
+                s.dist[t] = f64::INFINITY;
+                s.done[t] = false;
+            }
+            if nd < s.dist[t] {
+                s.dist[t] = nd;
+                let mut acc = acc_x;
+                acc.add(&local.step_attrs((a.edge, a.fwd)));
+                s.acc[t] = acc;
+                s.parent[t] = Adj {
+                    edge: a.edge,
+                    to: x,
+                    fwd: a.fwd,
+                };
+                s.heap.push(Item { dist: nd, node: y });
             }
         }
     }

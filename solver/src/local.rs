@@ -6,10 +6,9 @@
 //! repeatedly): a dead-end spur can never be part of a loop or a lollipop. Junctions whose
 //! spurs were pruned have degree 2 now and are contracted away. Node 0 is the start.
 
-use std::collections::BinaryHeap;
-
 use crate::ball::{Ball, Link, Scratch};
 use crate::graph::{Attrs, Step, TrailGraph, NONE};
+use crate::heap::{Item, MinHeap};
 
 /// An edge of the search graph: a run of input edges between two search nodes.
 #[derive(Debug, Clone)]
@@ -286,11 +285,11 @@ impl Local {
         ];
         let mut branch = vec![NONE; n];
         let mut done = vec![false; n];
-        let mut heap = BinaryHeap::new();
+        let mut heap = MinHeap::new();
         dist[0] = 0.0;
         branch[0] = 0;
-        heap.push(crate::heap::Item { dist: 0.0, node: 0 });
-        while let Some(crate::heap::Item { node, .. }) = heap.pop() {
+        heap.push(Item { dist: 0.0, node: 0 });
+        while let Some(Item { node, .. }) = heap.pop() {
             if std::mem::replace(&mut done[node as usize], true) {
                 continue;
             }
@@ -310,7 +309,7 @@ impl Local {
                     } else {
                         branch[node as usize]
                     };
-                    heap.push(crate::heap::Item {
+                    heap.push(Item {
                         dist: nd,
                         node: a.to,
                     });
