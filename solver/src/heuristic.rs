@@ -296,8 +296,13 @@ pub(crate) struct LsResult {
     pub converged: bool,
 }
 
-/// Improves `walk` until no origin in a row of `patience` improves it, or the budget
-/// or the limits stop it.
+/// Length error at which a walk within tolerance counts as polished: its local search
+/// stops (as converged), since what is left to gain is smaller than the length of a
+/// typical edge, and only the compactness tie-breaker could still move.
+pub(crate) const POLISHED: f64 = 0.0003;
+
+/// Improves `walk` until no origin in a row of `patience` improves it, it is
+/// [`POLISHED`], or the budget or the limits stop it.
 pub(crate) fn local_search(
     local: &Local,
     scorer: &Scorer,
@@ -329,12 +334,13 @@ pub(crate) fn local_search(
         // A cycle cuts a planar network into pockets; many origins only see a small
         // one, so give every origin a chance before calling the walk locally optimal.
         let patience = m;
+        let polished = current.key.tier <= 1 && current.length_error <= POLISHED;
         if m == 0 || failures >= patience || work >= budget {
             return LsResult {
                 best: walk,
                 work,
                 stopped: false,
-                converged: work < budget,
+                converged: work < budget || polished,
             };
         }
         if limits.should_stop() {
@@ -343,6 +349,14 @@ pub(crate) fn local_search(
                 work,
                 stopped: true,
                 converged: false,
+            };
+        }
+        if polished {
+            return LsResult {
+                best: walk,
+                work,
+                stopped: false,
+                converged: true,
             };
         }
         cursor = (cursor + 1 + rng.below(2)) % m;

@@ -23,7 +23,12 @@
 //!    with one Dijkstra. Seeds run in parallel with per-thread scratch, each on an equal
 //!    share of most of the heuristic's budget; the rest then goes to the three best walks
 //!    that ran out of budget before converging (cycles through the start first), since
-//!    on large balls a few well-fed searches beat many starved ones.
+//!    on large balls a few well-fed searches beat many starved ones. A walk within
+//!    tolerance whose length error is at most 0.03% stops polishing; if after the first
+//!    round k walks of the best possible kind (true loops, or lollipops from a start
+//!    with a single edge) are within 0.2%, the second round is skipped and the exact
+//!    search gets only its own share of the budget (all decided from work counts and
+//!    found walks, so still deterministic).
 //! 4. **Exact.** Depth-first branch and bound over simple cycles through the start,
 //!    bounded by `l + d(v)`, with the heuristic's loops as incumbents. If it finishes
 //!    within the work budget the best loop is proven optimal.

@@ -123,6 +123,14 @@ impl Pool {
             .map(Candidate::key)
     }
 
+    /// Walks of `tier` whose length error is at most `e`.
+    pub fn count_within(&self, tier: u8, e: f64) -> usize {
+        self.items
+            .iter()
+            .filter(|c| c.key().tier == tier && c.quality.length_error <= e)
+            .count()
+    }
+
     pub fn count_tier(&self, tier: u8) -> usize {
         self.items.iter().filter(|c| c.key().tier == tier).count()
     }

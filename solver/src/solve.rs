@@ -33,6 +33,10 @@ const HEURISTIC_SHARE: f64 = 0.85;
 const FIRST_ROUND_SHARE: f64 = 0.7;
 /// Walks the second round of local search continues.
 const CONTINUED: usize = 3;
+/// Length error below which k walks of the best possible tier in the pool (true loops,
+/// or lollipops from a start with a single edge) are good enough after the first round:
+/// the second round is skipped and the exact search gets only its own share.
+const GOOD_ENOUGH: f64 = 0.002;
 
 /// Solves one query reusing `scratch` (see [`Scratch`]).
 pub fn solve_with(
@@ -63,6 +67,7 @@ pub fn solve_with(
     let scorer = Scorer::new(query, graph.position(start)[1]);
     let mut pool = Pool::new(2 * k + 4);
     let mut stopped = false;
+    let mut exact_budget = None;
 
     let mut starts: Vec<Start> = seeds(&local, &scorer, reach, FUNDAMENTAL_SEEDS)
         .into_iter()
@@ -110,7 +115,13 @@ pub fn solve_with(
         // Cycles through the start first, since a lollipop can never lose its stick.
         unfinished.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
         unfinished.truncate(CONTINUED);
-        if !unfinished.is_empty() && !stopped {
+        // A start with a single edge is on no cycle: lollipops are the best there is.
+        let best_tier = u8::from(local.adj(0).len() < 2);
+        let good_enough = pool.count_within(best_tier, GOOD_ENOUGH) >= k;
+        if good_enough {
+            exact_budget = Some(query.work_budget.saturating_sub(total));
+        }
+        if !unfinished.is_empty() && !stopped && !good_enough {
             let share = total.saturating_sub(work) / unfinished.len() as u64;
             let continued: Vec<_> = unfinished
                 .into_par_iter()
@@ -142,7 +153,12 @@ pub fn solve_with(
     let outcome = if stopped {
         Outcome::Stopped
     } else {
-        exact.run(&mut pool, query.work_budget.saturating_sub(work), &mut work)
+        let left = query.work_budget.saturating_sub(work);
+        exact.run(
+            &mut pool,
+            exact_budget.map_or(left, |b| b.min(left)),
+            &mut work,
+        )
     };
     if limits.cancelled() {
         return Err(SolveError::Cancelled);
