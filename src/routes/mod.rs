@@ -67,5 +67,11 @@ pub fn configure(cfg: &mut web::ServiceConfig, server: &ServerSettings) {
                 .default_service(not_allowed("GET")),
         );
     }
-    cfg.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::ApiDoc::openapi()));
+    // Swagger UI lives under /docs/ (its assets are relative): send /docs there.
+    cfg.service(web::resource("/docs").route(web::get().to(|| async {
+        HttpResponse::PermanentRedirect()
+            .insert_header((actix_web::http::header::LOCATION, "/docs/"))
+            .finish()
+    })))
+    .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::ApiDoc::openapi()));
 }
