@@ -15,6 +15,7 @@ install_postgis() {
     local missing=()
     [ -x "$PG_BIN/postgres" ] || missing+=(postgresql-15)
     [ -f /usr/share/postgresql/15/extension/postgis.control ] || missing+=(postgresql-15-postgis-3)
+    command -v curl >/dev/null || missing+=(curl)
     if [ ${#missing[@]} -gt 0 ]; then
         echo "== installing ${missing[*]}"
         as_root apt-get update -qq
@@ -61,3 +62,6 @@ else
     cargo test --workspace --locked --no-fail-fast "$@"
 fi
 cargo test --workspace --locked --doc
+# The release binary as the image runs it: libraries, read-only /app, non-root user,
+# migrate/import, healthcheck, SIGTERM with requests in flight.
+scripts/check-runtime.sh

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Runs the release binary the way the image runs it, against the database cluster named
+# by TRAILLOOP_TEST_DATABASE_URL (scripts/test.sh provides one):
+#   - it links only against what the distroless cc image ships (glibc, libgcc_s);
+#   - /app holds the binary, config/ and data/, owned by root and read-only; the
+#     service runs there as an unprivileged user with the image's environment;
+#   - `trailloop migrate` and `trailloop import` (the one-off task) work;
+#   - `trailloop healthcheck` exits 0 while serving and non-zero when not;
+#   - SIGTERM during a slow request lets it finish, then the process exits 0 within the
+#     ECS stop timeout.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: "${TRAILLOOP_TEST_DATABASE_URL:?run through scripts/test.sh, which starts a database}"
+STOP_TIMEOUT=45   # ecs/trailloop.yaml StopTimeout
+fail() { echo "check-runtime: $*" >&2; exit 1; }
+
+echo "== release build"
+cargo build --release --locked -p trailloop --bin trailloop
+BIN=target/release/trailloop
+
+echo "== shared libraries"
+needed=$(readelf -d "$BIN" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p')
+echo "$needed" | sed 's/^/   /'
+if echo "$needed" | grep -Ev '^(libc|libm|libgcc_s|libpthread|libdl|librt|ld-linux-x86-64|ld-linux-aarch64)\.so(\.[0-9]+)*$'; then
+    fail "the binary needs libraries the distroless cc image lacks"
+fi
+
+APP=$(mktemp -d /tmp/trailloop-app.XXXXXX)
+PID=""
+cleanup() { [ -n "$PID" ] && kill -9 "$PID" 2>/dev/null; rm -rf "$APP"; }
+trap cleanup EXIT
+install -m 0755 "$BIN" "$APP/trailloop"
+cp -r config "$APP/config"
+mkdir "$APP/data" && cp data/andorra.osm.pbf data/N42E001.hgt.zip data/README.md "$APP/data/"
+chmod 0755 "$APP" && chmod -R a-w "$APP"
+
+DB="runtime_$$"
+psql "$TRAILLOOP_TEST_DATABASE_URL" -qc "CREATE DATABASE $DB"
+URL="${TRAILLOOP_TEST_DATABASE_URL%/*}/$DB"
+PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# The image's user (65532 in distroless; any unprivileged uid here) and environment.
+run=()
+[ "$(id -u)" = 0 ] && run=(setpriv --reuid=65532 --regid=65532 --clear-groups)
+run+=(env -i TRAILLOOP__DATABASE__URL="$URL" TRAILLOOP__SERVER__PORT="$PORT"
+      TRAILLOOP__SOLVER__THREADS=1 TRAILLOOP__SOLVER__TIME_BUDGET_MS=20000
+      RUST_LOG=warn ./trailloop)
+# exec: the process the caller sees (and signals) is trailloop itself, as in a container.
+as_app() { (cd "$APP" && exec "${run[@]}" "$@"); }
+
+echo "== migrate and import as the image's user in a read-only /app"
+as_app migrate
+as_app import --region andorra --pbf data/andorra.osm.pbf --dem data/N42E001.hgt.zip | tail -1
+as_app healthcheck >/dev/null 2>&1 && fail "healthcheck passed with nothing serving"
+
+echo "== serve, healthcheck, SIGTERM during a request"
+(cd "$APP" && exec "${run[@]}" serve) > "/tmp/trailloop-serve.$$.log" 2>&1 &
+PID=$!
+for _ in $(seq 100); do as_app healthcheck >/dev/null 2>&1 && break; sleep 0.2; done
+as_app healthcheck || fail "healthcheck failed while serving"
+curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null || fail "not ready after import"
+# Several plans on one solver thread: the last ones are still queued when SIGTERM comes.
+body='{"origin": {"lat": 42.5078, "lon": 1.5211}, "max_drive_km": 25, "target_km": 30, "max_results": 3}'
+for i in 1 2 3 4; do
+    { curl -s -o /dev/null -w '%{http_code}' -H 'content-type: application/json' \
+        -d "$body" "http://127.0.0.1:$PORT/v1/loops"; echo " $(date +%s.%N)"; } > "$APP.code$i" &
+done
+sleep 0.3
+signalled=$(date +%s.%N)
+kill -TERM "$PID"
+start=$(date +%s)
+wait "$PID" && rc=0 || rc=$?
+PID=""
+took=$(( $(date +%s) - start ))
+wait
+after=0
+for i in 1 2 3 4; do
+    read -r code done_at < "$APP.code$i"; rm -f "$APP.code$i"
+    [ "$code" = 200 ] || fail "request $i in flight at SIGTERM got $code"
+    python3 -c "import sys; sys.exit(0 if $done_at > $signalled else 1)" && after=$((after + 1))
+done
+[ "$after" -gt 0 ] || fail "every request had finished before SIGTERM: nothing was in flight"
+[ "$rc" = 0 ] || fail "serve exited $rc after SIGTERM"
+[ "$took" -le "$STOP_TIMEOUT" ] || fail "shutdown took ${took}s, over the ${STOP_TIMEOUT}s stop timeout"
+as_app healthcheck >/dev/null 2>&1 && fail "healthcheck passed after shutdown"
+psql "$TRAILLOOP_TEST_DATABASE_URL" -qc "DROP DATABASE $DB"
+echo "check-runtime: 4 requests answered 200 ($after finished after SIGTERM), exit 0 after ${took}s, healthcheck 0 serving / 1 stopped"
+echo "check-runtime: 1 passed, 0 failed"
