@@ -434,17 +434,7 @@ fn best_move(
     // followed by a second pass over the settled nodes' edges).
     let mut best: Option<Move> = None;
     let origin_positions = positions(origin, s);
-    s.heap.clear();
-    s.settled.clear();
-    let o = origin as usize;
-    s.stamp[o] = generation;
-    s.dist[o] = 0.0;
-    s.acc[o] = Attrs::default();
-    s.done[o] = false;
-    s.heap.push(Item {
-        dist: 0.0,
-        node: origin,
-    });
+    seed_dijkstra(s, origin, generation);
     while let Some(Item { dist, node: x }) = s.heap.pop() {
         if dist > limit {
             break;
@@ -528,9 +518,8 @@ fn best_move(
     best
 }
 
-/// Dijkstra from `origin` through nodes not forbidden in the current generation.
-fn dijkstra(local: &Local, s: &mut LsScratch, origin: u32, limit: f64, work: &mut u64) {
-    let generation = s.generation;
+/// Resets the scratch for a Dijkstra from `origin` in `generation`.
+fn seed_dijkstra(s: &mut LsScratch, origin: u32, generation: u32) {
     s.heap.clear();
     s.settled.clear();
     let o = origin as usize;
@@ -542,6 +531,12 @@ fn dijkstra(local: &Local, s: &mut LsScratch, origin: u32, limit: f64, work: &mu
         dist: 0.0,
         node: origin,
     });
+}
+
+/// Dijkstra from `origin` through nodes not forbidden in the current generation.
+fn dijkstra(local: &Local, s: &mut LsScratch, origin: u32, limit: f64, work: &mut u64) {
+    let generation = s.generation;
+    seed_dijkstra(s, origin, generation);
     while let Some(Item { dist, node }) = s.heap.pop() {
         if dist > limit {
             break;
