@@ -533,23 +533,30 @@ fn seed_dijkstra(s: &mut LsScratch, origin: u32, generation: u32) {
     });
 }
 
-/// Dijkstra from `origin` through nodes not forbidden in the current generation.
-fn dijkstra(local: &Local, s: &mut LsScratch, origin: u32, limit: f64, work: &mut u64) {
+/// Shortest path from `from` to `to` through nodes not forbidden in the current
+/// generation (`to` itself may be): A* with the distance from the start as its estimate, which is consistent
+/// (|d(u) - d(v)| <= w(u, v)) and a lower bound on the distance to `to` once offset by
+/// `d(to)`, since forbidding nodes only lengthens paths. The search settles few nodes
+/// beyond the path itself. Returns whether `to` was reached; the path is then
+/// [`path_to`]`(s, from, to)`.
+fn free_path(local: &Local, s: &mut LsScratch, from: u32, to: u32, work: &mut u64) -> bool {
     let generation = s.generation;
-    seed_dijkstra(s, origin, generation);
-    while let Some(Item { dist, node }) = s.heap.pop() {
-        if dist > limit {
-            break;
-        }
+    let offset = local.dist[to as usize];
+    let estimate = |v: u32| (local.dist[v as usize] - offset).max(0.0);
+    seed_dijkstra(s, from, generation);
+    while let Some(Item { node, .. }) = s.heap.pop() {
         let ix = node as usize;
         if std::mem::replace(&mut s.done[ix], true) {
             continue;
         }
-        s.settled.push(node);
+        if node == to {
+            return true;
+        }
+        let dist = s.dist[ix];
         for a in local.adj(node) {
             *work += 1;
             let t = a.to as usize;
-            if s.forbid[t] == generation {
+            if s.forbid[t] == generation && a.to != to {
                 continue;
             }
             let nd = dist + local.edges[a.edge as usize].attrs.len;
@@ -560,21 +567,19 @@ fn dijkstra(local: &Local, s: &mut LsScratch, origin: u32, limit: f64, work: &mu
             }
             if nd < s.dist[t] {
                 s.dist[t] = nd;
-                let mut acc = s.acc[ix];
-                acc.add(&local.step_attrs((a.edge, a.fwd)));
-                s.acc[t] = acc;
                 s.parent[t] = Adj {
                     edge: a.edge,
                     to: node,
                     fwd: a.fwd,
                 };
                 s.heap.push(Item {
-                    dist: nd,
+                    dist: nd + estimate(a.to),
                     node: a.to,
                 });
             }
         }
     }
+    false
 }
 
 /// Steps of the Dijkstra tree path from its origin to `node`.
@@ -612,13 +617,11 @@ pub(crate) fn via_walk(local: &Local, x: u32, s: &mut LsScratch, work: &mut u64)
     for &step in &out[..out.len() - 1] {
         s.forbid[local.head(step) as usize] = generation;
     }
-    dijkstra(local, s, anchor, f64::INFINITY, work);
-    if s.stamp[x as usize] != generation || !s.dist[x as usize].is_finite() {
+    if !free_path(local, s, x, anchor, work) {
         return None;
     }
-    let back = path_to(s, anchor, x);
     let mut cycle = out;
-    cycle.extend(back.iter().rev().map(|&(e, f)| (e, !f)));
+    cycle.extend(path_to(s, x, anchor));
     Some(Walk { stick, cycle })
 }
 
