@@ -226,7 +226,11 @@ fn fundamental_walk(local: &Local, e: u32) -> Walk {
 /// Per-thread buffers of the local search, sized to the search graph.
 #[derive(Debug, Default)]
 pub(crate) struct LsScratch {
+    /// Dijkstra generation: `stamp` entries equal to it belong to the current search.
     generation: u32,
+    /// Walk generation: `forbid` and `cycle_edge` entries equal to it mark the walk
+    /// being improved, which stays the same across the many searches that fail.
+    mark: u32,
     stamp: Vec<u32>,
     dist: Vec<f64>,
     acc: Vec<Attrs>,
@@ -266,11 +270,67 @@ impl LsScratch {
         self.generation = self.generation.wrapping_add(1);
         if self.generation == 0 {
             self.stamp.iter_mut().for_each(|s| *s = 0);
-            self.forbid.iter_mut().for_each(|s| *s = 0);
-            self.cycle_edge.iter_mut().for_each(|s| *s = 0);
             self.generation = 1;
         }
         self.generation
+    }
+
+    fn next_mark(&mut self) -> u32 {
+        self.mark = self.mark.wrapping_add(1);
+        if self.mark == 0 {
+            self.forbid.iter_mut().for_each(|s| *s = 0);
+            self.cycle_edge.iter_mut().for_each(|s| *s = 0);
+            self.mark = 1;
+        }
+        self.mark
+    }
+}
+
+/// What every move from a walk needs, computed once per walk (most searches from an
+/// origin find no improving move, so the walk is searched many times unchanged). Marks
+/// the walk's nodes (`forbid`, `pos`) and cycle edges in the scratch.
+struct Marked {
+    /// Cycle nodes: `nodes[0] == nodes[m] ==` the anchor.
+    nodes: Vec<u32>,
+    /// `prefix[p]` = attributes of cycle steps `0..p`.
+    prefix: Vec<Attrs>,
+    total: Attrs,
+    shared: f64,
+    mark: u32,
+}
+
+impl Marked {
+    fn new(local: &Local, walk: &Walk, s: &mut LsScratch) -> Marked {
+        let mark = s.next_mark();
+        let nodes = cycle_nodes(local, walk);
+        let m = walk.cycle.len();
+        for &(e, _) in &walk.stick {
+            let edge = &local.edges[e as usize];
+            s.forbid[edge.a as usize] = mark;
+            s.forbid[edge.b as usize] = mark;
+        }
+        for (p, &v) in nodes.iter().enumerate().take(m) {
+            s.forbid[v as usize] = mark;
+            s.pos[v as usize] = p as u32;
+        }
+        for &(e, _) in &walk.cycle {
+            s.cycle_edge[e as usize] = mark;
+        }
+        let mut prefix = Vec::with_capacity(m + 1);
+        prefix.push(Attrs::default());
+        for &st in &walk.cycle {
+            let mut next = *prefix.last().expect("non-empty");
+            next.add(&local.step_attrs(st));
+            prefix.push(next);
+        }
+        let (total, shared) = walk.attrs(local);
+        Marked {
+            nodes,
+            prefix,
+            total,
+            shared,
+            mark,
+        }
     }
 }
 
@@ -329,6 +389,7 @@ pub(crate) fn local_search(
     }
     let mut failures = 0usize;
     let mut cursor = rng.below(walk.cycle.len().max(1));
+    let mut marked = Marked::new(local, &walk, s);
     loop {
         let m = walk.cycle.len();
         // A cycle cuts a planar network into pockets; many origins only see a small
@@ -360,10 +421,11 @@ pub(crate) fn local_search(
             };
         }
         cursor = (cursor + 1 + rng.below(2)) % m;
-        let found = best_move(local, scorer, &walk, cursor, &current.key, s, &mut work);
+        let found = best_move(local, scorer, &marked, cursor, &current.key, s, &mut work);
         match found {
             Some(mv) => {
                 walk = apply(&walk, &mv, s);
+                marked = Marked::new(local, &walk, s);
                 current = mv.quality;
                 failures = 0;
             }
@@ -383,37 +445,23 @@ fn cycle_nodes(local: &Local, walk: &Walk) -> Vec<u32> {
 fn best_move(
     local: &Local,
     scorer: &Scorer,
-    walk: &Walk,
+    marked: &Marked,
     origin_pos: usize,
     current: &Key,
     s: &mut LsScratch,
     work: &mut u64,
 ) -> Option<Move> {
     let generation = s.next_generation();
-    let nodes = cycle_nodes(local, walk);
-    let m = walk.cycle.len();
+    let Marked {
+        nodes,
+        prefix,
+        total,
+        shared,
+        mark,
+    } = marked;
+    let (total, shared, mark) = (*total, *shared, *mark);
+    let m = nodes.len() - 1;
     let anchor = nodes[0];
-    for &(e, _) in &walk.stick {
-        let edge = &local.edges[e as usize];
-        s.forbid[edge.a as usize] = generation;
-        s.forbid[edge.b as usize] = generation;
-    }
-    for (p, &v) in nodes.iter().enumerate().take(m) {
-        s.forbid[v as usize] = generation;
-        s.pos[v as usize] = p as u32;
-    }
-    for &(e, _) in &walk.cycle {
-        s.cycle_edge[e as usize] = generation;
-    }
-    // prefix[p] = attributes of cycle steps 0..p.
-    let mut prefix = Vec::with_capacity(m + 1);
-    prefix.push(Attrs::default());
-    for &st in &walk.cycle {
-        let mut next = *prefix.last().expect("non-empty");
-        next.add(&local.step_attrs(st));
-        prefix.push(next);
-    }
-    let (total, shared) = walk.attrs(local);
     let origin = nodes[origin_pos];
     let positions = |v: u32, s: &LsScratch| -> [Option<usize>; 2] {
         if v == anchor {
@@ -450,9 +498,9 @@ fn best_move(
         for a in adj {
             let y = a.to;
             let t = y as usize;
-            if s.forbid[t] == generation {
+            if s.forbid[t] == mark {
                 // A join, unless to the origin, back along the cycle, or to the stick.
-                if y == origin || (x == origin && s.cycle_edge[a.edge as usize] == generation) {
+                if y == origin || (x == origin && s.cycle_edge[a.edge as usize] == mark) {
                     continue;
                 }
                 let py0 = s.pos[t] as usize;
@@ -533,14 +581,14 @@ fn seed_dijkstra(s: &mut LsScratch, origin: u32, generation: u32) {
     });
 }
 
-/// Shortest path from `from` to `to` through nodes not forbidden in the current
-/// generation (`to` itself may be): A* with the distance from the start as its estimate, which is consistent
-/// (|d(u) - d(v)| <= w(u, v)) and a lower bound on the distance to `to` once offset by
-/// `d(to)`, since forbidding nodes only lengthens paths. The search settles few nodes
+/// Shortest path from `from` to `to` through nodes not forbidden by the current mark
+/// (`to` itself may be): A* with the distance from the start as its estimate. That is
+/// consistent (|d(u) - d(v)| <= w(u, v)) and, offset by `d(to)`, a lower bound on the
+/// distance to `to`, since forbidding nodes only lengthens paths. The search settles few nodes
 /// beyond the path itself. Returns whether `to` was reached; the path is then
 /// [`path_to`]`(s, from, to)`.
 fn free_path(local: &Local, s: &mut LsScratch, from: u32, to: u32, work: &mut u64) -> bool {
-    let generation = s.generation;
+    let (generation, mark) = (s.next_generation(), s.mark);
     let offset = local.dist[to as usize];
     let estimate = |v: u32| (local.dist[v as usize] - offset).max(0.0);
     seed_dijkstra(s, from, generation);
@@ -556,7 +604,7 @@ fn free_path(local: &Local, s: &mut LsScratch, from: u32, to: u32, work: &mut u6
         for a in local.adj(node) {
             *work += 1;
             let t = a.to as usize;
-            if s.forbid[t] == generation && a.to != to {
+            if s.forbid[t] == mark && a.to != to {
                 continue;
             }
             let nd = dist + local.edges[a.edge as usize].attrs.len;
@@ -612,10 +660,10 @@ pub(crate) fn via_walk(local: &Local, x: u32, s: &mut LsScratch, work: &mut u64)
     if out.len() < 2 {
         return None;
     }
-    let generation = s.next_generation();
-    s.forbid[0] = generation;
+    let mark = s.next_mark();
+    s.forbid[0] = mark;
     for &step in &out[..out.len() - 1] {
-        s.forbid[local.head(step) as usize] = generation;
+        s.forbid[local.head(step) as usize] = mark;
     }
     if !free_path(local, s, x, anchor, work) {
         return None;

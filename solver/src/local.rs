@@ -194,15 +194,12 @@ impl Local {
                     consumed[pe as usize] = true;
                     let p = &pre[pe as usize];
                     let fwd = p.a == at;
-                    let mut run = Vec::new();
-                    ball.link_steps(graph, p.from, p.link, &mut run);
-                    if fwd {
-                        steps.extend_from_slice(&run);
-                    } else {
-                        steps.extend(run.iter().rev().map(|s| Step {
-                            edge: s.edge,
-                            fwd: !s.fwd,
-                        }));
+                    let run_start = steps.len();
+                    ball.link_steps(graph, p.from, p.link, &mut steps);
+                    if !fwd {
+                        let run = &mut steps[run_start..];
+                        run.reverse();
+                        run.iter_mut().for_each(|s| s.fwd = !s.fwd);
                     }
                     attrs.add(&p.attrs.oriented(fwd));
                     at = if fwd { p.b } else { p.a };
