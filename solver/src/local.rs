@@ -163,7 +163,7 @@ impl Local {
         // Contract the degree-2 nodes left behind.
         let mut new_index = vec![NONE; n];
         let mut kept = 0u32;
-        let mut pos = Vec::new();
+        let mut pos = Vec::with_capacity(n);
         for v in 0..n {
             if node_alive[v] && (v == 0 || degree[v] != 2) {
                 new_index[v] = kept;
@@ -176,8 +176,10 @@ impl Local {
                 pos.push(graph.position(original));
             }
         }
-        let mut edges = Vec::new();
-        let mut steps = Vec::new();
+        // Sized up front: these grow to thousands of entries at long targets, and
+        // growing them by doubling copies each several times.
+        let mut edges = Vec::with_capacity(pre.len());
+        let mut steps = Vec::with_capacity(2 * pre.len());
         let mut consumed = vec![false; pre.len()];
         for u in 0..n as u32 {
             if new_index[u as usize] == NONE {
@@ -327,7 +329,7 @@ fn collect_pre_edges(
     max_sac: u8,
     work: &mut u64,
 ) -> Vec<PreEdge> {
-    let mut pre = Vec::new();
+    let mut pre = Vec::with_capacity(2 * s.settled.len());
     let local = |v: u32| s.local[v as usize];
     for &u in &s.settled {
         let du = s.dist[u as usize];

@@ -131,6 +131,11 @@ impl Pool {
             .count()
     }
 
+    /// Members better than `key`.
+    pub fn count_better_than(&self, key: &Key) -> usize {
+        self.items.partition_point(|c| c.key().better_than(key))
+    }
+
     pub fn count_tier(&self, tier: u8) -> usize {
         self.items.iter().filter(|c| c.key().tier == tier).count()
     }

@@ -124,6 +124,15 @@ impl Scorer {
         }
     }
 
+    /// A key no out-and-back can beat: it is all shared (and encloses no area, so its
+    /// compactness term is positive too).
+    pub fn out_and_back_bound(&self) -> Key {
+        Key {
+            tier: 1,
+            cost: SHARING_WEIGHT,
+        }
+    }
+
     /// Longest walk that could still beat `key` (for pruning).
     pub fn max_len_beating(&self, key: &Key, reach: f64) -> f64 {
         let within = self.target * (1.0 + self.tolerance);

@@ -163,7 +163,9 @@ pub fn solve_with(
     if limits.cancelled() {
         return Err(SolveError::Cancelled);
     }
-    if pool.count_tier(0) < k {
+    // The best out-and-back, unless k walks already beat any out-and-back could (its
+    // offer could then only change the pool below the k answers).
+    if pool.count_tier(0) < k && pool.count_better_than(&scorer.out_and_back_bound()) < k {
         if let Some(steps) = ball.out_and_back(graph, target, max_sac, scratch) {
             pool.offer(graph, Candidate::new(graph, &scorer, steps));
         }
