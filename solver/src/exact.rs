@@ -81,7 +81,7 @@ impl Exact<'_> {
                 return Outcome::Stopped;
             }
             let here = acc[acc.len() - 1];
-            let len = here.len + local.edges[a.edge as usize].attrs.len;
+            let len = here.len + a.len;
             if a.to == 0 {
                 // Closing: not back along the only edge walked (that is no cycle).
                 if (path.len() == 1 && path[0].0 == a.edge) || len > bound {

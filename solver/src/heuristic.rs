@@ -223,6 +223,40 @@ fn fundamental_walk(local: &Local, e: u32) -> Walk {
     }
 }
 
+/// What the searches keep per node, together: the inner loops read and write most of
+/// it for every edge they scan.
+#[derive(Debug, Clone, Copy)]
+struct NodeState {
+    /// The Dijkstra generation `dist`, `done` and `parent` belong to.
+    stamp: u32,
+    /// The walk mark: the node is on the walk being improved (or, for a via walk, on
+    /// its way out).
+    forbid: u32,
+    /// Position on the walk's cycle, when `forbid` is current.
+    pos: u32,
+    done: bool,
+    dist: f64,
+    parent: Adj,
+}
+
+impl Default for NodeState {
+    fn default() -> NodeState {
+        NodeState {
+            stamp: 0,
+            forbid: 0,
+            pos: NONE,
+            done: false,
+            dist: f64::INFINITY,
+            parent: Adj {
+                edge: NONE,
+                to: NONE,
+                fwd: true,
+                len: 0.0,
+            },
+        }
+    }
+}
+
 /// Per-thread buffers of the local search, sized to the search graph.
 #[derive(Debug, Default)]
 pub(crate) struct LsScratch {
@@ -231,35 +265,18 @@ pub(crate) struct LsScratch {
     /// Walk generation: `forbid` and `cycle_edge` entries equal to it mark the walk
     /// being improved, which stays the same across the many searches that fail.
     mark: u32,
-    stamp: Vec<u32>,
-    dist: Vec<f64>,
+    node: Vec<NodeState>,
+    /// Attributes of the Dijkstra tree path to each settled node.
     acc: Vec<Attrs>,
-    parent: Vec<Adj>,
-    done: Vec<bool>,
-    forbid: Vec<u32>,
     cycle_edge: Vec<u32>,
-    pos: Vec<u32>,
     heap: MinHeap,
-    settled: Vec<u32>,
 }
 
 impl LsScratch {
     fn prepare(&mut self, nodes: usize, edges: usize) {
-        if self.stamp.len() < nodes {
-            self.stamp.resize(nodes, 0);
-            self.dist.resize(nodes, f64::INFINITY);
+        if self.node.len() < nodes {
+            self.node.resize(nodes, NodeState::default());
             self.acc.resize(nodes, Attrs::default());
-            self.parent.resize(
-                nodes,
-                Adj {
-                    edge: NONE,
-                    to: NONE,
-                    fwd: true,
-                },
-            );
-            self.done.resize(nodes, false);
-            self.forbid.resize(nodes, 0);
-            self.pos.resize(nodes, NONE);
         }
         if self.cycle_edge.len() < edges {
             self.cycle_edge.resize(edges, 0);
@@ -269,7 +286,7 @@ impl LsScratch {
     fn next_generation(&mut self) -> u32 {
         self.generation = self.generation.wrapping_add(1);
         if self.generation == 0 {
-            self.stamp.iter_mut().for_each(|s| *s = 0);
+            self.node.iter_mut().for_each(|n| n.stamp = 0);
             self.generation = 1;
         }
         self.generation
@@ -278,7 +295,7 @@ impl LsScratch {
     fn next_mark(&mut self) -> u32 {
         self.mark = self.mark.wrapping_add(1);
         if self.mark == 0 {
-            self.forbid.iter_mut().for_each(|s| *s = 0);
+            self.node.iter_mut().for_each(|n| n.forbid = 0);
             self.cycle_edge.iter_mut().for_each(|s| *s = 0);
             self.mark = 1;
         }
@@ -306,12 +323,12 @@ impl Marked {
         let m = walk.cycle.len();
         for &(e, _) in &walk.stick {
             let edge = &local.edges[e as usize];
-            s.forbid[edge.a as usize] = mark;
-            s.forbid[edge.b as usize] = mark;
+            s.node[edge.a as usize].forbid = mark;
+            s.node[edge.b as usize].forbid = mark;
         }
         for (p, &v) in nodes.iter().enumerate().take(m) {
-            s.forbid[v as usize] = mark;
-            s.pos[v as usize] = p as u32;
+            s.node[v as usize].forbid = mark;
+            s.node[v as usize].pos = p as u32;
         }
         for &(e, _) in &walk.cycle {
             s.cycle_edge[e as usize] = mark;
@@ -467,7 +484,7 @@ fn best_move(
         if v == anchor {
             [Some(0), Some(m)]
         } else {
-            [Some(s.pos[v as usize] as usize), None]
+            [Some(s.node[v as usize].pos as usize), None]
         }
     };
 
@@ -488,22 +505,30 @@ fn best_move(
             break;
         }
         let ix = x as usize;
-        if std::mem::replace(&mut s.done[ix], true) {
+        if std::mem::replace(&mut s.node[ix].done, true) {
             continue;
         }
-        s.settled.push(x);
+        // Attributes of the tree path origin..x, summed once x is settled (its parent
+        // was settled before it) rather than at every relaxation.
+        if x != origin {
+            let p = s.node[ix].parent;
+            let mut acc = s.acc[p.to as usize];
+            acc.add(&local.step_attrs((p.edge, p.fwd)));
+            s.acc[ix] = acc;
+        }
         let acc_x = s.acc[ix];
         let adj = local.adj(x);
         *work += 2 * adj.len() as u64;
         for a in adj {
             let y = a.to;
             let t = y as usize;
-            if s.forbid[t] == mark {
+            let state = s.node[t];
+            if state.forbid == mark {
                 // A join, unless to the origin, back along the cycle, or to the stick.
                 if y == origin || (x == origin && s.cycle_edge[a.edge as usize] == mark) {
                     continue;
                 }
-                let py0 = s.pos[t] as usize;
+                let py0 = state.pos as usize;
                 if y != anchor && (py0 >= m || nodes[py0] != y) {
                     continue;
                 }
@@ -543,22 +568,16 @@ fn best_move(
                 }
                 continue;
             }
-            let nd = dist + local.edges[a.edge as usize].attrs.len;
-            if s.stamp[t] != generation {
-                s.stamp[t] = generation;
-                s.dist[t] = f64::INFINITY;
-                s.done[t] = false;
+            let nd = dist + a.len;
+            let state = &mut s.node[t];
+            if state.stamp != generation {
+                state.stamp = generation;
+                state.dist = f64::INFINITY;
+                state.done = false;
             }
-            if nd < s.dist[t] {
-                s.dist[t] = nd;
-                let mut acc = acc_x;
-                acc.add(&local.step_attrs((a.edge, a.fwd)));
-                s.acc[t] = acc;
-                s.parent[t] = Adj {
-                    edge: a.edge,
-                    to: x,
-                    fwd: a.fwd,
-                };
+            if nd < state.dist {
+                state.dist = nd;
+                state.parent = Adj { to: x, ..*a };
                 s.heap.push(Item { dist: nd, node: y });
             }
         }
@@ -569,12 +588,11 @@ fn best_move(
 /// Resets the scratch for a Dijkstra from `origin` in `generation`.
 fn seed_dijkstra(s: &mut LsScratch, origin: u32, generation: u32) {
     s.heap.clear();
-    s.settled.clear();
     let o = origin as usize;
-    s.stamp[o] = generation;
-    s.dist[o] = 0.0;
+    s.node[o].stamp = generation;
+    s.node[o].dist = 0.0;
     s.acc[o] = Attrs::default();
-    s.done[o] = false;
+    s.node[o].done = false;
     s.heap.push(Item {
         dist: 0.0,
         node: origin,
@@ -594,32 +612,29 @@ fn free_path(local: &Local, s: &mut LsScratch, from: u32, to: u32, work: &mut u6
     seed_dijkstra(s, from, generation);
     while let Some(Item { node, .. }) = s.heap.pop() {
         let ix = node as usize;
-        if std::mem::replace(&mut s.done[ix], true) {
+        if std::mem::replace(&mut s.node[ix].done, true) {
             continue;
         }
         if node == to {
             return true;
         }
-        let dist = s.dist[ix];
+        let dist = s.node[ix].dist;
         for a in local.adj(node) {
             *work += 1;
             let t = a.to as usize;
-            if s.forbid[t] == mark && a.to != to {
+            let state = &mut s.node[t];
+            if state.forbid == mark && a.to != to {
                 continue;
             }
-            let nd = dist + local.edges[a.edge as usize].attrs.len;
-            if s.stamp[t] != generation {
-                s.stamp[t] = generation;
-                s.dist[t] = f64::INFINITY;
-                s.done[t] = false;
+            let nd = dist + a.len;
+            if state.stamp != generation {
+                state.stamp = generation;
+                state.dist = f64::INFINITY;
+                state.done = false;
             }
-            if nd < s.dist[t] {
-                s.dist[t] = nd;
-                s.parent[t] = Adj {
-                    edge: a.edge,
-                    to: node,
-                    fwd: a.fwd,
-                };
+            if nd < state.dist {
+                state.dist = nd;
+                state.parent = Adj { to: node, ..*a };
                 s.heap.push(Item {
                     dist: nd + estimate(a.to),
                     node: a.to,
@@ -635,7 +650,7 @@ fn path_to(s: &LsScratch, origin: u32, node: u32) -> Vec<LStep> {
     let mut path = Vec::new();
     let mut v = node;
     while v != origin {
-        let p = s.parent[v as usize];
+        let p = s.node[v as usize].parent;
         path.push((p.edge, p.fwd));
         v = p.to;
     }
@@ -661,9 +676,9 @@ pub(crate) fn via_walk(local: &Local, x: u32, s: &mut LsScratch, work: &mut u64)
         return None;
     }
     let mark = s.next_mark();
-    s.forbid[0] = mark;
+    s.node[0].forbid = mark;
     for &step in &out[..out.len() - 1] {
-        s.forbid[local.head(step) as usize] = mark;
+        s.node[local.head(step) as usize].forbid = mark;
     }
     if !free_path(local, s, x, anchor, work) {
         return None;

@@ -22,11 +22,13 @@ pub(crate) struct LocalEdge {
 }
 
 /// Adjacency entry: walking `edge` forward (`a` to `b`) or not, arriving at `to`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Adj {
     pub edge: u32,
     pub to: u32,
     pub fwd: bool,
+    /// The edge's length, kept here for the searches' inner loops.
+    pub len: f64,
 }
 
 /// A step of a walk in the search graph.
@@ -252,7 +254,8 @@ impl Local {
             Adj {
                 edge: NONE,
                 to: NONE,
-                fwd: true
+                fwd: true,
+                len: 0.0,
             };
             start[n] as usize
         ];
@@ -263,6 +266,7 @@ impl Local {
                     edge: i as u32,
                     to,
                     fwd,
+                    len: e.attrs.len,
                 };
                 fill[at as usize] += 1;
             }
@@ -278,7 +282,8 @@ impl Local {
             Adj {
                 edge: NONE,
                 to: NONE,
-                fwd: true
+                fwd: true,
+                len: 0.0,
             };
             n
         ];
@@ -294,15 +299,11 @@ impl Local {
             }
             for a in self.adj(node) {
                 *work += 1;
-                let nd = dist[node as usize] + self.edges[a.edge as usize].attrs.len;
+                let nd = dist[node as usize] + a.len;
                 if nd < dist[a.to as usize] {
                     dist[a.to as usize] = nd;
                     // Stored as (edge, direction, parent node).
-                    parent[a.to as usize] = Adj {
-                        edge: a.edge,
-                        to: node,
-                        fwd: a.fwd,
-                    };
+                    parent[a.to as usize] = Adj { to: node, ..*a };
                     branch[a.to as usize] = if node == 0 {
                         a.to
                     } else {
