@@ -171,16 +171,10 @@ impl Ball {
             }
             for adj in graph.neighbours(node) {
                 *work += 1;
-                let chain = &graph.chains[adj.chain as usize];
-                if Some(adj.chain) == self.split || chain.max_sac > max_sac {
+                if Some(adj.chain) == self.split || adj.max_sac > max_sac {
                     continue;
                 }
-                relax(
-                    s,
-                    adj.to,
-                    dist + chain.attrs.len,
-                    (node, Link::Chain(adj.chain)),
-                );
+                relax(s, adj.to, dist + adj.len, (node, Link::Chain(adj.chain)));
             }
         }
     }

@@ -141,6 +141,13 @@ pub(crate) enum Place {
 pub(crate) struct ChainAdj {
     pub chain: u32,
     pub to: u32,
+    /// Whether this end is the chain's `a`.
+    pub from_a: bool,
+    /// The chain's hardest SAC grade.
+    pub max_sac: u8,
+    /// The chain's length: the ball's Dijkstra reads these three for every entry and
+    /// does not need the chain itself.
+    pub len: f64,
 }
 
 /// An undirected trail network, validated and contracted, ready for many queries.
@@ -441,7 +448,10 @@ impl TrailGraph {
         let mut adj = vec![
             ChainAdj {
                 chain: NONE,
-                to: NONE
+                to: NONE,
+                from_a: true,
+                max_sac: 0,
+                len: 0.0,
             };
             start[self.junctions.len()] as usize
         ];
@@ -449,12 +459,18 @@ impl TrailGraph {
             adj[fill[c.a as usize] as usize] = ChainAdj {
                 chain: ix as u32,
                 to: c.b,
+                from_a: true,
+                max_sac: c.max_sac,
+                len: c.attrs.len,
             };
             fill[c.a as usize] += 1;
             if c.b != c.a {
                 adj[fill[c.b as usize] as usize] = ChainAdj {
                     chain: ix as u32,
                     to: c.a,
+                    from_a: false,
+                    max_sac: c.max_sac,
+                    len: c.attrs.len,
                 };
                 fill[c.b as usize] += 1;
             }

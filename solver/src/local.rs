@@ -353,18 +353,18 @@ fn collect_pre_edges(
         }
         for adj in graph.neighbours(u) {
             *work += 1;
-            let chain = &graph.chains[adj.chain as usize];
             // Each chain once: from its `a` end (self-loops are listed once anyway).
-            if chain.a != u || Some(adj.chain) == ball.split || chain.max_sac > max_sac {
+            if !adj.from_a || Some(adj.chain) == ball.split || adj.max_sac > max_sac {
                 continue;
             }
-            if s.is_settled(chain.b) && du + chain.attrs.len + s.dist[chain.b as usize] <= reach {
+            let b = adj.to;
+            if s.is_settled(b) && du + adj.len + s.dist[b as usize] <= reach {
                 pre.push(PreEdge {
                     a: local(u),
-                    b: local(chain.b),
+                    b: local(b),
                     from: u,
                     link: Link::Chain(adj.chain),
-                    attrs: chain.attrs,
+                    attrs: graph.chains[adj.chain as usize].attrs,
                 });
             }
         }
