@@ -114,4 +114,42 @@ mod tests {
         }
         assert!(reference.is_empty());
     }
+
+    #[test]
+    fn orders_fractional_zero_and_infinite_distances_like_the_numbers() {
+        let mut x = 987654321u64;
+        let mut items: Vec<Item> = (0..3000)
+            .map(|i| {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let dist = match i % 10 {
+                    0 => 0.0,
+                    1 => -0.0,
+                    2 => f64::INFINITY,
+                    3 => f64::MIN_POSITIVE * (x >> 60) as f64,
+                    _ => (x >> 11) as f64 / (1u64 << 53) as f64 * 1e5,
+                };
+                Item {
+                    dist,
+                    node: (x >> 40) as u32 % 500,
+                }
+            })
+            .collect();
+        let mut heap = MinHeap::new();
+        for &item in &items {
+            heap.push(item);
+        }
+        items.sort_by(|a, b| {
+            // -0.0 == 0.0 as numbers; total_cmp alone would put it first.
+            (a.dist + 0.0)
+                .total_cmp(&(b.dist + 0.0))
+                .then(a.node.cmp(&b.node))
+        });
+        for want in items {
+            let got = heap.pop().expect("as many pops as pushes");
+            assert_eq!((got.dist, got.node), (want.dist + 0.0, want.node));
+        }
+        assert!(heap.pop().is_none());
+    }
 }
