@@ -239,6 +239,26 @@ struct NodeState {
     parent: Adj,
 }
 
+impl NodeState {
+    /// Offers the node a path of length `dist` ending with `via` in Dijkstra
+    /// `generation`; returns whether it is the shortest so far (the caller pushes it).
+    #[inline(always)]
+    fn relax(&mut self, generation: u32, dist: f64, via: Adj) -> bool {
+        if self.stamp != generation {
+            self.stamp = generation;
+            self.dist = f64::INFINITY;
+            self.done = false;
+        }
+        if dist < self.dist {
+            self.dist = dist;
+            self.parent = via;
+            true
+        } else {
+            false
+        }
+    }
+}
+
 impl Default for NodeState {
     fn default() -> NodeState {
         NodeState {
@@ -569,15 +589,7 @@ fn best_move(
                 continue;
             }
             let nd = dist + a.len;
-            let state = &mut s.node[t];
-            if state.stamp != generation {
-                state.stamp = generation;
-                state.dist = f64::INFINITY;
-                state.done = false;
-            }
-            if nd < state.dist {
-                state.dist = nd;
-                state.parent = Adj { to: x, ..*a };
+            if s.node[t].relax(generation, nd, Adj { to: x, ..*a }) {
                 s.heap.push(Item { dist: nd, node: y });
             }
         }
@@ -602,9 +614,9 @@ fn seed_dijkstra(s: &mut LsScratch, origin: u32, generation: u32) {
 /// Shortest path from `from` to `to` through nodes not forbidden by the current mark
 /// (`to` itself may be): A* with the distance from the start as its estimate. That is
 /// consistent (|d(u) - d(v)| <= w(u, v)) and, offset by `d(to)`, a lower bound on the
-/// distance to `to`, since forbidding nodes only lengthens paths. The search settles few nodes
-/// beyond the path itself. Returns whether `to` was reached; the path is then
-/// [`path_to`]`(s, from, to)`.
+/// distance to `to`, since forbidding nodes only lengthens paths. The search settles
+/// few nodes beyond the path itself. Returns whether `to` was reached; the path is
+/// then [`path_to`]`(s, from, to)`.
 fn free_path(local: &Local, s: &mut LsScratch, from: u32, to: u32, work: &mut u64) -> bool {
     let (generation, mark) = (s.next_generation(), s.mark);
     let offset = local.dist[to as usize];
@@ -622,19 +634,11 @@ fn free_path(local: &Local, s: &mut LsScratch, from: u32, to: u32, work: &mut u6
         for a in local.adj(node) {
             *work += 1;
             let t = a.to as usize;
-            let state = &mut s.node[t];
-            if state.forbid == mark && a.to != to {
+            if s.node[t].forbid == mark && a.to != to {
                 continue;
             }
             let nd = dist + a.len;
-            if state.stamp != generation {
-                state.stamp = generation;
-                state.dist = f64::INFINITY;
-                state.done = false;
-            }
-            if nd < state.dist {
-                state.dist = nd;
-                state.parent = Adj { to: node, ..*a };
+            if s.node[t].relax(generation, nd, Adj { to: node, ..*a }) {
                 s.heap.push(Item {
                     dist: nd + estimate(a.to),
                     node: a.to,
