@@ -63,6 +63,11 @@ impl Candidate {
         self.quality.key
     }
 
+    /// Distinct input edges, sorted.
+    pub fn edge_set(&self) -> &[u32] {
+        &self.edge_set
+    }
+
     fn shared_len(&self, other: &Candidate, graph: &TrailGraph) -> f64 {
         let (mut i, mut j, mut shared) = (0, 0, 0.0);
         let (a, b) = (&self.edge_set, &other.edge_set);
@@ -103,6 +108,11 @@ impl Pool {
 
     pub fn into_items(self) -> Vec<Candidate> {
         self.items
+    }
+
+    /// The members, best first.
+    pub fn items(&self) -> &[Candidate] {
+        &self.items
     }
 
     /// The key a walk must beat to have a chance of entering.

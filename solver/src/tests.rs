@@ -290,6 +290,14 @@ proptest! {
     }
 
     #[test]
+    fn the_exact_search_pool_check_changes_no_answer(case in case_strategy()) {
+        let graph = TrailGraph::new(case.nodes.clone(), case.edges.clone()).expect("valid graph");
+        let (checked, unchecked, _) = with_and_without_pool_check(&graph, &case.query);
+        prop_assert_eq!(checked.loops, unchecked.loops);
+        prop_assert_eq!(checked.stats.work, unchecked.stats.work);
+    }
+
+    #[test]
     fn same_query_and_seed_give_the_same_answer(case in case_strategy(), seed in any::<u64>()) {
         let graph = TrailGraph::new(case.nodes.clone(), case.edges.clone()).expect("valid graph");
         let mut query = case.query.clone();
@@ -301,6 +309,69 @@ proptest! {
             prop_assert_eq!(&a.loops, &other.expect("solves").loops);
         }
     }
+}
+
+/// Solves `query` with the exact search's pool check from the first offer and with it
+/// off: both answers (loops and work) and how many cycles the check turned away.
+fn with_and_without_pool_check(graph: &TrailGraph, query: &Query) -> (Solution, Solution, u64) {
+    use crate::exact::{CHECK_AFTER_IN_TESTS, REJECTED_IN_TESTS};
+    let run = |after: u64| {
+        CHECK_AFTER_IN_TESTS.with(|c| c.set(Some(after)));
+        REJECTED_IN_TESTS.with(|r| r.set(0));
+        let solution = solve(graph, query, &Limits::none()).expect("solves");
+        CHECK_AFTER_IN_TESTS.with(|c| c.set(None));
+        (solution, REJECTED_IN_TESTS.with(std::cell::Cell::get))
+    };
+    let (checked, rejected) = run(0);
+    let (unchecked, none) = run(u64::MAX);
+    assert_eq!(none, 0, "a check that is off turns nothing away");
+    (checked, unchecked, rejected)
+}
+
+/// A grid of `side` x `side` junctions 400-800 m apart, every street a trail: dense in
+/// cycles, like a town's paths.
+fn grid(side: u64) -> (Vec<NodeInput>, Vec<EdgeInput>) {
+    let id = |x: u64, y: u64| y * side + x;
+    let mut nodes = Vec::new();
+    let mut edges = Vec::new();
+    for y in 0..side {
+        for x in 0..side {
+            nodes.push(node(
+                id(x, y),
+                1.5 + 0.006 * x as f64,
+                42.5 + 0.005 * y as f64,
+            ));
+            // Lengths vary so that cycles do not tie.
+            let len = |k: u64| 400.0 + ((id(x, y) * 7919 + k * 104_729) % 400) as f64;
+            if x + 1 < side {
+                edges.push(edge(2 * id(x, y), id(x, y), id(x + 1, y), len(1)));
+            }
+            if y + 1 < side {
+                edges.push(edge(2 * id(x, y) + 1, id(x, y), id(x, y + 1), len(2)));
+            }
+        }
+    }
+    (nodes, edges)
+}
+
+#[test]
+fn the_pool_check_turns_away_near_copies_on_a_dense_grid_and_changes_no_answer() {
+    let (nodes, edges) = grid(7);
+    let graph = TrailGraph::new(nodes, edges).expect("valid graph");
+    let mut rejected = 0;
+    for (start, target) in [(0, 6_000.0), (24, 5_000.0), (24, 9_000.0), (10, 12_000.0)] {
+        let mut query = Query::new(start, target);
+        query.work_budget = 300_000;
+        let (checked, unchecked, turned_away) = with_and_without_pool_check(&graph, &query);
+        assert_eq!(checked.loops, unchecked.loops, "start {start}, T {target}");
+        assert_eq!(checked.stats.work, unchecked.stats.work);
+        assert!(!checked.loops.is_empty());
+        rejected += turned_away;
+    }
+    assert!(
+        rejected > 100,
+        "the check had near-copies to turn away: {rejected}"
+    );
 }
 
 /// A square 0-1-2-3 with a tail 0-4-5 and a pendant 2-6: every interior node has
