@@ -2,7 +2,7 @@
 //! trailhead at T = 5, 10, 20, 40 km on one thread, and `solve_many` over every
 //! trailhead on one and two threads. Criterion reports means; before measuring, this
 //! also prints p50/p95 per trailhead solve from its own timing loop
-//! (`examples/andorra_report.rs` prints more).
+//! (`examples/report.rs` prints more).
 
 #[path = "../tests/support/mod.rs"]
 mod support;

@@ -28,7 +28,11 @@
 //!    round k walks of the best possible kind (true loops, or lollipops from a start
 //!    with a single edge) are within 0.2%, the second round is skipped and the exact
 //!    search gets only its own share of the budget (all decided from work counts and
-//!    found walks, so still deterministic).
+//!    found walks, so still deterministic). While fewer than k walks are within
+//!    tolerance and the best walks were still improving when their share ran out,
+//!    extension rounds continue them from [`Query::extension_budget`], until a round
+//!    changes no answer: in a dense network (a town's or a forest's paths) every seed
+//!    is short and stretching it to T takes many small moves.
 //! 4. **Exact.** Depth-first branch and bound over simple cycles through the start,
 //!    bounded by `l + d(v)`, with the heuristic's loops as incumbents. If it finishes
 //!    within the work budget the best loop is proven optimal.
@@ -61,6 +65,8 @@ mod tests;
 pub use ball::Scratch;
 pub use error::{GraphError, SolveError};
 pub use graph::{EdgeInput, NodeInput, TrailGraph};
-pub use query::{Limits, Preferences, Query, DEFAULT_WORK_BUDGET, MAX_RESULTS};
+pub use query::{
+    Limits, Preferences, Query, DEFAULT_EXTENSION_BUDGET, DEFAULT_WORK_BUDGET, MAX_RESULTS,
+};
 pub use solution::{DirectedEdge, Loop, LoopKind, SearchStats, Solution};
 pub use solve::{solve, solve_many, solve_with};

@@ -13,6 +13,11 @@ pub const MAX_RESULTS: usize = 32;
 /// networks at 5-40 km and for the exact search to finish on small balls.
 pub const DEFAULT_WORK_BUDGET: u64 = 200_000;
 
+/// Default [`Query::extension_budget`]: with it, dense networks (a town's or a forest's
+/// paths, where every seed is short and stretching it takes many small moves) reach T
+/// too.
+pub const DEFAULT_EXTENSION_BUDGET: u64 = 800_000;
+
 /// The hiker's preferences.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Preferences {
@@ -42,6 +47,10 @@ pub struct Query {
     pub seed: u64,
     /// Deterministic limit on search effort, in units of edges examined.
     pub work_budget: u64,
+    /// Work the local search may add beyond `work_budget`, in rounds, while fewer than
+    /// `max_results` walks are within tolerance and the best walks were still improving
+    /// when their share ran out. Easy queries never touch it.
+    pub extension_budget: u64,
 }
 
 impl Query {
@@ -56,6 +65,7 @@ impl Query {
             preferences: Preferences::default(),
             seed: 0,
             work_budget: DEFAULT_WORK_BUDGET,
+            extension_budget: DEFAULT_EXTENSION_BUDGET,
         }
     }
 

@@ -9,11 +9,11 @@ use crate::ball::{Ball, Scratch};
 use crate::error::SolveError;
 use crate::exact::{Exact, Outcome};
 use crate::graph::TrailGraph;
-use crate::heuristic::{local_search, seeds, via_points, via_walk, LsScratch, Rng, Walk};
+use crate::heuristic::{local_search, seeds, via_points, via_walk, LsResult, LsScratch, Rng, Walk};
 use crate::local::Local;
 use crate::pool::{Candidate, Pool};
 use crate::query::{Limits, Query};
-use crate::score::Scorer;
+use crate::score::{Key, Scorer};
 use crate::solution::{DirectedEdge, Loop, LoopKind, SearchStats, Solution};
 
 /// Fundamental-cycle seeds (two of them lollipops, as a fallback).
@@ -31,8 +31,10 @@ const HEURISTIC_SHARE: f64 = 0.85;
 /// Share of the heuristic's budget spread evenly over all seeds; the rest goes to the
 /// best [`CONTINUED`] walks that had not converged.
 const FIRST_ROUND_SHARE: f64 = 0.7;
-/// Walks the second round of local search continues.
+/// Walks the second round of local search (and each extension round) continues.
 const CONTINUED: usize = 3;
+/// Most work one walk gets in one extension round.
+const EXTENSION_SHARE: u64 = 60_000;
 /// Length error below which k walks of the best possible tier in the pool (true loops,
 /// or lollipops from a start with a single edge) are good enough after the first round:
 /// the second round is skipped and the exact search gets only its own share.
@@ -68,6 +70,7 @@ pub fn solve_with(
     let mut pool = Pool::new(2 * k + 4);
     let mut stopped = false;
     let mut exact_budget = None;
+    let mut extension_work = 0;
 
     let mut starts: Vec<Start> = seeds(&local, &scorer, reach, FUNDAMENTAL_SEEDS)
         .into_iter()
@@ -105,41 +108,60 @@ pub fn solve_with(
             for walk in [&seed, &result.best] {
                 pool.offer(graph, Candidate::new(graph, &scorer, walk.expand(&local)));
             }
-            if !result.converged && !result.stopped {
-                let (attrs, shared) = result.best.attrs(&local);
-                let key = scorer.quality(&attrs, shared).key;
-                unfinished.push((!result.best.stick.is_empty(), key, result.best));
-            }
+            unfinished.extend(Unfinished::of(&local, &scorer, result));
         }
-        // Second round: the most promising walks that ran out of budget get the rest.
-        // Cycles through the start first, since a lollipop can never lose its stick.
-        unfinished.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
-        unfinished.truncate(CONTINUED);
         // A start with a single edge is on no cycle: lollipops are the best there is.
         let best_tier = u8::from(local.adj(0).len() < 2);
         let good_enough = pool.count_within(best_tier, GOOD_ENOUGH) >= k;
         if good_enough {
             exact_budget = Some(query.work_budget.saturating_sub(total));
         }
-        if !unfinished.is_empty() && !stopped && !good_enough {
-            let share = total.saturating_sub(work) / unfinished.len() as u64;
-            let continued: Vec<_> = unfinished
-                .into_par_iter()
-                .enumerate()
-                .map_init(LsScratch::default, |ls, (i, (_, _, walk))| {
-                    let mut rng = Rng::new(query.seed, (starts.len() + i) as u64);
-                    local_search(&local, &scorer, walk, &mut rng, share, limits, ls)
-                })
-                .collect();
-            for result in continued {
+        // Second round: the most promising walks that ran out of budget get the rest.
+        let mut round = 0;
+        let mut spent_before_extension = work;
+        while !unfinished.is_empty() && !stopped && !good_enough {
+            let share = if round == 0 {
+                total.saturating_sub(work) / unfinished.len().min(CONTINUED) as u64
+            } else {
+                // Extension rounds, only while the answer is still short of k walks
+                // within tolerance: hard balls (dense networks, where every seed is
+                // short and stretching takes many small moves) get more work, easy
+                // ones none.
+                let left = query
+                    .extension_budget
+                    .saturating_sub(work - spent_before_extension);
+                if left == 0 || pool.count_within(best_tier, query.tolerance) >= k {
+                    break;
+                }
+                (left / unfinished.len().min(CONTINUED) as u64).min(EXTENSION_SHARE)
+            };
+            let results = continue_walks(
+                &local,
+                &scorer,
+                std::mem::take(&mut unfinished),
+                share,
+                (query.seed, (starts.len() + CONTINUED * round) as u64),
+                limits,
+            );
+            let mut entered = false;
+            for result in results {
                 work += result.work;
                 stopped |= result.stopped;
-                pool.offer(
+                entered |= pool.offer(
                     graph,
                     Candidate::new(graph, &scorer, result.best.expand(&local)),
                 );
+                unfinished.extend(Unfinished::of(&local, &scorer, result));
             }
+            if round == 0 {
+                spent_before_extension = work;
+            } else if !entered {
+                // A whole round that changed no answer: the walks are stuck.
+                break;
+            }
+            round += 1;
         }
+        extension_work = work - spent_before_extension;
     }
 
     let exact = Exact {
@@ -153,7 +175,9 @@ pub fn solve_with(
     let outcome = if stopped {
         Outcome::Stopped
     } else {
-        let left = query.work_budget.saturating_sub(work);
+        let left = query
+            .work_budget
+            .saturating_sub(work.saturating_sub(extension_work));
         exact.run(
             &mut pool,
             exact_budget.map_or(left, |b| b.min(left)),
@@ -191,6 +215,50 @@ pub fn solve_with(
             hit_deadline: outcome == Outcome::Stopped || stopped,
         },
     })
+}
+
+/// A walk whose local search ran out of budget before converging.
+struct Unfinished {
+    /// Lollipops last: a cycle through the start can still become a true loop.
+    is_lollipop: bool,
+    key: Key,
+    walk: Walk,
+}
+
+impl Unfinished {
+    fn of(local: &Local, scorer: &Scorer, result: LsResult) -> Option<Unfinished> {
+        if result.converged || result.stopped {
+            return None;
+        }
+        let (attrs, shared) = result.best.attrs(local);
+        Some(Unfinished {
+            is_lollipop: !result.best.stick.is_empty(),
+            key: scorer.quality(&attrs, shared).key,
+            walk: result.best,
+        })
+    }
+}
+
+/// Continues the [`CONTINUED`] most promising unfinished walks in parallel, each with
+/// `share` work; `(seed, stream)` seeds the first one's choices, `stream + i` the i-th.
+fn continue_walks(
+    local: &Local,
+    scorer: &Scorer,
+    mut unfinished: Vec<Unfinished>,
+    share: u64,
+    (seed, stream): (u64, u64),
+    limits: &Limits,
+) -> Vec<LsResult> {
+    unfinished.sort_by(|a, b| a.is_lollipop.cmp(&b.is_lollipop).then(a.key.cmp(&b.key)));
+    unfinished.truncate(CONTINUED);
+    unfinished
+        .into_par_iter()
+        .enumerate()
+        .map_init(LsScratch::default, |ls, (i, u)| {
+            let mut rng = Rng::new(seed, stream + i as u64);
+            local_search(local, scorer, u.walk, &mut rng, share, limits, ls)
+        })
+        .collect()
 }
 
 fn to_loop(graph: &TrailGraph, c: Candidate, exhausted: bool) -> Loop {

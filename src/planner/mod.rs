@@ -20,8 +20,8 @@ use std::time::Duration;
 
 use trailloop_osm::{Coord, SacScale};
 use trailloop_solver::{
-    solve_many, Limits, Loop, LoopKind, Preferences, Query, SolveError, DEFAULT_WORK_BUDGET,
-    MAX_RESULTS,
+    solve_many, Limits, Loop, LoopKind, Preferences, Query, SolveError, DEFAULT_EXTENSION_BUDGET,
+    DEFAULT_WORK_BUDGET, MAX_RESULTS,
 };
 
 use stages::Leg;
@@ -168,6 +168,7 @@ pub fn plan(
             preferences,
             seed: params.seed,
             work_budget: DEFAULT_WORK_BUDGET,
+            extension_budget: DEFAULT_EXTENSION_BUDGET,
         })
         .collect();
     let mut stats = PlanStats {

@@ -1,6 +1,7 @@
-//! Real data for the Andorra tests and the bench, in one place: builds the network from
-//! `data/` (with elevations), converts it to solver input, and picks the busiest
-//! trailheads.
+//! Real data for the region tests, the bench and the report, in one place: builds a
+//! network from `data/` (Andorra with elevations; central Helsinki, flat and urban, as a
+//! second region nothing was tuned on), converts it to solver input, and picks the
+//! busiest trailheads. [`judge`] scores loops from their drawn line alone.
 //!
 //! "Busiest" is defined without the solver: the trailheads (distinct snapped nodes) with
 //! the most trail length (non-road edges) whose both ends lie within
@@ -15,12 +16,15 @@ use petgraph::graph::{NodeIndex, UnGraph};
 use trailloop_osm::{build_network, BuildOptions, Dem, Network};
 use trailloop_solver::{EdgeInput, NodeInput, TrailGraph};
 
+pub mod judge;
+
 /// Radius of the trail length that makes a trailhead busy.
 pub const BUSY_RADIUS_M: f64 = 5_000.0;
 
-/// The Andorra network and its solver graph. Node ids are network node indices, edge
-/// ids network edge indices.
-pub struct Andorra {
+/// A real network and its solver graph. Node ids are network node indices, edge ids
+/// network edge indices.
+pub struct Region {
+    pub name: &'static str,
     pub network: Network,
     pub graph: TrailGraph,
 }
@@ -31,17 +35,39 @@ fn data(file: &str) -> PathBuf {
         .join(file)
 }
 
-/// Builds the network (seconds; build it once per binary).
-pub fn andorra() -> Andorra {
-    let dem = Dem::open(&[data("N42E001.hgt.zip")]).expect("the SRTM tile opens");
+/// Builds a region's network from `data/` (a second or so; build it once per binary).
+pub fn region(name: &'static str, pbf: &str, dem: Option<&str>) -> Region {
     let options = BuildOptions {
-        dem: Some(dem),
+        dem: dem.map(|tile| Dem::open(&[data(tile)]).expect("the SRTM tile opens")),
         ..BuildOptions::default()
     };
-    let network = build_network(&data("andorra.osm.pbf"), &options).expect("Andorra builds");
+    let network = build_network(&data(pbf), &options).expect("the extract builds");
     let (nodes, edges) = to_solver_input(&network);
     let graph = TrailGraph::new(nodes, edges).expect("the network is a valid trail graph");
-    Andorra { network, graph }
+    Region {
+        name,
+        network,
+        graph,
+    }
+}
+
+/// Andorra: 1,800 km of mountain trails and tracks, with SRTM elevations.
+pub fn andorra() -> Region {
+    region("andorra", "andorra.osm.pbf", Some("N42E001.hgt.zip"))
+}
+
+/// Central Helsinki: 80 km of footways, sidewalks, cycleways and streets, no elevations.
+pub fn helsinki() -> Region {
+    region("helsinki", "helsinki.osm.pbf", None)
+}
+
+/// The region `REGION` names (`andorra`, the default, or `helsinki`).
+pub fn region_from_env() -> Region {
+    match std::env::var("REGION").as_deref() {
+        Ok("helsinki") => helsinki(),
+        Ok("andorra") | Err(_) => andorra(),
+        Ok(other) => panic!("REGION={other}: expected andorra or helsinki"),
+    }
 }
 
 /// The solver's view of a network.

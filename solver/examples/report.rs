@@ -1,14 +1,18 @@
-//! Quality and speed on the real Andorra network, for the README and for tuning:
-//! per (trailhead, T) the best loop's e and s, p50/p95 single-threaded solve times, and
-//! the speed-up of `solve_many` on two threads over one.
+//! Quality and speed on a real network, for the README and for tuning: per
+//! (trailhead, T) the best loop's e and s, p50/p95 single-threaded solve times, what the
+//! drawn lines alone say (`support::judge`), and the speed-up of `solve_many` on two
+//! threads over one.
 //!
-//! `cargo run --release -p trailloop-solver --example andorra_report [all] [quick]`
+//! `cargo run --release -p trailloop-solver --example report [all] [quick]`
 //! (`all` also times every trailhead, not only the five busiest; `quick` skips the
-//! `solve_many` timing). `loop<=5%` counts best answers that are true loops within
-//! tolerance, `witness` the starts where the test support proves one exists (finding
-//! no witness proves nothing). `REPEATS` and `WORK_BUDGET` override the defaults,
-//! `TARGETS` (comma-separated km) picks the targets, and `DUMP=<file>` writes every
-//! answer (node, T, work, and each loop's kind, length and e) to compare runs exactly.
+//! `solve_many` timing). `REGION=helsinki` picks central Helsinki instead of Andorra.
+//! `loop<=5%` counts best answers that are true loops within tolerance, `witness` the
+//! starts where the test support proves one exists (finding no witness proves
+//! nothing), `alongside>5%` the true loops (of all answers) whose line runs within 4 m
+//! of itself for over 5% of its length (a sidewalk beside its street, say).
+//! `REPEATS`, `WORK_BUDGET` and `EXTENSION_BUDGET` override the defaults, `TARGETS`
+//! (comma-separated km) picks the targets, and `DUMP=<file>` writes every answer (node,
+//! T, work, and each loop's kind, length and e) to compare runs exactly.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -40,19 +44,23 @@ fn pool(threads: usize) -> rayon::ThreadPool {
 
 fn main() {
     let built = Instant::now();
-    let andorra = support::andorra();
-    let graph = &andorra.graph;
+    let region = support::region_from_env();
+    let graph = &region.graph;
     println!(
-        "Andorra: {} nodes, {} edges -> {} junctions, {} chains ({:.1} s to build)",
+        "{}: {} nodes, {} edges -> {} junctions, {} chains ({:.1} s to build)",
+        region.name,
         graph.node_count(),
         graph.edge_count(),
         graph.junction_count(),
         graph.chain_count(),
         built.elapsed().as_secs_f64()
     );
-    let busiest = support::busiest_trailheads(&andorra.network, 5);
+    let busiest = support::busiest_trailheads(&region.network, 5);
     println!("busiest trailheads (node, trail km within 5 km): {busiest:.1?}");
     let budget = std::env::var("WORK_BUDGET")
+        .ok()
+        .and_then(|b| b.parse().ok());
+    let extension = std::env::var("EXTENSION_BUDGET")
         .ok()
         .and_then(|b| b.parse().ok());
     let query = |node: u64, km: f64| {
@@ -60,12 +68,15 @@ fn main() {
         if let Some(b) = budget {
             q.work_budget = b;
         }
+        if let Some(b) = extension {
+            q.extension_budget = b;
+        }
         q
     };
     let mut starts: Vec<u64> = busiest.iter().map(|b| b.0).collect();
     let everyone = std::env::args().any(|a| a == "all");
     if everyone {
-        starts = andorra
+        starts = region
             .network
             .trailheads
             .iter()
@@ -88,7 +99,7 @@ fn main() {
         repeats()
     );
     println!(
-        "T km | p50 ms | p95 ms | max ms | median e | max e  | s=0 | loop<=5% | witness | kinds of best"
+        "T km | p50 ms | p95 ms | max ms | median e | max e  | s=0 | loop<=5% | witness | alongside>5% | max | kinds of best"
     );
     for &km in &targets {
         let mut times = Vec::new();
@@ -97,6 +108,8 @@ fn main() {
         let mut within = 0;
         let mut witnessed = 0;
         let mut kinds = std::collections::BTreeMap::new();
+        // From the drawn line alone: true loops with over 5% walked alongside itself.
+        let (mut drawn_loops, mut doubled, mut worst_alongside) = (0, 0, 0.0f64);
         one.install(|| {
             let mut scratch = Scratch::new();
             for &node in &starts {
@@ -123,6 +136,14 @@ fn main() {
                     }
                     dump.push('\n');
                 }
+                for l in solution.iter().flat_map(|s| &s.loops) {
+                    if l.kind == trailloop_solver::LoopKind::Loop {
+                        let v = support::judge::judge(&graph.walk_polyline(&l.edges));
+                        drawn_loops += 1;
+                        doubled += usize::from(v.alongside > 0.05);
+                        worst_alongside = worst_alongside.max(v.alongside);
+                    }
+                }
                 let best = solution.and_then(|s| s.loops.into_iter().next());
                 errors.push(best.as_ref().map_or(1.0, |l| l.length_error));
                 loops += usize::from(best.as_ref().is_some_and(|l| l.sharing == 0.0));
@@ -131,7 +152,7 @@ fn main() {
                         .is_some_and(|l| l.sharing == 0.0 && l.length_error <= q.tolerance),
                 );
                 witnessed += usize::from(support::simple_cycle_witness(
-                    &andorra.network,
+                    &region.network,
                     node,
                     q.target_m,
                     q.tolerance,
@@ -144,7 +165,7 @@ fn main() {
         times.sort();
         errors.sort_by(f64::total_cmp);
         println!(
-            "{km:4} | {:6.2} | {:6.2} | {:6.2} | {:8.4} | {:.4} | {loops:>3} | {within:>8} | {witnessed:>7} | {kinds:?}",
+            "{km:4} | {:6.2} | {:6.2} | {:6.2} | {:8.4} | {:.4} | {loops:>3} | {within:>8} | {witnessed:>7} | {doubled:>4} of {drawn_loops:<4} | {worst_alongside:.2} | {kinds:?}",
             percentile(&times, 0.5).as_secs_f64() * 1e3,
             percentile(&times, 0.95).as_secs_f64() * 1e3,
             times[times.len() - 1].as_secs_f64() * 1e3,
@@ -160,7 +181,7 @@ fn main() {
         return;
     }
     let all: Vec<Query> = {
-        let mut nodes: Vec<u64> = andorra
+        let mut nodes: Vec<u64> = region
             .network
             .trailheads
             .iter()
