@@ -197,6 +197,30 @@ pub fn plan(
     }
     stats.hit_deadline |= cancelled;
 
+    let chosen = select(network, found, params);
+    let loops = chosen
+        .into_iter()
+        .map(|(candidate, l)| present(network, candidate, &l, params))
+        .collect();
+    Ok(PlanOutcome { loops, stats })
+}
+
+/// The answers, best first: true loops within tolerance, then lollipops and
+/// out-and-backs within tolerance, then (only when nothing is within tolerance) the
+/// nearest misses; each tier by length error and preference penalties, then by drive.
+/// At most `max_results`, pairwise different.
+fn select<'a>(
+    network: &PlanningNetwork,
+    mut found: Vec<(&'a Candidate, Loop)>,
+    params: &LoopParams,
+) -> Vec<(&'a Candidate, Loop)> {
+    if found
+        .iter()
+        .any(|(_, l)| l.length_error <= params.tolerance)
+    {
+        // A walk far off the asked length is no alternative to one that hits it.
+        found.retain(|(_, l)| l.length_error <= params.tolerance);
+    }
     found.sort_by(|a, b| {
         rank_key(a, params)
             .partial_cmp(&rank_key(b, params))
@@ -211,15 +235,16 @@ pub fn plan(
             chosen.push((candidate, l));
         }
     }
-    let loops = chosen
-        .into_iter()
-        .map(|(candidate, l)| present(network, candidate, &l, params))
-        .collect();
-    Ok(PlanOutcome { loops, stats })
+    chosen
 }
 
-fn rank_key(item: &(&Candidate, Loop), params: &LoopParams) -> (u8, bool, f64, f64) {
+fn rank_key(item: &(&Candidate, Loop), params: &LoopParams) -> (u8, u8, f64, f64) {
     let (candidate, l) = item;
+    let tier = match (l.kind, l.length_error <= params.tolerance) {
+        (LoopKind::Loop, true) => 0,
+        (_, true) => 1,
+        (_, false) => 2,
+    };
     let kind = match l.kind {
         LoopKind::Loop => 0,
         LoopKind::Lollipop => 1,
@@ -232,12 +257,9 @@ fn rank_key(item: &(&Candidate, Loop), params: &LoopParams) -> (u8, bool, f64, f
     if let Some(max) = params.max_ascent_m {
         penalty += (l.ascent_m - max).max(0.0) / params.target_m;
     }
-    (
-        kind,
-        l.length_error > params.tolerance,
-        penalty,
-        candidate.drive_km,
-    )
+    // Within tolerance a lollipop beats an out-and-back; outside it, length decides.
+    let kind = if tier == 2 { 0 } else { kind };
+    (tier, kind, penalty, candidate.drive_km)
 }
 
 /// Length of undirected edges two walks share, over the shorter walk's length.

@@ -270,3 +270,77 @@ fn a_raised_cancel_flag_ends_planning_with_a_timeout() {
         Err(PlanError::Timeout)
     ));
 }
+
+/// A made-up answer of `kind`, `length_m` long, on edges of its own (ids from `first`).
+fn answer(kind: LoopKind, length_m: f64, target_m: f64, first: u64) -> Loop {
+    Loop {
+        edges: (first..first + 3)
+            .map(|id| trailloop_solver::DirectedEdge { id, forward: true })
+            .collect(),
+        length_m,
+        ascent_m: 0.0,
+        descent_m: 0.0,
+        road_m: 0.0,
+        length_error: (length_m - target_m).abs() / target_m,
+        sharing: if kind == LoopKind::Loop { 0.0 } else { 0.3 },
+        compactness: 0.5,
+        kind,
+        proven_optimal: false,
+    }
+}
+
+#[test]
+fn answers_within_tolerance_come_first_and_far_misses_are_dropped_when_any_hit() {
+    let p = params(20.0);
+    let far = Candidate {
+        id: 1,
+        node_id: 1,
+        name: None,
+        kind: "parking".into(),
+        coord: Coord {
+            lon: 1.5,
+            lat: 42.5,
+        },
+        drive_km: 9.0,
+    };
+    let near = Candidate {
+        drive_km: 1.0,
+        ..far.clone()
+    };
+    // Ids far above the network's, so no two answers share an edge.
+    let found = vec![
+        (&near, answer(LoopKind::Loop, 181.0, p.target_m, 1 << 40)),
+        (
+            &near,
+            answer(LoopKind::Lollipop, 20_100.0, p.target_m, 2 << 40),
+        ),
+        (&far, answer(LoopKind::Loop, 19_900.0, p.target_m, 3 << 40)),
+        (
+            &near,
+            answer(LoopKind::OutAndBack, 20_050.0, p.target_m, 4 << 40),
+        ),
+    ];
+    let chosen = select(&NETWORK, found, &p);
+    let kinds: Vec<(LoopKind, f64)> = chosen.iter().map(|(_, l)| (l.kind, l.length_m)).collect();
+    assert_eq!(
+        kinds,
+        [
+            (LoopKind::Loop, 19_900.0),
+            (LoopKind::Lollipop, 20_100.0),
+            (LoopKind::OutAndBack, 20_050.0)
+        ],
+        "a true loop within tolerance first, the 181 m loop not at all"
+    );
+
+    // With nothing within tolerance, the nearest misses, by length error.
+    let found = vec![
+        (&near, answer(LoopKind::Loop, 181.0, p.target_m, 1 << 40)),
+        (
+            &near,
+            answer(LoopKind::Lollipop, 17_000.0, p.target_m, 2 << 40),
+        ),
+    ];
+    let chosen = select(&NETWORK, found, &p);
+    let lengths: Vec<f64> = chosen.iter().map(|(_, l)| l.length_m).collect();
+    assert_eq!(lengths, [17_000.0, 181.0]);
+}
