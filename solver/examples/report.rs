@@ -55,6 +55,16 @@ fn main() {
         graph.chain_count(),
         built.elapsed().as_secs_f64()
     );
+    let beside = (0..graph.edge_count() as u64)
+        .filter(|&id| !graph.edges_beside(id).is_empty())
+        .count();
+    let rebuilt = Instant::now();
+    let (nodes, edges) = support::to_solver_input(&region.network);
+    let _ = trailloop_solver::TrailGraph::new(nodes, edges).expect("valid");
+    println!(
+        "{beside} edges have an edge beside them; TrailGraph::new takes {:.0} ms",
+        rebuilt.elapsed().as_secs_f64() * 1e3
+    );
     let busiest = support::busiest_trailheads(&region.network, 5);
     println!("busiest trailheads (node, trail km within 5 km): {busiest:.1?}");
     let budget = std::env::var("WORK_BUDGET")

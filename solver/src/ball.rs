@@ -37,6 +37,8 @@ pub struct Scratch {
     heap: MinHeap,
     /// Junctions in the order they were settled (the start first).
     pub(crate) settled: Vec<u32>,
+    /// Per input edge: (generation, search-graph edge that walks it) for `local`.
+    pub(crate) edge_owner: Vec<(u32, u32)>,
 }
 
 impl Scratch {
@@ -59,6 +61,11 @@ impl Scratch {
         }
         self.heap.clear();
         self.settled.clear();
+    }
+
+    /// The current query's generation (entries stamped with it are current).
+    pub(crate) fn generation(&self) -> u32 {
+        self.generation
     }
 
     /// Whether `node` was settled in the current query.

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use petgraph::graph::{NodeIndex, UnGraph};
 use petgraph::visit::EdgeRef;
 
+use crate::beside::{Beside, EdgeLine};
 use crate::error::GraphError;
 use crate::solution::DirectedEdge;
 
@@ -170,6 +171,8 @@ pub struct TrailGraph {
     /// CSR adjacency of junctions over chains (a self-loop chain appears once).
     pub(crate) adj_start: Vec<u32>,
     pub(crate) adj: Vec<ChainAdj>,
+    /// Which edges are drawn beside which (see `beside`).
+    pub(crate) beside: Beside,
 }
 
 fn valid_lon_lat(p: [f64; 2]) -> bool {
@@ -233,8 +236,10 @@ impl TrailGraph {
             chain_steps: Vec::new(),
             adj_start: Vec::new(),
             adj: Vec::new(),
+            beside: Beside::default(),
         };
         graph.contract();
+        graph.beside = graph.find_beside();
         Ok(graph)
     }
 
@@ -308,6 +313,42 @@ impl TrailGraph {
             out.extend_from_slice(&line[skip..]);
         }
         out
+    }
+
+    /// Length of an input edge beside each edge beside it, by edge id: a sidewalk and
+    /// its street, say, or a trail mapped twice. Walking both counts as sharing.
+    pub fn edges_beside(&self, id: u64) -> Vec<(u64, f64)> {
+        self.edge_index.get(&id).map_or(Vec::new(), |&e| {
+            self.beside
+                .of(e)
+                .iter()
+                .map(|&(f, len)| (self.edges[f as usize].id, len))
+                .collect()
+        })
+    }
+
+    fn find_beside(&self) -> Beside {
+        let ends: Vec<[[f64; 2]; 2]> = self
+            .edges
+            .iter()
+            .map(|e| [self.position(e.source), self.position(e.target)])
+            .collect();
+        let lines: Vec<EdgeLine> = self
+            .edges
+            .iter()
+            .zip(&ends)
+            .map(|(e, ends)| EdgeLine {
+                source: e.source,
+                target: e.target,
+                length_m: e.attrs.len,
+                line: if e.geometry.len() >= 2 {
+                    &e.geometry
+                } else {
+                    ends
+                },
+            })
+            .collect();
+        Beside::find(&lines)
     }
 
     pub(crate) fn position(&self, ix: u32) -> [f64; 2] {

@@ -17,7 +17,7 @@
 
 use crate::graph::{Attrs, Step, NONE};
 use crate::heap::{Item, MinHeap};
-use crate::local::{Adj, LStep, Local};
+use crate::local::{signature, Adj, LStep, Local};
 use crate::pool::MAX_SHARED;
 use crate::query::Limits;
 use crate::score::{Key, Quality, Scorer};
@@ -162,7 +162,8 @@ pub(crate) fn seeds(local: &Local, scorer: &Scorer, reach: f64, count: usize) ->
         let len: f64 = walk.attrs(local).0.len;
         let differs = picked
             .iter()
-            .all(|p| shared(&set, &p.set) <= MAX_SHARED * len.min(p.len));
+            .all(|p| shared(&set, &p.set) <= MAX_SHARED * len.min(p.len))
+            && !walks_beside_itself(local, &walk);
         if differs {
             picked_loops += usize::from(simple);
             picked.push(Picked { walk, set, len });
@@ -237,13 +238,15 @@ struct NodeState {
     done: bool,
     dist: f64,
     parent: Adj,
+    /// OR of the signatures of the tree path's edges (see `local::signature`).
+    path: u64,
 }
 
 impl NodeState {
     /// Offers the node a path of length `dist` ending with `via` in Dijkstra
     /// `generation`; returns whether it is the shortest so far (the caller pushes it).
     #[inline(always)]
-    fn relax(&mut self, generation: u32, dist: f64, via: Adj) -> bool {
+    fn relax(&mut self, generation: u32, dist: f64, via: Adj, path: u64) -> bool {
         if self.stamp != generation {
             self.stamp = generation;
             self.dist = f64::INFINITY;
@@ -252,6 +255,7 @@ impl NodeState {
         if dist < self.dist {
             self.dist = dist;
             self.parent = via;
+            self.path = path;
             true
         } else {
             false
@@ -267,6 +271,7 @@ impl Default for NodeState {
             pos: NONE,
             done: false,
             dist: f64::INFINITY,
+            path: 0,
             parent: Adj {
                 edge: NONE,
                 to: NONE,
@@ -289,6 +294,9 @@ pub(crate) struct LsScratch {
     /// Attributes of the Dijkstra tree path to each settled node.
     acc: Vec<Attrs>,
     cycle_edge: Vec<u32>,
+    /// Walk generation: entries equal to `mark` are edges drawn beside the walk, which
+    /// no new path may take.
+    beside: Vec<u32>,
     heap: MinHeap,
 }
 
@@ -300,6 +308,7 @@ impl LsScratch {
         }
         if self.cycle_edge.len() < edges {
             self.cycle_edge.resize(edges, 0);
+            self.beside.resize(edges, 0);
         }
     }
 
@@ -317,6 +326,7 @@ impl LsScratch {
         if self.mark == 0 {
             self.node.iter_mut().for_each(|n| n.forbid = 0);
             self.cycle_edge.iter_mut().for_each(|s| *s = 0);
+            self.beside.iter_mut().for_each(|s| *s = 0);
             self.mark = 1;
         }
         self.mark
@@ -353,6 +363,7 @@ impl Marked {
         for &(e, _) in &walk.cycle {
             s.cycle_edge[e as usize] = mark;
         }
+        mark_beside(local, walk.stick.iter().chain(&walk.cycle), s, mark);
         let mut prefix = Vec::with_capacity(m + 1);
         prefix.push(Attrs::default());
         for &st in &walk.cycle {
@@ -369,6 +380,32 @@ impl Marked {
             mark,
         }
     }
+}
+
+/// Marks the edges drawn beside `steps` as closed to new paths.
+fn mark_beside<'a>(
+    local: &Local,
+    steps: impl Iterator<Item = &'a LStep>,
+    s: &mut LsScratch,
+    mark: u32,
+) {
+    for &(e, _) in steps {
+        for &b in local.beside(e) {
+            s.beside[b as usize] = mark;
+        }
+    }
+}
+
+/// Whether a walk takes two edges drawn beside each other.
+pub(crate) fn walks_beside_itself(local: &Local, walk: &Walk) -> bool {
+    let mut edges: Vec<u32> = walk.stick.iter().chain(&walk.cycle).map(|s| s.0).collect();
+    edges.sort_unstable();
+    edges.iter().any(|&e| {
+        local
+            .beside(e)
+            .iter()
+            .any(|b| edges.binary_search(b).is_ok())
+    })
 }
 
 /// The best move found from one origin.
@@ -539,7 +576,14 @@ fn best_move(
         let acc_x = s.acc[ix];
         let adj = local.adj(x);
         *work += 2 * adj.len() as u64;
+        let path_x = s.node[ix].path;
         for a in adj {
+            // Not beside the walk, nor beside the path that leads here.
+            if s.beside[a.edge as usize] == mark
+                || local.beside_signature[a.edge as usize] & path_x != 0
+            {
+                continue;
+            }
             let y = a.to;
             let t = y as usize;
             let state = s.node[t];
@@ -589,7 +633,8 @@ fn best_move(
                 continue;
             }
             let nd = dist + a.len;
-            if s.node[t].relax(generation, nd, Adj { to: x, ..*a }) {
+            let path = path_x | signature(a.edge);
+            if s.node[t].relax(generation, nd, Adj { to: x, ..*a }, path) {
                 s.heap.push(Item { dist: nd, node: y });
             }
         }
@@ -603,6 +648,7 @@ fn seed_dijkstra(s: &mut LsScratch, origin: u32, generation: u32) {
     let o = origin as usize;
     s.node[o].stamp = generation;
     s.node[o].dist = 0.0;
+    s.node[o].path = 0;
     s.acc[o] = Attrs::default();
     s.node[o].done = false;
     s.heap.push(Item {
@@ -630,15 +676,19 @@ fn free_path(local: &Local, s: &mut LsScratch, from: u32, to: u32, work: &mut u6
         if node == to {
             return true;
         }
-        let dist = s.node[ix].dist;
+        let (dist, path) = (s.node[ix].dist, s.node[ix].path);
         for a in local.adj(node) {
             *work += 1;
             let t = a.to as usize;
-            if s.node[t].forbid == mark && a.to != to {
+            if (s.node[t].forbid == mark && a.to != to)
+                || s.beside[a.edge as usize] == mark
+                || local.beside_signature[a.edge as usize] & path != 0
+            {
                 continue;
             }
             let nd = dist + a.len;
-            if s.node[t].relax(generation, nd, Adj { to: node, ..*a }) {
+            let path = path | signature(a.edge);
+            if s.node[t].relax(generation, nd, Adj { to: node, ..*a }, path) {
                 s.heap.push(Item {
                     dist: nd + estimate(a.to),
                     node: a.to,
@@ -684,6 +734,7 @@ pub(crate) fn via_walk(local: &Local, x: u32, s: &mut LsScratch, work: &mut u64)
     for &step in &out[..out.len() - 1] {
         s.node[local.head(step) as usize].forbid = mark;
     }
+    mark_beside(local, stick.iter().chain(&out), s, mark);
     if !free_path(local, s, x, anchor, work) {
         return None;
     }

@@ -48,6 +48,7 @@
 #![warn(missing_docs)]
 
 mod ball;
+mod beside;
 mod error;
 mod exact;
 mod graph;

@@ -48,6 +48,20 @@ pub(crate) struct Local {
     pub branch: Vec<u32>,
     /// `[lon, lat]` of each node.
     pub pos: Vec<[f64; 2]>,
+    /// Per edge (CSR), the other edges that hold an input edge drawn beside one of its
+    /// own: a walk that has one of them must not take the other.
+    beside_start: Vec<u32>,
+    beside: Vec<u32>,
+    /// Per edge, the OR of [`signature`]s of the edges beside it (0 for most): a path
+    /// whose edges' signatures meet it may hold one of them.
+    pub beside_signature: Vec<u64>,
+}
+
+/// One bit of 64 standing for a search-graph edge, for quick "may this path hold an
+/// edge beside that one" tests.
+#[inline(always)]
+pub(crate) fn signature(edge: u32) -> u64 {
+    1 << (u64::from(edge).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58)
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -110,10 +124,16 @@ impl Local {
         path
     }
 
+    /// The edges drawn beside `edge` (see the field).
+    pub fn beside(&self, edge: u32) -> &[u32] {
+        let e = edge as usize;
+        &self.beside[self.beside_start[e] as usize..self.beside_start[e + 1] as usize]
+    }
+
     pub fn build(
         graph: &TrailGraph,
         ball: &Ball,
-        s: &Scratch,
+        s: &mut Scratch,
         reach: f64,
         max_sac: u8,
         work: &mut u64,
@@ -234,10 +254,54 @@ impl Local {
             parent: Vec::new(),
             branch: Vec::new(),
             pos,
+            beside_start: Vec::new(),
+            beside: Vec::new(),
+            beside_signature: Vec::new(),
         };
+        local.find_beside(graph, s, work);
         local.build_adjacency(kept as usize);
         local.shortest_paths(work);
         local
+    }
+
+    fn find_beside(&mut self, graph: &TrailGraph, s: &mut Scratch, work: &mut u64) {
+        let generation = s.generation();
+        if s.edge_owner.len() < graph.edges.len() {
+            s.edge_owner.resize(graph.edges.len(), (0, NONE));
+        }
+        for (i, e) in self.edges.iter().enumerate() {
+            for step in &self.steps[e.steps.0 as usize..e.steps.1 as usize] {
+                s.edge_owner[step.edge as usize] = (generation, i as u32);
+            }
+        }
+        let mut start = Vec::with_capacity(self.edges.len() + 1);
+        let mut beside = Vec::new();
+        for (i, e) in self.edges.iter().enumerate() {
+            start.push(beside.len() as u32);
+            let from = beside.len();
+            for step in &self.steps[e.steps.0 as usize..e.steps.1 as usize] {
+                for &(f, _) in graph.beside.of(step.edge) {
+                    let (stamp, owner) = s.edge_owner[f as usize];
+                    if stamp == generation && owner != i as u32 {
+                        beside.push(owner);
+                    }
+                }
+            }
+            beside[from..].sort_unstable();
+            let kept = from + dedup_len(&mut beside[from..]);
+            beside.truncate(kept);
+        }
+        start.push(beside.len() as u32);
+        *work += self.steps.len() as u64;
+        self.beside_signature = (0..self.edges.len())
+            .map(|e| {
+                beside[start[e] as usize..start[e + 1] as usize]
+                    .iter()
+                    .fold(0, |sig, &b| sig | signature(b))
+            })
+            .collect();
+        self.beside_start = start;
+        self.beside = beside;
     }
 
     fn build_adjacency(&mut self, n: usize) {
@@ -370,4 +434,16 @@ fn collect_pre_edges(
         }
     }
     pre
+}
+
+/// Moves the distinct values of a sorted slice to its front; returns how many.
+fn dedup_len(sorted: &mut [u32]) -> usize {
+    let mut kept = 0;
+    for i in 0..sorted.len() {
+        if kept == 0 || sorted[i] != sorted[kept - 1] {
+            sorted[kept] = sorted[i];
+            kept += 1;
+        }
+    }
+    kept
 }

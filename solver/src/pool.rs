@@ -42,10 +42,22 @@ impl Candidate {
             }
             edge_set.push(run[0]);
         }
+        // An edge walked once, beside edges of the same walk, is walked twice on the
+        // ground for that length.
+        for run in ids.chunk_by(|a, b| a == b).filter(|run| run.len() == 1) {
+            let beside: f64 = graph
+                .beside
+                .of(run[0])
+                .iter()
+                .filter(|(f, _)| edge_set.binary_search(f).is_ok())
+                .map(|&(_, len)| len)
+                .sum();
+            shared += beside.min(graph.edges[run[0] as usize].attrs.len);
+        }
         let quality = scorer.quality(&attrs, shared);
         let kind = if quality.sharing == 0.0 && shared == 0.0 {
             LoopKind::Loop
-        } else if repeated_all {
+        } else if repeated_all || quality.sharing >= 0.99 {
             LoopKind::OutAndBack
         } else {
             LoopKind::Lollipop

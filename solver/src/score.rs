@@ -20,7 +20,7 @@ const ROAD_WEIGHT: f64 = 0.2;
 /// Cost per metre of climb above the maximum, relative to (maximum + 100 m).
 const CLIMB_WEIGHT: f64 = 0.5;
 /// Cost of a walk that is all shared (an out-and-back), on top of its length error.
-const SHARING_WEIGHT: f64 = 0.5;
+const SHARING_WEIGHT: f64 = 0.25;
 /// Tie-breaker weight of `1 - compactness`.
 const COMPACT_WEIGHT: f64 = 0.001;
 /// Metres per degree of latitude on the mean Earth sphere.

@@ -14,11 +14,12 @@ pub struct DirectedEdge {
 /// The shape of a closed walk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LoopKind {
-    /// No edge walked twice (sharing 0).
+    /// No edge walked twice, none beside another part of the walk (sharing 0).
     Loop,
-    /// A loop reached by a path walked there and back (0 < sharing < 1).
+    /// A loop with stretches walked twice: a path there and back, or a street and its
+    /// sidewalk (0 < sharing < 1).
     Lollipop,
-    /// Every edge walked twice (sharing 1).
+    /// Every edge walked twice, or beside another part of the walk (sharing 1).
     OutAndBack,
 }
 
@@ -37,7 +38,8 @@ pub struct Loop {
     pub road_m: f64,
     /// `|L - T| / T`.
     pub length_error: f64,
-    /// Length walked on edges used more than once (every traversal) / L.
+    /// Length walked on edges used more than once (every traversal), or beside another
+    /// edge of the walk (a sidewalk beside its street, a trail mapped twice), over L.
     pub sharing: f64,
     /// `4 pi A / L^2` of the walk's polygon in a local projection, in `[0, 1]`.
     pub compactness: f64,

@@ -65,7 +65,7 @@ pub fn solve_with(
     let mut work = 0u64;
 
     let ball = Ball::grow(graph, start, reach / 2.0, max_sac, scratch, &mut work);
-    let local = Local::build(graph, &ball, scratch, reach, max_sac, &mut work);
+    let local = Local::build(graph, &ball, &mut *scratch, reach, max_sac, &mut work);
     let scorer = Scorer::new(query, graph.position(start)[1]);
     let mut pool = Pool::new(2 * k + 4);
     let mut stopped = false;

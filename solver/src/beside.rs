@@ -1,0 +1,246 @@
+//! Edges drawn beside each other: a sidewalk along its street, a trail mapped twice, a
+//! track with a path at its edge. On the ground, walking both is walking the same way
+//! twice, so a walk that uses both shares that length as surely as one that walks an
+//! edge twice, and the local search never joins them into a loop.
+//!
+//! Found once per graph: every edge is sampled every [`SAMPLE_M`] along its polyline
+//! (3D points on the sphere, so nothing depends on a projection), samples are sorted
+//! into [`NEAR_M`] cells, and edge f is beside edge e by the share of e's samples
+//! within [`NEAR_M`] of one of f's, times e's length. Pairs beside each other by less
+//! than [`MIN_BESIDE_M`] are left out: two trails crossing, or meeting at a shallow
+//! angle, are near each other for a few metres only. Near a node both edges end at,
+//! samples do not count (every fork starts with two edges side by side).
+
+/// Spacing of the samples along each edge: a point within `NEAR_M - 1` of a line is
+/// within `NEAR_M` of one of its samples.
+const SAMPLE_M: f64 = 6.0;
+/// Two samples this close are the same way on the ground.
+pub(crate) const NEAR_M: f64 = 8.0;
+/// Least length of e beside f for the pair to count.
+pub(crate) const MIN_BESIDE_M: f64 = 50.0;
+/// Samples this close to a node both edges end at do not count.
+const FORK_GUARD_M: f64 = 3.0 * NEAR_M;
+const EARTH_RADIUS_M: f64 = 6_371_008.8;
+
+/// What the detection needs of one edge.
+pub(crate) struct EdgeLine<'a> {
+    pub source: u32,
+    pub target: u32,
+    /// Stated length: what the shared length is measured in.
+    pub length_m: f64,
+    /// `[lon, lat]` from source to target (at least two points).
+    pub line: &'a [[f64; 2]],
+}
+
+/// Per edge, the edges beside it and the length of it beside each, in CSR form.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Beside {
+    start: Vec<u32>,
+    pairs: Vec<(u32, f64)>,
+}
+
+impl Beside {
+    /// The edges beside `edge`, each with the length of `edge` beside it.
+    pub fn of(&self, edge: u32) -> &[(u32, f64)] {
+        let e = edge as usize;
+        if e + 1 >= self.start.len() {
+            return &[];
+        }
+        &self.pairs[self.start[e] as usize..self.start[e + 1] as usize]
+    }
+
+    /// Number of (edge, edge beside it) entries.
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.pairs.len()
+    }
+
+    pub fn find(edges: &[EdgeLine]) -> Beside {
+        let mut samples: Vec<(u32, [f64; 3])> = Vec::new();
+        let mut counts = vec![0u32; edges.len()];
+        for (i, e) in edges.iter().enumerate() {
+            let before = samples.len();
+            sample(e.line, |p| samples.push((i as u32, p)));
+            counts[i] = (samples.len() - before) as u32;
+        }
+        // Cells packed 21 bits an axis (the sphere spans 1.6 M cells of 8 m a side).
+        let cell = |p: [f64; 3]| {
+            let c = |v: f64| ((v / NEAR_M).floor() as i64 + (1 << 20)) as u64 & 0x1F_FFFF;
+            (c(p[0]) << 42) | (c(p[1]) << 21) | c(p[2])
+        };
+        let mut order: Vec<(u64, u32)> = samples
+            .iter()
+            .enumerate()
+            .map(|(s, &(_, p))| (cell(p), s as u32))
+            .collect();
+        order.sort_unstable();
+        // Occupied cells in key order, each with its range of `order`.
+        let mut cells: Vec<(u64, u32, u32)> = Vec::new();
+        let mut lo = 0;
+        for run in order.chunk_by(|a, b| a.0 == b.0) {
+            cells.push((run[0].0, lo as u32, (lo + run.len()) as u32));
+            lo += run.len();
+        }
+        let members = |c: &(u64, u32, u32)| &order[c.1 as usize..c.2 as usize];
+        // Every pair of cells that touch, once: the cell itself and the 13 neighbours
+        // after it in key order, whose keys are the cell's plus a positive constant, so
+        // one merge-like pass per neighbour finds them all. Compared sample by sample:
+        // (sample, edge it is near).
+        let deltas = (0..27u64)
+            .map(|i| [i / 9, i / 3 % 3, i % 3])
+            .filter(|d| (d[0], d[1], d[2]) >= (1, 1, 1))
+            .map(|d| ((d[0] << 42) | (d[1] << 21) | d[2]) - ((1 << 42) | (1 << 21) | 1));
+        let mut hits: Vec<(u32, u32)> = Vec::new();
+        for delta in deltas {
+            let mut j = 0;
+            for here in &cells {
+                let want = here.0 + delta;
+                while j < cells.len() && cells[j].0 < want {
+                    j += 1;
+                }
+                if j == cells.len() {
+                    break;
+                }
+                if cells[j].0 != want {
+                    continue;
+                }
+                for &(_, s) in members(here) {
+                    let (e, p) = samples[s as usize];
+                    for &(_, t) in members(&cells[j]) {
+                        let (f, q) = samples[t as usize];
+                        if e != f && dist(p, q) <= NEAR_M {
+                            hits.push((s, f));
+                            hits.push((t, e));
+                        }
+                    }
+                }
+            }
+        }
+        hits.sort_unstable();
+        hits.dedup();
+        let ends: Vec<[[f64; 3]; 2]> = edges
+            .iter()
+            .map(|e| [xyz(e.line[0]), xyz(e.line[e.line.len() - 1])])
+            .collect();
+        // Samples of e near f, per (e, f), leaving out those at a fork of the two.
+        let mut near: Vec<(u32, u32)> = hits
+            .into_iter()
+            .filter_map(|(s, f)| {
+                let (e, p) = samples[s as usize];
+                let (a, b) = (&edges[e as usize], &edges[f as usize]);
+                let at_fork = [(a.source, 0), (a.target, 1)].iter().any(|&(node, end)| {
+                    (node == b.source || node == b.target)
+                        && dist(p, ends[e as usize][end]) <= FORK_GUARD_M
+                });
+                (!at_fork).then_some((e, f))
+            })
+            .collect();
+        near.sort_unstable();
+        let pairs: Vec<(u32, u32, f64)> = near
+            .chunk_by(|a, b| a == b)
+            .filter_map(|run| {
+                let (e, f) = run[0];
+                let share = run.len() as f64 / f64::from(counts[e as usize].max(1));
+                let len = share.min(1.0) * edges[e as usize].length_m;
+                (len >= MIN_BESIDE_M).then_some((e, f, len))
+            })
+            .collect();
+        let mut start = Vec::with_capacity(edges.len() + 1);
+        let mut at = 0;
+        for e in 0..edges.len() as u32 {
+            start.push(at as u32);
+            while at < pairs.len() && pairs[at].0 == e {
+                at += 1;
+            }
+        }
+        start.push(pairs.len() as u32);
+        Beside {
+            start,
+            pairs: pairs.into_iter().map(|(_, f, len)| (f, len)).collect(),
+        }
+    }
+}
+
+fn xyz(p: [f64; 2]) -> [f64; 3] {
+    let (lon, lat) = (p[0].to_radians(), p[1].to_radians());
+    [
+        EARTH_RADIUS_M * lat.cos() * lon.cos(),
+        EARTH_RADIUS_M * lat.cos() * lon.sin(),
+        EARTH_RADIUS_M * lat.sin(),
+    ]
+}
+
+fn dist(a: [f64; 3], b: [f64; 3]) -> f64 {
+    ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt()
+}
+
+/// Calls `out` with points every [`SAMPLE_M`] (at most) along the polyline, its first
+/// vertex included and its last excluded.
+fn sample(line: &[[f64; 2]], mut out: impl FnMut([f64; 3])) {
+    for w in line.windows(2) {
+        let (a, b) = (xyz(w[0]), xyz(w[1]));
+        let n = (dist(a, b) / SAMPLE_M).ceil().max(1.0) as usize;
+        for i in 0..n {
+            let t = i as f64 / n as f64;
+            out([
+                a[0] + t * (b[0] - a[0]),
+                a[1] + t * (b[1] - a[1]),
+                a[2] + t * (b[2] - a[2]),
+            ]);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Degrees of latitude for `m` metres.
+    fn deg(m: f64) -> f64 {
+        (m / EARTH_RADIUS_M).to_degrees()
+    }
+
+    fn line(source: u32, target: u32, points: &[[f64; 2]]) -> (u32, u32, Vec<[f64; 2]>) {
+        (source, target, points.to_vec())
+    }
+
+    fn find(lines: &[(u32, u32, Vec<[f64; 2]>)]) -> Beside {
+        let edges: Vec<EdgeLine> = lines
+            .iter()
+            .map(|(s, t, l)| EdgeLine {
+                source: *s,
+                target: *t,
+                length_m: l.windows(2).map(|w| dist(xyz(w[0]), xyz(w[1]))).sum(),
+                line: l,
+            })
+            .collect();
+        Beside::find(&edges)
+    }
+
+    #[test]
+    fn a_sidewalk_five_metres_from_its_street_is_beside_it_along_its_length() {
+        let (lat, d) = (42.5, deg(300.0));
+        let street = line(0, 1, &[[1.5, lat], [1.5 + d, lat]]);
+        let sidewalk = line(2, 3, &[[1.5, lat + deg(5.0)], [1.5 + d, lat + deg(5.0)]]);
+        let beside = find(&[street, sidewalk]);
+        assert_eq!(beside.of(0).len(), 1);
+        let (other, len) = beside.of(0)[0];
+        assert_eq!(other, 1);
+        // Longitude degrees are shorter than latitude ones at 42.5°N: the street is
+        // 300 m * cos(42.5°) long, all of it beside the sidewalk.
+        assert!(len > 200.0, "{len}");
+        assert_eq!(beside.of(1)[0].0, 0);
+    }
+
+    #[test]
+    fn ways_twenty_metres_apart_crossings_and_forks_are_not_beside() {
+        let (lat, d) = (42.5, deg(300.0));
+        let a = line(0, 1, &[[1.5, lat], [1.5 + d, lat]]);
+        let apart = line(2, 3, &[[1.5, lat - deg(20.0)], [1.5 + d, lat - deg(20.0)]]);
+        let crossing = line(4, 5, &[[1.5 + d / 2.0, lat - d], [1.5 + d / 2.0, lat + d]]);
+        // Leaves node 0 at about 10 degrees to `a`: near it for the first tens of metres.
+        let fork = line(0, 6, &[[1.5, lat], [1.5 + d, lat + deg(70.0)]]);
+        let beside = find(&[a, apart, crossing, fork]);
+        assert_eq!(beside.len(), 0, "{beside:?}");
+    }
+}
