@@ -145,7 +145,9 @@ pub struct LoopJson {
     pub descent_m: f64,
     /// `|distance - target| / target`.
     pub length_error: f64,
-    /// Share of the length walked more than once (0 for a true loop, 1 out-and-back).
+    /// Share of the length walked more than once, or beside another part of the loop
+    /// (a street and its sidewalk, a trail mapped twice): 0 for a true loop, 1 for an
+    /// out-and-back.
     pub sharing: f64,
     /// `4 pi A / P^2` of the loop's polygon (1 = circle, 0 = a line).
     pub compactness: f64,
