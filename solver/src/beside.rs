@@ -4,8 +4,10 @@
 //! edge twice, and the local search never joins them into a loop.
 //!
 //! Found once per graph: every edge is sampled every [`SAMPLE_M`] along its polyline
-//! (3D points on the sphere, so nothing depends on a projection), samples are sorted
-//! into [`NEAR_M`] cells, and edge f is beside edge e by the share of e's samples
+//! (3D points on the sphere, so nothing depends on a projection); space is cut into
+//! tiles of [`TILE_M`], searched one at a time so memory stays that of one tile
+//! whatever the network's size; in a tile, samples are sorted into [`NEAR_M`] cells
+//! and compared cell by neighbouring cell; edge f is beside edge e by the share of e's samples
 //! within [`NEAR_M`] of one of f's, times e's length. Pairs beside each other by less
 //! than [`MIN_BESIDE_M`] are left out: two trails crossing, or meeting at a shallow
 //! angle, are near each other for a few metres only. Near a node both edges end at,
@@ -56,92 +58,47 @@ impl Beside {
     }
 
     pub fn find(edges: &[EdgeLine]) -> Beside {
-        let mut samples: Vec<(u32, [f64; 3])> = Vec::new();
-        let mut counts = vec![0u32; edges.len()];
+        let counts: Vec<u32> = edges.iter().map(|e| sample_count(e.line)).collect();
+        // Tiles bound the memory: each is searched on its own, over the samples of the
+        // edges whose box (grown by NEAR_M) meets it, and owns the samples inside it.
+        let mut tiled: Vec<(u64, u32)> = Vec::new();
+        let mut keys: Vec<u64> = Vec::new();
         for (i, e) in edges.iter().enumerate() {
-            let before = samples.len();
-            sample(e.line, |p| samples.push((i as u32, p)));
-            counts[i] = (samples.len() - before) as u32;
-        }
-        // Cells packed 21 bits an axis (the sphere spans 1.6 M cells of 8 m a side).
-        let cell = |p: [f64; 3]| {
-            let c = |v: f64| ((v / NEAR_M).floor() as i64 + (1 << 20)) as u64 & 0x1F_FFFF;
-            (c(p[0]) << 42) | (c(p[1]) << 21) | c(p[2])
-        };
-        let mut order: Vec<(u64, u32)> = samples
-            .iter()
-            .enumerate()
-            .map(|(s, &(_, p))| (cell(p), s as u32))
-            .collect();
-        order.sort_unstable();
-        // Occupied cells in key order, each with its range of `order`.
-        let mut cells: Vec<(u64, u32, u32)> = Vec::new();
-        let mut lo = 0;
-        for run in order.chunk_by(|a, b| a.0 == b.0) {
-            cells.push((run[0].0, lo as u32, (lo + run.len()) as u32));
-            lo += run.len();
-        }
-        let members = |c: &(u64, u32, u32)| &order[c.1 as usize..c.2 as usize];
-        // Every pair of cells that touch, once: the cell itself and the 13 neighbours
-        // after it in key order, whose keys are the cell's plus a positive constant, so
-        // one merge-like pass per neighbour finds them all. Compared sample by sample:
-        // (sample, edge it is near).
-        let deltas = (0..27u64)
-            .map(|i| [i / 9, i / 3 % 3, i % 3])
-            .filter(|d| (d[0], d[1], d[2]) >= (1, 1, 1))
-            .map(|d| ((d[0] << 42) | (d[1] << 21) | d[2]) - ((1 << 42) | (1 << 21) | 1));
-        let mut hits: Vec<(u32, u32)> = Vec::new();
-        for delta in deltas {
-            let mut j = 0;
-            for here in &cells {
-                let want = here.0 + delta;
-                while j < cells.len() && cells[j].0 < want {
-                    j += 1;
-                }
-                if j == cells.len() {
-                    break;
-                }
-                if cells[j].0 != want {
-                    continue;
-                }
-                for &(_, s) in members(here) {
-                    let (e, p) = samples[s as usize];
-                    for &(_, t) in members(&cells[j]) {
-                        let (f, q) = samples[t as usize];
-                        if e != f && dist(p, q) <= NEAR_M {
-                            hits.push((s, f));
-                            hits.push((t, e));
+            // The tiles its samples are in or within NEAR_M of (not its box: a long
+            // diagonal edge's box meets thousands of tiles).
+            keys.clear();
+            let tile = |v: f64| ((v / TILE_M).floor() as i64 + (1 << 20)) as u64 & 0x1F_FFFF;
+            sample(e.line, |p| {
+                let span = |k: usize| tile(p[k] - NEAR_M)..=tile(p[k] + NEAR_M);
+                for x in span(0) {
+                    for y in span(1) {
+                        for z in span(2) {
+                            keys.push((x << 42) | (y << 21) | z);
                         }
                     }
                 }
-            }
+            });
+            keys.sort_unstable();
+            keys.dedup();
+            tiled.extend(keys.iter().map(|&k| (k, i as u32)));
         }
-        hits.sort_unstable();
-        hits.dedup();
-        let ends: Vec<[[f64; 3]; 2]> = edges
-            .iter()
-            .map(|e| [xyz(e.line[0]), xyz(e.line[e.line.len() - 1])])
-            .collect();
-        // Samples of e near f, per (e, f), leaving out those at a fork of the two.
-        let mut near: Vec<(u32, u32)> = hits
-            .into_iter()
-            .filter_map(|(s, f)| {
-                let (e, p) = samples[s as usize];
-                let (a, b) = (&edges[e as usize], &edges[f as usize]);
-                let at_fork = [(a.source, 0), (a.target, 1)].iter().any(|&(node, end)| {
-                    (node == b.source || node == b.target)
-                        && dist(p, ends[e as usize][end]) <= FORK_GUARD_M
-                });
-                (!at_fork).then_some((e, f))
-            })
-            .collect();
+        tiled.sort_unstable();
+        // (e, f) once per sample of e near f.
+        let mut near: Vec<(u32, u32)> = Vec::new();
+        for group in tiled.chunk_by(|a, b| a.0 == b.0) {
+            let key = group[0].0;
+            let corner = |shift: u32| ((key >> shift) & 0x1F_FFFF) as f64 - f64::from(1 << 20);
+            let lo = [corner(42) * TILE_M, corner(21) * TILE_M, corner(0) * TILE_M];
+            let members: Vec<u32> = group.iter().map(|g| g.1).collect();
+            near_in_tile(edges, &members, lo, &mut near);
+        }
         near.sort_unstable();
         let pairs: Vec<(u32, u32, f64)> = near
             .chunk_by(|a, b| a == b)
             .filter_map(|run| {
                 let (e, f) = run[0];
                 let share = run.len() as f64 / f64::from(counts[e as usize].max(1));
-                let len = share.min(1.0) * edges[e as usize].length_m;
+                let len = share * edges[e as usize].length_m;
                 (len >= MIN_BESIDE_M).then_some((e, f, len))
             })
             .collect();
@@ -159,6 +116,105 @@ impl Beside {
             pairs: pairs.into_iter().map(|(_, f, len)| (f, len)).collect(),
         }
     }
+}
+
+/// Side of the tiles the search is split into.
+const TILE_M: f64 = 1024.0;
+
+/// Appends `(e, f)` for every sample of an edge of `members` inside the tile whose low
+/// corner is `lo` that lies within [`NEAR_M`] of a sample of another edge f, except at
+/// their forks.
+fn near_in_tile(edges: &[EdgeLine], members: &[u32], lo: [f64; 3], near: &mut Vec<(u32, u32)>) {
+    let inside = |p: [f64; 3], margin: f64| {
+        (0..3).all(|k| p[k] >= lo[k] - margin && p[k] < lo[k] + TILE_M + margin)
+    };
+    // (edge, point, owned by this tile)
+    let mut samples: Vec<(u32, [f64; 3], bool)> = Vec::new();
+    for &e in members {
+        sample(edges[e as usize].line, |p| {
+            if inside(p, NEAR_M) {
+                samples.push((e, p, inside(p, 0.0)));
+            }
+        });
+    }
+    // Cells packed 21 bits an axis (a tile spans 128 cells of 8 m a side).
+    let cell = |p: [f64; 3]| {
+        let c = |v: f64| ((v / NEAR_M).floor() as i64 + (1 << 20)) as u64 & 0x1F_FFFF;
+        (c(p[0]) << 42) | (c(p[1]) << 21) | c(p[2])
+    };
+    let mut order: Vec<(u64, u32)> = samples
+        .iter()
+        .enumerate()
+        .map(|(s, &(_, p, _))| (cell(p), s as u32))
+        .collect();
+    order.sort_unstable();
+    // Occupied cells in key order, each with its range of `order`.
+    let mut cells: Vec<(u64, u32, u32)> = Vec::new();
+    let mut at = 0;
+    for run in order.chunk_by(|a, b| a.0 == b.0) {
+        cells.push((run[0].0, at as u32, (at + run.len()) as u32));
+        at += run.len();
+    }
+    let members_of = |c: &(u64, u32, u32)| &order[c.1 as usize..c.2 as usize];
+    // Every pair of cells that touch, once: the cell itself and the 13 neighbours after
+    // it in key order, whose keys are the cell's plus a positive constant, so one
+    // merge-like pass per neighbour finds them all. Compared sample by sample:
+    // (sample, edge it is near), for the samples this tile owns.
+    let deltas = (0..27u64)
+        .map(|i| [i / 9, i / 3 % 3, i % 3])
+        .filter(|d| (d[0], d[1], d[2]) >= (1, 1, 1))
+        .map(|d| ((d[0] << 42) | (d[1] << 21) | d[2]) - ((1 << 42) | (1 << 21) | 1));
+    let mut hits: Vec<(u32, u32)> = Vec::new();
+    for delta in deltas {
+        let mut j = 0;
+        for here in &cells {
+            let want = here.0 + delta;
+            while j < cells.len() && cells[j].0 < want {
+                j += 1;
+            }
+            if j == cells.len() {
+                break;
+            }
+            if cells[j].0 != want {
+                continue;
+            }
+            for &(_, s) in members_of(here) {
+                let (e, p, own_s) = samples[s as usize];
+                for &(_, t) in members_of(&cells[j]) {
+                    let (f, q, own_t) = samples[t as usize];
+                    if e != f && dist(p, q) <= NEAR_M {
+                        if own_s {
+                            hits.push((s, f));
+                        }
+                        if own_t {
+                            hits.push((t, e));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    hits.sort_unstable();
+    hits.dedup();
+    for (s, f) in hits {
+        let (e, p, _) = samples[s as usize];
+        let (a, b) = (&edges[e as usize], &edges[f as usize]);
+        let at_fork = [(a.source, 0), (a.target, a.line.len() - 1)]
+            .iter()
+            .any(|&(node, end)| {
+                (node == b.source || node == b.target) && dist(p, xyz(a.line[end])) <= FORK_GUARD_M
+            });
+        if !at_fork {
+            near.push((e, f));
+        }
+    }
+}
+
+/// How many points [`sample`] gives for the polyline.
+fn sample_count(line: &[[f64; 2]]) -> u32 {
+    let mut n = 0;
+    sample(line, |_| n += 1);
+    n
 }
 
 fn xyz(p: [f64; 2]) -> [f64; 3] {
@@ -230,6 +286,30 @@ mod tests {
         // 300 m * cos(42.5°) long, all of it beside the sidewalk.
         assert!(len > 200.0, "{len}");
         assert_eq!(beside.of(1)[0].0, 0);
+    }
+
+    #[test]
+    fn long_ways_across_many_tiles_are_beside_each_other_once_along_their_length() {
+        // 7 km north-east, 5 m apart: samples fall in dozens of tiles, each owning its
+        // own, so the shared length is the whole length and no more.
+        let (lat, d) = (42.5, deg(5_000.0));
+        let a = line(0, 1, &[[1.5, lat], [1.5 + d, lat + d]]);
+        let b = line(
+            2,
+            3,
+            &[[1.5, lat + deg(5.0)], [1.5 + d, lat + d + deg(5.0)]],
+        );
+        let beside = find(&[a, b]);
+        let length: f64 = {
+            let l = [[1.5, lat], [1.5 + d, lat + d]];
+            dist(xyz(l[0]), xyz(l[1]))
+        };
+        let (other, len) = beside.of(0)[0];
+        assert_eq!(other, 1);
+        assert!(
+            len <= length + 1e-6 && len > 0.97 * length,
+            "{len} of {length}"
+        );
     }
 
     #[test]

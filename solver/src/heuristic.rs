@@ -398,6 +398,10 @@ fn mark_beside<'a>(
 
 /// Whether a walk takes two edges drawn beside each other.
 pub(crate) fn walks_beside_itself(local: &Local, walk: &Walk) -> bool {
+    let steps = || walk.stick.iter().chain(&walk.cycle);
+    if steps().all(|&(e, _)| local.beside_signature[e as usize] == 0) {
+        return false;
+    }
     let mut edges: Vec<u32> = walk.stick.iter().chain(&walk.cycle).map(|s| s.0).collect();
     edges.sort_unstable();
     edges.iter().any(|&e| {
