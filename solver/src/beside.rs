@@ -58,7 +58,7 @@ impl Beside {
     }
 
     pub fn find(edges: &[EdgeLine]) -> Beside {
-        let counts: Vec<u32> = edges.iter().map(|e| sample_count(e.line)).collect();
+        let mut counts = vec![0u32; edges.len()];
         // Tiles bound the memory: each is searched on its own, over the samples of the
         // edges whose box (grown by NEAR_M) meets it, and owns the samples inside it.
         let mut tiled: Vec<(u64, u32)> = Vec::new();
@@ -69,6 +69,7 @@ impl Beside {
             keys.clear();
             let tile = |v: f64| ((v / TILE_M).floor() as i64 + (1 << 20)) as u64 & 0x1F_FFFF;
             sample(e.line, |p| {
+                counts[i] += 1;
                 let span = |k: usize| tile(p[k] - NEAR_M)..=tile(p[k] + NEAR_M);
                 for x in span(0) {
                     for y in span(1) {
@@ -208,13 +209,6 @@ fn near_in_tile(edges: &[EdgeLine], members: &[u32], lo: [f64; 3], near: &mut Ve
             near.push((e, f));
         }
     }
-}
-
-/// How many points [`sample`] gives for the polyline.
-fn sample_count(line: &[[f64; 2]]) -> u32 {
-    let mut n = 0;
-    sample(line, |_| n += 1);
-    n
 }
 
 fn xyz(p: [f64; 2]) -> [f64; 3] {

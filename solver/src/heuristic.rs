@@ -402,7 +402,7 @@ pub(crate) fn walks_beside_itself(local: &Local, walk: &Walk) -> bool {
     if steps().all(|&(e, _)| local.beside_signature[e as usize] == 0) {
         return false;
     }
-    let mut edges: Vec<u32> = walk.stick.iter().chain(&walk.cycle).map(|s| s.0).collect();
+    let mut edges: Vec<u32> = steps().map(|s| s.0).collect();
     edges.sort_unstable();
     edges.iter().any(|&e| {
         local

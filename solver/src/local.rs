@@ -276,20 +276,21 @@ impl Local {
         }
         let mut start = Vec::with_capacity(self.edges.len() + 1);
         let mut beside = Vec::new();
+        let mut mine = Vec::new();
         for (i, e) in self.edges.iter().enumerate() {
             start.push(beside.len() as u32);
-            let from = beside.len();
+            mine.clear();
             for step in &self.steps[e.steps.0 as usize..e.steps.1 as usize] {
                 for &(f, _) in graph.beside.of(step.edge) {
                     let (stamp, owner) = s.edge_owner[f as usize];
                     if stamp == generation && owner != i as u32 {
-                        beside.push(owner);
+                        mine.push(owner);
                     }
                 }
             }
-            beside[from..].sort_unstable();
-            let kept = from + dedup_len(&mut beside[from..]);
-            beside.truncate(kept);
+            mine.sort_unstable();
+            mine.dedup();
+            beside.extend_from_slice(&mine);
         }
         start.push(beside.len() as u32);
         *work += self.steps.len() as u64;
@@ -434,16 +435,4 @@ fn collect_pre_edges(
         }
     }
     pre
-}
-
-/// Moves the distinct values of a sorted slice to its front; returns how many.
-fn dedup_len(sorted: &mut [u32]) -> usize {
-    let mut kept = 0;
-    for i in 0..sorted.len() {
-        if kept == 0 || sorted[i] != sorted[kept - 1] {
-            sorted[kept] = sorted[i];
-            kept += 1;
-        }
-    }
-    kept
 }

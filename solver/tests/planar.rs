@@ -6,6 +6,8 @@ mod support;
 
 use std::sync::LazyLock;
 
+use support::judge::haversine_m;
+
 use trailloop_solver::{
     solve, solve_many, EdgeInput, Limits, LoopKind, NodeInput, Query, Solution, TrailGraph,
 };
@@ -37,13 +39,6 @@ impl Rng {
     fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
-}
-
-fn haversine_m(a: [f64; 2], b: [f64; 2]) -> f64 {
-    let (la1, la2) = (a[1].to_radians(), b[1].to_radians());
-    let h = ((la2 - la1) / 2.0).sin().powi(2)
-        + la1.cos() * la2.cos() * ((b[0] - a[0]).to_radians() / 2.0).sin().powi(2);
-    2.0 * 6_371_008.8 * h.sqrt().asin()
 }
 
 struct Network {
@@ -233,19 +228,7 @@ fn every_loop_follows_the_edges_continuously_and_closes_at_the_start() {
             "network {n}, start {start}, T {target}"
         );
         for l in &solution.loops {
-            let mut at = *start;
-            for &e in &l.edges {
-                let (from, to) = graph.edge_ends(e).expect("known edge");
-                assert_eq!(from, at, "consecutive edges join");
-                at = to;
-            }
-            assert_eq!(at, *start, "closes at the start");
-            let summed: f64 = l
-                .edges
-                .iter()
-                .map(|e| graph.edge_length(e.id).expect("known"))
-                .sum();
-            assert!((summed - l.length_m).abs() < 1e-6 * summed);
+            support::assert_walks_from_and_back_to(graph, *start, l);
             let mut ids: Vec<u64> = l.edges.iter().map(|e| e.id).collect();
             ids.sort_unstable();
             let distinct = ids.windows(2).all(|w| w[0] != w[1]);

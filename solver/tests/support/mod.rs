@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use petgraph::algo::dijkstra;
 use petgraph::graph::{NodeIndex, UnGraph};
 use trailloop_osm::{build_network, BuildOptions, Dem, Network};
-use trailloop_solver::{EdgeInput, NodeInput, TrailGraph};
+use trailloop_solver::{EdgeInput, Loop, NodeInput, TrailGraph};
 
 pub mod judge;
 
@@ -201,4 +201,22 @@ pub fn witness_in(
         let separate = u != v && (branch[u] != branch[v] || u == start || v == start);
         !tree && separate && len.is_finite() && (len - target).abs() <= tolerance * target
     })
+}
+
+/// A loop's edges join end to end from `start` back to `start`, and its length is the
+/// sum of theirs.
+pub fn assert_walks_from_and_back_to(graph: &TrailGraph, start: u64, l: &Loop) {
+    let mut at = start;
+    for &e in &l.edges {
+        let (from, to) = graph.edge_ends(e).expect("known edge");
+        assert_eq!(from, at, "consecutive edges join");
+        at = to;
+    }
+    assert_eq!(at, start, "closes at the start");
+    let summed: f64 = l
+        .edges
+        .iter()
+        .map(|e| graph.edge_length(e.id).expect("known"))
+        .sum();
+    assert!((summed - l.length_m).abs() < 1e-6 * summed);
 }
