@@ -81,8 +81,7 @@ impl Dem {
     /// for SRTM1). Elevation profiles are sampled relative to it.
     pub fn cell_size_m(&self) -> f64 {
         let finest = self.tiles.iter().map(|t| t.size).max().unwrap_or(1201);
-        // One degree of latitude is about 111.2 km.
-        111_195.0 / (finest - 1) as f64
+        crate::geo::METRES_PER_DEGREE / (finest - 1) as f64
     }
 
     /// Ascent and descent in metres walking `line` from its first vertex to its last; edge

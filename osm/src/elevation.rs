@@ -123,9 +123,10 @@ fn smooth(profile: &[(f64, f64)], window_m: f64) -> Vec<f64> {
 }
 
 fn flat_distance_m(a: Coord, b: Coord) -> f64 {
-    const M_PER_DEG: f64 = 111_195.0;
-    let mid_lat = ((a.lat + b.lat) / 2.0).to_radians();
-    let dx = (b.lon - a.lon) * mid_lat.cos() * M_PER_DEG;
-    let dy = (b.lat - a.lat) * M_PER_DEG;
-    dx.hypot(dy)
+    let mid = [(a.lon + b.lon) / 2.0, (a.lat + b.lat) / 2.0];
+    let (p, q) = (
+        crate::geo::local_metres(mid, [a.lon, a.lat]),
+        crate::geo::local_metres(mid, [b.lon, b.lat]),
+    );
+    (q[0] - p[0]).hypot(q[1] - p[1])
 }

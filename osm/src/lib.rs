@@ -45,12 +45,14 @@
 mod dem;
 mod elevation;
 mod error;
+pub mod geo;
 pub mod model;
 mod noding;
 mod pbf;
 mod pois;
 mod spatial;
 mod tags;
+pub mod tiles;
 mod trailheads;
 
 use std::path::Path;
@@ -58,8 +60,9 @@ use std::time::Instant;
 
 pub use dem::Dem;
 pub use error::OsmError;
+pub use geo::{distance_m, length_m};
 pub use model::*;
-pub use spatial::{distance_m, length_m};
+pub use tiles::{Partition, TileKey, TILE_DEGREES};
 
 /// Default of [`BuildOptions::trailhead_snap_radius_m`], metres.
 pub const TRAILHEAD_SNAP_RADIUS_M: f64 = 300.0;

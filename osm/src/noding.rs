@@ -9,8 +9,8 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
+use crate::geo::length_m;
 use crate::pbf::OsmData;
-use crate::spatial::length_m;
 use crate::tags::is_trail_class;
 use crate::{Edge, Node, NodeIndex};
 

@@ -1,40 +1,15 @@
-//! Distances on the WGS 84 ellipsoid and a nearest-point index.
-//!
-//! The index holds points as 3D positions on a sphere in metres: the straight-line
-//! (chord) distance there grows with the distance along the surface everywhere on Earth,
-//! so nearest-neighbour and radius queries need no projection and no special cases at the
-//! antimeridian or the poles. Candidates are then measured on the ellipsoid.
+//! A nearest-point index over 3D positions on the mean sphere (see [`crate::geo`]):
+//! nearest-neighbour and radius queries need no projection; candidates are then
+//! measured on the ellipsoid.
 
-use std::sync::LazyLock;
-
-use geographiclib_rs::{Geodesic, InverseGeodesic};
 use rstar::primitives::GeomWithData;
 use rstar::RTree;
 
+use crate::geo::distance_m;
 use crate::Coord;
 
-static WGS84: LazyLock<Geodesic> = LazyLock::new(Geodesic::wgs84);
-
-/// Mean Earth radius, metres.
-const EARTH_RADIUS_M: f64 = 6_371_008.8;
-
-/// Geodesic distance between two points, metres.
-pub fn distance_m(a: Coord, b: Coord) -> f64 {
-    WGS84.inverse(a.lat, a.lon, b.lat, b.lon)
-}
-
-/// Geodesic length of a polyline, metres.
-pub fn length_m(line: &[Coord]) -> f64 {
-    line.windows(2).map(|w| distance_m(w[0], w[1])).sum()
-}
-
 fn to_xyz(c: Coord) -> [f64; 3] {
-    let (lat, lon) = (c.lat.to_radians(), c.lon.to_radians());
-    [
-        EARTH_RADIUS_M * lat.cos() * lon.cos(),
-        EARTH_RADIUS_M * lat.cos() * lon.sin(),
-        EARTH_RADIUS_M * lat.sin(),
-    ]
+    crate::geo::to_xyz([c.lon, c.lat])
 }
 
 /// Points with a `u32` payload (a node or trailhead index), searchable by distance.
@@ -90,21 +65,6 @@ impl PointIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn one_degree_of_latitude_is_about_111_km() {
-        let d = distance_m(
-            Coord {
-                lon: 1.5,
-                lat: 42.0,
-            },
-            Coord {
-                lon: 1.5,
-                lat: 43.0,
-            },
-        );
-        assert!((d - 111_080.0).abs() < 100.0, "{d}");
-    }
 
     #[test]
     fn index_finds_nearest_and_radius() {

@@ -1,6 +1,7 @@
 //! Trailheads: mapped trailheads, car parks near the network, and junctions where a
 //! trail meets a road cars drive, clustered so one car park yields one trailhead.
 
+use crate::geo::METRES_PER_DEGREE;
 use crate::pbf::{Feature, OsmData};
 use crate::spatial::PointIndex;
 use crate::tags::{is_trail_class, FeatureKind};
@@ -140,8 +141,8 @@ fn cluster(mut candidates: Vec<Trailhead>, radius_m: f64) -> Vec<Trailhead> {
     let mut grid: std::collections::HashMap<(i64, i64), Vec<usize>> = Default::default();
     let mut by_node: std::collections::HashMap<NodeIndex, usize> = Default::default();
     let cell = |c: Coord| {
-        let lat_m = c.lat * 111_195.0;
-        let lon_m = c.lon * 111_195.0 * c.lat.to_radians().cos();
+        let lat_m = c.lat * METRES_PER_DEGREE;
+        let lon_m = c.lon * METRES_PER_DEGREE * c.lat.to_radians().cos();
         (
             (lon_m / radius_m).floor() as i64,
             (lat_m / radius_m).floor() as i64,
@@ -153,7 +154,7 @@ fn cluster(mut candidates: Vec<Trailhead>, radius_m: f64) -> Vec<Trailhead> {
         for dx in -2..=2 {
             for dy in -2..=2 {
                 for &k in grid.get(&(cx + dx, cy + dy)).into_iter().flatten() {
-                    let d = crate::spatial::distance_m(cand.coord, kept[k].coord);
+                    let d = crate::geo::distance_m(cand.coord, kept[k].coord);
                     if d < radius_m && nearest.is_none_or(|(bd, bk)| (d, k) < (bd, bk)) {
                         nearest = Some((d, k));
                     }

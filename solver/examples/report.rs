@@ -56,7 +56,7 @@ fn main() {
         built.elapsed().as_secs_f64()
     );
     let beside = (0..graph.edge_count() as u64)
-        .filter(|&id| !graph.edges_beside(id).is_empty())
+        .filter(|&id| !graph.edges_side_by_side(id).is_empty())
         .count();
     let rebuilt = Instant::now();
     let (nodes, edges) = support::to_solver_input(&region.network);

@@ -7,11 +7,12 @@
 //! runs out of paths before it runs out of budget, nothing better exists: the best loop is
 //! proven optimal among simple cycles through the start within reach.
 
-use crate::graph::{Attrs, TrailGraph};
-use crate::local::{LStep, Local};
-use crate::pool::{Candidate, Pool, MAX_SHARED};
+use crate::alternatives::{Alternatives, ScoredWalk, MAX_SHARED};
+use crate::attrs::Attrs;
+use crate::graph::TrailGraph;
 use crate::query::Limits;
 use crate::score::{Key, Scorer};
+use crate::search_graph::{SearchGraph, SearchStep};
 
 /// How often (in work units) the wall clock and the cancellation flag are read.
 const CLOCK_EVERY: u64 = 4096;
@@ -51,7 +52,7 @@ pub(crate) enum Outcome {
 
 pub(crate) struct Exact<'a> {
     pub graph: &'a TrailGraph,
-    pub local: &'a Local,
+    pub local: &'a SearchGraph,
     pub scorer: &'a Scorer,
     pub results: usize,
     pub reach: f64,
@@ -59,14 +60,14 @@ pub(crate) struct Exact<'a> {
 }
 
 impl Exact<'_> {
-    fn bound(&self, pool: &Pool) -> f64 {
+    fn bound(&self, pool: &Alternatives) -> f64 {
         match pool.kth_loop_key(self.results) {
             Some(key) => self.scorer.max_len_beating(&key, self.reach),
             None => self.reach,
         }
     }
 
-    pub fn run(&self, pool: &mut Pool, budget: u64, work: &mut u64) -> Outcome {
+    pub fn run(&self, pool: &mut Alternatives, budget: u64, work: &mut u64) -> Outcome {
         let local = self.local;
         let n = local.n();
         let start_degree = local.adj(0).len();
@@ -75,7 +76,7 @@ impl Exact<'_> {
         }
         let mut on_path = vec![false; n];
         on_path[0] = true;
-        let mut path: Vec<LStep> = Vec::new();
+        let mut path: Vec<SearchStep> = Vec::new();
         let mut acc: Vec<Attrs> = vec![Attrs::default()];
         // (node, next adjacency index)
         let mut stack: Vec<(u32, usize)> = vec![(0, 0)];
@@ -129,7 +130,7 @@ impl Exact<'_> {
                     for s in cycle() {
                         local.expand(s, &mut steps);
                     }
-                    if pool.offer(self.graph, Candidate::new(self.graph, self.scorer, steps)) {
+                    if pool.offer(self.graph, ScoredWalk::new(self.graph, self.scorer, steps)) {
                         bound = self.bound(pool);
                         rivals.stale = true;
                     }
@@ -182,11 +183,11 @@ impl Default for Rivals {
 }
 
 impl Rivals {
-    fn rebuild(&mut self, exact: &Exact, pool: &Pool) {
+    fn rebuild(&mut self, exact: &Exact, pool: &Alternatives) {
         let (graph, local) = (exact.graph, exact.local);
         let edges = local.edges.len();
         self.marks.clear();
-        self.marks.resize(graph.edges.len(), 0);
+        self.marks.resize(graph.edge_count(), 0);
         self.members.clear();
         self.cover.clear();
         self.cover.resize(pool.items().len() * edges, 0.0);
@@ -200,7 +201,7 @@ impl Rivals {
                 self.cover[m * edges + i] = run
                     .iter()
                     .filter(|s| self.marks[s.edge as usize] == tag)
-                    .map(|s| graph.edges[s.edge as usize].attrs.len)
+                    .map(|s| graph.edge(s.edge).attrs.len)
                     .sum();
             }
             self.members.push((member.key(), member.attrs.len));
@@ -215,7 +216,7 @@ impl Rivals {
     fn reject(
         &mut self,
         exact: &Exact,
-        pool: &Pool,
+        pool: &Alternatives,
         cycle: impl Iterator<Item = u32> + Clone,
         len: f64,
         key: &Key,

@@ -1,290 +1,187 @@
-//! The trail graph: validated input, the original topology (a petgraph `UnGraph`), and
-//! its degree-2 chain contraction with the mapping back to original edges.
+//! The trail graph a search runs on: one or more [`GraphTile`]s stitched at the nodes
+//! they share, behind graph-wide indices.
 //!
-//! Contraction happens once, here. A query whose start lies inside a chain splits that
-//! chain on the fly (see `ball`), so no node ever needs to be kept as a junction just in
-//! case it becomes a start.
+//! Tiles are built once and shared; a graph over a set of tiles is cheap to make (it
+//! offsets indices and merges the junctions that two tiles both hold), so a caller can
+//! keep a network in memory by tile and plan on just the tiles a request needs. A
+//! junction held by several tiles is one junction here (the first tile's, the
+//! *canonical* one) whose adjacency is the union of its twins'.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use petgraph::graph::{NodeIndex, UnGraph};
-use petgraph::visit::EdgeRef;
-
-use crate::beside::{Beside, EdgeLine};
+use crate::attrs::{Attrs, TrailStep};
 use crate::error::GraphError;
 use crate::solution::DirectedEdge;
+use crate::tile::{Chain, ChainAdj, EdgeData, EdgeInput, GraphTile, NodeInput, Place};
 
-/// A node of the input graph: a junction, a trail end or a point along a trail.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct NodeInput {
-    /// Caller's id, unique among nodes.
-    pub id: u64,
-    /// Longitude, WGS 84 degrees.
-    pub lon: f64,
-    /// Latitude, WGS 84 degrees.
-    pub lat: f64,
+/// Where an input edge is: which tile of the graph, and its index in that tile's input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EdgeLocation {
+    /// Index into the tiles the graph was made from.
+    pub tile: usize,
+    /// Index of the edge in that tile's input (the order of [`GraphTile::new`]'s edges).
+    pub index: usize,
 }
 
-/// An undirected trail segment of the input graph.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EdgeInput {
-    /// Caller's id, unique among edges; results refer to edges by it.
-    pub id: u64,
-    /// Node id where `geometry` starts.
-    pub source: u64,
-    /// Node id where `geometry` ends.
-    pub target: u64,
-    /// Length in metres (finite, not negative).
-    pub length_m: f64,
-    /// Climb walking from `source` to `target`, metres.
-    pub ascent_m: f64,
-    /// Descent walking from `source` to `target`, metres.
-    pub descent_m: f64,
-    /// A road cars use; penalised when the query avoids roads.
-    pub is_road: bool,
-    /// SAC hiking scale, 1 (T1) to 6 (T6); 0 when unknown.
-    pub sac_grade: u8,
-    /// `[lon, lat]` vertices from `source` to `target`; may be empty (a straight line).
-    pub geometry: Vec<[f64; 2]>,
-}
-
-/// Sentinel for "no index".
-pub(crate) const NONE: u32 = u32::MAX;
-
-/// One original edge walked in a direction: the unit every path is made of.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) struct Step {
-    pub edge: u32,
-    pub fwd: bool,
-}
-
-/// Additive attributes of a walk piece in its forward direction.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub(crate) struct Attrs {
-    pub len: f64,
-    pub road: f64,
-    pub ascent: f64,
-    pub descent: f64,
-    /// Shoelace sum (degrees², relative to the graph's reference point), see `score`.
-    pub area: f64,
-}
-
-impl Attrs {
-    pub fn add(&mut self, other: &Attrs) {
-        self.len += other.len;
-        self.road += other.road;
-        self.ascent += other.ascent;
-        self.descent += other.descent;
-        self.area += other.area;
-    }
-
-    pub fn sub(&mut self, other: &Attrs) {
-        self.len -= other.len;
-        self.road -= other.road;
-        self.ascent -= other.ascent;
-        self.descent -= other.descent;
-        self.area -= other.area;
-    }
-
-    /// The same piece walked the other way.
-    pub fn reversed(&self) -> Attrs {
-        Attrs {
-            ascent: self.descent,
-            descent: self.ascent,
-            area: -self.area,
-            ..*self
-        }
-    }
-
-    pub fn oriented(&self, fwd: bool) -> Attrs {
-        if fwd {
-            *self
-        } else {
-            self.reversed()
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct EdgeData {
-    pub id: u64,
-    pub source: u32,
-    pub target: u32,
-    pub attrs: Attrs,
-    pub sac: u8,
-    pub geometry: Vec<[f64; 2]>,
-}
-
-/// A maximal path through degree-2 nodes between two junctions (equal for a ring).
-#[derive(Debug, Clone)]
-pub(crate) struct Chain {
-    pub a: u32,
-    pub b: u32,
-    /// Range into `TrailGraph::chain_steps`, walked from `a` to `b`.
-    pub steps: (u32, u32),
-    pub attrs: Attrs,
-    pub max_sac: u8,
-}
-
-/// Where an original node sits in the contraction.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Place {
-    Junction(u32),
-    /// Inside a chain, after `pos` of its steps.
-    Interior {
-        chain: u32,
-        pos: u32,
-    },
-}
-
-/// Adjacency entry of the contracted graph.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct ChainAdj {
-    pub chain: u32,
-    pub to: u32,
-    /// Whether this end is the chain's `a`.
-    pub from_a: bool,
-    /// The chain's hardest SAC grade.
-    pub max_sac: u8,
-    /// The chain's length: the ball's Dijkstra reads these three for every entry and
-    /// does not need the chain itself.
-    pub len: f64,
+/// Per tile, where its indices start in the graph's (one more entry: the totals).
+#[derive(Debug, Clone, Default)]
+struct Bases {
+    node: Vec<u32>,
+    junction: Vec<u32>,
+    chain: Vec<u32>,
+    edge: Vec<u32>,
 }
 
 /// An undirected trail network, validated and contracted, ready for many queries.
 ///
-/// Built once with [`TrailGraph::new`]; immutable and `Sync`, so one graph serves every
-/// thread of [`solve_many`](crate::solve_many).
+/// Built from one tile with [`TrailGraph::new`], or from shared tiles with
+/// [`TrailGraph::from_tiles`]; immutable and `Sync`, so one graph serves every thread of
+/// [`solve_many`](crate::solve_many).
 #[derive(Debug, Clone)]
 pub struct TrailGraph {
-    /// Original topology; node weight = position, edge weight = index into `edges`.
-    pub(crate) topo: UnGraph<[f64; 2], u32>,
-    pub(crate) node_ids: Vec<u64>,
-    pub(crate) node_index: HashMap<u64, u32>,
-    pub(crate) edges: Vec<EdgeData>,
-    pub(crate) edge_index: HashMap<u64, u32>,
-    pub(crate) places: Vec<Place>,
-    /// Original node index of each junction.
-    pub(crate) junctions: Vec<u32>,
-    pub(crate) chains: Vec<Chain>,
-    pub(crate) chain_steps: Vec<Step>,
-    /// CSR adjacency of junctions over chains (a self-loop chain appears once).
-    pub(crate) adj_start: Vec<u32>,
-    pub(crate) adj: Vec<ChainAdj>,
-    /// Which edges are drawn beside which (see `beside`).
-    pub(crate) beside: Beside,
+    tiles: Vec<Arc<GraphTile>>,
+    bases: Bases,
+    /// Graph-wide junction of a twin -> the canonical junction of its node.
+    twin_of: HashMap<u32, u32>,
+    /// Canonical shared junction -> the adjacency of all its twins, in graph indices.
+    merged: HashMap<u32, Vec<ChainAdj>>,
 }
 
-fn valid_lon_lat(p: [f64; 2]) -> bool {
-    p[0].is_finite() && p[1].is_finite() && p[0].abs() <= 180.0 && p[1].abs() <= 90.0
+/// The last index `i` with `bases[i] <= id`: the tile holding graph-wide index `id`.
+fn tile_of(bases: &[u32], id: u32) -> usize {
+    if bases.len() <= 2 {
+        return 0;
+    }
+    bases.partition_point(|&b| b <= id) - 1
 }
 
 impl TrailGraph {
-    /// Validates the input, then contracts chains of degree-2 nodes.
-    ///
-    /// Parallel edges and self-loops are kept as they are (both can be part of a loop).
+    /// A graph of one tile: validates the input, then contracts chains of degree-2
+    /// nodes.
     pub fn new(nodes: Vec<NodeInput>, edges: Vec<EdgeInput>) -> Result<TrailGraph, GraphError> {
-        if nodes.len() >= NONE as usize || edges.len() >= NONE as usize {
-            return Err(GraphError::TooLarge);
-        }
-        let mut topo = UnGraph::with_capacity(nodes.len(), edges.len());
-        let mut node_index = HashMap::with_capacity(nodes.len());
-        let mut node_ids = Vec::with_capacity(nodes.len());
-        let (mut sum_lon, mut sum_lat) = (0.0, 0.0);
-        for n in &nodes {
-            if !valid_lon_lat([n.lon, n.lat]) {
-                return Err(GraphError::InvalidCoordinate { node: n.id });
-            }
-            let ix = topo.add_node([n.lon, n.lat]).index() as u32;
-            if node_index.insert(n.id, ix).is_some() {
-                return Err(GraphError::DuplicateNode(n.id));
-            }
-            node_ids.push(n.id);
-            sum_lon += n.lon;
-            sum_lat += n.lat;
-        }
-        // Shoelace sums are taken relative to the mean position to keep them well
-        // conditioned; a closed walk's sum does not depend on the choice.
         let count = nodes.len().max(1) as f64;
-        let reference = [sum_lon / count, sum_lat / count];
-
-        let mut edge_index = HashMap::with_capacity(edges.len());
-        let mut data = Vec::with_capacity(edges.len());
-        for e in edges {
-            let data_ix = data.len() as u32;
-            let edge = validate_edge(e, &node_index, &topo, reference)?;
-            if edge_index.insert(edge.id, data_ix).is_some() {
-                return Err(GraphError::DuplicateEdge(edge.id));
-            }
-            topo.add_edge(
-                NodeIndex::new(edge.source as usize),
-                NodeIndex::new(edge.target as usize),
-                data_ix,
-            );
-            data.push(edge);
-        }
-
-        let mut graph = TrailGraph {
-            topo,
-            node_ids,
-            node_index,
-            edges: data,
-            edge_index,
-            places: Vec::new(),
-            junctions: Vec::new(),
-            chains: Vec::new(),
-            chain_steps: Vec::new(),
-            adj_start: Vec::new(),
-            adj: Vec::new(),
-            beside: Beside::default(),
-        };
-        graph.contract();
-        graph.beside = graph.find_beside();
-        Ok(graph)
+        let (sum_lon, sum_lat) = nodes
+            .iter()
+            .fold((0.0, 0.0), |(x, y), n| (x + n.lon, y + n.lat));
+        let origin = [sum_lon / count, sum_lat / count];
+        let tile = GraphTile::build(nodes, edges, &[], origin)?;
+        Ok(TrailGraph::from_tiles(vec![Arc::new(tile)]))
     }
 
-    /// Number of input nodes.
+    /// A graph over `tiles`, stitched at the nodes they share (see [`GraphTile::new`]).
+    /// Edge ids must be unique across the tiles. Costs time in the number of shared
+    /// junctions, not in the size of the tiles.
+    pub fn from_tiles(tiles: Vec<Arc<GraphTile>>) -> TrailGraph {
+        let mut bases = Bases::default();
+        let (mut n, mut j, mut c, mut e) = (0u32, 0u32, 0u32, 0u32);
+        for t in &tiles {
+            bases.node.push(n);
+            bases.junction.push(j);
+            bases.chain.push(c);
+            bases.edge.push(e);
+            n += t.node_ids.len() as u32;
+            j += t.junctions.len() as u32;
+            c += t.chains.len() as u32;
+            e += t.edges.len() as u32;
+        }
+        bases.node.push(n);
+        bases.junction.push(j);
+        bases.chain.push(c);
+        bases.edge.push(e);
+        let mut graph = TrailGraph {
+            tiles,
+            bases,
+            twin_of: HashMap::new(),
+            merged: HashMap::new(),
+        };
+        let mut canonical: HashMap<u64, u32> = HashMap::new();
+        for (t, tile) in graph.tiles.iter().enumerate() {
+            for &(id, local) in &tile.shared_nodes {
+                let g = graph.bases.junction[t] + local;
+                match canonical.get(&id) {
+                    Some(&c) => {
+                        graph.twin_of.insert(g, c);
+                    }
+                    None => {
+                        canonical.insert(id, g);
+                    }
+                }
+            }
+        }
+        let mut merged: HashMap<u32, Vec<ChainAdj>> = HashMap::new();
+        for (t, tile) in graph.tiles.iter().enumerate() {
+            for &(_, local) in &tile.shared_nodes {
+                let c = graph.canonical(t, local);
+                let adjacency = tile
+                    .neighbours(local)
+                    .iter()
+                    .map(|a| graph.global_adj(t, a));
+                merged.entry(c).or_default().extend(adjacency);
+            }
+        }
+        graph.merged = merged;
+        graph
+    }
+
+    /// The tiles, in the order given.
+    pub fn tiles(&self) -> &[Arc<GraphTile>] {
+        &self.tiles
+    }
+
+    /// Number of input nodes (a node shared by two tiles counts twice).
     pub fn node_count(&self) -> usize {
-        self.node_ids.len()
+        *self.bases.node.last().unwrap_or(&0) as usize
     }
 
     /// Number of input edges.
     pub fn edge_count(&self) -> usize {
-        self.edges.len()
+        *self.bases.edge.last().unwrap_or(&0) as usize
     }
 
     /// Nodes left after contraction (junctions and trail ends).
     pub fn junction_count(&self) -> usize {
-        self.junctions.len()
+        *self.bases.junction.last().unwrap_or(&0) as usize - self.twin_of.len()
     }
 
     /// Edges left after contraction (each a chain of input edges).
     pub fn chain_count(&self) -> usize {
-        self.chains.len()
+        *self.bases.chain.last().unwrap_or(&0) as usize
     }
 
     /// Whether `id` is a node of the graph.
     pub fn contains_node(&self, id: u64) -> bool {
-        self.node_index.contains_key(&id)
+        self.node_of_id(id).is_some()
     }
 
     /// `[lon, lat]` of a node.
     pub fn node_position(&self, id: u64) -> Option<[f64; 2]> {
-        let ix = *self.node_index.get(&id)?;
-        Some(self.topo[NodeIndex::new(ix as usize)])
+        Some(self.position(self.node_of_id(id)?))
+    }
+
+    /// Which tile holds an edge, and where in its input.
+    pub fn edge_location(&self, id: u64) -> Option<EdgeLocation> {
+        self.tiles.iter().enumerate().find_map(|(tile, t)| {
+            t.edge_index.get(&id).map(|&ix| EdgeLocation {
+                tile,
+                index: ix as usize,
+            })
+        })
     }
 
     /// Length in metres of an input edge.
     pub fn edge_length(&self, id: u64) -> Option<f64> {
-        Some(self.edges[*self.edge_index.get(&id)? as usize].attrs.len)
+        Some(self.edge(self.edge_of_id(id)?).attrs.len)
     }
 
     /// Node ids `(from, to)` of an edge walked in the given direction.
     pub fn edge_ends(&self, edge: DirectedEdge) -> Option<(u64, u64)> {
-        let e = &self.edges[*self.edge_index.get(&edge.id)? as usize];
+        let loc = self.edge_location(edge.id)?;
+        let tile = &self.tiles[loc.tile];
+        let e = &tile.edges[loc.index];
         let (s, t) = (
-            self.node_ids[e.source as usize],
-            self.node_ids[e.target as usize],
+            tile.node_ids[e.source as usize],
+            tile.node_ids[e.target as usize],
         );
         Some(if edge.forward { (s, t) } else { (t, s) })
     }
@@ -292,11 +189,16 @@ impl TrailGraph {
     /// The `[lon, lat]` polyline of one edge in its walking direction (the straight line
     /// between its nodes when the input had no geometry).
     pub fn edge_polyline(&self, edge: DirectedEdge) -> Option<Vec<[f64; 2]>> {
-        let e = &self.edges[*self.edge_index.get(&edge.id)? as usize];
+        let loc = self.edge_location(edge.id)?;
+        let tile = &self.tiles[loc.tile];
+        let e = &tile.edges[loc.index];
         let mut line = if e.geometry.len() >= 2 {
             e.geometry.clone()
         } else {
-            vec![self.position(e.source), self.position(e.target)]
+            vec![
+                tile.positions[e.source as usize],
+                tile.positions[e.target as usize],
+            ]
         };
         if !edge.forward {
             line.reverse();
@@ -315,277 +217,310 @@ impl TrailGraph {
         out
     }
 
-    /// Length of an input edge beside each edge beside it, by edge id: a sidewalk and
-    /// its street, say, or a trail mapped twice. Walking both counts as sharing.
-    pub fn edges_beside(&self, id: u64) -> Vec<(u64, f64)> {
-        self.edge_index.get(&id).map_or(Vec::new(), |&e| {
-            self.beside
-                .of(e)
-                .iter()
-                .map(|&(f, len)| (self.edges[f as usize].id, len))
+    /// The edges drawn side by side with an input edge, by edge id, each with the length
+    /// of this edge beside it: a sidewalk and its street, say, or a trail mapped twice.
+    /// Walking both counts as sharing.
+    pub fn edges_side_by_side(&self, id: u64) -> Vec<(u64, f64)> {
+        self.edge_of_id(id).map_or(Vec::new(), |e| {
+            self.side_by_side(e)
+                .map(|(f, len)| (self.edge(f).id, len))
                 .collect()
         })
     }
 
-    fn find_beside(&self) -> Beside {
-        let ends: Vec<[[f64; 2]; 2]> = self
-            .edges
+    // --- graph-wide indices, for the search ---------------------------------------
+
+    fn canonical(&self, tile: usize, local_junction: u32) -> u32 {
+        let g = self.bases.junction[tile] + local_junction;
+        if self.tiles[tile].shared[local_junction as usize] {
+            *self.twin_of.get(&g).unwrap_or(&g)
+        } else {
+            g
+        }
+    }
+
+    fn global_adj(&self, tile: usize, a: &ChainAdj) -> ChainAdj {
+        ChainAdj {
+            chain: self.bases.chain[tile] + a.chain,
+            to: self.canonical(tile, a.to),
+            ..*a
+        }
+    }
+
+    /// One more than the largest junction index (junction-sized arrays use it).
+    pub(crate) fn junction_slots(&self) -> usize {
+        *self.bases.junction.last().unwrap_or(&0) as usize
+    }
+
+    pub(crate) fn node_of_id(&self, id: u64) -> Option<u32> {
+        self.tiles
             .iter()
-            .map(|e| [self.position(e.source), self.position(e.target)])
-            .collect();
-        let lines: Vec<EdgeLine> = self
-            .edges
+            .enumerate()
+            .find_map(|(t, tile)| tile.node_index.get(&id).map(|&ix| self.bases.node[t] + ix))
+    }
+
+    pub(crate) fn edge_of_id(&self, id: u64) -> Option<u32> {
+        let loc = self.edge_location(id)?;
+        Some(self.bases.edge[loc.tile] + loc.index as u32)
+    }
+
+    pub(crate) fn place(&self, node: u32) -> Place {
+        let t = tile_of(&self.bases.node, node);
+        let local = node - self.bases.node[t];
+        match self.tiles[t].places[local as usize] {
+            Place::Junction(j) => Place::Junction(self.canonical(t, j)),
+            Place::Interior { chain, pos } => Place::Interior {
+                chain: self.bases.chain[t] + chain,
+                pos,
+            },
+        }
+    }
+
+    pub(crate) fn position(&self, node: u32) -> [f64; 2] {
+        let t = tile_of(&self.bases.node, node);
+        self.tiles[t].positions[(node - self.bases.node[t]) as usize]
+    }
+
+    /// The input node a junction stands for.
+    pub(crate) fn junction_node(&self, junction: u32) -> u32 {
+        let t = tile_of(&self.bases.junction, junction);
+        let local = junction - self.bases.junction[t];
+        self.bases.node[t] + self.tiles[t].junctions[local as usize]
+    }
+
+    /// A chain, its ends as canonical junctions.
+    pub(crate) fn chain(&self, chain: u32) -> Chain {
+        let t = tile_of(&self.bases.chain, chain);
+        let c = self.tiles[t].chains[(chain - self.bases.chain[t]) as usize];
+        Chain {
+            a: self.canonical(t, c.a),
+            b: self.canonical(t, c.b),
+            ..c
+        }
+    }
+
+    /// The steps of a chain walked from its `a` end.
+    pub(crate) fn chain_steps(
+        &self,
+        chain: u32,
+    ) -> impl DoubleEndedIterator<Item = TrailStep> + ExactSizeIterator + Clone + '_ {
+        let t = tile_of(&self.bases.chain, chain);
+        let base = self.bases.edge[t];
+        self.tiles[t]
+            .chain_steps(chain - self.bases.chain[t])
             .iter()
-            .zip(&ends)
-            .map(|(e, ends)| EdgeLine {
-                source: e.source,
-                target: e.target,
-                length_m: e.attrs.len,
-                line: if e.geometry.len() >= 2 {
-                    &e.geometry
-                } else {
-                    ends
-                },
+            .map(move |s| TrailStep {
+                edge: base + s.edge,
+                fwd: s.fwd,
             })
-            .collect();
-        Beside::find(&lines)
     }
 
-    pub(crate) fn position(&self, ix: u32) -> [f64; 2] {
-        self.topo[NodeIndex::new(ix as usize)]
+    pub(crate) fn neighbours(&self, junction: u32) -> Neighbours<'_> {
+        if self.tiles.len() == 1 && self.merged.is_empty() {
+            // One tile, nothing shared: its indices are the graph's.
+            return Neighbours::Merged(self.tiles[0].neighbours(junction).iter());
+        }
+        let t = tile_of(&self.bases.junction, junction);
+        let local = junction - self.bases.junction[t];
+        let tile = &self.tiles[t];
+        if tile.shared[local as usize] {
+            if let Some(m) = self.merged.get(&junction) {
+                return Neighbours::Merged(m.iter());
+            }
+        }
+        Neighbours::Tile {
+            adj: tile.neighbours(local).iter(),
+            graph: self,
+            tile: t,
+        }
     }
 
-    pub(crate) fn chain_steps(&self, chain: u32) -> &[Step] {
-        let (lo, hi) = self.chains[chain as usize].steps;
-        &self.chain_steps[lo as usize..hi as usize]
+    pub(crate) fn edge(&self, edge: u32) -> &EdgeData {
+        let t = tile_of(&self.bases.edge, edge);
+        &self.tiles[t].edges[(edge - self.bases.edge[t]) as usize]
     }
 
-    pub(crate) fn neighbours(&self, junction: u32) -> &[ChainAdj] {
-        let lo = self.adj_start[junction as usize] as usize;
-        let hi = self.adj_start[junction as usize + 1] as usize;
-        &self.adj[lo..hi]
+    /// The edges drawn side by side with `edge`, each with the length of `edge` beside it.
+    pub(crate) fn side_by_side(&self, edge: u32) -> impl Iterator<Item = (u32, f64)> + '_ {
+        let t = tile_of(&self.bases.edge, edge);
+        let base = self.bases.edge[t];
+        self.tiles[t]
+            .side_by_side
+            .of(edge - base)
+            .iter()
+            .map(move |&(f, len)| (base + f, len))
     }
 
-    /// Attributes of a run of steps, in walking order.
-    pub(crate) fn steps_attrs(&self, steps: &[Step]) -> (Attrs, u8) {
+    /// Measures of a run of steps, in walking order, and its hardest SAC grade.
+    pub(crate) fn steps_attrs(&self, steps: &[TrailStep]) -> (Attrs, u8) {
         let mut attrs = Attrs::default();
         let mut sac = 0;
         for s in steps {
-            let e = &self.edges[s.edge as usize];
+            let e = self.edge(s.edge);
             attrs.add(&e.attrs.oriented(s.fwd));
             sac = sac.max(e.sac);
         }
         (attrs, sac)
     }
+}
 
-    fn degree(&self, node: u32) -> usize {
-        // petgraph reports a self-loop once; it adds two to the degree.
-        self.topo
-            .edges(NodeIndex::new(node as usize))
-            .map(|e| if e.source() == e.target() { 2 } else { 1 })
-            .sum()
-    }
+/// The chains at a junction, in graph-wide indices.
+pub(crate) enum Neighbours<'a> {
+    /// Entries already in graph-wide indices.
+    Merged(std::slice::Iter<'a, ChainAdj>),
+    /// A tile's entries, offset on the way out.
+    Tile {
+        adj: std::slice::Iter<'a, ChainAdj>,
+        graph: &'a TrailGraph,
+        tile: usize,
+    },
+}
 
-    fn contract(&mut self) {
-        let n = self.node_ids.len();
-        let mut places = vec![Place::Junction(NONE); n];
-        for v in 0..n as u32 {
-            if self.degree(v) != 2 {
-                places[v as usize] = Place::Junction(self.junctions.len() as u32);
-                self.junctions.push(v);
-            }
-        }
-        let mut used = vec![false; self.edges.len()];
-        let mut next_junction = 0;
-        loop {
-            // Walk every chain out of every junction; whatever stays unused afterwards is
-            // a ring of degree-2 nodes, which gets one of its nodes promoted to junction.
-            while next_junction < self.junctions.len() {
-                let u = self.junctions[next_junction];
-                let starts: Vec<u32> = self
-                    .topo
-                    .edges(NodeIndex::new(u as usize))
-                    .map(|e| *e.weight())
-                    .collect();
-                for e in starts {
-                    if !used[e as usize] {
-                        self.walk_chain(u, e, &mut used, &mut places);
-                    }
-                }
-                next_junction += 1;
-            }
-            match used.iter().position(|&u| !u) {
-                Some(e) => {
-                    let v = self.edges[e].source;
-                    places[v as usize] = Place::Junction(self.junctions.len() as u32);
-                    self.junctions.push(v);
-                }
-                None => break,
-            }
-        }
-        self.places = places;
-        self.build_adjacency();
-    }
+impl Iterator for Neighbours<'_> {
+    type Item = ChainAdj;
 
-    fn walk_chain(&mut self, from: u32, first: u32, used: &mut [bool], places: &mut [Place]) {
-        let chain_ix = self.chains.len() as u32;
-        let lo = self.chain_steps.len() as u32;
-        let (mut node, mut edge) = (from, first);
-        let mut attrs = Attrs::default();
-        let mut max_sac = 0;
-        loop {
-            used[edge as usize] = true;
-            let e = &self.edges[edge as usize];
-            let fwd = e.source == node;
-            let next = if fwd { e.target } else { e.source };
-            attrs.add(&e.attrs.oriented(fwd));
-            max_sac = max_sac.max(e.sac);
-            self.chain_steps.push(Step { edge, fwd });
-            if let Place::Junction(j) = places[next as usize] {
-                if j != NONE {
-                    let a = match places[from as usize] {
-                        Place::Junction(a) => a,
-                        Place::Interior { .. } => unreachable!("chains start at junctions"),
-                    };
-                    let hi = self.chain_steps.len() as u32;
-                    self.chains.push(Chain {
-                        a,
-                        b: j,
-                        steps: (lo, hi),
-                        attrs,
-                        max_sac,
-                    });
-                    return;
-                }
-            }
-            let pos = self.chain_steps.len() as u32 - lo;
-            places[next as usize] = Place::Interior {
-                chain: chain_ix,
-                pos,
-            };
-            node = next;
-            edge = self
-                .topo
-                .edges(NodeIndex::new(node as usize))
-                .map(|r| *r.weight())
-                .find(|&w| w != edge)
-                .expect("an interior node has a second edge");
+    #[inline]
+    fn next(&mut self) -> Option<ChainAdj> {
+        match self {
+            Neighbours::Merged(it) => it.next().copied(),
+            Neighbours::Tile { adj, graph, tile } => adj.next().map(|a| graph.global_adj(*tile, a)),
         }
-    }
-
-    fn build_adjacency(&mut self) {
-        let mut degree = vec![0u32; self.junctions.len() + 1];
-        for c in &self.chains {
-            degree[c.a as usize] += 1;
-            if c.b != c.a {
-                degree[c.b as usize] += 1;
-            }
-        }
-        let mut start = vec![0u32; self.junctions.len() + 1];
-        for j in 0..self.junctions.len() {
-            start[j + 1] = start[j] + degree[j];
-        }
-        let mut fill = start.clone();
-        let mut adj = vec![
-            ChainAdj {
-                chain: NONE,
-                to: NONE,
-                from_a: true,
-                max_sac: 0,
-                len: 0.0,
-            };
-            start[self.junctions.len()] as usize
-        ];
-        for (ix, c) in self.chains.iter().enumerate() {
-            adj[fill[c.a as usize] as usize] = ChainAdj {
-                chain: ix as u32,
-                to: c.b,
-                from_a: true,
-                max_sac: c.max_sac,
-                len: c.attrs.len,
-            };
-            fill[c.a as usize] += 1;
-            if c.b != c.a {
-                adj[fill[c.b as usize] as usize] = ChainAdj {
-                    chain: ix as u32,
-                    to: c.a,
-                    from_a: false,
-                    max_sac: c.max_sac,
-                    len: c.attrs.len,
-                };
-                fill[c.b as usize] += 1;
-            }
-        }
-        self.adj_start = start;
-        self.adj = adj;
     }
 }
 
-fn validate_edge(
-    e: EdgeInput,
-    node_index: &HashMap<u64, u32>,
-    topo: &UnGraph<[f64; 2], u32>,
-    reference: [f64; 2],
-) -> Result<EdgeData, GraphError> {
-    let lookup = |node: u64| {
-        node_index
-            .get(&node)
-            .copied()
-            .ok_or(GraphError::UnknownNode { edge: e.id, node })
-    };
-    let (source, target) = (lookup(e.source)?, lookup(e.target)?);
-    let attribute_ok = |v: f64| v.is_finite() && v >= 0.0;
-    for (name, value) in [
-        ("length_m", e.length_m),
-        ("ascent_m", e.ascent_m),
-        ("descent_m", e.descent_m),
-    ] {
-        if !attribute_ok(value) {
-            return Err(GraphError::InvalidAttribute {
-                edge: e.id,
-                name,
-                value,
-            });
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{solve, Limits, LoopKind, Query};
+
+    fn node(id: u64, lon: f64, lat: f64) -> NodeInput {
+        NodeInput { id, lon, lat }
+    }
+
+    fn edge(id: u64, source: u64, target: u64, length_m: f64) -> EdgeInput {
+        EdgeInput {
+            id,
+            source,
+            target,
+            length_m,
+            ascent_m: 0.0,
+            descent_m: 0.0,
+            is_road: false,
+            sac_grade: 0,
+            geometry: Vec::new(),
         }
     }
-    if e.sac_grade > 6 {
-        return Err(GraphError::InvalidAttribute {
-            edge: e.id,
-            name: "sac_grade",
-            value: f64::from(e.sac_grade),
-        });
+
+    /// A square 1-2-3-4 of 1 km sides with a 500 m tail 1-5.
+    fn square_with_tail() -> (Vec<NodeInput>, Vec<EdgeInput>) {
+        let d = 0.009;
+        let nodes = vec![
+            node(1, 1.5, 42.5),
+            node(2, 1.5 + d, 42.5),
+            node(3, 1.5 + d, 42.5 + d),
+            node(4, 1.5, 42.5 + d),
+            node(5, 1.5 - d / 2.0, 42.5),
+        ];
+        let edges = vec![
+            edge(10, 1, 2, 1000.0),
+            edge(11, 2, 3, 1000.0),
+            edge(12, 3, 4, 1000.0),
+            edge(13, 4, 1, 1000.0),
+            edge(14, 1, 5, 500.0),
+        ];
+        (nodes, edges)
     }
-    if !e.geometry.iter().all(|&p| valid_lon_lat(p)) {
-        return Err(GraphError::InvalidGeometry { edge: e.id });
+
+    #[test]
+    fn contraction_keeps_junctions_and_maps_back_to_input_edges() {
+        let (nodes, edges) = square_with_tail();
+        let graph = TrailGraph::new(nodes, edges).unwrap();
+        // Node 1 (degree 3) and node 5 (degree 1) stay; the square becomes one ring
+        // chain from 1 back to 1, the tail another.
+        assert_eq!(graph.junction_count(), 2);
+        assert_eq!(graph.chain_count(), 2);
+        let total: usize = (0..graph.chain_count() as u32)
+            .map(|c| graph.chain_steps(c).len())
+            .sum();
+        assert_eq!(total, graph.edge_count());
     }
-    let pos = |ix: u32| topo[NodeIndex::new(ix as usize)];
-    // The shoelace terms use the node positions at both ends, so a closed walk gives a
-    // closed polygon even if the geometry's end vertices are a little off the nodes.
-    let mut points = vec![pos(source)];
-    if e.geometry.len() > 2 {
-        points.extend_from_slice(&e.geometry[1..e.geometry.len() - 1]);
+
+    /// The square cut into two tiles along the diagonal 2-4, which both tiles hold.
+    fn two_tiles() -> Vec<Arc<GraphTile>> {
+        let (nodes, edges) = square_with_tail();
+        let pick = |ids: &[u64]| -> Vec<NodeInput> {
+            nodes
+                .iter()
+                .filter(|n| ids.contains(&n.id))
+                .copied()
+                .collect()
+        };
+        let west: Vec<EdgeInput> = edges
+            .iter()
+            .filter(|e| [12, 13, 14].contains(&e.id))
+            .cloned()
+            .collect();
+        let east: Vec<EdgeInput> = edges
+            .iter()
+            .filter(|e| [10, 11].contains(&e.id))
+            .cloned()
+            .collect();
+        vec![
+            Arc::new(GraphTile::new(pick(&[1, 3, 4, 5]), west, &[1, 3]).unwrap()),
+            Arc::new(GraphTile::new(pick(&[1, 2, 3]), east, &[1, 3]).unwrap()),
+        ]
     }
-    points.push(pos(target));
-    let area = points
-        .windows(2)
-        .map(|w| {
-            let (x0, y0) = (w[0][0] - reference[0], w[0][1] - reference[1]);
-            let (x1, y1) = (w[1][0] - reference[0], w[1][1] - reference[1]);
-            x0 * y1 - x1 * y0
-        })
-        .sum();
-    Ok(EdgeData {
-        id: e.id,
-        source,
-        target,
-        attrs: Attrs {
-            len: e.length_m,
-            road: if e.is_road { e.length_m } else { 0.0 },
-            ascent: e.ascent_m,
-            descent: e.descent_m,
-            area,
-        },
-        sac: e.sac_grade,
-        geometry: e.geometry,
-    })
+
+    #[test]
+    fn tiles_stitched_at_shared_nodes_give_the_loop_across_them() {
+        let graph = TrailGraph::from_tiles(two_tiles());
+        assert_eq!(graph.edge_count(), 5);
+        // 1 and 3 are held by both tiles but are one junction each; 5 ends the tail.
+        assert_eq!(graph.junction_count(), 3);
+        for start in [1, 2, 4, 5] {
+            // From the tail's end, the square and the tail there and back: 5 km.
+            let target = if start == 5 { 5_000.0 } else { 4_000.0 };
+            let mut q = Query::new(start, target);
+            q.max_results = 1;
+            let s = solve(&graph, &q, &Limits::none()).unwrap();
+            let best = &s.loops[0];
+            if start == 5 {
+                assert_eq!(best.kind, LoopKind::Lollipop, "{best:?}");
+            } else {
+                assert_eq!(best.kind, LoopKind::Loop, "from {start}: {best:?}");
+                assert!((best.length_m - 4_000.0).abs() < 1e-9);
+                let mut ids: Vec<u64> = best.edges.iter().map(|d| d.id).collect();
+                ids.sort_unstable();
+                assert_eq!(ids, [10, 11, 12, 13]);
+            }
+        }
+        let whole = {
+            let (nodes, edges) = square_with_tail();
+            TrailGraph::new(nodes, edges).unwrap()
+        };
+        let q = Query::new(2, 4_000.0);
+        let (a, b) = (
+            solve(&graph, &q, &Limits::none()).unwrap(),
+            solve(&whole, &q, &Limits::none()).unwrap(),
+        );
+        assert!((a.loops[0].compactness - b.loops[0].compactness).abs() < 1e-9);
+    }
+
+    #[test]
+    fn edges_are_found_in_the_tile_that_holds_them() {
+        let graph = TrailGraph::from_tiles(two_tiles());
+        assert_eq!(
+            graph.edge_location(11),
+            Some(EdgeLocation { tile: 1, index: 1 })
+        );
+        assert_eq!(graph.edge_location(14).map(|l| l.tile), Some(0));
+        assert_eq!(graph.edge_location(99), None);
+        assert_eq!(
+            graph.edge_ends(DirectedEdge {
+                id: 10,
+                forward: false
+            }),
+            Some((2, 1))
+        );
+    }
 }

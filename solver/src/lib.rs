@@ -10,7 +10,7 @@
 //!
 //! # How the search works
 //!
-//! 1. **Ball.** A closed walk of length at most `reach = T (1 + 2 tol)` stays within
+//! 1. **Neighbourhood.** A closed walk of length at most `reach = T (1 + 2 tol)` stays within
 //!    `reach / 2` of its start; a Dijkstra on the contracted graph collects that ball.
 //!    A start inside a chain splits it.
 //! 2. **Search graph.** Edges that no walk within reach can use are dropped
@@ -47,27 +47,34 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-mod ball;
-mod beside;
+mod alternatives;
+mod attrs;
 mod error;
 mod exact;
 mod graph;
 mod heap;
-mod heuristic;
-mod local;
-mod pool;
+mod local_search;
+mod neighbourhood;
+mod paths;
 mod query;
+mod rng;
 mod score;
+mod search_graph;
+mod seeds;
+mod side_by_side;
 mod solution;
 mod solve;
 #[cfg(test)]
 mod tests;
+mod tile;
+mod walk;
 
-pub use ball::Scratch;
 pub use error::{GraphError, SolveError};
-pub use graph::{EdgeInput, NodeInput, TrailGraph};
+pub use graph::{EdgeLocation, TrailGraph};
+pub use neighbourhood::Scratch;
 pub use query::{
     Limits, Preferences, Query, DEFAULT_EXTENSION_BUDGET, DEFAULT_WORK_BUDGET, MAX_RESULTS,
 };
 pub use solution::{DirectedEdge, Loop, LoopKind, SearchStats, Solution};
 pub use solve::{solve, solve_many, solve_with};
+pub use tile::{EdgeInput, GraphTile, NodeInput};

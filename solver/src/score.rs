@@ -12,7 +12,9 @@
 use std::cmp::Ordering;
 use std::f64::consts::PI;
 
-use crate::graph::Attrs;
+use trailloop_osm::geo::METRES_PER_DEGREE;
+
+use crate::attrs::Attrs;
 use crate::query::Query;
 
 /// Cost of walking the whole loop on roads when avoiding roads (as if 20% off length).
@@ -23,8 +25,6 @@ const CLIMB_WEIGHT: f64 = 0.5;
 const SHARING_WEIGHT: f64 = 0.25;
 /// Tie-breaker weight of `1 - compactness`.
 const COMPACT_WEIGHT: f64 = 0.001;
-/// Metres per degree of latitude on the mean Earth sphere.
-const METRES_PER_DEGREE: f64 = 6_371_008.8 * PI / 180.0;
 
 /// Ranking key of a walk; see the module docs.
 #[derive(Debug, Clone, Copy, PartialEq)]

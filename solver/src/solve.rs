@@ -1,20 +1,24 @@
-//! One query from start to answer: ball, search graph, heuristic, exact search, fallback,
+//! One query from start to answer: neighbourhood, search graph, heuristic, exact search, fallback,
 //! and the translation back to the caller's edge ids.
 
 use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::ball::{Ball, Scratch};
+use crate::alternatives::{Alternatives, ScoredWalk};
 use crate::error::SolveError;
 use crate::exact::{Exact, Outcome};
 use crate::graph::TrailGraph;
-use crate::heuristic::{local_search, seeds, via_points, via_walk, LsResult, LsScratch, Rng, Walk};
-use crate::local::Local;
-use crate::pool::{Candidate, Pool};
+use crate::local_search::{local_search, Improvement};
+use crate::neighbourhood::{Neighbourhood, Scratch};
+use crate::paths::SearchScratch;
 use crate::query::{Limits, Query};
+use crate::rng::Rng;
 use crate::score::{Key, Scorer};
+use crate::search_graph::SearchGraph;
+use crate::seeds::{seeds, via_points, via_walk};
 use crate::solution::{DirectedEdge, Loop, LoopKind, SearchStats, Solution};
+use crate::walk::Walk;
 
 /// Fundamental-cycle seeds (two of them lollipops, as a fallback).
 const FUNDAMENTAL_SEEDS: usize = 5;
@@ -49,9 +53,8 @@ pub fn solve_with(
 ) -> Result<Solution, SolveError> {
     let started = Instant::now();
     query.validate()?;
-    let start = *graph
-        .node_index
-        .get(&query.start)
+    let start = graph
+        .node_of_id(query.start)
         .ok_or(SolveError::UnknownStart(query.start))?;
     if limits.cancelled() {
         return Err(SolveError::Cancelled);
@@ -64,10 +67,10 @@ pub fn solve_with(
     let k = query.max_results;
     let mut work = 0u64;
 
-    let ball = Ball::grow(graph, start, reach / 2.0, max_sac, scratch, &mut work);
-    let local = Local::build(graph, &ball, &mut *scratch, reach, max_sac, &mut work);
+    let hood = Neighbourhood::grow(graph, start, reach / 2.0, max_sac, scratch, &mut work);
+    let local = SearchGraph::build(graph, &hood, &mut *scratch, reach, max_sac, &mut work);
     let scorer = Scorer::new(query, graph.position(start)[1]);
-    let mut pool = Pool::new(2 * k + 4);
+    let mut pool = Alternatives::new(2 * k + 4);
     let mut stopped = false;
     let mut exact_budget = None;
     let mut extension_work = 0;
@@ -87,7 +90,7 @@ pub fn solve_with(
         let improved: Vec<_> = starts
             .par_iter()
             .enumerate()
-            .map_init(LsScratch::default, |ls, (i, start)| {
+            .map_init(SearchScratch::default, |ls, (i, start)| {
                 let mut spent = 0;
                 let seed = match start {
                     Start::Walk(walk) => Some(walk.clone()),
@@ -106,7 +109,7 @@ pub fn solve_with(
             work += result.work;
             stopped |= result.stopped;
             for walk in [&seed, &result.best] {
-                pool.offer(graph, Candidate::new(graph, &scorer, walk.expand(&local)));
+                pool.offer(graph, ScoredWalk::new(graph, &scorer, walk.expand(&local)));
             }
             unfinished.extend(Unfinished::of(&local, &scorer, result));
         }
@@ -149,7 +152,7 @@ pub fn solve_with(
                 stopped |= result.stopped;
                 entered |= pool.offer(
                     graph,
-                    Candidate::new(graph, &scorer, result.best.expand(&local)),
+                    ScoredWalk::new(graph, &scorer, result.best.expand(&local)),
                 );
                 unfinished.extend(Unfinished::of(&local, &scorer, result));
             }
@@ -190,8 +193,8 @@ pub fn solve_with(
     // The best out-and-back, unless k walks already beat any out-and-back could (its
     // offer could then only change the pool below the k answers).
     if pool.count_tier(0) < k && pool.count_better_than(&scorer.out_and_back_bound()) < k {
-        if let Some(steps) = ball.out_and_back(graph, target, max_sac, scratch) {
-            pool.offer(graph, Candidate::new(graph, &scorer, steps));
+        if let Some(steps) = hood.out_and_back(graph, target, max_sac, scratch) {
+            pool.offer(graph, ScoredWalk::new(graph, &scorer, steps));
         }
     }
 
@@ -226,7 +229,7 @@ struct Unfinished {
 }
 
 impl Unfinished {
-    fn of(local: &Local, scorer: &Scorer, result: LsResult) -> Option<Unfinished> {
+    fn of(local: &SearchGraph, scorer: &Scorer, result: Improvement) -> Option<Unfinished> {
         if result.converged || result.stopped {
             return None;
         }
@@ -242,31 +245,31 @@ impl Unfinished {
 /// Continues the [`CONTINUED`] most promising unfinished walks in parallel, each with
 /// `share` work; `(seed, stream)` seeds the first one's choices, `stream + i` the i-th.
 fn continue_walks(
-    local: &Local,
+    local: &SearchGraph,
     scorer: &Scorer,
     mut unfinished: Vec<Unfinished>,
     share: u64,
     (seed, stream): (u64, u64),
     limits: &Limits,
-) -> Vec<LsResult> {
+) -> Vec<Improvement> {
     unfinished.sort_by(|a, b| a.is_lollipop.cmp(&b.is_lollipop).then(a.key.cmp(&b.key)));
     unfinished.truncate(CONTINUED);
     unfinished
         .into_par_iter()
         .enumerate()
-        .map_init(LsScratch::default, |ls, (i, u)| {
+        .map_init(SearchScratch::default, |ls, (i, u)| {
             let mut rng = Rng::new(seed, stream + i as u64);
             local_search(local, scorer, u.walk, &mut rng, share, limits, ls)
         })
         .collect()
 }
 
-fn to_loop(graph: &TrailGraph, c: Candidate, exhausted: bool) -> Loop {
+fn to_loop(graph: &TrailGraph, c: ScoredWalk, exhausted: bool) -> Loop {
     let edges = c
         .steps
         .iter()
         .map(|s| DirectedEdge {
-            id: graph.edges[s.edge as usize].id,
+            id: graph.edge(s.edge).id,
             forward: s.fwd,
         })
         .collect();

@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use proptest::prelude::*;
 
-use crate::graph::Attrs;
-use crate::pool::MAX_SHARED;
+use crate::alternatives::MAX_SHARED;
+use crate::attrs::Attrs;
 use crate::score::{Key, Scorer};
 use crate::*;
 
@@ -152,7 +152,7 @@ fn measure(case: &Case, walk: &[DirectedEdge]) -> (Attrs, f64) {
             // Walked once, but drawn beside edges of the same walk (as the graph finds
             // them): walked twice on the ground for that length.
             let beside: f64 = graph
-                .edges_beside(d.id)
+                .edges_side_by_side(d.id)
                 .iter()
                 .filter(|(other, _)| count.contains_key(other))
                 .map(|(_, len)| len)

@@ -136,7 +136,10 @@ fn every_loop_follows_the_trails_continuously_and_closes(s: &Solved) {
                 );
             } else {
                 // Retraces a stick, or walks beside itself (a street and its sidewalk).
-                let beside = l.edges.iter().any(|e| !graph.edges_beside(e.id).is_empty());
+                let beside = l
+                    .edges
+                    .iter()
+                    .any(|e| !graph.edges_side_by_side(e.id).is_empty());
                 assert!(drawn.retraced > 0.0 || beside, "a {:?} shares", l.kind);
             }
             assert!(((l.length_m - target).abs() / target - l.length_error).abs() < 1e-12);
@@ -258,4 +261,51 @@ fn extension_rounds_reach_the_target_where_the_standard_budget_falls_short() {
         "within tolerance: {extended} with extension rounds, {standard} without"
     );
     assert_eq!(extended, queries.len());
+}
+
+/// The service plans on a network held tile by tile: a graph stitched from Andorra's
+/// tiles must find what the whole graph finds, from every trailhead, with loops that
+/// cross tile borders walked end to end.
+#[test]
+fn a_network_cut_into_tiles_plans_as_well_as_the_whole() {
+    let region = support::andorra();
+    let tiled = support::tiled_graph(&region.network);
+    assert!(tiled.tiles().len() >= 4, "{} tiles", tiled.tiles().len());
+    assert_eq!(tiled.edge_count(), region.graph.edge_count());
+    let mut starts: Vec<u64> = region
+        .network
+        .trailheads
+        .iter()
+        .map(|t| u64::from(t.node))
+        .collect();
+    starts.sort_unstable();
+    starts.dedup();
+    for km in [10.0, 20.0] {
+        let queries: Vec<Query> = starts.iter().map(|&n| Query::new(n, km * 1000.0)).collect();
+        let good = |graph: &trailloop_solver::TrailGraph| -> (usize, Vec<f64>) {
+            let solutions = solve_many(graph, &queries, &Limits::none());
+            let mut errors = Vec::new();
+            let mut loops = 0;
+            for (q, s) in queries.iter().zip(solutions) {
+                let s = s.expect("solves");
+                for l in &s.loops {
+                    support::assert_walks_from_and_back_to(graph, q.start, l);
+                }
+                let best = s.loops.first();
+                errors.push(best.map_or(1.0, |l| l.length_error));
+                loops += usize::from(
+                    best.is_some_and(|l| l.kind == LoopKind::Loop && l.length_error <= 0.05),
+                );
+            }
+            (loops, errors)
+        };
+        let (whole_loops, whole_errors) = good(&region.graph);
+        let (tiled_loops, tiled_errors) = good(&tiled);
+        eprintln!("{km} km: true loops within 5%: whole {whole_loops}, tiled {tiled_loops}");
+        assert!(
+            tiled_loops * 100 >= whole_loops * 97,
+            "{km} km: {tiled_loops} true loops on tiles, {whole_loops} on the whole"
+        );
+        assert!(median(tiled_errors) <= median(whole_errors) + 0.005);
+    }
 }

@@ -13,8 +13,12 @@ use std::path::PathBuf;
 
 use petgraph::algo::dijkstra;
 use petgraph::graph::{NodeIndex, UnGraph};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 use trailloop_osm::{build_network, BuildOptions, Dem, Network};
-use trailloop_solver::{EdgeInput, Loop, NodeInput, TrailGraph};
+
+use trailloop_osm::{Partition, TileKey};
+use trailloop_solver::{EdgeInput, GraphTile, Loop, NodeInput, TrailGraph};
 
 pub mod judge;
 
@@ -99,6 +103,33 @@ pub fn to_solver_input(network: &Network) -> (Vec<NodeInput>, Vec<EdgeInput>) {
         })
         .collect();
     (nodes, edges)
+}
+
+/// The network cut into tiles as the service holds it (see `trailloop_osm::tiles`), and
+/// the graph over all of them. Ids are as in [`to_solver_input`].
+pub fn tiled_graph(network: &Network) -> TrailGraph {
+    let (nodes, edges) = to_solver_input(network);
+    let partition = Partition::of(network);
+    let mut by_tile: BTreeMap<TileKey, Vec<EdgeInput>> = BTreeMap::new();
+    for (e, tile) in edges.into_iter().zip(&partition.edge_tile) {
+        by_tile.entry(*tile).or_default().push(e);
+    }
+    let tiles = by_tile
+        .into_values()
+        .map(|edges| {
+            let mut ids: Vec<u64> = edges.iter().flat_map(|e| [e.source, e.target]).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            let shared: Vec<u64> = ids
+                .iter()
+                .copied()
+                .filter(|&n| partition.shared[n as usize])
+                .collect();
+            let nodes = ids.iter().map(|&n| nodes[n as usize]).collect();
+            Arc::new(GraphTile::new(nodes, edges, &shared).expect("a valid tile"))
+        })
+        .collect();
+    TrailGraph::from_tiles(tiles)
 }
 
 /// The `count` busiest trailhead nodes with their trail km within [`BUSY_RADIUS_M`].

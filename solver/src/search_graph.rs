@@ -1,4 +1,4 @@
-//! The search graph of one query: the ball, pruned to what a closed walk can use, and
+//! The search graph of one query: the neighbourhood, pruned to what a closed walk can use, and
 //! contracted again, with distances and a shortest-path tree from the start.
 //!
 //! Pruning: an edge (u, v, w) can only be on a closed walk of length `>= d(u) + w + d(v)`,
@@ -6,24 +6,26 @@
 //! repeatedly): a dead-end spur can never be part of a loop or a lollipop. Junctions whose
 //! spurs were pruned have degree 2 now and are contracted away. Node 0 is the start.
 
-use crate::ball::{Ball, Link, Scratch};
-use crate::graph::{Attrs, Step, TrailGraph, NONE};
+use crate::attrs::{Attrs, TrailStep};
+use crate::graph::TrailGraph;
 use crate::heap::{Item, MinHeap};
+use crate::neighbourhood::{Link, Neighbourhood, Scratch};
+use crate::tile::NONE;
 
 /// An edge of the search graph: a run of input edges between two search nodes.
 #[derive(Debug, Clone)]
-pub(crate) struct LocalEdge {
+pub(crate) struct SearchEdge {
     pub a: u32,
     pub b: u32,
     /// Attributes walked from `a` to `b`.
     pub attrs: Attrs,
-    /// Range into `Local::steps`, from `a` to `b`.
+    /// Range into `SearchGraph::steps`, from `a` to `b`.
     pub steps: (u32, u32),
 }
 
 /// Adjacency entry: walking `edge` forward (`a` to `b`) or not, arriving at `to`.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Adj {
+pub(crate) struct SearchArc {
     pub edge: u32,
     pub to: u32,
     pub fwd: bool,
@@ -32,29 +34,29 @@ pub(crate) struct Adj {
 }
 
 /// A step of a walk in the search graph.
-pub(crate) type LStep = (u32, bool);
+pub(crate) type SearchStep = (u32, bool);
 
 #[derive(Debug, Clone)]
-pub(crate) struct Local {
-    pub edges: Vec<LocalEdge>,
-    pub steps: Vec<Step>,
+pub(crate) struct SearchGraph {
+    pub edges: Vec<SearchEdge>,
+    pub steps: Vec<TrailStep>,
     adj_start: Vec<u32>,
-    adj: Vec<Adj>,
+    adj: Vec<SearchArc>,
     /// Shortest distance from the start.
     pub dist: Vec<f64>,
     /// Tree step into each node (`NONE` edge for the start and unreachable nodes).
-    pub parent: Vec<Adj>,
+    pub parent: Vec<SearchArc>,
     /// The start's child whose subtree holds the node (the start itself for the start).
     pub branch: Vec<u32>,
     /// `[lon, lat]` of each node.
     pub pos: Vec<[f64; 2]>,
     /// Per edge (CSR), the other edges that hold an input edge drawn beside one of its
     /// own: a walk that has one of them must not take the other.
-    beside_start: Vec<u32>,
-    beside: Vec<u32>,
+    side_start: Vec<u32>,
+    side: Vec<u32>,
     /// Per edge, the OR of [`signature`]s of the edges beside it (0 for most): a path
     /// whose edges' signatures meet it may hold one of them.
-    pub beside_signature: Vec<u64>,
+    pub side_signature: Vec<u64>,
 }
 
 /// One bit of 64 standing for a search-graph edge, for quick "may this path hold an
@@ -73,22 +75,22 @@ struct PreEdge {
     attrs: Attrs,
 }
 
-impl Local {
+impl SearchGraph {
     pub fn n(&self) -> usize {
         self.dist.len()
     }
 
-    pub fn adj(&self, node: u32) -> &[Adj] {
+    pub fn adj(&self, node: u32) -> &[SearchArc] {
         &self.adj
             [self.adj_start[node as usize] as usize..self.adj_start[node as usize + 1] as usize]
     }
 
     /// Attributes of a step.
-    pub fn step_attrs(&self, (edge, fwd): LStep) -> Attrs {
+    pub fn step_attrs(&self, (edge, fwd): SearchStep) -> Attrs {
         self.edges[edge as usize].attrs.oriented(fwd)
     }
 
-    pub fn head(&self, (edge, fwd): LStep) -> u32 {
+    pub fn head(&self, (edge, fwd): SearchStep) -> u32 {
         let e = &self.edges[edge as usize];
         if fwd {
             e.b
@@ -98,13 +100,13 @@ impl Local {
     }
 
     /// Appends the input-edge steps of a search-graph step.
-    pub fn expand(&self, (edge, fwd): LStep, out: &mut Vec<Step>) {
+    pub fn expand(&self, (edge, fwd): SearchStep, out: &mut Vec<TrailStep>) {
         let (lo, hi) = self.edges[edge as usize].steps;
         let run = &self.steps[lo as usize..hi as usize];
         if fwd {
             out.extend_from_slice(run);
         } else {
-            out.extend(run.iter().rev().map(|s| Step {
+            out.extend(run.iter().rev().map(|s| TrailStep {
                 edge: s.edge,
                 fwd: !s.fwd,
             }));
@@ -112,7 +114,7 @@ impl Local {
     }
 
     /// Tree path from the start to `node`.
-    pub fn tree_path(&self, node: u32) -> Vec<LStep> {
+    pub fn tree_path(&self, node: u32) -> Vec<SearchStep> {
         let mut path = Vec::new();
         let mut v = node;
         while v != 0 {
@@ -125,20 +127,20 @@ impl Local {
     }
 
     /// The edges drawn beside `edge` (see the field).
-    pub fn beside(&self, edge: u32) -> &[u32] {
+    pub fn side_by_side(&self, edge: u32) -> &[u32] {
         let e = edge as usize;
-        &self.beside[self.beside_start[e] as usize..self.beside_start[e + 1] as usize]
+        &self.side[self.side_start[e] as usize..self.side_start[e + 1] as usize]
     }
 
     pub fn build(
         graph: &TrailGraph,
-        ball: &Ball,
+        hood: &Neighbourhood,
         s: &mut Scratch,
         reach: f64,
         max_sac: u8,
         work: &mut u64,
-    ) -> Local {
-        let pre = collect_pre_edges(graph, ball, s, reach, max_sac, work);
+    ) -> SearchGraph {
+        let pre = collect_pre_edges(graph, hood, s, reach, max_sac, work);
         let n = s.settled.len();
         let mut inc_start = vec![0u32; n + 1];
         for p in &pre {
@@ -191,9 +193,9 @@ impl Local {
                 new_index[v] = kept;
                 kept += 1;
                 let original = if v == 0 {
-                    ball.start_node
+                    hood.start_node
                 } else {
-                    graph.junctions[s.settled[v] as usize]
+                    graph.junction_node(s.settled[v])
                 };
                 pos.push(graph.position(original));
             }
@@ -219,7 +221,7 @@ impl Local {
                     let p = &pre[pe as usize];
                     let fwd = p.a == at;
                     let run_start = steps.len();
-                    ball.link_steps(graph, p.from, p.link, &mut steps);
+                    hood.link_steps(graph, p.from, p.link, &mut steps);
                     if !fwd {
                         let run = &mut steps[run_start..];
                         run.reverse();
@@ -236,7 +238,7 @@ impl Local {
                         .expect("a contracted node has a second edge");
                 }
                 let hi = steps.len() as u32;
-                edges.push(LocalEdge {
+                edges.push(SearchEdge {
                     a: new_index[u as usize],
                     b: new_index[at as usize],
                     attrs,
@@ -245,7 +247,7 @@ impl Local {
             }
         }
         *work += steps.len() as u64;
-        let mut local = Local {
+        let mut local = SearchGraph {
             edges,
             steps,
             adj_start: Vec::new(),
@@ -254,20 +256,20 @@ impl Local {
             parent: Vec::new(),
             branch: Vec::new(),
             pos,
-            beside_start: Vec::new(),
-            beside: Vec::new(),
-            beside_signature: Vec::new(),
+            side_start: Vec::new(),
+            side: Vec::new(),
+            side_signature: Vec::new(),
         };
-        local.find_beside(graph, s, work);
+        local.find_side_by_side(graph, s, work);
         local.build_adjacency(kept as usize);
         local.shortest_paths(work);
         local
     }
 
-    fn find_beside(&mut self, graph: &TrailGraph, s: &mut Scratch, work: &mut u64) {
+    fn find_side_by_side(&mut self, graph: &TrailGraph, s: &mut Scratch, work: &mut u64) {
         let generation = s.generation();
-        if s.edge_owner.len() < graph.edges.len() {
-            s.edge_owner.resize(graph.edges.len(), (0, NONE));
+        if s.edge_owner.len() < graph.edge_count() {
+            s.edge_owner.resize(graph.edge_count(), (0, NONE));
         }
         for (i, e) in self.edges.iter().enumerate() {
             for step in &self.steps[e.steps.0 as usize..e.steps.1 as usize] {
@@ -281,7 +283,7 @@ impl Local {
             start.push(beside.len() as u32);
             mine.clear();
             for step in &self.steps[e.steps.0 as usize..e.steps.1 as usize] {
-                for &(f, _) in graph.beside.of(step.edge) {
+                for (f, _) in graph.side_by_side(step.edge) {
                     let (stamp, owner) = s.edge_owner[f as usize];
                     if stamp == generation && owner != i as u32 {
                         mine.push(owner);
@@ -294,15 +296,15 @@ impl Local {
         }
         start.push(beside.len() as u32);
         *work += self.steps.len() as u64;
-        self.beside_signature = (0..self.edges.len())
+        self.side_signature = (0..self.edges.len())
             .map(|e| {
                 beside[start[e] as usize..start[e + 1] as usize]
                     .iter()
                     .fold(0, |sig, &b| sig | signature(b))
             })
             .collect();
-        self.beside_start = start;
-        self.beside = beside;
+        self.side_start = start;
+        self.side = beside;
     }
 
     fn build_adjacency(&mut self, n: usize) {
@@ -316,7 +318,7 @@ impl Local {
         }
         let mut fill = start.clone();
         let mut adj = vec![
-            Adj {
+            SearchArc {
                 edge: NONE,
                 to: NONE,
                 fwd: true,
@@ -327,7 +329,7 @@ impl Local {
         for (i, e) in self.edges.iter().enumerate() {
             // A self-loop gets two entries, one per direction.
             for (at, to, fwd) in [(e.a, e.b, true), (e.b, e.a, false)] {
-                adj[fill[at as usize] as usize] = Adj {
+                adj[fill[at as usize] as usize] = SearchArc {
                     edge: i as u32,
                     to,
                     fwd,
@@ -344,7 +346,7 @@ impl Local {
         let n = self.adj_start.len() - 1;
         let mut dist = vec![f64::INFINITY; n];
         let mut parent = vec![
-            Adj {
+            SearchArc {
                 edge: NONE,
                 to: NONE,
                 fwd: true,
@@ -368,7 +370,7 @@ impl Local {
                 if nd < dist[a.to as usize] {
                     dist[a.to as usize] = nd;
                     // Stored as (edge, direction, parent node).
-                    parent[a.to as usize] = Adj { to: node, ..*a };
+                    parent[a.to as usize] = SearchArc { to: node, ..*a };
                     branch[a.to as usize] = if node == 0 {
                         a.to
                     } else {
@@ -389,7 +391,7 @@ impl Local {
 
 fn collect_pre_edges(
     graph: &TrailGraph,
-    ball: &Ball,
+    hood: &Neighbourhood,
     s: &Scratch,
     reach: f64,
     max_sac: u8,
@@ -399,8 +401,8 @@ fn collect_pre_edges(
     let local = |v: u32| s.local[v as usize];
     for &u in &s.settled {
         let du = s.dist[u as usize];
-        if u == ball.start && ball.split.is_some() {
-            for (i, p) in ball.pieces.iter().enumerate() {
+        if u == hood.start && hood.split.is_some() {
+            for (i, p) in hood.pieces.iter().enumerate() {
                 if p.sac <= max_sac
                     && s.is_settled(p.to)
                     && du + p.attrs.len + s.dist[p.to as usize] <= reach
@@ -419,7 +421,7 @@ fn collect_pre_edges(
         for adj in graph.neighbours(u) {
             *work += 1;
             // Each chain once: from its `a` end (self-loops are listed once anyway).
-            if !adj.from_a || Some(adj.chain) == ball.split || adj.max_sac > max_sac {
+            if !adj.from_a || Some(adj.chain) == hood.split || adj.max_sac > max_sac {
                 continue;
             }
             let b = adj.to;
@@ -429,7 +431,7 @@ fn collect_pre_edges(
                     b: local(b),
                     from: u,
                     link: Link::Chain(adj.chain),
-                    attrs: graph.chains[adj.chain as usize].attrs,
+                    attrs: graph.chain(adj.chain).attrs,
                 });
             }
         }

@@ -1,4 +1,4 @@
-//! The ball around a start: a bounded Dijkstra on the contracted graph.
+//! The neighbourhood of a start: a bounded Dijkstra on the contracted graph.
 //!
 //! A closed walk of length at most `reach` never goes farther than `reach / 2` (network
 //! distance) from its start, so only junctions within that radius matter. A start inside
@@ -6,21 +6,23 @@
 //! The per-thread [`Scratch`] keeps the graph-sized arrays between queries; a generation
 //! counter marks which entries belong to the current query, so nothing is cleared.
 
-use crate::graph::{Attrs, Place, Step, TrailGraph, NONE};
+use crate::attrs::{Attrs, TrailStep};
+use crate::graph::TrailGraph;
 use crate::heap::{Item, MinHeap};
+use crate::tile::{Place, NONE};
 
-/// How a node of the ball was reached.
+/// How a node of the neighbourhood was reached.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Link {
     Chain(u32),
-    /// One of the start's two pieces (index into `Ball::pieces`).
+    /// One of the start's two pieces (index into `Neighbourhood::pieces`).
     Piece(u8),
 }
 
 /// The start's half of a split chain.
 #[derive(Debug, Clone)]
 pub(crate) struct Piece {
-    pub steps: Vec<Step>,
+    pub steps: Vec<TrailStep>,
     pub attrs: Attrs,
     pub sac: u8,
     pub to: u32,
@@ -74,9 +76,9 @@ impl Scratch {
     }
 }
 
-/// The start and its ball, with distances in the scratch.
+/// The start and its neighbourhood, with distances in the scratch.
 #[derive(Debug)]
-pub(crate) struct Ball {
+pub(crate) struct Neighbourhood {
     /// Node index of the start in the scratch arrays (a junction, or the virtual node).
     pub start: u32,
     /// Chain split by the start, if it is not a junction.
@@ -87,7 +89,7 @@ pub(crate) struct Ball {
     pub start_node: u32,
 }
 
-impl Ball {
+impl Neighbourhood {
     /// Dijkstra from `start_node` (an original node index) up to `radius`, over chains
     /// whose hardest edge is allowed.
     pub fn grow(
@@ -97,21 +99,18 @@ impl Ball {
         max_sac: u8,
         scratch: &mut Scratch,
         work: &mut u64,
-    ) -> Ball {
-        let virtual_start = graph.junctions.len() as u32;
-        scratch.reset(graph.junctions.len() + 1);
-        let (start, split, pieces) = match graph.places[start_node as usize] {
+    ) -> Neighbourhood {
+        let virtual_start = graph.junction_slots() as u32;
+        scratch.reset(graph.junction_slots() + 1);
+        let (start, split, pieces) = match graph.place(start_node) {
             Place::Junction(j) => (j, None, Vec::new()),
             Place::Interior { chain, pos } => {
-                let c = &graph.chains[chain as usize];
-                let steps = graph.chain_steps(chain);
-                let back: Vec<Step> = steps[..pos as usize]
+                let c = graph.chain(chain);
+                let steps: Vec<TrailStep> = graph.chain_steps(chain).collect();
+                let back: Vec<TrailStep> = steps[..pos as usize]
                     .iter()
                     .rev()
-                    .map(|s| Step {
-                        edge: s.edge,
-                        fwd: !s.fwd,
-                    })
+                    .map(|s| s.reversed())
                     .collect();
                 let ahead = steps[pos as usize..].to_vec();
                 let pieces = [(back, c.a), (ahead, c.b)]
@@ -129,15 +128,15 @@ impl Ball {
                 (virtual_start, Some(chain), pieces)
             }
         };
-        let ball = Ball {
+        let hood = Neighbourhood {
             start_node,
             start,
             split,
             pieces,
             radius,
         };
-        ball.dijkstra(graph, max_sac, scratch, work);
-        ball
+        hood.dijkstra(graph, max_sac, scratch, work);
+        hood
     }
 
     fn dijkstra(&self, graph: &TrailGraph, max_sac: u8, s: &mut Scratch, work: &mut u64) {
@@ -187,25 +186,22 @@ impl Ball {
     }
 
     /// Steps of a link walked from `from`.
-    pub fn link_steps(&self, graph: &TrailGraph, from: u32, link: Link, out: &mut Vec<Step>) {
+    pub fn link_steps(&self, graph: &TrailGraph, from: u32, link: Link, out: &mut Vec<TrailStep>) {
         match link {
             Link::Piece(i) => out.extend_from_slice(&self.pieces[i as usize].steps),
             Link::Chain(c) => {
                 let steps = graph.chain_steps(c);
-                if graph.chains[c as usize].a == from {
-                    out.extend_from_slice(steps);
+                if graph.chain(c).a == from {
+                    out.extend(steps);
                 } else {
-                    out.extend(steps.iter().rev().map(|s| Step {
-                        edge: s.edge,
-                        fwd: !s.fwd,
-                    }));
+                    out.extend(steps.rev().map(TrailStep::reversed));
                 }
             }
         }
     }
 
     /// Steps of the shortest path from the start to a settled node.
-    pub fn path_to(&self, graph: &TrailGraph, node: u32, s: &Scratch) -> Vec<Step> {
+    pub fn path_to(&self, graph: &TrailGraph, node: u32, s: &Scratch) -> Vec<TrailStep> {
         let mut links = Vec::new();
         let mut v = node;
         while v != self.start {
@@ -228,7 +224,7 @@ impl Ball {
         target: f64,
         max_sac: u8,
         s: &Scratch,
-    ) -> Option<Vec<Step>> {
+    ) -> Option<Vec<TrailStep>> {
         // (error, junction, link, steps into the link)
         let mut best: Option<(f64, u32, Option<Link>, usize)> = None;
         let target_half = target / 2.0;
@@ -243,17 +239,13 @@ impl Ball {
                 consider((d - target_half).abs(), node, None, 0);
             }
             // Turning points inside the links leaving `node` (walked in from `node`),
-            // scanned in place: this runs over the whole ball.
-            let mut scan = |link: Link, steps: &[Step], reversed: bool| {
+            // scanned in place: this runs over the whole neighbourhood.
+            let mut scan = |link: Link, steps: &mut dyn Iterator<Item = TrailStep>, n: usize| {
                 let mut along = d;
-                for k in 0..steps.len().saturating_sub(1) {
-                    let step = if reversed {
-                        steps[steps.len() - 1 - k]
-                    } else {
-                        steps[k]
-                    };
-                    along += graph.edges[step.edge as usize].attrs.len;
-                    if graph.edges[step.edge as usize].sac > max_sac {
+                for (k, step) in steps.take(n.saturating_sub(1)).enumerate() {
+                    let edge = graph.edge(step.edge);
+                    along += edge.attrs.len;
+                    if edge.sac > max_sac {
                         break;
                     }
                     consider((along - target_half).abs(), node, Some(link), k + 1);
@@ -261,18 +253,23 @@ impl Ball {
             };
             if node == self.start && self.split.is_some() {
                 for (i, p) in self.pieces.iter().enumerate() {
-                    scan(Link::Piece(i as u8), &p.steps, false);
+                    scan(
+                        Link::Piece(i as u8),
+                        &mut p.steps.iter().copied(),
+                        p.steps.len(),
+                    );
                 }
             } else {
                 for adj in graph.neighbours(node) {
-                    let chain = &graph.chains[adj.chain as usize];
-                    if Some(adj.chain) != self.split && chain.steps.1 - chain.steps.0 > 1 {
-                        let reversed = chain.a != node;
-                        scan(
-                            Link::Chain(adj.chain),
-                            graph.chain_steps(adj.chain),
-                            reversed,
-                        );
+                    let chain = graph.chain(adj.chain);
+                    let n = chain.step_count();
+                    if Some(adj.chain) != self.split && n > 1 {
+                        let steps = graph.chain_steps(adj.chain);
+                        if chain.a != node {
+                            scan(Link::Chain(adj.chain), &mut steps.rev(), n);
+                        } else {
+                            scan(Link::Chain(adj.chain), &mut { steps }, n);
+                        }
                     }
                 }
             }
@@ -287,14 +284,7 @@ impl Ball {
         if out.is_empty() {
             return None;
         }
-        let back: Vec<Step> = out
-            .iter()
-            .rev()
-            .map(|s| Step {
-                edge: s.edge,
-                fwd: !s.fwd,
-            })
-            .collect();
+        let back: Vec<TrailStep> = out.iter().rev().map(|s| s.reversed()).collect();
         out.extend(back);
         Some(out)
     }

@@ -7,7 +7,8 @@
 //! diversity rule applied online, so near-duplicates found by the exact search cannot
 //! crowd out the alternatives.
 
-use crate::graph::{Attrs, Step, TrailGraph};
+use crate::attrs::{Attrs, TrailStep};
+use crate::graph::TrailGraph;
 use crate::score::{Key, Quality, Scorer};
 use crate::solution::LoopKind;
 
@@ -15,8 +16,8 @@ use crate::solution::LoopKind;
 pub(crate) const MAX_SHARED: f64 = 0.4;
 
 #[derive(Debug, Clone)]
-pub(crate) struct Candidate {
-    pub steps: Vec<Step>,
+pub(crate) struct ScoredWalk {
+    pub steps: Vec<TrailStep>,
     pub attrs: Attrs,
     pub quality: Quality,
     pub kind: LoopKind,
@@ -24,9 +25,9 @@ pub(crate) struct Candidate {
     edge_set: Vec<u32>,
 }
 
-impl Candidate {
+impl ScoredWalk {
     /// Measures a closed walk given as input-edge steps.
-    pub fn new(graph: &TrailGraph, scorer: &Scorer, steps: Vec<Step>) -> Candidate {
+    pub fn new(graph: &TrailGraph, scorer: &Scorer, steps: Vec<TrailStep>) -> ScoredWalk {
         let (attrs, _) = graph.steps_attrs(&steps);
         let mut ids: Vec<u32> = steps.iter().map(|s| s.edge).collect();
         ids.sort_unstable();
@@ -34,7 +35,7 @@ impl Candidate {
         let mut repeated_all = true;
         let mut edge_set = Vec::with_capacity(ids.len());
         for run in ids.chunk_by(|a, b| a == b) {
-            let len = graph.edges[run[0] as usize].attrs.len;
+            let len = graph.edge(run[0]).attrs.len;
             if run.len() > 1 {
                 shared += len * run.len() as f64;
             } else {
@@ -46,13 +47,11 @@ impl Candidate {
         // ground for that length.
         for run in ids.chunk_by(|a, b| a == b).filter(|run| run.len() == 1) {
             let beside: f64 = graph
-                .beside
-                .of(run[0])
-                .iter()
+                .side_by_side(run[0])
                 .filter(|(f, _)| edge_set.binary_search(f).is_ok())
-                .map(|&(_, len)| len)
+                .map(|(_, len)| len)
                 .sum();
-            shared += beside.min(graph.edges[run[0] as usize].attrs.len);
+            shared += beside.min(graph.edge(run[0]).attrs.len);
         }
         let quality = scorer.quality(&attrs, shared);
         let kind = if quality.sharing == 0.0 && shared == 0.0 {
@@ -62,7 +61,7 @@ impl Candidate {
         } else {
             LoopKind::Lollipop
         };
-        Candidate {
+        ScoredWalk {
             steps,
             attrs,
             quality,
@@ -80,7 +79,7 @@ impl Candidate {
         &self.edge_set
     }
 
-    fn shared_len(&self, other: &Candidate, graph: &TrailGraph) -> f64 {
+    fn shared_len(&self, other: &ScoredWalk, graph: &TrailGraph) -> f64 {
         let (mut i, mut j, mut shared) = (0, 0, 0.0);
         let (a, b) = (&self.edge_set, &other.edge_set);
         while i < a.len() && j < b.len() {
@@ -88,7 +87,7 @@ impl Candidate {
                 std::cmp::Ordering::Less => i += 1,
                 std::cmp::Ordering::Greater => j += 1,
                 std::cmp::Ordering::Equal => {
-                    shared += graph.edges[a[i] as usize].attrs.len;
+                    shared += graph.edge(a[i]).attrs.len;
                     i += 1;
                     j += 1;
                 }
@@ -97,33 +96,33 @@ impl Candidate {
         shared
     }
 
-    fn conflicts(&self, other: &Candidate, graph: &TrailGraph) -> bool {
+    fn conflicts(&self, other: &ScoredWalk, graph: &TrailGraph) -> bool {
         let shorter = self.attrs.len.min(other.attrs.len);
         self.shared_len(other, graph) > MAX_SHARED * shorter
     }
 }
 
 #[derive(Debug, Clone)]
-pub(crate) struct Pool {
+pub(crate) struct Alternatives {
     capacity: usize,
     /// Sorted best first.
-    items: Vec<Candidate>,
+    items: Vec<ScoredWalk>,
 }
 
-impl Pool {
-    pub fn new(capacity: usize) -> Pool {
-        Pool {
+impl Alternatives {
+    pub fn new(capacity: usize) -> Alternatives {
+        Alternatives {
             capacity,
             items: Vec::new(),
         }
     }
 
-    pub fn into_items(self) -> Vec<Candidate> {
+    pub fn into_items(self) -> Vec<ScoredWalk> {
         self.items
     }
 
     /// The members, best first.
-    pub fn items(&self) -> &[Candidate] {
+    pub fn items(&self) -> &[ScoredWalk] {
         &self.items
     }
 
@@ -142,7 +141,7 @@ impl Pool {
             .iter()
             .filter(|c| c.kind == LoopKind::Loop)
             .nth(k - 1)
-            .map(Candidate::key)
+            .map(ScoredWalk::key)
     }
 
     /// Walks of `tier` whose length error is at most `e`.
@@ -163,7 +162,7 @@ impl Pool {
     }
 
     /// Offers a walk; returns whether it entered.
-    pub fn offer(&mut self, graph: &TrailGraph, cand: Candidate) -> bool {
+    pub fn offer(&mut self, graph: &TrailGraph, cand: ScoredWalk) -> bool {
         if !cand.key().better_than(&self.threshold()) {
             return false;
         }

@@ -13,6 +13,8 @@
 //! angle, are near each other for a few metres only. Near a node both edges end at,
 //! samples do not count (every fork starts with two edges side by side).
 
+use trailloop_osm::geo::{chord_m as dist, to_xyz as xyz};
+
 /// Spacing of the samples along each edge: a point within `NEAR_M - 1` of a line is
 /// within `NEAR_M` of one of its samples.
 const SAMPLE_M: f64 = 6.0;
@@ -22,7 +24,6 @@ pub(crate) const NEAR_M: f64 = 8.0;
 pub(crate) const MIN_BESIDE_M: f64 = 50.0;
 /// Samples this close to a node both edges end at do not count.
 const FORK_GUARD_M: f64 = 3.0 * NEAR_M;
-const EARTH_RADIUS_M: f64 = 6_371_008.8;
 
 /// What the detection needs of one edge.
 pub(crate) struct EdgeLine<'a> {
@@ -36,12 +37,12 @@ pub(crate) struct EdgeLine<'a> {
 
 /// Per edge, the edges beside it and the length of it beside each, in CSR form.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Beside {
+pub(crate) struct SideBySide {
     start: Vec<u32>,
     pairs: Vec<(u32, f64)>,
 }
 
-impl Beside {
+impl SideBySide {
     /// The edges beside `edge`, each with the length of `edge` beside it.
     pub fn of(&self, edge: u32) -> &[(u32, f64)] {
         let e = edge as usize;
@@ -51,13 +52,18 @@ impl Beside {
         &self.pairs[self.start[e] as usize..self.start[e + 1] as usize]
     }
 
+    /// Bytes held on the heap.
+    pub fn heap_bytes(&self) -> usize {
+        self.start.capacity() * 4 + self.pairs.capacity() * std::mem::size_of::<(u32, f64)>()
+    }
+
     /// Number of (edge, edge beside it) entries.
     #[cfg(test)]
     pub fn len(&self) -> usize {
         self.pairs.len()
     }
 
-    pub fn find(edges: &[EdgeLine]) -> Beside {
+    pub fn find(edges: &[EdgeLine]) -> SideBySide {
         let mut counts = vec![0u32; edges.len()];
         // Tiles bound the memory: each is searched on its own, over the samples of the
         // edges whose box (grown by NEAR_M) meets it, and owns the samples inside it.
@@ -112,7 +118,7 @@ impl Beside {
             }
         }
         start.push(pairs.len() as u32);
-        Beside {
+        SideBySide {
             start,
             pairs: pairs.into_iter().map(|(_, f, len)| (f, len)).collect(),
         }
@@ -211,19 +217,6 @@ fn near_in_tile(edges: &[EdgeLine], members: &[u32], lo: [f64; 3], near: &mut Ve
     }
 }
 
-fn xyz(p: [f64; 2]) -> [f64; 3] {
-    let (lon, lat) = (p[0].to_radians(), p[1].to_radians());
-    [
-        EARTH_RADIUS_M * lat.cos() * lon.cos(),
-        EARTH_RADIUS_M * lat.cos() * lon.sin(),
-        EARTH_RADIUS_M * lat.sin(),
-    ]
-}
-
-fn dist(a: [f64; 3], b: [f64; 3]) -> f64 {
-    ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt()
-}
-
 /// Calls `out` with points every [`SAMPLE_M`] (at most) along the polyline, its first
 /// vertex included and its last excluded.
 fn sample(line: &[[f64; 2]], mut out: impl FnMut([f64; 3])) {
@@ -247,14 +240,14 @@ mod tests {
 
     /// Degrees of latitude for `m` metres.
     fn deg(m: f64) -> f64 {
-        (m / EARTH_RADIUS_M).to_degrees()
+        m / trailloop_osm::geo::METRES_PER_DEGREE
     }
 
     fn line(source: u32, target: u32, points: &[[f64; 2]]) -> (u32, u32, Vec<[f64; 2]>) {
         (source, target, points.to_vec())
     }
 
-    fn find(lines: &[(u32, u32, Vec<[f64; 2]>)]) -> Beside {
+    fn find(lines: &[(u32, u32, Vec<[f64; 2]>)]) -> SideBySide {
         let edges: Vec<EdgeLine> = lines
             .iter()
             .map(|(s, t, l)| EdgeLine {
@@ -264,7 +257,7 @@ mod tests {
                 line: l,
             })
             .collect();
-        Beside::find(&edges)
+        SideBySide::find(&edges)
     }
 
     #[test]
