@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::domain::FieldError;
+use crate::plan::PlanError;
 use crate::store::StoreError;
 
 /// Media type of every error body.
@@ -77,35 +78,140 @@ pub enum ApiError {
     Internal(#[source] anyhow::Error),
 }
 
+/// Every kind of failure the API reports, with everything that follows from it in one
+/// table ([`Code::info`]): status, the stable `type` slug, the title, `Retry-After`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    /// Values out of range, unknown or missing fields.
+    InvalidRequest,
+    /// Not JSON, or not a form.
+    MalformedRequest,
+    /// Not `application/json`.
+    UnsupportedMediaType,
+    /// Over the route's body limit.
+    PayloadTooLarge,
+    /// No such resource or route.
+    NotFound,
+    /// The route does not take that method.
+    MethodNotAllowed,
+    /// The solver queue is full.
+    Overloaded,
+    /// Planning ran out of its time budget.
+    TimeBudgetExceeded,
+    /// The database cannot be reached.
+    Unavailable,
+    /// A bug or broken data.
+    Internal,
+}
+
+/// What a [`Code`] means on the wire.
+#[derive(Debug, Clone, Copy)]
+pub struct CodeInfo {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// Slug of the problem `type` URI.
+    pub slug: &'static str,
+    /// The problem's title.
+    pub title: &'static str,
+    /// Seconds to send as `Retry-After`, for answers worth retrying.
+    pub retry_after: Option<u32>,
+}
+
+impl Code {
+    /// The table.
+    pub fn info(self) -> CodeInfo {
+        use StatusCode as S;
+        let (status, slug, title, retry_after) = match self {
+            Code::InvalidRequest => (
+                S::UNPROCESSABLE_ENTITY,
+                "invalid-request",
+                "The request is invalid",
+                None,
+            ),
+            Code::MalformedRequest => (
+                S::BAD_REQUEST,
+                "malformed-request",
+                "The request cannot be parsed",
+                None,
+            ),
+            Code::UnsupportedMediaType => (
+                S::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "The body must be application/json",
+                None,
+            ),
+            Code::PayloadTooLarge => (
+                S::PAYLOAD_TOO_LARGE,
+                "payload-too-large",
+                "The body is too large",
+                None,
+            ),
+            Code::NotFound => (S::NOT_FOUND, "not-found", "Not found", None),
+            Code::MethodNotAllowed => (
+                S::METHOD_NOT_ALLOWED,
+                "method-not-allowed",
+                "Method not allowed",
+                None,
+            ),
+            Code::Overloaded => (
+                S::SERVICE_UNAVAILABLE,
+                "overloaded",
+                "The planner is busy",
+                Some(1),
+            ),
+            Code::TimeBudgetExceeded => (
+                S::SERVICE_UNAVAILABLE,
+                "time-budget-exceeded",
+                "Planning ran out of time",
+                Some(1),
+            ),
+            Code::Unavailable => (
+                S::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "The service is not ready",
+                Some(5),
+            ),
+            Code::Internal => (
+                S::INTERNAL_SERVER_ERROR,
+                "internal",
+                "Internal server error",
+                None,
+            ),
+        };
+        CodeInfo {
+            status,
+            slug,
+            title,
+            retry_after,
+        }
+    }
+}
+
 impl ApiError {
     /// One invalid field.
     pub fn field(field: impl Into<String>, message: impl Into<String>) -> ApiError {
         ApiError::Validation(vec![FieldError::new(field, message)])
     }
 
-    /// Stable slug of the `type` URI, and the title.
-    fn kind(&self) -> (&'static str, &'static str) {
+    /// Which kind of failure this is.
+    pub fn code(&self) -> Code {
         match self {
-            ApiError::Validation(_) => ("invalid-request", "The request is invalid"),
-            ApiError::Malformed { .. } => ("malformed-request", "The request cannot be parsed"),
-            ApiError::UnsupportedMediaType => (
-                "unsupported-media-type",
-                "The body must be application/json",
-            ),
-            ApiError::PayloadTooLarge { .. } => ("payload-too-large", "The body is too large"),
-            ApiError::NotFound(_) => ("not-found", "Not found"),
-            ApiError::MethodNotAllowed(_) => ("method-not-allowed", "Method not allowed"),
-            ApiError::Overloaded => ("overloaded", "The planner is busy"),
-            ApiError::TimeBudget => ("time-budget-exceeded", "Planning ran out of time"),
-            ApiError::Unavailable(_) => ("unavailable", "The service is not ready"),
-            ApiError::Internal(_) => ("internal", "Internal server error"),
+            ApiError::Validation(_) => Code::InvalidRequest,
+            ApiError::Malformed { .. } => Code::MalformedRequest,
+            ApiError::UnsupportedMediaType => Code::UnsupportedMediaType,
+            ApiError::PayloadTooLarge { .. } => Code::PayloadTooLarge,
+            ApiError::NotFound(_) => Code::NotFound,
+            ApiError::MethodNotAllowed(_) => Code::MethodNotAllowed,
+            ApiError::Overloaded => Code::Overloaded,
+            ApiError::TimeBudget => Code::TimeBudgetExceeded,
+            ApiError::Unavailable(_) => Code::Unavailable,
+            ApiError::Internal(_) => Code::Internal,
         }
     }
 
-    /// The problem document the client sees.
-    pub fn problem(&self) -> Problem {
-        let (slug, title) = self.kind();
-        let (detail, errors) = match self {
+    /// What the client is told went wrong, and the fields at fault.
+    fn detail(&self) -> (String, Vec<FieldError>) {
+        match self {
             ApiError::Validation(errors) => {
                 let names: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
                 (
@@ -145,49 +251,44 @@ impl ApiError {
                 vec![],
             ),
             ApiError::Internal(_) => ("something went wrong on our side".into(), vec![]),
-        };
-        Problem {
-            type_: format!("{TYPE_BASE}{slug}"),
-            title: title.into(),
-            status: self.status_code().as_u16(),
-            detail,
-            errors,
         }
     }
 
-    /// Seconds a client should wait before retrying, for 503s.
-    fn retry_after(&self) -> Option<u32> {
-        match self {
-            ApiError::Overloaded | ApiError::TimeBudget => Some(1),
-            ApiError::Unavailable(_) => Some(5),
-            _ => None,
+    /// The problem document the client sees.
+    pub fn problem(&self) -> Problem {
+        let info = self.code().info();
+        let (detail, errors) = self.detail();
+        Problem {
+            type_: format!("{TYPE_BASE}{}", info.slug),
+            title: info.title.into(),
+            status: info.status.as_u16(),
+            detail,
+            errors,
         }
     }
 }
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> ApiError {
+        PlanError::from(e).into()
+    }
+}
+
+impl From<PlanError> for ApiError {
+    fn from(e: PlanError) -> ApiError {
         match e {
-            StoreError::Unavailable(msg) => ApiError::Unavailable(anyhow::anyhow!(msg)),
-            StoreError::Other(e) => ApiError::Internal(e),
+            PlanError::Invalid(errors) => ApiError::Validation(errors),
+            PlanError::Overloaded => ApiError::Overloaded,
+            PlanError::TimeBudget => ApiError::TimeBudget,
+            PlanError::Unavailable(e) => ApiError::Unavailable(e),
+            PlanError::Internal(e) => ApiError::Internal(e),
         }
     }
 }
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        match self {
-            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::Malformed { .. } => StatusCode::BAD_REQUEST,
-            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Overloaded | ApiError::TimeBudget | ApiError::Unavailable(_) => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        self.code().info().status
     }
 
     fn error_response(&self) -> HttpResponse {
@@ -197,9 +298,10 @@ impl ResponseError for ApiError {
             ApiError::Unavailable(e) => tracing::warn!(error = format!("{e:#}"), "unavailable"),
             _ => tracing::info!(problem = %self, "request rejected"),
         }
-        let mut response = HttpResponse::build(self.status_code());
+        let info = self.code().info();
+        let mut response = HttpResponse::build(info.status);
         response.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
-        if let Some(secs) = self.retry_after() {
+        if let Some(secs) = info.retry_after {
             response.insert_header((header::RETRY_AFTER, secs.to_string()));
         }
         if let ApiError::MethodNotAllowed(allow) = self {

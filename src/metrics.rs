@@ -37,10 +37,23 @@ pub struct Metrics {
     pub db_pool_available: IntGauge,
     /// Requests waiting for a connection.
     pub db_pool_waiting: IntGauge,
-    /// Nodes of the latest network planned on (the whole network in embedded mode).
-    pub network_nodes: IntGauge,
-    /// Edges of the latest network planned on.
-    pub network_edges: IntGauge,
+    /// Tile requests answered from memory.
+    pub network_cache_hits: IntCounter,
+    /// Tile requests that had to load the tile.
+    pub network_cache_misses: IntCounter,
+    /// Tiles dropped, by reason: `lru` (over the byte bound) or `import` (a newer
+    /// import of the region).
+    pub network_cache_evictions: IntCounterVec,
+    /// Bytes of tiles held.
+    pub network_cache_bytes: IntGauge,
+    /// The byte bound.
+    pub network_cache_capacity_bytes: IntGauge,
+    /// Tiles held.
+    pub network_cache_tiles: IntGauge,
+    /// Time to load one tile (read and build), by region.
+    pub network_tile_load_seconds: HistogramVec,
+    /// Time of the trailhead query.
+    pub trailhead_query_seconds: Histogram,
 }
 
 const LATENCY_BUCKETS: &[f64] = &[
@@ -83,6 +96,23 @@ impl Metrics {
             &["method", "route"],
         )?;
         registry.register(Box::new(http_duration.clone()))?;
+        let network_cache_evictions = IntCounterVec::new(
+            Opts::new(
+                "network_cache_evictions_total",
+                "Tiles dropped from memory, by reason (lru, import)",
+            ),
+            &["reason"],
+        )?;
+        registry.register(Box::new(network_cache_evictions.clone()))?;
+        let network_tile_load_seconds = HistogramVec::new(
+            HistogramOpts::new(
+                "network_tile_load_seconds",
+                "Time to read and build one tile of the planning network, by region",
+            )
+            .buckets(LATENCY_BUCKETS.to_vec()),
+            &["region"],
+        )?;
+        registry.register(Box::new(network_tile_load_seconds.clone()))?;
         Ok(Metrics {
             http_requests,
             http_duration,
@@ -116,13 +146,26 @@ impl Metrics {
             db_pool_size: gauge("db_pool_connections", "Connections held by the pool")?,
             db_pool_available: gauge("db_pool_available", "Idle connections in the pool")?,
             db_pool_waiting: gauge("db_pool_waiting", "Requests waiting for a connection")?,
-            network_nodes: gauge(
-                "planning_network_nodes",
-                "Nodes of the latest network planned on (whole network when embedded)",
+            network_cache_hits: counter(
+                "network_cache_hits_total",
+                "Tile requests answered from memory",
             )?,
-            network_edges: gauge(
-                "planning_network_edges",
-                "Edges of the latest network planned on (whole network when embedded)",
+            network_cache_misses: counter(
+                "network_cache_misses_total",
+                "Tile requests that loaded the tile",
+            )?,
+            network_cache_evictions,
+            network_cache_bytes: gauge("network_cache_bytes", "Bytes of tiles held")?,
+            network_cache_capacity_bytes: gauge(
+                "network_cache_capacity_bytes",
+                "Most bytes of tiles held",
+            )?,
+            network_cache_tiles: gauge("network_cache_tiles", "Tiles held")?,
+            network_tile_load_seconds,
+            trailhead_query_seconds: histogram(
+                "trailhead_query_seconds",
+                "Time of the trailhead query",
+                LATENCY_BUCKETS.to_vec(),
             )?,
             registry,
         })

@@ -21,6 +21,8 @@ pub struct Settings {
     pub embedded: EmbeddedSettings,
     /// How requests become solver input.
     pub planner: PlannerSettings,
+    /// The planning network held in memory.
+    pub network: NetworkSettings,
     /// The solver pool and its admission control.
     pub solver: SolverSettings,
 }
@@ -33,6 +35,24 @@ pub struct PlannerSettings {
     pub circuity_factor: f64,
     /// Nearest trailheads within driving range that are solved per request.
     pub max_trailheads: usize,
+}
+
+/// The planning network held in memory, tile by tile.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkSettings {
+    /// Most memory the tiles may hold, MiB; the least recently used go first.
+    pub cache_mib: usize,
+    /// Load every region's tiles (up to the bound) at start-up; `/readyz` answers 503
+    /// until that is done.
+    pub preload: bool,
+}
+
+impl NetworkSettings {
+    /// The bound in bytes.
+    pub fn cache_bytes(&self) -> usize {
+        self.cache_mib.saturating_mul(1 << 20)
+    }
 }
 
 /// The solver's own thread pool and the queue in front of it.
@@ -150,6 +170,8 @@ impl Settings {
             .set_default("server.max_plan_bytes", 4 * 1024 * 1024)?
             .set_default("planner.circuity_factor", 1.3)?
             .set_default("planner.max_trailheads", 8)?
+            .set_default("network.cache_mib", 1024)?
+            .set_default("network.preload", true)?
             .set_default("solver.threads", 0)?
             .set_default("solver.concurrent_plans", 0)?
             .set_default("solver.max_queue", 0)?

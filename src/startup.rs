@@ -2,7 +2,9 @@
 //! running server out.
 
 use std::net::TcpListener;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
@@ -10,22 +12,19 @@ use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 
 use crate::metrics::Metrics;
-use crate::settings::{PlannerSettings, Settings};
-use crate::solve_pool::SolvePool;
+use crate::plan::Planner;
+use crate::settings::Settings;
+use crate::solver_pool::SolverPool;
 use crate::store::{EmbeddedStore, PgStore, Store};
 
 /// What every handler shares.
 pub struct AppState {
-    /// Where trailheads, networks and plans come from.
-    pub store: Store,
-    /// Where solves run.
-    pub solver: SolvePool,
+    /// The use case: loops, trailheads, saved plans.
+    pub planner: Arc<Planner>,
     /// The app's own registry.
     pub metrics: Metrics,
-    /// Circuity factor and trailhead count.
-    pub planner: PlannerSettings,
-    /// Per-request planning budget.
-    pub time_budget_ms: u64,
+    /// Whether the planning network is loaded (set at once without preloading).
+    pub warm: Arc<AtomicBool>,
 }
 
 /// Settings the config crate cannot check by type alone.
@@ -43,6 +42,10 @@ fn check(settings: &Settings) -> anyhow::Result<()> {
         settings.solver.time_budget_ms >= 10,
         "solver.time_budget_ms must be at least 10"
     );
+    anyhow::ensure!(
+        settings.network.cache_mib >= 1,
+        "network.cache_mib must be at least 1"
+    );
     Ok(())
 }
 
@@ -50,6 +53,7 @@ fn check(settings: &Settings) -> anyhow::Result<()> {
 pub struct Application {
     port: u16,
     server: Server,
+    planner: Arc<Planner>,
 }
 
 impl Application {
@@ -79,18 +83,28 @@ impl Application {
         let listener = TcpListener::bind(&address).with_context(|| format!("binding {address}"))?;
         let port = listener.local_addr()?.port();
         let metrics = Metrics::new().context("registering metrics")?;
-        let solver = SolvePool::new(
+        let pool = SolverPool::new(
             settings.solver.effective_threads(),
             settings.solver.effective_concurrent_plans(),
             settings.solver.effective_max_queue(),
             metrics.clone(),
         )?;
-        let state = web::Data::new(AppState {
+        let planner = Arc::new(Planner::new(
             store,
-            solver,
+            pool,
+            settings.planner.clone(),
+            Duration::from_millis(settings.solver.time_budget_ms),
+            settings.network.cache_bytes(),
+            metrics.clone(),
+        ));
+        let warm = Arc::new(AtomicBool::new(!settings.network.preload));
+        if settings.network.preload {
+            tokio::spawn(preload(planner.clone(), warm.clone()));
+        }
+        let state = web::Data::new(AppState {
+            planner: planner.clone(),
             metrics,
-            planner: settings.planner.clone(),
-            time_budget_ms: settings.solver.time_budget_ms,
+            warm,
         });
         let server_settings = settings.server.clone();
         let server = HttpServer::new(move || {
@@ -104,12 +118,21 @@ impl Application {
         .listen(listener)?
         .run();
         tracing::info!(port, "listening");
-        Ok(Application { port, server })
+        Ok(Application {
+            port,
+            server,
+            planner,
+        })
     }
 
     /// The bound port (useful with port 0).
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The planner the app serves (tests look at its cache).
+    pub fn planner(&self) -> Arc<Planner> {
+        self.planner.clone()
     }
 
     /// Serves until SIGTERM/SIGINT (or a stop through the server handle); in-flight
@@ -121,6 +144,34 @@ impl Application {
     /// A handle to stop the server gracefully from elsewhere.
     pub fn handle(&self) -> actix_web::dev::ServerHandle {
         self.server.handle()
+    }
+}
+
+/// Loads the network into memory, retrying while the database is away; then says ready.
+async fn preload(planner: Arc<Planner>, warm: Arc<AtomicBool>) {
+    let mut wait = Duration::from_millis(500);
+    loop {
+        let started = Instant::now();
+        match planner.preload().await {
+            Ok(tiles) => {
+                tracing::info!(
+                    tiles,
+                    bytes = planner.cache().bytes_held(),
+                    seconds = started.elapsed().as_secs_f64(),
+                    "planning network loaded"
+                );
+                warm.store(true, Ordering::Release);
+                return;
+            }
+            Err(e) => {
+                tracing::warn!(
+                    error = format!("{e:#}"),
+                    "loading the planning network; retrying"
+                );
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(Duration::from_secs(30));
+            }
+        }
     }
 }
 
@@ -139,6 +190,7 @@ mod tests {
             ("PLANNER__CIRCUITY_FACTOR", "NaN"),
             ("PLANNER__MAX_TRAILHEADS", "0"),
             ("SOLVER__TIME_BUDGET_MS", "0"),
+            ("NETWORK__CACHE_MIB", "0"),
         ] {
             assert!(check(&with(k, v)).is_err(), "{k}={v}");
         }

@@ -209,6 +209,18 @@ pub enum TrailheadKind {
 }
 
 impl TrailheadKind {
+    /// Every kind.
+    pub const ALL: [TrailheadKind; 3] = [
+        TrailheadKind::Trailhead,
+        TrailheadKind::Parking,
+        TrailheadKind::RoadJunction,
+    ];
+
+    /// The kind named by [`TrailheadKind::as_str`].
+    pub fn parse(name: &str) -> Option<TrailheadKind> {
+        TrailheadKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
     /// The name stored in the database and shown in the API.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -253,6 +265,20 @@ pub enum PoiKind {
 }
 
 impl PoiKind {
+    /// Every kind.
+    pub const ALL: [PoiKind; 5] = [
+        PoiKind::Campsite,
+        PoiKind::Hut,
+        PoiKind::Shelter,
+        PoiKind::DrinkingWater,
+        PoiKind::Spring,
+    ];
+
+    /// The kind named by [`PoiKind::as_str`].
+    pub fn parse(name: &str) -> Option<PoiKind> {
+        PoiKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
     /// The name stored in the database and shown in the API.
     pub fn as_str(self) -> &'static str {
         match self {

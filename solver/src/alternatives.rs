@@ -9,8 +9,8 @@
 
 use crate::attrs::{Attrs, TrailStep};
 use crate::graph::TrailGraph;
-use crate::score::{Key, Quality, Scorer};
-use crate::solution::LoopKind;
+use crate::score::{Quality, Score, Scorer};
+use crate::solution::{Loop, LoopKind};
 
 /// Largest shared length between two alternatives, as a fraction of the shorter.
 pub(crate) const MAX_SHARED: f64 = 0.4;
@@ -70,7 +70,7 @@ impl ScoredWalk {
         }
     }
 
-    pub fn key(&self) -> Key {
+    pub fn key(&self) -> Score {
         self.quality.key
     }
 
@@ -127,16 +127,16 @@ impl Alternatives {
     }
 
     /// The key a walk must beat to have a chance of entering.
-    pub fn threshold(&self) -> Key {
+    pub fn threshold(&self) -> Score {
         if self.items.len() < self.capacity {
-            Key::WORST
+            Score::WORST
         } else {
             self.items[self.items.len() - 1].key()
         }
     }
 
     /// The `k`-th best true loop's key, or `None` with fewer than `k` loops.
-    pub fn kth_loop_key(&self, k: usize) -> Option<Key> {
+    pub fn kth_loop_key(&self, k: usize) -> Option<Score> {
         self.items
             .iter()
             .filter(|c| c.kind == LoopKind::Loop)
@@ -153,7 +153,7 @@ impl Alternatives {
     }
 
     /// Members better than `key`.
-    pub fn count_better_than(&self, key: &Key) -> usize {
+    pub fn count_better_than(&self, key: &Score) -> usize {
         self.items.partition_point(|c| c.key().better_than(key))
     }
 
@@ -184,5 +184,159 @@ impl Alternatives {
         self.items.insert(at, cand);
         self.items.truncate(self.capacity);
         true
+    }
+}
+
+/// The best `k` of loops found from several starts of one query (or one start), in the
+/// one ranking there is ([`Score`]), pairwise different by the rule the search itself
+/// keeps (at most [`MAX_SHARED`] of the shorter one's length in common). When any loop
+/// is within tolerance, those farther off are no alternative and are left out; ties go
+/// to the earlier loop in `loops`.
+pub fn best_alternatives(graph: &TrailGraph, mut loops: Vec<Loop>, k: usize) -> Vec<Loop> {
+    if loops.iter().any(|l| l.score.tier <= 1) {
+        loops.retain(|l| l.score.tier <= 1);
+    }
+    // Stable: equal scores keep the caller's order.
+    loops.sort_by_key(|l| l.score);
+    let length = |id: u64| graph.edge_length(id).unwrap_or(0.0);
+    let edge_set = |l: &Loop| {
+        let mut ids: Vec<u64> = l.edges.iter().map(|d| d.id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    };
+    let mut chosen: Vec<(Loop, Vec<u64>)> = Vec::new();
+    for l in loops {
+        if chosen.len() == k {
+            break;
+        }
+        let set = edge_set(&l);
+        let differs = chosen.iter().all(|(c, c_set)| {
+            let shared: f64 = set
+                .iter()
+                .filter(|id| c_set.binary_search(id).is_ok())
+                .map(|&id| length(id))
+                .sum();
+            shared <= MAX_SHARED * c.length_m.min(l.length_m)
+        });
+        if differs {
+            chosen.push((l, set));
+        }
+    }
+    chosen.into_iter().map(|(l, _)| l).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::score::Scorer;
+    use crate::{DirectedEdge, Query};
+
+    /// A made-up answer of `kind`, `length_m` long, on edges of its own (ids from
+    /// `first`), scored as the search scores.
+    fn answer(kind: LoopKind, length_m: f64, first: u64) -> Loop {
+        let scorer = Scorer::new(&Query::new(0, 20_000.0), 42.5);
+        let sharing = match kind {
+            LoopKind::Loop => 0.0,
+            LoopKind::Lollipop => 0.3,
+            LoopKind::OutAndBack => 1.0,
+        };
+        let attrs = Attrs {
+            len: length_m,
+            ..Attrs::default()
+        };
+        let quality = scorer.quality(&attrs, sharing * length_m);
+        Loop {
+            edges: (first..first + 3)
+                .map(|id| DirectedEdge { id, forward: true })
+                .collect(),
+            length_m,
+            ascent_m: 0.0,
+            descent_m: 0.0,
+            road_m: 0.0,
+            length_error: quality.length_error,
+            sharing,
+            compactness: 0.5,
+            kind,
+            score: quality.key,
+            proven_optimal: false,
+        }
+    }
+
+    #[test]
+    fn answers_within_tolerance_come_first_and_far_misses_go_when_any_hits() {
+        let graph = TrailGraph::new(vec![], vec![]).unwrap();
+        let found = vec![
+            answer(LoopKind::Loop, 181.0, 1 << 40),
+            answer(LoopKind::Lollipop, 20_100.0, 2 << 40),
+            answer(LoopKind::Loop, 19_900.0, 3 << 40),
+            answer(LoopKind::OutAndBack, 20_050.0, 4 << 40),
+        ];
+        let kinds: Vec<(LoopKind, f64)> = best_alternatives(&graph, found, 3)
+            .iter()
+            .map(|l| (l.kind, l.length_m))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                (LoopKind::Loop, 19_900.0),
+                (LoopKind::Lollipop, 20_100.0),
+                (LoopKind::OutAndBack, 20_050.0)
+            ],
+            "a true loop within tolerance first, the 181 m loop not at all"
+        );
+        // With nothing within tolerance, the nearest misses, by length error.
+        let found = vec![
+            answer(LoopKind::Loop, 181.0, 1 << 40),
+            answer(LoopKind::Lollipop, 17_000.0, 2 << 40),
+        ];
+        let lengths: Vec<f64> = best_alternatives(&graph, found, 3)
+            .iter()
+            .map(|l| l.length_m)
+            .collect();
+        assert_eq!(lengths, [17_000.0, 181.0]);
+    }
+
+    #[test]
+    fn an_alternative_sharing_most_of_a_better_loop_is_left_out() {
+        let graph = TrailGraph::new(
+            vec![
+                crate::NodeInput {
+                    id: 1,
+                    lon: 1.5,
+                    lat: 42.5,
+                },
+                crate::NodeInput {
+                    id: 2,
+                    lon: 1.6,
+                    lat: 42.5,
+                },
+            ],
+            (10..16)
+                .map(|id| crate::EdgeInput {
+                    id,
+                    source: 1,
+                    target: 2,
+                    length_m: 5_000.0,
+                    ascent_m: 0.0,
+                    descent_m: 0.0,
+                    is_road: false,
+                    sac_grade: 0,
+                    geometry: vec![],
+                })
+                .collect(),
+        )
+        .unwrap();
+        let mut a = answer(LoopKind::Loop, 20_000.0, 10);
+        let mut b = answer(LoopKind::Loop, 20_100.0, 11);
+        let c = answer(LoopKind::Loop, 20_200.0, 13);
+        // a holds 10, 11, 12; b holds 11, 12, 13: 10 km in common, half of either.
+        a.edges.truncate(3);
+        b.edges.truncate(3);
+        let ids = |l: &Loop| l.edges.iter().map(|d| d.id).collect::<Vec<_>>();
+        let chosen = best_alternatives(&graph, vec![b, a, c], 3);
+        assert_eq!(chosen.len(), 2);
+        assert_eq!(ids(&chosen[0]), [10, 11, 12]);
+        assert_eq!(ids(&chosen[1]), [13, 14, 15]);
     }
 }

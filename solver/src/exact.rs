@@ -11,7 +11,7 @@ use crate::alternatives::{Alternatives, ScoredWalk, MAX_SHARED};
 use crate::attrs::Attrs;
 use crate::graph::TrailGraph;
 use crate::query::Limits;
-use crate::score::{Key, Scorer};
+use crate::score::{Score, Scorer};
 use crate::search_graph::{SearchGraph, SearchStep};
 
 /// How often (in work units) the wall clock and the cancellation flag are read.
@@ -164,8 +164,8 @@ impl Exact<'_> {
 struct Rivals {
     /// `cover[m * edges + e]`: length of search-graph edge `e` that member `m` walks.
     cover: Vec<f64>,
-    /// Key and length of each member.
-    members: Vec<(Key, f64)>,
+    /// Score and length of each member.
+    members: Vec<(Score, f64)>,
     /// Per input edge: the member count + 1 of the last member that holds it.
     marks: Vec<u32>,
     stale: bool,
@@ -219,7 +219,7 @@ impl Rivals {
         pool: &Alternatives,
         cycle: impl Iterator<Item = u32> + Clone,
         len: f64,
-        key: &Key,
+        key: &Score,
     ) -> bool {
         if self.stale {
             self.rebuild(exact, pool);

@@ -69,12 +69,14 @@ mod tests;
 mod tile;
 mod walk;
 
+pub use alternatives::best_alternatives;
 pub use error::{GraphError, SolveError};
 pub use graph::{EdgeLocation, TrailGraph};
 pub use neighbourhood::Scratch;
 pub use query::{
-    Limits, Preferences, Query, DEFAULT_EXTENSION_BUDGET, DEFAULT_WORK_BUDGET, MAX_RESULTS,
+    reach_m, Limits, Preferences, Query, DEFAULT_EXTENSION_BUDGET, DEFAULT_WORK_BUDGET, MAX_RESULTS,
 };
+pub use score::Score;
 pub use solution::{DirectedEdge, Loop, LoopKind, SearchStats, Solution};
 pub use solve::{solve, solve_many, solve_with};
 pub use tile::{EdgeInput, GraphTile, NodeInput};

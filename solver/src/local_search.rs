@@ -14,7 +14,7 @@ use crate::heap::Item;
 use crate::paths::{mark_side_by_side, path_to, seed_dijkstra, SearchScratch};
 use crate::query::Limits;
 use crate::rng::Rng;
-use crate::score::{Key, Quality, Scorer};
+use crate::score::{Quality, Score, Scorer};
 use crate::search_graph::{signature, SearchArc, SearchGraph};
 use crate::walk::Walk;
 
@@ -183,7 +183,7 @@ fn best_move(
     scorer: &Scorer,
     marked: &Marked,
     origin_pos: usize,
-    current: &Key,
+    current: &Score,
     s: &mut SearchScratch,
     work: &mut u64,
 ) -> Option<Move> {

@@ -18,6 +18,13 @@ pub const DEFAULT_WORK_BUDGET: u64 = 200_000;
 /// too.
 pub const DEFAULT_EXTENSION_BUDGET: u64 = 800_000;
 
+/// Longest walk a search for `target_m` with `tolerance` considers (see
+/// [`Query::reach_m`]). No walk of the answer goes farther than half of it, in network
+/// distance, from its start: that is the area a caller must provide the graph for.
+pub fn reach_m(target_m: f64, tolerance: f64) -> f64 {
+    target_m * (1.0 + 2.0 * tolerance)
+}
+
 /// The hiker's preferences.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Preferences {
@@ -67,6 +74,13 @@ impl Query {
             work_budget: DEFAULT_WORK_BUDGET,
             extension_budget: DEFAULT_EXTENSION_BUDGET,
         }
+    }
+
+    /// Longest walk the search considers: walks up to twice the tolerance long are
+    /// searched, so that when nothing is within tolerance the nearest miss can still be
+    /// offered.
+    pub fn reach_m(&self) -> f64 {
+        reach_m(self.target_m, self.tolerance)
     }
 
     pub(crate) fn validate(&self) -> Result<(), SolveError> {

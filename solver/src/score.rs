@@ -26,26 +26,51 @@ const SHARING_WEIGHT: f64 = 0.25;
 /// Tie-breaker weight of `1 - compactness`.
 const COMPACT_WEIGHT: f64 = 0.001;
 
-/// Ranking key of a walk; see the module docs.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Key {
+/// How a walk ranks, lower first: `tier` (0: a true loop within tolerance, 1: a walk
+/// with stretches walked twice within tolerance, 2: anything farther off the asked
+/// length), then `cost` (see the module docs). The only ranking of loops there is:
+/// within one search, and across trailheads ([`best_alternatives`](crate::best_alternatives)).
+#[derive(Debug, Clone, Copy)]
+pub struct Score {
+    /// 0, 1 or 2, as above.
     pub tier: u8,
+    /// Lower is better; compared only within a tier.
     pub cost: f64,
 }
 
-impl Key {
-    pub const WORST: Key = Key {
-        tier: u8::MAX,
-        cost: f64::INFINITY,
-    };
-
-    pub fn cmp(&self, other: &Key) -> Ordering {
+/// Tier first, then cost (a total order, NaN last).
+impl Ord for Score {
+    fn cmp(&self, other: &Score) -> Ordering {
         self.tier
             .cmp(&other.tier)
             .then(self.cost.total_cmp(&other.cost))
     }
+}
 
-    pub fn better_than(&self, other: &Key) -> bool {
+impl PartialOrd for Score {
+    fn partial_cmp(&self, other: &Score) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Score {
+    fn eq(&self, other: &Score) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Score {}
+
+impl Score {
+    /// Worse than any walk.
+    pub const WORST: Score = Score {
+        tier: u8::MAX,
+        cost: f64::INFINITY,
+    };
+
+
+    /// Whether `self` ranks strictly before `other`.
+    pub fn better_than(&self, other: &Score) -> bool {
         self.cmp(other) == Ordering::Less
     }
 }
@@ -53,7 +78,7 @@ impl Key {
 /// The measured quality of a closed walk.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Quality {
-    pub key: Key,
+    pub key: Score,
     pub length_error: f64,
     pub sharing: f64,
     pub compactness: f64,
@@ -117,7 +142,7 @@ impl Scorer {
             (_, false) => 2,
         };
         Quality {
-            key: Key { tier, cost },
+            key: Score { tier, cost },
             length_error,
             sharing,
             compactness,
@@ -126,15 +151,15 @@ impl Scorer {
 
     /// A key no out-and-back can beat: it is all shared (and encloses no area, so its
     /// compactness term is positive too).
-    pub fn out_and_back_bound(&self) -> Key {
-        Key {
+    pub fn out_and_back_bound(&self) -> Score {
+        Score {
             tier: 1,
             cost: SHARING_WEIGHT,
         }
     }
 
     /// Longest walk that could still beat `key` (for pruning).
-    pub fn max_len_beating(&self, key: &Key, reach: f64) -> f64 {
+    pub fn max_len_beating(&self, key: &Score, reach: f64) -> f64 {
         let within = self.target * (1.0 + self.tolerance);
         match key.tier {
             0 => within.min(self.target * (1.0 + key.cost)),

@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use crate::score::Score;
+
 /// An input edge walked in one direction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct DirectedEdge {
@@ -45,6 +47,8 @@ pub struct Loop {
     pub compactness: f64,
     /// Loop, lollipop or out-and-back.
     pub kind: LoopKind,
+    /// Where it ranks (lower first), comparable across trailheads of one query.
+    pub score: Score,
     /// The exact search finished and no simple cycle through the start scores better.
     /// Only ever set on the first result.
     pub proven_optimal: bool,

@@ -14,7 +14,7 @@ use crate::neighbourhood::{Neighbourhood, Scratch};
 use crate::paths::SearchScratch;
 use crate::query::{Limits, Query};
 use crate::rng::Rng;
-use crate::score::{Key, Scorer};
+use crate::score::{Score, Scorer};
 use crate::search_graph::SearchGraph;
 use crate::seeds::{seeds, via_points, via_walk};
 use crate::solution::{DirectedEdge, Loop, LoopKind, SearchStats, Solution};
@@ -60,9 +60,7 @@ pub fn solve_with(
         return Err(SolveError::Cancelled);
     }
     let target = query.target_m;
-    // Walks up to twice the tolerance long are searched, so that when nothing is within
-    // tolerance the nearest miss can still be offered.
-    let reach = target * (1.0 + 2.0 * query.tolerance);
+    let reach = query.reach_m();
     let max_sac = query.preferences.max_sac_grade.unwrap_or(u8::MAX);
     let k = query.max_results;
     let mut work = 0u64;
@@ -224,7 +222,7 @@ pub fn solve_with(
 struct Unfinished {
     /// Lollipops last: a cycle through the start can still become a true loop.
     is_lollipop: bool,
-    key: Key,
+    key: Score,
     walk: Walk,
 }
 
@@ -283,6 +281,7 @@ fn to_loop(graph: &TrailGraph, c: ScoredWalk, exhausted: bool) -> Loop {
         sharing: c.quality.sharing,
         compactness: c.quality.compactness,
         kind: c.kind,
+        score: c.quality.key,
         proven_optimal: exhausted && c.kind == LoopKind::Loop,
     }
 }

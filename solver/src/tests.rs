@@ -12,7 +12,7 @@ use proptest::prelude::*;
 
 use crate::alternatives::MAX_SHARED;
 use crate::attrs::Attrs;
-use crate::score::{Key, Scorer};
+use crate::score::{Score, Scorer};
 use crate::*;
 
 #[derive(Debug, Clone)]
@@ -171,7 +171,7 @@ fn measure(case: &Case, walk: &[DirectedEdge]) -> (Attrs, f64) {
     (attrs, shared)
 }
 
-fn key_of(case: &Case, walk: &[DirectedEdge]) -> Key {
+fn key_of(case: &Case, walk: &[DirectedEdge]) -> Score {
     let lat = TrailGraph::new(case.nodes.clone(), case.edges.clone())
         .expect("valid")
         .node_position(case.query.start)
@@ -300,7 +300,7 @@ proptest! {
                 prop_assert!(shared_len(a, b, &graph) <= MAX_SHARED * a.length_m.min(b.length_m) + 1e-6);
             }
         }
-        let keys: Vec<Key> = solution.loops.iter().map(|l| key_of(&case, &l.edges)).collect();
+        let keys: Vec<Score> = solution.loops.iter().map(|l| key_of(&case, &l.edges)).collect();
         prop_assert!(keys.windows(2).all(|w| !w[1].better_than(&w[0])), "ranked best first");
     }
 

@@ -11,7 +11,7 @@ use futures_util::pin_mut;
 use postgres_types::{ToSql, Type};
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::{Client, Transaction};
-use trailloop_osm::{Network, SacScale};
+use trailloop_osm::{Network, Partition, SacScale, TileKey};
 
 use super::wkb::Geometry;
 
@@ -103,8 +103,9 @@ pub async fn replace_region(
     }
     let geometry = tx.prepare("SELECT $1::geometry").await?.params()[0].clone();
 
+    let partition = Partition::of(network);
     copy_nodes(&tx, region, network, &geometry).await?;
-    copy_edges(&tx, region, network, &geometry).await?;
+    copy_edges(&tx, region, network, &partition, &geometry).await?;
     copy_trailheads(&tx, region, network, &geometry).await?;
     copy_pois(&tx, region, network, &geometry).await?;
 
@@ -241,6 +242,7 @@ async fn copy_edges(
     tx: &Transaction<'_>,
     region: &str,
     net: &Network,
+    partition: &Partition,
     geom: &Type,
 ) -> anyhow::Result<u64> {
     let columns = [
@@ -259,8 +261,11 @@ async fn copy_edges(
         ("trail_visibility", Type::TEXT),
         ("access", Type::TEXT),
         ("routes", Type::TEXT_ARRAY),
+        ("tile", Type::INT8),
+        ("source_shared", Type::BOOL),
+        ("target_shared", Type::BOOL),
     ];
-    let rows = net.edges.iter().map(|e| -> Row<'_> {
+    let rows = net.edges.iter().enumerate().map(|(i, e)| -> Row<'_> {
         vec![
             Box::new(region),
             Box::new(net.nodes[e.source as usize].osm_id),
@@ -277,12 +282,15 @@ async fn copy_edges(
             Box::new(e.trail_visibility.as_deref()),
             Box::new(e.access.as_deref()),
             Box::new(&e.routes),
+            Box::new(partition.edge_tile[i].id()),
+            Box::new(partition.shared[e.source as usize]),
+            Box::new(partition.shared[e.target as usize]),
         ]
     });
     copy(tx, "edges", &columns, rows).await
 }
 
-/// A trailhead or point of interest: a point snapped to a network node.
+/// A trailhead: a point snapped to a network node.
 struct Snapped<'a> {
     node: u32,
     kind: &'static str,
@@ -315,15 +323,31 @@ async fn copy_pois(
     net: &Network,
     geom: &Type,
 ) -> anyhow::Result<u64> {
-    let rows = net.pois.iter().map(|p| Snapped {
-        node: p.node,
-        kind: p.kind.as_str(),
-        name: p.name.as_deref(),
-        osm_id: Some(p.osm_id),
-        coord: p.coord,
-        snap_distance_m: p.snap_distance_m,
+    let columns = [
+        ("region", Type::TEXT),
+        ("node_id", Type::INT8),
+        ("kind", Type::TEXT),
+        ("name", Type::TEXT),
+        ("osm_id", Type::INT8),
+        ("geom", geom.clone()),
+        ("snap_distance_m", Type::FLOAT4),
+        ("tile", Type::INT8),
+    ];
+    let rows = net.pois.iter().map(|p| -> Row<'_> {
+        let node = &net.nodes[p.node as usize];
+        vec![
+            Box::new(region),
+            Box::new(node.osm_id),
+            Box::new(p.kind.as_str()),
+            Box::new(p.name.as_deref()),
+            Box::new(p.osm_id),
+            Box::new(Geometry::Point(p.coord)),
+            Box::new(p.snap_distance_m as f32),
+            // With the tile of the node it is snapped to.
+            Box::new(TileKey::of(node.coord).id()),
+        ]
     });
-    copy_snapped(tx, "pois", region, net, geom, rows).await
+    copy(tx, "pois", &columns, rows).await
 }
 
 async fn copy_snapped<'a>(

@@ -6,12 +6,12 @@ use trailloop_osm::SacScale;
 use utoipa::{IntoParams, ToSchema};
 
 use super::{Coordinate, DistanceKm, FieldError, Problems, Tolerance};
-use crate::planner::LoopParams;
 
 /// Loops shorter than this are not worth driving to.
 const MIN_TARGET_KM: f64 = 0.5;
-/// The most loops one answer holds.
-const MAX_RESULTS: u32 = 10;
+/// The most loops one answer holds (the solver could give more; ten is a page).
+pub const MAX_RESULTS: u32 = 10;
+const _: () = assert!(MAX_RESULTS as usize <= trailloop_solver::MAX_RESULTS);
 /// The longest trip planned.
 const MAX_DAYS: u32 = 14;
 /// Ascent limits above this are not limits.
@@ -145,23 +145,6 @@ pub struct LoopRequest {
     pub preferences: Preferences,
     /// Search seed.
     pub seed: u64,
-}
-
-impl LoopRequest {
-    /// What the planner needs.
-    pub fn params(&self) -> LoopParams {
-        LoopParams {
-            target_m: self.target.metres(),
-            tolerance: self.tolerance.fraction(),
-            max_results: self.max_results,
-            days: self.days,
-            max_day_m: self.max_day.map(DistanceKm::metres),
-            avoid_roads: self.preferences.avoid_roads,
-            max_sac_scale: self.preferences.max_sac_scale,
-            max_ascent_m: self.preferences.max_ascent_m,
-            seed: self.seed,
-        }
-    }
 }
 
 /// Parses a SAC grade by its OSM name or as `T1`..`T6`.
@@ -343,17 +326,16 @@ mod tests {
     }
 
     #[test]
-    fn the_example_request_becomes_planner_params_with_defaults() {
+    fn the_example_request_gets_the_defaults() {
         let r = body(serde_json::json!({
             "origin": {"lat": 42.5078, "lon": 1.5211},
             "max_drive_km": 25, "target_km": 20, "max_results": 3
         }))
         .unwrap();
-        let p = r.params();
-        assert_eq!(p.target_m, 20_000.0);
-        assert_eq!(p.tolerance, 0.05);
-        assert_eq!((p.max_results, p.days, p.seed), (3, 1, 0));
-        assert!(!p.avoid_roads && p.max_sac_scale.is_none());
+        assert_eq!(r.target.metres(), 20_000.0);
+        assert_eq!(r.tolerance.fraction(), 0.05);
+        assert_eq!((r.max_results, r.days, r.seed), (3, 1, 0));
+        assert!(!r.preferences.avoid_roads && r.preferences.max_sac_scale.is_none());
     }
 
     #[test]

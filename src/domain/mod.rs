@@ -5,6 +5,7 @@
 mod coordinate;
 mod distance;
 mod loop_request;
+mod network;
 mod plan_request;
 mod trailhead_query;
 
@@ -13,6 +14,7 @@ pub use distance::{DistanceKm, Tolerance};
 pub use loop_request::{
     LoopQuery, LoopRequest, LoopRequestBody, OriginBody, Preferences, PreferencesBody,
 };
+pub use network::{EdgeRecord, PoiRecord, RegionVersion, TileRecords, TrailheadRecord};
 pub use plan_request::{LoopGeometry, SavePlanBody, SavePlanRequest};
 pub use trailhead_query::{TrailheadQuery, TrailheadSearch};
 

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use crate::error::{ApiError, Problem};
 use crate::startup::AppState;
-use crate::store::{Store, StoreError};
+use crate::store::StoreError;
 
 /// A probe's answer.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -29,22 +29,28 @@ pub async fn healthz() -> HttpResponse {
     })
 }
 
-/// Readiness: 200 when the database answers (or the embedded network is loaded).
+/// Readiness: 200 when the database answers and the planning network is loaded (when
+/// `network.preload` asks for that).
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses(
         (status = 200, description = "Ready", body = StatusJson),
         (status = 503, description = "Not ready; see Retry-After", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let backend = match &state.store {
-        Store::Postgres(_) => "postgres",
-        Store::Embedded(_) => "embedded",
-    };
+    let store = state.planner.store();
     // Any failure means "do not send traffic here yet", never a 500.
-    state.store.ready().await.map_err(|e| match e {
-        StoreError::Unavailable(m) => ApiError::Unavailable(anyhow::anyhow!(m)),
+    store.ready().await.map_err(|e| match e {
+        StoreError::Unavailable(m) | StoreError::Stale(m) => {
+            ApiError::Unavailable(anyhow::anyhow!(m))
+        }
         StoreError::Other(e) => ApiError::Unavailable(e),
     })?;
+    if !state.warm.load(std::sync::atomic::Ordering::Acquire) {
+        return Err(ApiError::Unavailable(anyhow::anyhow!(
+            "the planning network is still loading"
+        )));
+    }
+    let backend = store.backend();
     Ok(HttpResponse::Ok().json(StatusJson {
         status: "ready".into(),
         backend: Some(backend.into()),
@@ -57,7 +63,7 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
 pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let text = state
         .metrics
-        .render(&state.store)
+        .render(state.planner.store())
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("encoding metrics: {e}")))?;
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")

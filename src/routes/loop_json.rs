@@ -7,7 +7,7 @@ use trailloop_osm::Coord;
 use trailloop_solver::LoopKind;
 use utoipa::ToSchema;
 
-use crate::planner::{Candidate, Difficulty, PlannedLoop, DURATION_MODEL};
+use crate::plan::{Difficulty, LoopsAnswer, PlannedLoop, Start, DURATION_MODEL};
 
 /// The OpenStreetMap attribution every answer built from OSM data carries (ODbL).
 pub const ATTRIBUTION: &str = "© OpenStreetMap contributors";
@@ -55,12 +55,12 @@ pub struct TrailheadJson {
     pub drive_km: f64,
 }
 
-impl From<&Candidate> for TrailheadJson {
-    fn from(c: &Candidate) -> TrailheadJson {
+impl From<&Start> for TrailheadJson {
+    fn from(c: &Start) -> TrailheadJson {
         TrailheadJson {
             id: c.id,
             name: c.name.clone(),
-            kind: c.kind.clone(),
+            kind: c.kind.as_str().into(),
             lat: c.coord.lat,
             lon: c.coord.lon,
             drive_km: round(c.drive_km, 3),
@@ -256,17 +256,21 @@ pub struct LoopsResponse {
     pub warnings: Vec<String>,
 }
 
-impl LoopsResponse {
-    /// An answer with `loops`.
-    pub fn new(loops: Vec<LoopJson>, circuity: f64, considered: usize) -> LoopsResponse {
+impl From<&LoopsAnswer> for LoopsResponse {
+    fn from(a: &LoopsAnswer) -> LoopsResponse {
         LoopsResponse {
-            loops,
+            loops: a
+                .loops
+                .iter()
+                .enumerate()
+                .map(|(i, l)| LoopJson::new(i + 1, l))
+                .collect(),
             attribution: ATTRIBUTION.into(),
             duration_model: DURATION_MODEL.into(),
-            drive_distance: DriveDistanceJson::new(circuity),
-            trailheads_considered: considered,
-            message: None,
-            warnings: vec![],
+            drive_distance: DriveDistanceJson::new(a.circuity_factor),
+            trailheads_considered: a.trailheads_considered,
+            message: a.message.clone(),
+            warnings: a.warnings.clone(),
         }
     }
 }

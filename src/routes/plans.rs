@@ -50,8 +50,8 @@ fn parse_id(raw: &str) -> Result<Uuid, ApiError> {
 async fn load(state: &AppState, raw_id: &str) -> Result<PlanRecord, ApiError> {
     let id = parse_id(raw_id)?;
     state
-        .store
-        .plan(id)
+        .planner
+        .saved_plan(id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no plan {id}")))
 }
@@ -75,7 +75,7 @@ pub async fn create(
     body: ApiJson<SavePlanBody>,
 ) -> Result<HttpResponse, ApiError> {
     let request = SavePlanRequest::try_from(body.0).map_err(ApiError::Validation)?;
-    let record = state.store.save_plan(request.name, request.loop_).await?;
+    let record = state.planner.save_plan(request).await?;
     let location = format!("/v1/plans/{}", record.id);
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, location))

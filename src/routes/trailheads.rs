@@ -48,28 +48,17 @@ pub async fn list(
     query: ApiQuery<TrailheadQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let search = TrailheadSearch::try_from(query.0).map_err(ApiError::Validation)?;
-    let circuity = state.planner.circuity_factor;
-    let rows = state
-        .store
-        .trailheads_within(search.origin.coord(), search.radius.metres(), search.limit)
-        .await?;
-    let trailheads = rows
-        .into_iter()
-        .map(|r| NearbyTrailheadJson {
-            trailhead: TrailheadJson {
-                id: r.id,
-                name: r.name,
-                kind: r.kind,
-                lat: r.coord.lat,
-                lon: r.coord.lon,
-                drive_km: (r.distance_m * circuity).round() / 1000.0,
-            },
-            distance_km: r.distance_m.round() / 1000.0,
+    let found = state.planner.trailheads(&search).await?;
+    let trailheads = found
+        .iter()
+        .map(|t| NearbyTrailheadJson {
+            trailhead: TrailheadJson::from(&t.start),
+            distance_km: t.distance_m.round() / 1000.0,
         })
         .collect();
     Ok(HttpResponse::Ok().json(TrailheadsResponse {
         trailheads,
-        drive_distance: DriveDistanceJson::new(circuity),
+        drive_distance: DriveDistanceJson::new(state.planner.circuity_factor()),
         attribution: ATTRIBUTION.into(),
     }))
 }

@@ -1,23 +1,30 @@
-//! The embedded store: the whole network in memory, plans in memory.
+//! The embedded store: a network built from an OSM extract, held whole in memory and
+//! handed out tile by tile exactly as PostGIS would, and plans in memory.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
-use trailloop_osm::{distance_m, Coord, Network};
+use trailloop_osm::{distance_m, Coord, Network, Partition, TileKey};
 use uuid::Uuid;
 
-use super::{PlanRecord, TrailheadRow};
-use crate::planner::PlanningNetwork;
+use super::PlanRecord;
+use crate::domain::{EdgeRecord, PoiRecord, RegionVersion, TileRecords, TrailheadRecord};
 
 /// Plans kept at most; the oldest go first. Embedded mode is for development and demos,
 /// and memory must stay bounded whatever clients do.
 const MAX_PLANS: usize = 10_000;
 
+/// The one region of an embedded store, and its only import.
+pub const EMBEDDED_REGION: &str = "embedded";
+
 /// Network and plans in memory; plans are lost on restart.
 pub struct EmbeddedStore {
-    network: Arc<PlanningNetwork>,
-    trailheads: Vec<TrailheadRow>,
+    network: Network,
+    partition: Partition,
+    /// Edge indices by tile, in index order; POI indices by tile.
+    edges_by_tile: BTreeMap<TileKey, Vec<usize>>,
+    pois_by_tile: HashMap<TileKey, Vec<usize>>,
     plans: Mutex<Plans>,
 }
 
@@ -27,35 +34,59 @@ struct Plans {
     order: VecDeque<Uuid>,
 }
 
+fn version() -> RegionVersion {
+    RegionVersion {
+        region: EMBEDDED_REGION.into(),
+        import_id: 0,
+    }
+}
+
 impl EmbeddedStore {
     /// Builds the network from an OSM extract and DEM tiles (seconds for a small
     /// country: call it off the async runtime).
     pub fn load(pbf: &Path, dem: &[PathBuf]) -> anyhow::Result<EmbeddedStore> {
-        EmbeddedStore::new(&crate::import::build(pbf, dem)?)
+        Ok(EmbeddedStore::new(crate::import::build(pbf, dem)?))
     }
 
     /// Wraps an already built network. Trailhead ids are their indices in
-    /// `network.trailheads`, stable for the life of the process.
-    pub fn new(network: &Network) -> anyhow::Result<EmbeddedStore> {
-        let trailheads = network
-            .trailheads
-            .iter()
-            .enumerate()
-            .map(|(i, t)| TrailheadRow {
-                id: i as i64,
-                region: "embedded".into(),
-                node_id: network.nodes[t.node as usize].osm_id,
-                name: t.name.clone(),
-                kind: t.kind.as_str().into(),
-                coord: t.coord,
-                distance_m: 0.0,
-            })
-            .collect();
-        Ok(EmbeddedStore {
-            network: Arc::new(PlanningNetwork::from_network(network)?),
-            trailheads,
+    /// `network.trailheads` and edge ids their indices in `network.edges`, stable for
+    /// the life of the process.
+    pub fn new(network: Network) -> EmbeddedStore {
+        let partition = Partition::of(&network);
+        let mut edges_by_tile: BTreeMap<TileKey, Vec<usize>> = BTreeMap::new();
+        for (i, tile) in partition.edge_tile.iter().enumerate() {
+            edges_by_tile.entry(*tile).or_default().push(i);
+        }
+        let mut pois_by_tile: HashMap<TileKey, Vec<usize>> = HashMap::new();
+        for (i, p) in network.pois.iter().enumerate() {
+            let tile = TileKey::of(network.nodes[p.node as usize].coord);
+            pois_by_tile.entry(tile).or_default().push(i);
+        }
+        EmbeddedStore {
+            network,
+            partition,
+            edges_by_tile,
+            pois_by_tile,
             plans: Mutex::default(),
-        })
+        }
+    }
+
+    /// The network served.
+    pub fn network(&self) -> &Network {
+        &self.network
+    }
+
+    fn trailhead_record(&self, id: usize, origin: Coord) -> TrailheadRecord {
+        let t = &self.network.trailheads[id];
+        TrailheadRecord {
+            id: id as i64,
+            version: version(),
+            node_id: self.network.nodes[t.node as usize].osm_id,
+            name: t.name.clone(),
+            kind: t.kind,
+            coord: t.coord,
+            distance_m: distance_m(origin, t.coord),
+        }
     }
 
     pub(super) fn trailheads_within(
@@ -63,33 +94,75 @@ impl EmbeddedStore {
         origin: Coord,
         radius_m: f64,
         limit: usize,
-    ) -> Vec<TrailheadRow> {
-        let mut found: Vec<TrailheadRow> = self
-            .trailheads
-            .iter()
-            .filter_map(|t| {
-                let d = distance_m(origin, t.coord);
-                (d <= radius_m).then(|| TrailheadRow {
-                    distance_m: d,
-                    ..t.clone()
-                })
-            })
+    ) -> Vec<TrailheadRecord> {
+        let mut found: Vec<TrailheadRecord> = (0..self.network.trailheads.len())
+            .map(|i| self.trailhead_record(i, origin))
+            .filter(|t| t.distance_m <= radius_m)
             .collect();
         found.sort_by(|a, b| a.distance_m.total_cmp(&b.distance_m).then(a.id.cmp(&b.id)));
         found.truncate(limit);
         found
     }
 
-    pub(super) fn trailhead(&self, id: i64, origin: Coord) -> Option<TrailheadRow> {
-        let t = self.trailheads.get(usize::try_from(id).ok()?)?;
-        Some(TrailheadRow {
-            distance_m: distance_m(origin, t.coord),
-            ..t.clone()
-        })
+    pub(super) fn trailhead(&self, id: i64, origin: Coord) -> Option<TrailheadRecord> {
+        let id = usize::try_from(id).ok()?;
+        (id < self.network.trailheads.len()).then(|| self.trailhead_record(id, origin))
     }
 
-    pub(super) fn network(&self) -> Arc<PlanningNetwork> {
-        self.network.clone()
+    /// One tile, as PostGIS would give it.
+    pub fn tile(&self, tile: TileKey) -> TileRecords {
+        let net = &self.network;
+        let node_id = |n: u32| net.nodes[n as usize].osm_id;
+        let edges = self
+            .edges_by_tile
+            .get(&tile)
+            .into_iter()
+            .flatten()
+            .map(|&i| {
+                let e = &net.edges[i];
+                EdgeRecord {
+                    id: i as i64,
+                    source: node_id(e.source),
+                    target: node_id(e.target),
+                    source_shared: self.partition.shared[e.source as usize],
+                    target_shared: self.partition.shared[e.target as usize],
+                    geometry: e.geometry.clone(),
+                    length_m: e.length_m,
+                    ascent_m: e.ascent_m,
+                    descent_m: e.descent_m,
+                    highway: e.highway,
+                    name: e.name.clone(),
+                    sac_scale: e.sac_scale,
+                    routes: e.routes.clone(),
+                }
+            })
+            .collect();
+        let pois = self
+            .pois_by_tile
+            .get(&tile)
+            .into_iter()
+            .flatten()
+            .map(|&i| {
+                let p = &net.pois[i];
+                PoiRecord {
+                    node_id: node_id(p.node),
+                    kind: p.kind,
+                    name: p.name.clone(),
+                    coord: p.coord,
+                }
+            })
+            .collect();
+        TileRecords {
+            version: version(),
+            tile,
+            edges,
+            pois,
+        }
+    }
+
+    /// The one region and its tiles.
+    pub fn regions(&self) -> Vec<(RegionVersion, Vec<TileKey>)> {
+        vec![(version(), self.edges_by_tile.keys().copied().collect())]
     }
 
     pub(super) fn save_plan(&self, name: Option<String>, body: serde_json::Value) -> PlanRecord {

@@ -1,38 +1,20 @@
 //! Where the network and the saved plans live: PostGIS, or memory (embedded mode). Both
-//! answer the same questions so that the HTTP layer does not care which one runs.
+//! answer the same questions in the same domain records, so nothing above them cares
+//! which one runs.
 
 mod embedded;
 mod postgres;
 
-pub use embedded::EmbeddedStore;
+pub use embedded::{EmbeddedStore, EMBEDDED_REGION};
 pub use postgres::PgStore;
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use trailloop_osm::Coord;
+use trailloop_osm::{Coord, TileKey};
 use uuid::Uuid;
 
-use crate::planner::PlanningNetwork;
-
-/// A trailhead near the origin of a request.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TrailheadRow {
-    /// Id (stable for the life of an import).
-    pub id: i64,
-    /// Region it belongs to.
-    pub region: String,
-    /// Node loops start from.
-    pub node_id: i64,
-    /// Name from OSM.
-    pub name: Option<String>,
-    /// `trailhead`, `parking` or `road_junction`.
-    pub kind: String,
-    /// Location.
-    pub coord: Coord,
-    /// Straight-line distance from the query point, metres.
-    pub distance_m: f64,
-}
+use crate::domain::{RegionVersion, TileRecords, TrailheadRecord};
 
 /// A saved plan: the loop exactly as the API returned it.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,12 +29,16 @@ pub struct PlanRecord {
     pub body: serde_json::Value,
 }
 
-/// Store failures; the HTTP layer turns `Unavailable` into 503.
+/// Store failures.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The database cannot be reached (pool timeout, connection refused).
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// The data changed under the request: an import replaced the region between two
+    /// reads. Retrying reads the new data.
+    #[error("the network changed while it was read: {0}")]
+    Stale(String),
     /// Anything else.
     #[error(transparent)]
     Other(#[from] anyhow::Error),
@@ -68,13 +54,21 @@ pub enum Store {
 }
 
 impl Store {
+    /// `postgres` or `embedded`.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Store::Postgres(_) => "postgres",
+            Store::Embedded(_) => "embedded",
+        }
+    }
+
     /// Trailheads within `radius_m` of `origin`, nearest first, at most `limit`.
     pub async fn trailheads_within(
         &self,
         origin: Coord,
         radius_m: f64,
         limit: usize,
-    ) -> Result<Vec<TrailheadRow>, StoreError> {
+    ) -> Result<Vec<TrailheadRecord>, StoreError> {
         match self {
             Store::Postgres(pg) => pg.trailheads_within(origin, radius_m, limit).await,
             Store::Embedded(mem) => Ok(mem.trailheads_within(origin, radius_m, limit)),
@@ -86,22 +80,27 @@ impl Store {
         &self,
         id: i64,
         origin: Coord,
-    ) -> Result<Option<TrailheadRow>, StoreError> {
+    ) -> Result<Option<TrailheadRecord>, StoreError> {
         match self {
             Store::Postgres(pg) => pg.trailhead(id, origin).await,
             Store::Embedded(mem) => Ok(mem.trailhead(id, origin)),
         }
     }
 
-    /// The network a loop of up to `reach_m` from any of `trailheads` can use.
-    pub async fn network_around(
-        &self,
-        trailheads: &[TrailheadRow],
-        reach_m: f64,
-    ) -> Result<Arc<PlanningNetwork>, StoreError> {
+    /// One tile of a region's network, all from the import live when it was read.
+    pub async fn tile(&self, region: &str, tile: TileKey) -> Result<TileRecords, StoreError> {
         match self {
-            Store::Postgres(pg) => pg.network_around(trailheads, reach_m).await,
-            Store::Embedded(mem) => Ok(mem.network()),
+            Store::Postgres(pg) => pg.tile(region, tile).await,
+            Store::Embedded(mem) if region == EMBEDDED_REGION => Ok(mem.tile(tile)),
+            Store::Embedded(_) => Err(StoreError::Stale(format!("no region {region}"))),
+        }
+    }
+
+    /// Every region with its live import and the tiles its network covers.
+    pub async fn regions(&self) -> Result<Vec<(RegionVersion, Vec<TileKey>)>, StoreError> {
+        match self {
+            Store::Postgres(pg) => pg.regions().await,
+            Store::Embedded(mem) => Ok(mem.regions()),
         }
     }
 

@@ -1,67 +1,20 @@
-//! PostGIS-backed store: parameterised, prepared (and cached) statements, and a bounded
-//! in-memory cache of the planning networks built from subgraph queries.
-
-use std::collections::VecDeque;
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex};
+//! The PostGIS store: small parameterised statements, prepared and cached per
+//! connection. It answers in domain records and keeps no state of its own: what is held
+//! in memory between requests is the planning network's business (`network`).
 
 use deadpool_postgres::{Object, Pool, PoolError};
-use trailloop_osm::{Coord, Highway, PoiKind, SacScale};
+use tokio_postgres::IsolationLevel;
+use trailloop_osm::{geo, Coord, Highway, PoiKind, SacScale, TileKey, TrailheadKind};
 use uuid::Uuid;
 
-use super::{PlanRecord, StoreError, TrailheadRow};
+use super::{PlanRecord, StoreError};
 use crate::db::wkb::{LineString, Point};
-use crate::planner::{PlanningNetwork, Subgraph, SubgraphEdge, SubgraphPoi};
+use crate::domain::{EdgeRecord, PoiRecord, RegionVersion, TileRecords, TrailheadRecord};
 
-/// Planning networks kept per task. Each is the trail network within reach of a few
-/// trailheads (a few MB for a mountain region); the bound keeps memory flat.
-const CACHE_ENTRIES: usize = 16;
-
-/// Metres per degree of latitude (a lower bound of it: boxes err on the large side).
-const M_PER_DEG_LAT: f64 = 110_574.0;
-/// Metres per degree of longitude at the equator.
-const M_PER_DEG_LON: f64 = 111_320.0;
-
-/// The PostGIS store: a connection pool and a bounded cache of planning networks.
+/// The PostGIS store over a connection pool.
 #[derive(Clone)]
 pub struct PgStore {
     pool: Pool,
-    cache: Arc<NetworkCache>,
-}
-
-/// Networks by (data version, trailheads, reach). The version is the sum of the live
-/// import ids, read with every trailhead query: an import anywhere changes it, and the
-/// stale entries are never hit again.
-#[derive(Default)]
-struct NetworkCache {
-    version: AtomicI64,
-    entries: Mutex<VecDeque<(CacheKey, Arc<PlanningNetwork>)>>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct CacheKey {
-    version: i64,
-    trailheads: Vec<i64>,
-    reach_km: u32,
-}
-
-impl NetworkCache {
-    fn get(&self, key: &CacheKey) -> Option<Arc<PlanningNetwork>> {
-        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        entries
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, n)| n.clone())
-    }
-
-    fn put(&self, key: CacheKey, network: Arc<PlanningNetwork>) {
-        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        entries.retain(|(k, _)| k.version == key.version && *k != key);
-        if entries.len() >= CACHE_ENTRIES {
-            entries.pop_front();
-        }
-        entries.push_back((key, network));
-    }
 }
 
 impl From<PoolError> for StoreError {
@@ -84,22 +37,31 @@ impl From<tokio_postgres::Error> for StoreError {
     }
 }
 
-fn box_degrees(lat: f64, reach_m: f64) -> (f64, f64) {
-    let cos = lat.to_radians().cos().max(0.01);
-    (reach_m / (M_PER_DEG_LON * cos), reach_m / M_PER_DEG_LAT)
-}
+/// Columns of a trailhead row; `$1, $2` are the point distances are measured from.
+const TRAILHEAD_COLUMNS: &str = "t.id, t.region, r.import_id, t.node_id, t.name, t.kind, t.geom,
+    ST_Distance(t.geom::geography, ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography)";
 
-const TRAILHEAD_COLUMNS: &str = "t.id, t.region, t.node_id, t.name, t.kind, t.geom,
-    ST_Distance(t.geom::geography, ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography),
-    (SELECT coalesce(sum(import_id), 0)::int8 FROM regions)";
+fn trailhead_record(row: &tokio_postgres::Row) -> Result<TrailheadRecord, StoreError> {
+    let kind: String = row.get(5);
+    Ok(TrailheadRecord {
+        id: row.get(0),
+        version: RegionVersion {
+            region: row.get(1),
+            import_id: row.get(2),
+        },
+        node_id: row.get(3),
+        name: row.get(4),
+        kind: TrailheadKind::parse(&kind)
+            .ok_or_else(|| anyhow::anyhow!("trailhead with unknown kind {kind:?}"))?,
+        coord: row.get::<_, Point>(6).0,
+        distance_m: row.get(7),
+    })
+}
 
 impl PgStore {
     /// A store over `pool`.
     pub fn new(pool: Pool) -> PgStore {
-        PgStore {
-            pool,
-            cache: Arc::default(),
-        }
+        PgStore { pool }
     }
 
     /// The pool, for its usage metrics.
@@ -111,37 +73,24 @@ impl PgStore {
         Ok(self.pool.get().await?)
     }
 
-    fn trailhead_row(&self, row: &tokio_postgres::Row) -> TrailheadRow {
-        self.cache.version.store(row.get(7), Ordering::Relaxed);
-        TrailheadRow {
-            id: row.get(0),
-            region: row.get(1),
-            node_id: row.get(2),
-            name: row.get(3),
-            kind: row.get(4),
-            coord: row.get::<_, Point>(5).0,
-            distance_m: row.get(6),
-        }
-    }
-
     pub(super) async fn trailheads_within(
         &self,
         origin: Coord,
         radius_m: f64,
         limit: usize,
-    ) -> Result<Vec<TrailheadRow>, StoreError> {
+    ) -> Result<Vec<TrailheadRecord>, StoreError> {
         let client = self.client().await?;
         // The box lets the GiST index find candidates; the geography test is exact.
         let stmt = client
             .prepare_cached(&format!(
-                "SELECT {TRAILHEAD_COLUMNS} FROM trailheads t
+                "SELECT {TRAILHEAD_COLUMNS} FROM trailheads t JOIN regions r ON r.name = t.region
                  WHERE t.geom && ST_Expand(ST_SetSRID(ST_MakePoint($1, $2), 4326), $3, $4)
                    AND ST_DWithin(t.geom::geography,
                                   ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography, $5)
-                 ORDER BY 7, t.id LIMIT $6"
+                 ORDER BY 8, t.id LIMIT $6"
             ))
             .await?;
-        let (dx, dy) = box_degrees(origin.lat, radius_m);
+        let (dx, dy) = geo::box_half_degrees(origin.lat, radius_m);
         let rows = client
             .query(
                 &stmt,
@@ -155,106 +104,89 @@ impl PgStore {
                 ],
             )
             .await?;
-        Ok(rows.iter().map(|r| self.trailhead_row(r)).collect())
+        rows.iter().map(trailhead_record).collect()
     }
 
     pub(super) async fn trailhead(
         &self,
         id: i64,
         origin: Coord,
-    ) -> Result<Option<TrailheadRow>, StoreError> {
+    ) -> Result<Option<TrailheadRecord>, StoreError> {
         let client = self.client().await?;
         let stmt = client
             .prepare_cached(&format!(
-                "SELECT {TRAILHEAD_COLUMNS} FROM trailheads t WHERE t.id = $3"
+                "SELECT {TRAILHEAD_COLUMNS} FROM trailheads t JOIN regions r ON r.name = t.region
+                 WHERE t.id = $3"
             ))
             .await?;
         let row = client
             .query_opt(&stmt, &[&origin.lon, &origin.lat, &id])
             .await?;
-        Ok(row.map(|r| self.trailhead_row(&r)))
+        row.as_ref().map(trailhead_record).transpose()
     }
 
-    pub(super) async fn network_around(
+    /// One tile of a region, read in one snapshot together with the import it belongs
+    /// to, so that a tile never mixes two imports.
+    pub(super) async fn tile(
         &self,
-        trailheads: &[TrailheadRow],
-        reach_m: f64,
-    ) -> Result<Arc<PlanningNetwork>, StoreError> {
-        // Whole kilometres, rounded up, so nearby requests share cache entries.
-        let reach_km = (reach_m / 1000.0).ceil().max(1.0) as u32;
-        let mut ids: Vec<i64> = trailheads.iter().map(|t| t.id).collect();
-        ids.sort_unstable();
-        let key = CacheKey {
-            version: self.cache.version.load(Ordering::Relaxed),
-            trailheads: ids,
-            reach_km,
-        };
-        if let Some(network) = self.cache.get(&key) {
-            return Ok(network);
-        }
-        let subgraph = self
-            .subgraph(trailheads, f64::from(reach_km) * 1000.0)
+        region: &str,
+        tile: TileKey,
+    ) -> Result<TileRecords, StoreError> {
+        let mut client = self.client().await?;
+        let tx = client
+            .build_transaction()
+            .isolation_level(IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
             .await?;
-        let network = tokio::task::spawn_blocking(move || PlanningNetwork::from_subgraph(subgraph))
-            .await
-            .map_err(|e| StoreError::Other(e.into()))??;
-        let network = Arc::new(network);
-        self.cache.put(key, network.clone());
-        Ok(network)
-    }
-
-    /// Edges and POIs within `reach_m` (box test) of any trailhead: two statements
-    /// pipelined on one connection, so one round trip.
-    async fn subgraph(
-        &self,
-        trailheads: &[TrailheadRow],
-        reach_m: f64,
-    ) -> Result<Subgraph, StoreError> {
-        let lons: Vec<f64> = trailheads.iter().map(|t| t.coord.lon).collect();
-        let lats: Vec<f64> = trailheads.iter().map(|t| t.coord.lat).collect();
-        let max_lat = lats.iter().fold(0.0f64, |m, l| m.max(l.abs()));
-        let (dx, dy) = box_degrees(max_lat, reach_m);
-        let client = self.client().await?;
-        let edges_stmt = client
+        let version_stmt = tx
+            .prepare_cached("SELECT import_id FROM regions WHERE name = $1")
+            .await?;
+        let edges_stmt = tx
             .prepare_cached(
-                "SELECT DISTINCT ON (e.id) e.id, e.source, e.target, e.geom, e.length_m,
-                        e.ascent_m, e.descent_m, e.highway, e.name, e.sac_scale, e.routes
-                 FROM unnest($1::float8[], $2::float8[]) AS c(x, y)
-                 JOIN edges e ON e.geom && ST_Expand(ST_SetSRID(ST_MakePoint(c.x, c.y), 4326), $3, $4)
-                 ORDER BY e.id",
+                "SELECT id, source, target, source_shared, target_shared, geom, length_m,
+                        ascent_m, descent_m, highway, name, sac_scale, routes
+                 FROM edges WHERE region = $1 AND tile = $2 ORDER BY id",
             )
             .await?;
-        let pois_stmt = client
+        let pois_stmt = tx
             .prepare_cached(
-                "SELECT DISTINCT ON (p.id) p.node_id, p.kind, p.name, p.geom
-                 FROM unnest($1::float8[], $2::float8[]) AS c(x, y)
-                 JOIN pois p ON p.geom && ST_Expand(ST_SetSRID(ST_MakePoint(c.x, c.y), 4326), $3, $4)
-                 ORDER BY p.id",
+                "SELECT node_id, kind, name, geom FROM pois
+                 WHERE region = $1 AND tile = $2 ORDER BY id",
             )
             .await?;
-        let params: [&(dyn tokio_postgres::types::ToSql + Sync); 4] = [&lons, &lats, &dx, &dy];
-        let (edges, pois) = tokio::try_join!(
-            client.query(&edges_stmt, &params),
-            client.query(&pois_stmt, &params)
+        let id = tile.id();
+        let by_region: [&(dyn tokio_postgres::types::ToSql + Sync); 1] = [&region];
+        let by_tile: [&(dyn tokio_postgres::types::ToSql + Sync); 2] = [&region, &id];
+        let (version, edges, pois) = tokio::try_join!(
+            tx.query_opt(&version_stmt, &by_region),
+            tx.query(&edges_stmt, &by_tile),
+            tx.query(&pois_stmt, &by_tile),
         )?;
+        tx.commit().await?;
+        let Some(version) = version else {
+            return Err(StoreError::Stale(format!("region {region} is gone")));
+        };
         let edges = edges
             .iter()
             .map(|r| {
-                let highway: String = r.get(7);
-                let sac: Option<String> = r.get(9);
-                Ok(SubgraphEdge {
+                let highway: String = r.get(9);
+                let sac: Option<String> = r.get(11);
+                Ok(EdgeRecord {
                     id: r.get(0),
                     source: r.get(1),
                     target: r.get(2),
-                    geometry: r.get::<_, LineString>(3).0,
-                    length_m: r.get(4),
-                    ascent_m: f64::from(r.get::<_, f32>(5)),
-                    descent_m: f64::from(r.get::<_, f32>(6)),
+                    source_shared: r.get(3),
+                    target_shared: r.get(4),
+                    geometry: r.get::<_, LineString>(5).0,
+                    length_m: r.get(6),
+                    ascent_m: f64::from(r.get::<_, f32>(7)),
+                    descent_m: f64::from(r.get::<_, f32>(8)),
                     highway: Highway::from_tag(&highway)
                         .ok_or_else(|| anyhow::anyhow!("edge with unknown highway {highway:?}"))?,
-                    name: r.get(8),
+                    name: r.get(10),
                     sac_scale: sac.as_deref().and_then(SacScale::from_tag),
-                    routes: r.get(10),
+                    routes: r.get(12),
                 })
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
@@ -262,19 +194,49 @@ impl PgStore {
             .iter()
             .filter_map(|r| {
                 let kind: String = r.get(1);
-                Some(SubgraphPoi {
+                Some(PoiRecord {
                     node_id: r.get(0),
-                    kind: poi_kind(&kind)?,
+                    kind: PoiKind::parse(&kind)?,
                     name: r.get(2),
                     coord: r.get::<_, Point>(3).0,
                 })
             })
             .collect();
-        Ok(Subgraph {
-            nodes: Vec::new(),
+        Ok(TileRecords {
+            version: RegionVersion {
+                region: region.to_string(),
+                import_id: version.get(0),
+            },
+            tile,
             edges,
             pois,
         })
+    }
+
+    /// Every region with its live import and the tiles its network covers.
+    pub(super) async fn regions(&self) -> Result<Vec<(RegionVersion, Vec<TileKey>)>, StoreError> {
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(
+                "SELECT r.name, r.import_id,
+                        ARRAY(SELECT DISTINCT e.tile FROM edges e WHERE e.region = r.name ORDER BY 1)
+                 FROM regions r ORDER BY r.name",
+            )
+            .await?;
+        let rows = client.query(&stmt, &[]).await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let tiles: Vec<i64> = r.get(2);
+                (
+                    RegionVersion {
+                        region: r.get(0),
+                        import_id: r.get(1),
+                    },
+                    tiles.into_iter().map(TileKey::from_id).collect(),
+                )
+            })
+            .collect())
     }
 
     pub(super) async fn save_plan(
@@ -327,16 +289,4 @@ impl PgStore {
             ))
         }
     }
-}
-
-fn poi_kind(kind: &str) -> Option<PoiKind> {
-    [
-        PoiKind::Campsite,
-        PoiKind::Hut,
-        PoiKind::Shelter,
-        PoiKind::DrinkingWater,
-        PoiKind::Spring,
-    ]
-    .into_iter()
-    .find(|k| k.as_str() == kind)
 }

@@ -116,8 +116,13 @@ async fn metrics_parse_as_prometheus_text_labelled_by_route_pattern(backend: Bac
             || value("http_request_duration_seconds", &[("route", "/v1/loops")]).is_some()
     );
     assert!(value("solver_work_total", &[]).unwrap() > 0.0);
-    assert!(value("planning_network_nodes", &[]).unwrap() > 0.0);
-    assert!(value("planning_network_edges", &[]).unwrap() > 0.0);
+    // The one loop request loaded the tiles it needed, nothing was there before.
+    assert!(value("network_cache_misses_total", &[]).unwrap() >= 1.0);
+    assert_eq!(value("network_cache_hits_total", &[]), Some(0.0));
+    assert!(value("network_cache_bytes", &[]).unwrap() > 1e6);
+    assert!(value("network_cache_tiles", &[]).unwrap() >= 1.0);
+    assert!(value("network_tile_load_seconds_count", &[]).unwrap() >= 1.0);
+    assert_eq!(value("trailhead_query_seconds_count", &[]), Some(1.0));
     assert!(value("solver_pool_capacity", &[]).unwrap() >= 1.0);
     assert_eq!(value("solver_pool_in_flight", &[]), Some(0.0));
     if backend == Backend::Postgres {

@@ -142,17 +142,21 @@ async fn serve_with_pbf_runs_embedded_whatever_the_database_settings_say() {
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
     let started = Instant::now();
+    // Until the network is loaded into memory the task is up but not ready.
     let ready = loop {
         if let Ok(r) = client.get(format!("{base}/readyz")).send().await {
-            break r;
+            if r.status() == 200 {
+                break r;
+            }
+            assert_eq!(r.status(), 503);
+            assert!(r.headers().contains_key("retry-after"));
         }
         assert!(
             started.elapsed() < Duration::from_secs(120),
-            "serve did not come up"
+            "serve did not become ready"
         );
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
     };
-    assert_eq!(ready.status(), 200);
     let body: serde_json::Value = ready.json().await.unwrap();
     assert_eq!(body["backend"], "embedded");
     let r = client

@@ -222,9 +222,8 @@ pub enum Backend {
 }
 
 /// One Andorra embedded store per test process: building it is the slow part.
-static EMBEDDED: LazyLock<Arc<EmbeddedStore>> = LazyLock::new(|| {
-    Arc::new(EmbeddedStore::new(&ANDORRA).expect("building the embedded Andorra store"))
-});
+static EMBEDDED: LazyLock<Arc<EmbeddedStore>> =
+    LazyLock::new(|| Arc::new(EmbeddedStore::new(ANDORRA.clone())));
 
 /// A running app.
 pub struct TestApp {
@@ -247,6 +246,11 @@ pub fn test_settings(extra: &[(&str, &str)]) -> Settings {
             "127.0.0.1".to_string(),
         ),
         ("TRAILLOOP__SERVER__PORT".to_string(), "0".to_string()),
+        // Tests that want the network loaded at start-up say so.
+        (
+            "TRAILLOOP__NETWORK__PRELOAD".to_string(),
+            "false".to_string(),
+        ),
     ];
     env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     Settings::load_from(None, env).expect("test settings")

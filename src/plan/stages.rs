@@ -32,10 +32,9 @@ pub struct Stage {
     pub end: StageEnd,
 }
 
-use std::collections::HashMap;
-
-use super::network::{EdgeMeta, SubgraphPoi};
 use super::present::naismith_hours;
+use crate::domain::PoiRecord;
+use crate::network::EdgeMeta;
 
 /// How good a place is to end a day: somewhere to sleep beats water alone.
 fn rank(kind: PoiKind) -> u8 {
@@ -61,12 +60,16 @@ pub(crate) struct Leg<'a> {
 /// campsite, shelter, then water) among the junctions whose cumulative distance lies
 /// within a window around the even split and keeps the day under `max_day_m`; without
 /// one, at the junction nearest the even split.
-pub(crate) fn stages(
+pub(crate) fn stages<'p, P>(
     legs: &[Leg<'_>],
-    pois: &HashMap<i64, Vec<SubgraphPoi>>,
+    pois_at: impl Fn(i64) -> P,
     days: u32,
     max_day_m: Option<f64>,
-) -> Vec<Stage> {
+) -> Vec<Stage>
+where
+    P: Iterator<Item = &'p PoiRecord>,
+{
+    let best_at = |node: i64| pois_at(node).min_by_key(|p| rank(p.kind));
     let total: f64 = legs.iter().map(|l| l.meta.length_m).sum();
     let days = days.max(1);
     let even = total / f64::from(days);
@@ -100,10 +103,7 @@ pub(crate) fn stages(
             if off > window || c > limit {
                 continue;
             }
-            if let Some(r) = pois
-                .get(&legs[i].end_node)
-                .and_then(|ps| ps.iter().map(|p| rank(p.kind)).min())
-            {
+            if let Some(r) = best_at(legs[i].end_node).map(|p| rank(p.kind)) {
                 if best.is_none_or(|(br, bo, _)| (r, off) < (br, bo)) {
                     best = Some((r, off, i));
                 }
@@ -137,10 +137,7 @@ pub(crate) fn stages(
         }
         let last = &legs[end];
         let poi = (end + 1 < legs.len())
-            .then(|| {
-                pois.get(&last.end_node)
-                    .and_then(|ps| ps.iter().min_by_key(|p| rank(p.kind)))
-            })
+            .then(|| best_at(last.end_node))
             .flatten();
         out.push(Stage {
             day: day as u32 + 1,
@@ -162,6 +159,7 @@ pub(crate) fn stages(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashMap;
     use trailloop_osm::Highway;
 
     fn legs(metas: &[EdgeMeta]) -> Vec<Leg<'_>> {
@@ -190,6 +188,7 @@ mod tests {
             highway: Highway::Path,
             name: None,
             sac_scale: None,
+            routes: Vec::new().into(),
         }
     }
 
@@ -201,14 +200,15 @@ mod tests {
         let mut pois = HashMap::new();
         pois.insert(
             6,
-            vec![SubgraphPoi {
+            vec![PoiRecord {
                 node_id: 6,
                 kind: PoiKind::Hut,
                 name: Some("Refugi".into()),
                 coord: Coord { lon: 5.0, lat: 0.1 },
             }],
         );
-        let s = stages(&legs, &pois, 2, None);
+        let at = |n: i64| pois.get(&n).into_iter().flatten();
+        let s = stages(&legs, at, 2, None);
         assert_eq!(s.len(), 2);
         assert!((s[0].distance_km - 12.0).abs() < 1e-9);
         assert_eq!(s[0].end.poi, Some(PoiKind::Hut));
@@ -218,7 +218,7 @@ mod tests {
         assert_eq!(s[1].end.poi, None, "the last day ends at the trailhead");
 
         // A daily limit of 11 km rules the hut out: split at the even point instead.
-        let s = stages(&legs, &pois, 2, Some(11_000.0));
+        let s = stages(&legs, at, 2, Some(11_000.0));
         assert!((s[0].distance_km - 10.0).abs() < 1e-9);
         assert_eq!(s[0].end.poi, None);
     }
@@ -226,7 +226,13 @@ mod tests {
     #[test]
     fn one_day_is_one_stage_covering_everything() {
         let metas: Vec<EdgeMeta> = (0..3).map(|_| edge(1_000.0, 10.0)).collect();
-        let s = stages(&legs(&metas), &HashMap::new(), 1, None);
+        let none: HashMap<i64, Vec<PoiRecord>> = HashMap::new();
+        let s = stages(
+            &legs(&metas),
+            |n| none.get(&n).into_iter().flatten(),
+            1,
+            None,
+        );
         assert_eq!(s.len(), 1);
         assert!((s[0].distance_km - 3.0).abs() < 1e-9);
     }

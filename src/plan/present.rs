@@ -1,7 +1,12 @@
-//! How a loop is shown: trail segments, walking time and difficulty.
+//! How a loop is shown: geometry, trail segments, walking time, difficulty and stages.
 
 use serde::Serialize;
-use trailloop_osm::Highway;
+use trailloop_osm::{Coord, Highway, SacScale};
+use trailloop_solver::Loop;
+
+use super::stages::{self, Leg};
+use super::{LoopParams, PlannedLoop, Start};
+use crate::network::{EdgeMeta, PlanningNetwork};
 
 /// The walking-time model, named in every answer.
 pub const DURATION_MODEL: &str = "naismith";
@@ -31,10 +36,6 @@ pub enum Difficulty {
     Expert,
 }
 
-use trailloop_solver::DirectedEdge;
-
-use super::network::EdgeMeta;
-
 /// Naismith's rule: an hour for every 5 km, plus an hour for every 600 m of climb.
 pub fn naismith_hours(distance_m: f64, ascent_m: f64) -> f64 {
     distance_m / 5_000.0 + ascent_m / 600.0
@@ -45,11 +46,13 @@ pub(crate) fn segments<'a>(edges: impl Iterator<Item = &'a EdgeMeta>) -> Vec<Seg
     let mut out: Vec<Segment> = Vec::new();
     for e in edges {
         match out.last_mut() {
-            Some(last) if last.name == e.name && last.highway == e.highway => {
+            Some(last)
+                if last.name.as_deref() == e.name.as_deref() && last.highway == e.highway =>
+            {
                 last.distance_km += e.length_m / 1000.0;
             }
             _ => out.push(Segment {
-                name: e.name.clone(),
+                name: e.name.as_deref().map(str::to_owned),
                 highway: e.highway,
                 distance_km: e.length_m / 1000.0,
             }),
@@ -71,14 +74,63 @@ pub(crate) fn difficulty(max_sac: u8, day_km: f64, day_ascent_m: f64) -> Difficu
     }
 }
 
-/// The edges of a walk with their metadata, in walking order, and whether each is
-/// walked forward.
-pub(crate) fn walked<'a>(
-    edges: &'a std::collections::HashMap<u64, EdgeMeta>,
-    walk: &'a [DirectedEdge],
-) -> impl Iterator<Item = (&'a EdgeMeta, bool)> + 'a {
-    walk.iter()
-        .filter_map(move |d| edges.get(&d.id).map(|m| (m, d.forward)))
+/// A solver loop from `start`, as the hiker sees it.
+pub(crate) fn present(
+    network: &PlanningNetwork,
+    start: &Start,
+    l: &Loop,
+    params: &LoopParams,
+) -> PlannedLoop {
+    let graph = network.graph();
+    let legs: Vec<Leg<'_>> = l
+        .edges
+        .iter()
+        .filter_map(|d| {
+            let meta = network.edge(d.id)?;
+            let end_node = if d.forward { meta.target } else { meta.source };
+            let [lon, lat] = graph
+                .node_position(end_node as u64)
+                .unwrap_or([start.coord.lon, start.coord.lat]);
+            Some(Leg {
+                meta,
+                forward: d.forward,
+                end_node,
+                end_coord: Coord { lon, lat },
+            })
+        })
+        .collect();
+    let geometry = graph
+        .walk_polyline(&l.edges)
+        .into_iter()
+        .map(|[lon, lat]| Coord { lon, lat })
+        .collect();
+    let max_sac_scale = legs.iter().filter_map(|leg| leg.meta.sac_scale).max();
+    let stages = stages::stages(&legs, |n| network.pois_at(n), params.days, params.max_day_m);
+    let hardest_day = stages.iter().fold((0.0f64, 0.0f64), |(d, a), s| {
+        (d.max(s.distance_km), a.max(s.ascent_m))
+    });
+    PlannedLoop {
+        trailhead: start.clone(),
+        score: l.score,
+        distance_m: l.length_m,
+        ascent_m: l.ascent_m,
+        descent_m: l.descent_m,
+        length_error: l.length_error,
+        sharing: l.sharing,
+        compactness: l.compactness,
+        duration_h: naismith_hours(l.length_m, l.ascent_m),
+        difficulty: difficulty(
+            max_sac_scale.map_or(0, SacScale::grade),
+            hardest_day.0,
+            hardest_day.1,
+        ),
+        max_sac_scale,
+        kind: l.kind,
+        proven_optimal: l.proven_optimal,
+        geometry,
+        segments: segments(legs.iter().map(|leg| leg.meta)),
+        stages,
+    }
 }
 
 #[cfg(test)]
@@ -93,8 +145,9 @@ mod tests {
             ascent_m: 0.0,
             descent_m: 0.0,
             highway,
-            name: name.map(str::to_string),
+            name: name.map(Into::into),
             sac_scale: None,
+            routes: Vec::new().into(),
         }
     }
 

@@ -18,15 +18,28 @@ use prometheus::IntGauge;
 use tokio::sync::{oneshot, OwnedSemaphorePermit, Semaphore};
 use trailloop_solver::Limits;
 
-use crate::error::ApiError;
 use crate::metrics::Metrics;
 
 /// How long past its deadline a solve may take before the request stops waiting; the
 /// solver checks its deadline every few thousand work units, this covers the rest.
 const DEADLINE_GRACE: Duration = Duration::from_millis(1500);
 
+/// Why a job did not answer.
+#[derive(Debug, thiserror::Error)]
+pub enum PoolError {
+    /// As many jobs as the queue holds are admitted already.
+    #[error("too many plans in flight")]
+    Overloaded,
+    /// The deadline passed before the job ran or answered.
+    #[error("the deadline passed")]
+    TimeBudget,
+    /// The job panicked, or the pool is gone: a bug.
+    #[error(transparent)]
+    Internal(anyhow::Error),
+}
+
 /// A bounded queue in front of a dedicated thread pool.
-pub struct SolvePool {
+pub struct SolverPool {
     pool: rayon::ThreadPool,
     /// Plans admitted, running or queued.
     admitted: Arc<Semaphore>,
@@ -36,8 +49,10 @@ pub struct SolvePool {
 }
 
 /// An admitted plan: holds its queue slot and counts in the in-flight gauge until the
-/// job ends (or the request gives up before the job started).
-struct Admission {
+/// job ends (or the request gives up before the job started). Taken before any work
+/// for the request starts, so a full queue turns requests away before they cost
+/// anything.
+pub struct Admission {
     _permit: OwnedSemaphorePermit,
     in_flight: IntGauge,
 }
@@ -58,7 +73,7 @@ impl Drop for CancelOnDrop {
     }
 }
 
-impl SolvePool {
+impl SolverPool {
     /// `threads` solver threads admitting `max_queue` plans, of which `concurrent` run
     /// at once.
     pub fn new(
@@ -66,14 +81,14 @@ impl SolvePool {
         concurrent: usize,
         max_queue: usize,
         metrics: Metrics,
-    ) -> anyhow::Result<SolvePool> {
+    ) -> anyhow::Result<SolverPool> {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads.max(1))
             .thread_name(|i| format!("solver-{i}"))
             .build()
             .context("starting the solver pool")?;
         metrics.solver_capacity.set(max_queue as i64);
-        Ok(SolvePool {
+        Ok(SolverPool {
             pool,
             admitted: Arc::new(Semaphore::new(max_queue.max(1))),
             running: Arc::new(Semaphore::new(concurrent.max(1))),
@@ -81,22 +96,31 @@ impl SolvePool {
         })
     }
 
+    /// A queue slot, or `Overloaded` at once when the queue is full.
+    pub fn admit(&self) -> Result<Admission, PoolError> {
+        let Ok(permit) = self.admitted.clone().try_acquire_owned() else {
+            self.metrics.solver_rejections.inc();
+            return Err(PoolError::Overloaded);
+        };
+        self.metrics.solver_in_flight.inc();
+        Ok(Admission {
+            _permit: permit,
+            in_flight: self.metrics.solver_in_flight.clone(),
+        })
+    }
+
     /// Runs `job` on the pool with `deadline` and a cancel flag in its [`Limits`], in the
-    /// caller's tracing span. Fails with `Overloaded` at once when the queue is full.
-    pub async fn run<T, F>(&self, deadline: Instant, job: F) -> Result<T, ApiError>
+    /// caller's tracing span, holding `admission` until it ends.
+    pub async fn run<T, F>(
+        &self,
+        admission: Admission,
+        deadline: Instant,
+        job: F,
+    ) -> Result<T, PoolError>
     where
         T: Send + 'static,
         F: FnOnce(&Limits) -> T + Send + 'static,
     {
-        let Ok(permit) = self.admitted.clone().try_acquire_owned() else {
-            self.metrics.solver_rejections.inc();
-            return Err(ApiError::Overloaded);
-        };
-        self.metrics.solver_in_flight.inc();
-        let admission = Admission {
-            _permit: permit,
-            in_flight: self.metrics.solver_in_flight.clone(),
-        };
         // The semaphore is fair: plans enter the pool in arrival order.
         let running =
             match tokio::time::timeout_at(deadline.into(), self.running.clone().acquire_owned())
@@ -104,11 +128,11 @@ impl SolvePool {
             {
                 Ok(Ok(p)) => p,
                 Ok(Err(_)) => {
-                    return Err(ApiError::Internal(anyhow::anyhow!(
+                    return Err(PoolError::Internal(anyhow::anyhow!(
                         "the solver pool is closed"
                     )))
                 }
-                Err(_) => return Err(ApiError::TimeBudget),
+                Err(_) => return Err(PoolError::TimeBudget),
             };
         let cancel = Arc::new(AtomicBool::new(false));
         let _cancel_on_drop = CancelOnDrop(cancel.clone());
@@ -138,14 +162,14 @@ impl SolvePool {
                     .map(|s| s.to_string())
                     .or_else(|| panic.downcast_ref::<String>().cloned())
                     .unwrap_or_else(|| "unknown panic".into());
-                Err(ApiError::Internal(anyhow::anyhow!(
+                Err(PoolError::Internal(anyhow::anyhow!(
                     "solver panicked: {msg}"
                 )))
             }
-            Ok(Err(_)) => Err(ApiError::Internal(anyhow::anyhow!(
+            Ok(Err(_)) => Err(PoolError::Internal(anyhow::anyhow!(
                 "solver job ended without an answer"
             ))),
-            Err(_) => Err(ApiError::TimeBudget),
+            Err(_) => Err(PoolError::TimeBudget),
         }
     }
 }
@@ -154,8 +178,8 @@ impl SolvePool {
 mod tests {
     use super::*;
 
-    fn pool(threads: usize, queue: usize) -> SolvePool {
-        SolvePool::new(threads, 1, queue, Metrics::new().unwrap()).unwrap()
+    fn pool(threads: usize, queue: usize) -> SolverPool {
+        SolverPool::new(threads, 1, queue, Metrics::new().unwrap()).unwrap()
     }
 
     #[tokio::test]
@@ -168,7 +192,7 @@ mod tests {
         for i in 0..4 {
             let (p, running, order) = (p.clone(), running.clone(), order.clone());
             tasks.push(tokio::spawn(async move {
-                p.run(deadline, move |_| {
+                p.run(p.admit().unwrap(), deadline, move |_| {
                     let now = running.fetch_add(1, Ordering::SeqCst) + 1;
                     order.lock().unwrap().push(i);
                     std::thread::sleep(Duration::from_millis(20));
@@ -194,13 +218,16 @@ mod tests {
         let long = Instant::now() + Duration::from_secs(10);
         let busy = {
             let p = p.clone();
-            tokio::spawn(async move { p.run(long, move |_| release_rx.recv().ok()).await })
+            tokio::spawn(async move {
+                p.run(p.admit().unwrap(), long, move |_| release_rx.recv().ok())
+                    .await
+            })
         };
         tokio::time::sleep(Duration::from_millis(20)).await;
         let soon = Instant::now() + Duration::from_millis(50);
         assert!(matches!(
-            p.run(soon, |_| ()).await,
-            Err(ApiError::TimeBudget)
+            p.run(p.admit().unwrap(), soon, |_| ()).await,
+            Err(PoolError::TimeBudget)
         ));
         release_tx.send(()).unwrap();
         assert!(busy.await.unwrap().is_ok());
@@ -212,7 +239,7 @@ mod tests {
         let p = pool(1, 2);
         let deadline = Instant::now() + Duration::from_secs(5);
         let name = p
-            .run(deadline, |_| {
+            .run(p.admit().unwrap(), deadline, |_| {
                 std::thread::current().name().map(String::from)
             })
             .await
@@ -227,13 +254,17 @@ mod tests {
         let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
         let busy = {
             let p = p.clone();
-            tokio::spawn(async move { p.run(deadline, move |_| release_rx.recv().ok()).await })
+            tokio::spawn(async move {
+                p.run(p.admit().unwrap(), deadline, move |_| {
+                    release_rx.recv().ok()
+                })
+                .await
+            })
         };
         while p.metrics.solver_in_flight.get() == 0 {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
-        let second = p.run(deadline, |_| ()).await;
-        assert!(matches!(second, Err(ApiError::Overloaded)));
+        assert!(matches!(p.admit(), Err(PoolError::Overloaded)));
         assert_eq!(p.metrics.solver_rejections.get(), 1);
         release_tx.send(()).unwrap();
         assert!(busy.await.unwrap().is_ok());
@@ -243,9 +274,11 @@ mod tests {
     async fn a_panicking_job_is_an_internal_error_and_the_pool_survives() {
         let p = pool(1, 2);
         let deadline = Instant::now() + Duration::from_secs(5);
-        let r = p.run(deadline, |_| -> () { panic!("boom") }).await;
-        assert!(matches!(r, Err(ApiError::Internal(e)) if e.to_string().contains("boom")));
-        assert_eq!(p.run(deadline, |_| 7).await.unwrap(), 7);
+        let r = p
+            .run(p.admit().unwrap(), deadline, |_| -> () { panic!("boom") })
+            .await;
+        assert!(matches!(r, Err(PoolError::Internal(e)) if e.to_string().contains("boom")));
+        assert_eq!(p.run(p.admit().unwrap(), deadline, |_| 7).await.unwrap(), 7);
     }
 
     #[tokio::test]
@@ -253,7 +286,7 @@ mod tests {
         let p = pool(1, 2);
         let deadline = Instant::now() + Duration::from_secs(60);
         let (seen_tx, seen_rx) = std::sync::mpsc::channel();
-        let fut = p.run(deadline, move |limits: &Limits| {
+        let fut = p.run(p.admit().unwrap(), deadline, move |limits: &Limits| {
             let cancel = limits.cancel.clone().unwrap();
             while !cancel.load(Ordering::Relaxed) {
                 std::thread::sleep(Duration::from_millis(1));

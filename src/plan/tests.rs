@@ -1,39 +1,70 @@
-//! The planner on the real Andorra network: loops start and end at their trailhead,
-//! follow edge geometry, hit the length, differ from each other, and repeat exactly.
+//! Planning on the real Andorra network, tile by tile as the service holds it: loops
+//! start and end at their trailhead, follow edge geometry, hit the length, differ from
+//! each other, and repeat exactly.
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use trailloop_osm::{distance_m, length_m, Coord, Network};
 use trailloop_solver::{Limits, LoopKind};
 
 use super::*;
+use crate::network::NetworkTile;
+use crate::store::EmbeddedStore;
 
-static ANDORRA: LazyLock<Network> = LazyLock::new(|| {
+static STORE: LazyLock<EmbeddedStore> = LazyLock::new(|| {
     let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data");
-    crate::import::build(
-        &data.join("andorra.osm.pbf"),
-        &[data.join("N42E001.hgt.zip")],
+    EmbeddedStore::new(
+        crate::import::build(
+            &data.join("andorra.osm.pbf"),
+            &[data.join("N42E001.hgt.zip")],
+        )
+        .expect("building Andorra"),
     )
-    .expect("building Andorra")
 });
-static NETWORK: LazyLock<PlanningNetwork> =
-    LazyLock::new(|| PlanningNetwork::from_network(&ANDORRA).expect("planning network"));
+
+fn andorra() -> &'static Network {
+    STORE.network()
+}
+
+/// Every tile of Andorra, stitched.
+static NETWORK: LazyLock<PlanningNetwork> = LazyLock::new(|| {
+    let (_, tiles) = STORE.regions().remove(0);
+    let tiles = tiles
+        .into_iter()
+        .map(|t| Arc::new(NetworkTile::build(STORE.tile(t)).expect("a valid tile")))
+        .collect();
+    PlanningNetwork::over(tiles)
+});
+
+fn plan(
+    network: &PlanningNetwork,
+    starts: &[Start],
+    params: &LoopParams,
+    limits: &Limits,
+) -> Result<PlanOutcome, PlanError> {
+    plan_on(network, starts, params, limits)
+}
 
 /// The trailheads within `radius_m` of `origin`, nearest first.
-fn candidates(origin: Coord, radius_m: f64, n: usize) -> Vec<Candidate> {
-    let mut found: Vec<Candidate> = ANDORRA
+fn candidates(origin: Coord, radius_m: f64, n: usize) -> Vec<Start> {
+    let net = andorra();
+    let mut found: Vec<Start> = net
         .trailheads
         .iter()
         .enumerate()
         .filter_map(|(i, t)| {
             let d = distance_m(origin, t.coord);
-            (d <= radius_m).then(|| Candidate {
+            (d <= radius_m).then(|| Start {
                 id: i as i64,
-                node_id: ANDORRA.nodes[t.node as usize].osm_id,
+                version: RegionVersion {
+                    region: "embedded".into(),
+                    import_id: 0,
+                },
+                node_id: net.nodes[t.node as usize].osm_id,
                 name: t.name.clone(),
-                kind: t.kind.as_str().into(),
+                kind: t.kind,
                 coord: t.coord,
                 drive_km: d / 1000.0 * 1.3,
             })
@@ -68,7 +99,7 @@ static SEGMENTS: LazyLock<HashSet<[u64; 4]>> = LazyLock::new(|| {
             b.lat.to_bits(),
         ]
     };
-    ANDORRA
+    andorra()
         .edges
         .iter()
         .flat_map(|e| {
@@ -80,7 +111,11 @@ static SEGMENTS: LazyLock<HashSet<[u64; 4]>> = LazyLock::new(|| {
 });
 
 fn assert_follows_trails(l: &PlannedLoop) {
-    let node: HashMap<i64, Coord> = ANDORRA.nodes.iter().map(|n| (n.osm_id, n.coord)).collect();
+    let node: HashMap<i64, Coord> = andorra()
+        .nodes
+        .iter()
+        .map(|n| (n.osm_id, n.coord))
+        .collect();
     let start = node[&l.trailhead.node_id];
     assert_eq!(
         l.geometry.first(),
@@ -267,80 +302,6 @@ fn a_raised_cancel_flag_ends_planning_with_a_timeout() {
     );
     assert!(matches!(
         plan(&NETWORK, &cands, &params(10.0), &limits),
-        Err(PlanError::Timeout)
+        Err(PlanError::TimeBudget)
     ));
-}
-
-/// A made-up answer of `kind`, `length_m` long, on edges of its own (ids from `first`).
-fn answer(kind: LoopKind, length_m: f64, target_m: f64, first: u64) -> Loop {
-    Loop {
-        edges: (first..first + 3)
-            .map(|id| trailloop_solver::DirectedEdge { id, forward: true })
-            .collect(),
-        length_m,
-        ascent_m: 0.0,
-        descent_m: 0.0,
-        road_m: 0.0,
-        length_error: (length_m - target_m).abs() / target_m,
-        sharing: if kind == LoopKind::Loop { 0.0 } else { 0.3 },
-        compactness: 0.5,
-        kind,
-        proven_optimal: false,
-    }
-}
-
-#[test]
-fn answers_within_tolerance_come_first_and_far_misses_are_dropped_when_any_hit() {
-    let p = params(20.0);
-    let far = Candidate {
-        id: 1,
-        node_id: 1,
-        name: None,
-        kind: "parking".into(),
-        coord: Coord {
-            lon: 1.5,
-            lat: 42.5,
-        },
-        drive_km: 9.0,
-    };
-    let near = Candidate {
-        drive_km: 1.0,
-        ..far.clone()
-    };
-    // Ids far above the network's, so no two answers share an edge.
-    let found = vec![
-        (&near, answer(LoopKind::Loop, 181.0, p.target_m, 1 << 40)),
-        (
-            &near,
-            answer(LoopKind::Lollipop, 20_100.0, p.target_m, 2 << 40),
-        ),
-        (&far, answer(LoopKind::Loop, 19_900.0, p.target_m, 3 << 40)),
-        (
-            &near,
-            answer(LoopKind::OutAndBack, 20_050.0, p.target_m, 4 << 40),
-        ),
-    ];
-    let chosen = select(&NETWORK, found, &p);
-    let kinds: Vec<(LoopKind, f64)> = chosen.iter().map(|(_, l)| (l.kind, l.length_m)).collect();
-    assert_eq!(
-        kinds,
-        [
-            (LoopKind::Loop, 19_900.0),
-            (LoopKind::Lollipop, 20_100.0),
-            (LoopKind::OutAndBack, 20_050.0)
-        ],
-        "a true loop within tolerance first, the 181 m loop not at all"
-    );
-
-    // With nothing within tolerance, the nearest misses, by length error.
-    let found = vec![
-        (&near, answer(LoopKind::Loop, 181.0, p.target_m, 1 << 40)),
-        (
-            &near,
-            answer(LoopKind::Lollipop, 17_000.0, p.target_m, 2 << 40),
-        ),
-    ];
-    let chosen = select(&NETWORK, found, &p);
-    let lengths: Vec<f64> = chosen.iter().map(|(_, l)| l.length_m).collect();
-    assert_eq!(lengths, [17_000.0, 181.0]);
 }

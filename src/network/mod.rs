@@ -1,0 +1,78 @@
+//! The planning network: a region's trails held in memory tile by tile, shared by every
+//! request, loaded from the store on first use and bounded in bytes ([`TileCache`]),
+//! and the view one request plans on ([`PlanningNetwork`]): the tiles its trailheads
+//! can reach, stitched into one solver graph.
+//!
+//! PostGIS (or, embedded, the OSM extract) stays the source of truth: a tile is a copy
+//! of one import's rows, and a new import of the region replaces the copies.
+
+mod cache;
+mod tile;
+
+pub use cache::{CacheError, TileCache};
+pub use tile::{EdgeMeta, NetworkTile};
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use trailloop_solver::TrailGraph;
+
+use crate::domain::PoiRecord;
+
+/// The tiles one request plans on, as one graph.
+pub struct PlanningNetwork {
+    graph: TrailGraph,
+    tiles: Vec<Arc<NetworkTile>>,
+    /// `(tile, index)` of the points of interest at each node.
+    pois: HashMap<i64, Vec<(usize, usize)>>,
+}
+
+impl PlanningNetwork {
+    /// Stitches `tiles` (all of one region and import) into one graph. Costs time in the
+    /// number of nodes the tiles share, not in their size.
+    pub fn over(tiles: Vec<Arc<NetworkTile>>) -> PlanningNetwork {
+        let graph = TrailGraph::from_tiles(tiles.iter().map(|t| t.graph.clone()).collect());
+        let mut pois: HashMap<i64, Vec<(usize, usize)>> = HashMap::new();
+        for (t, tile) in tiles.iter().enumerate() {
+            for (i, p) in tile.pois.iter().enumerate() {
+                pois.entry(p.node_id).or_default().push((t, i));
+            }
+        }
+        PlanningNetwork { graph, tiles, pois }
+    }
+
+    /// The solver's graph.
+    pub fn graph(&self) -> &TrailGraph {
+        &self.graph
+    }
+
+    /// What presentation needs of an edge, by id.
+    pub fn edge(&self, id: u64) -> Option<&EdgeMeta> {
+        let at = self.graph.edge_location(id)?;
+        self.tiles[at.tile].edges.get(at.index)
+    }
+
+    /// The points of interest at a node.
+    pub fn pois_at(&self, node_id: i64) -> impl Iterator<Item = &PoiRecord> + '_ {
+        self.pois
+            .get(&node_id)
+            .into_iter()
+            .flatten()
+            .map(|&(t, i)| &self.tiles[t].pois[i])
+    }
+
+    /// Whether loops can start at `node_id`.
+    pub fn contains_node(&self, node_id: i64) -> bool {
+        self.graph.contains_node(node_id as u64)
+    }
+
+    /// Input edges across the tiles.
+    pub fn edge_count(&self) -> usize {
+        self.graph.edge_count()
+    }
+
+    /// Input nodes across the tiles.
+    pub fn node_count(&self) -> usize {
+        self.graph.node_count()
+    }
+}

@@ -1,0 +1,624 @@
+//! The use case, in one place: a checked loop request in, ranked and presented loops
+//! out. [`Planner::loops`] admits the request to the solver pool, finds the trailheads
+//! within driving range, takes the tiles of the network they can reach from the
+//! [`TileCache`], solves every start in parallel on the pool within the time budget,
+//! keeps the best loops by the solver's one ranking and presents them (geometry vertex
+//! by vertex, trail segments, time, difficulty, day stages).
+//!
+//! Handlers parse and serialise; this module plans; the stores load and the solver
+//! searches.
+
+mod present;
+mod saved;
+mod stages;
+#[cfg(test)]
+mod tests;
+
+pub use present::{Difficulty, Segment, DURATION_MODEL};
+pub use stages::{Stage, StageEnd};
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use trailloop_osm::{Coord, SacScale, TileKey, TrailheadKind};
+use trailloop_solver::{
+    best_alternatives, reach_m, solve_many, Limits, Loop, LoopKind, Preferences, Query, Score,
+    SolveError, DEFAULT_EXTENSION_BUDGET, DEFAULT_WORK_BUDGET,
+};
+
+use crate::domain::{FieldError, LoopRequest, RegionVersion, TrailheadRecord, TrailheadSearch};
+use crate::metrics::Metrics;
+use crate::network::{CacheError, NetworkTile, PlanningNetwork, TileCache};
+use crate::settings::PlannerSettings;
+use crate::solver_pool::{PoolError, SolverPool};
+use crate::store::{Store, StoreError};
+
+/// Tiles are taken this far beyond the farthest a loop can go from its trailhead, so
+/// that edges reaching in from a neighbouring tile are there too.
+const TILE_MARGIN_M: f64 = 2_000.0;
+
+/// Times a request is planned again when an import replaced its region meanwhile.
+const STALE_RETRIES: usize = 2;
+
+/// A trailhead a loop may start from, with its driving distance from the origin.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Start {
+    /// Trailhead id (database id, or index in embedded mode).
+    pub id: i64,
+    /// The region and import it belongs to.
+    pub version: RegionVersion,
+    /// The network node loops start from.
+    pub node_id: i64,
+    /// Name, when OSM gives one.
+    pub name: Option<String>,
+    /// How it was found.
+    pub kind: TrailheadKind,
+    /// Where the trailhead is.
+    pub coord: Coord,
+    /// Estimated driving distance from the origin: straight line times the circuity factor.
+    pub drive_km: f64,
+}
+
+/// What the hiker asked for, as the solver needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoopParams {
+    /// Target length T, metres.
+    pub target_m: f64,
+    /// Acceptable length error, fraction of T.
+    pub tolerance: f64,
+    /// Loops to return at most.
+    pub max_results: usize,
+    /// Days of walking (1 for a day hike).
+    pub days: u32,
+    /// Longest acceptable day, metres (defaults to an even split).
+    pub max_day_m: Option<f64>,
+    /// Penalise roads.
+    pub avoid_roads: bool,
+    /// Hardest acceptable SAC grade.
+    pub max_sac_scale: Option<SacScale>,
+    /// Ascent above which loops are penalised, metres.
+    pub max_ascent_m: Option<f64>,
+    /// Seed for the search; same request and seed, same loops.
+    pub seed: u64,
+}
+
+impl LoopParams {
+    /// What the planner needs of a checked request.
+    pub fn of(req: &LoopRequest) -> LoopParams {
+        LoopParams {
+            target_m: req.target.metres(),
+            tolerance: req.tolerance.fraction(),
+            max_results: req.max_results,
+            days: req.days,
+            max_day_m: req.max_day.map(|d| d.metres()),
+            avoid_roads: req.preferences.avoid_roads,
+            max_sac_scale: req.preferences.max_sac_scale,
+            max_ascent_m: req.preferences.max_ascent_m,
+            seed: req.seed,
+        }
+    }
+
+    /// How far from its trailhead a loop can go, in network distance (and so at most
+    /// in a straight line).
+    pub fn radius_m(&self) -> f64 {
+        reach_m(self.target_m, self.tolerance) / 2.0
+    }
+
+    fn query(&self, start: &Start) -> Query {
+        Query {
+            start: start.node_id as u64,
+            target_m: self.target_m,
+            tolerance: self.tolerance,
+            max_results: self.max_results,
+            preferences: Preferences {
+                avoid_roads: self.avoid_roads,
+                max_sac_grade: self.max_sac_scale.map(SacScale::grade),
+                max_ascent_m: self.max_ascent_m,
+            },
+            seed: self.seed,
+            work_budget: DEFAULT_WORK_BUDGET,
+            extension_budget: DEFAULT_EXTENSION_BUDGET,
+        }
+    }
+}
+
+/// One planned loop, ready to be shown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedLoop {
+    /// Where it starts and ends.
+    pub trailhead: Start,
+    /// Its rank in the solver's ranking.
+    pub score: Score,
+    /// Length, metres.
+    pub distance_m: f64,
+    /// Total climb, metres.
+    pub ascent_m: f64,
+    /// Total descent, metres.
+    pub descent_m: f64,
+    /// `|L - T| / T`.
+    pub length_error: f64,
+    /// Length walked more than once / L.
+    pub sharing: f64,
+    /// `4 pi A / P^2` of the loop's polygon.
+    pub compactness: f64,
+    /// Walking time, hours, by [`DURATION_MODEL`].
+    pub duration_h: f64,
+    /// Overall grade.
+    pub difficulty: Difficulty,
+    /// Hardest SAC grade on the way, if any edge has one.
+    pub max_sac_scale: Option<SacScale>,
+    /// Loop, lollipop or out-and-back.
+    pub kind: LoopKind,
+    /// Whether the search proved this the best loop from its trailhead.
+    pub proven_optimal: bool,
+    /// Vertices from the trailhead node back to it, following the trails.
+    pub geometry: Vec<Coord>,
+    /// Consecutive stretches on one named trail.
+    pub segments: Vec<Segment>,
+    /// Day stages for multi-day plans (one stage for a day hike).
+    pub stages: Vec<Stage>,
+}
+
+/// Solver effort behind one answer, for metrics.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct PlanStats {
+    /// Trailheads solved.
+    pub trailheads: usize,
+    /// Work units the solver spent, summed.
+    pub work: u64,
+    /// Solver time summed over trailheads.
+    pub solve_time: Duration,
+    /// Whether any solve was cut by the deadline.
+    pub hit_deadline: bool,
+}
+
+/// Loops and what they cost.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PlanOutcome {
+    /// Best first, mutually different.
+    pub loops: Vec<PlannedLoop>,
+    /// Effort.
+    pub stats: PlanStats,
+}
+
+/// The answer to a loop request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoopsAnswer {
+    /// Best first.
+    pub loops: Vec<PlannedLoop>,
+    /// Trailheads within driving range that were solved from.
+    pub trailheads_considered: usize,
+    /// The circuity factor drive distances were estimated with.
+    pub circuity_factor: f64,
+    /// Why there are fewer loops than asked for, when there are.
+    pub message: Option<String>,
+    /// Caveats, e.g. that the time budget cut the search short.
+    pub warnings: Vec<String>,
+}
+
+/// A trailhead near a point, as `/v1/trailheads` lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NearbyTrailhead {
+    /// The trailhead, with its estimated drive.
+    pub start: Start,
+    /// Straight-line distance from the point, metres.
+    pub distance_m: f64,
+}
+
+/// Why a request could not be planned.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    /// A field is fine on its own but not with the data (an unknown trailhead).
+    #[error("invalid request")]
+    Invalid(Vec<FieldError>),
+    /// The solver queue is full.
+    #[error("too many planning requests in flight")]
+    Overloaded,
+    /// Nothing was found within the time budget.
+    #[error("planning ran out of its time budget")]
+    TimeBudget,
+    /// The database cannot be reached, or keeps changing under the request.
+    #[error("backend unavailable")]
+    Unavailable(#[source] anyhow::Error),
+    /// A bug or corrupt data.
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl From<PoolError> for PlanError {
+    fn from(e: PoolError) -> PlanError {
+        match e {
+            PoolError::Overloaded => PlanError::Overloaded,
+            PoolError::TimeBudget => PlanError::TimeBudget,
+            PoolError::Internal(e) => PlanError::Internal(e),
+        }
+    }
+}
+
+/// What preparing a request can run into besides a failure: the data changed under it.
+enum Prepare {
+    Stale,
+    Failed(PlanError),
+}
+
+impl From<StoreError> for Prepare {
+    fn from(e: StoreError) -> Prepare {
+        match e {
+            StoreError::Stale(_) => Prepare::Stale,
+            StoreError::Unavailable(m) => {
+                Prepare::Failed(PlanError::Unavailable(anyhow::anyhow!(m)))
+            }
+            StoreError::Other(e) => Prepare::Failed(PlanError::Internal(e)),
+        }
+    }
+}
+
+impl From<StoreError> for PlanError {
+    fn from(e: StoreError) -> PlanError {
+        match Prepare::from(e) {
+            Prepare::Failed(e) => e,
+            Prepare::Stale => PlanError::Unavailable(anyhow::anyhow!(
+                "the network was replaced while it was read"
+            )),
+        }
+    }
+}
+
+impl From<CacheError> for Prepare {
+    fn from(e: CacheError) -> Prepare {
+        match e {
+            CacheError::Store(e) => e.into(),
+            e @ CacheError::Build { .. } => Prepare::Failed(PlanError::Internal(e.into())),
+        }
+    }
+}
+
+/// The starts of one region and the tiles they reach.
+struct Group {
+    tiles: Vec<Arc<NetworkTile>>,
+    starts: Vec<Start>,
+}
+
+/// Everything a request needs before the solve.
+struct Prepared {
+    considered: usize,
+    groups: Vec<Group>,
+}
+
+/// The planning service: store, network cache and solver pool behind one door.
+pub struct Planner {
+    store: Store,
+    cache: TileCache,
+    pool: SolverPool,
+    settings: PlannerSettings,
+    time_budget: Duration,
+    metrics: Metrics,
+}
+
+impl Planner {
+    /// A planner over `store`, holding at most `cache_bytes` of tiles in memory.
+    pub fn new(
+        store: Store,
+        pool: SolverPool,
+        settings: PlannerSettings,
+        time_budget: Duration,
+        cache_bytes: usize,
+        metrics: Metrics,
+    ) -> Planner {
+        Planner {
+            cache: TileCache::new(cache_bytes, metrics.clone()),
+            store,
+            pool,
+            settings,
+            time_budget,
+            metrics,
+        }
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The factor straight-line distances are turned into drive estimates with.
+    pub fn circuity_factor(&self) -> f64 {
+        self.settings.circuity_factor
+    }
+
+    /// The tile cache.
+    pub fn cache(&self) -> &TileCache {
+        &self.cache
+    }
+
+    /// Loads every region's tiles into the cache, as far as its bound allows (a warm
+    /// task answers its first requests as fast as its later ones).
+    pub async fn preload(&self) -> Result<usize, PlanError> {
+        let mut loaded = 0;
+        for (version, tiles) in self.store.regions().await? {
+            self.cache.observe(&version);
+            for chunk in tiles.chunks(8) {
+                if self.cache.bytes_held() >= self.cache.capacity_bytes() {
+                    return Ok(loaded);
+                }
+                match self.cache.tiles(&self.store, &version, chunk).await {
+                    Ok(t) => loaded += t.len(),
+                    Err(e) => return Err(failed(e.into())),
+                }
+            }
+        }
+        Ok(loaded)
+    }
+
+    /// Trailheads within `search.radius` of its origin, nearest first.
+    pub async fn trailheads(
+        &self,
+        search: &TrailheadSearch,
+    ) -> Result<Vec<NearbyTrailhead>, PlanError> {
+        let started = Instant::now();
+        let records = self
+            .store
+            .trailheads_within(search.origin.coord(), search.radius.metres(), search.limit)
+            .await?;
+        self.metrics
+            .trailhead_query_seconds
+            .observe(started.elapsed().as_secs_f64());
+        Ok(records
+            .into_iter()
+            .map(|r| NearbyTrailhead {
+                distance_m: r.distance_m,
+                start: self.start(r),
+            })
+            .collect())
+    }
+
+    fn start(&self, r: TrailheadRecord) -> Start {
+        Start {
+            id: r.id,
+            version: r.version,
+            node_id: r.node_id,
+            name: r.name,
+            kind: r.kind,
+            coord: r.coord,
+            drive_km: r.distance_m / 1000.0 * self.settings.circuity_factor,
+        }
+    }
+
+    /// The straight-line radius that a drive of `max_drive_km` can cover.
+    fn drive_radius_m(&self, max_drive_km: f64) -> f64 {
+        max_drive_km * 1000.0 / self.settings.circuity_factor
+    }
+
+    /// Plans the loops of a request.
+    pub async fn loops(&self, req: &LoopRequest) -> Result<LoopsAnswer, PlanError> {
+        let started = Instant::now();
+        let deadline = started + self.time_budget;
+        // Admitted before anything else is done for it: a full queue costs nothing more.
+        let admission = self.pool.admit()?;
+        let params = LoopParams::of(req);
+        let mut attempt = 0;
+        let prepared = loop {
+            match self.prepare(req, &params).await {
+                Ok(p) => break p,
+                Err(Prepare::Stale) if attempt < STALE_RETRIES => {
+                    tracing::info!(attempt, "the network changed under the request; again");
+                    attempt += 1;
+                }
+                Err(Prepare::Stale) => return Err(failed(Prepare::Stale)),
+                Err(Prepare::Failed(e)) => return Err(e),
+            }
+        };
+        let considered = prepared.considered;
+        let mut answer = LoopsAnswer {
+            loops: Vec::new(),
+            trailheads_considered: considered,
+            circuity_factor: self.settings.circuity_factor,
+            message: None,
+            warnings: Vec::new(),
+        };
+        if considered == 0 {
+            answer.message = Some(format!(
+                "no trailhead within an estimated {} km drive of the origin",
+                req.max_drive.km()
+            ));
+            return Ok(answer);
+        }
+        let solve_started = Instant::now();
+        let job_params = params.clone();
+        let outcome = self
+            .pool
+            .run(admission, deadline, move |limits| {
+                plan_groups(prepared.groups, &job_params, limits)
+            })
+            .await??;
+        self.metrics
+            .solver_seconds
+            .observe(solve_started.elapsed().as_secs_f64());
+        let stats = outcome.stats;
+        self.metrics.solver_work.inc_by(stats.work);
+        self.metrics
+            .solver_trailheads
+            .observe(stats.trailheads as f64);
+        if stats.hit_deadline {
+            self.metrics.solver_deadline_hits.inc();
+        }
+        tracing::info!(
+            trailheads = stats.trailheads,
+            work = stats.work,
+            solve_ms = stats.solve_time.as_secs_f64() * 1e3,
+            hit_deadline = stats.hit_deadline,
+            loops = outcome.loops.len(),
+            "planned"
+        );
+        let found = outcome.loops.len();
+        answer.loops = outcome.loops;
+        if found == 0 {
+            answer.message = Some(format!(
+                "no loop of {} km (±{:.0} %) from the {considered} trailhead(s) in range",
+                req.target.km(),
+                req.tolerance.fraction() * 100.0,
+            ));
+        } else if found < req.max_results {
+            answer.message = Some(format!(
+                "{found} loop(s) found, fewer than the {} asked for",
+                req.max_results
+            ));
+        }
+        if stats.hit_deadline {
+            answer.warnings.push(format!(
+                "the search was cut short by the {} ms time budget; loops may not be the best",
+                self.time_budget.as_millis()
+            ));
+        }
+        Ok(answer)
+    }
+
+    /// Trailheads, and the tiles they reach, for one attempt at a request.
+    async fn prepare(&self, req: &LoopRequest, params: &LoopParams) -> Result<Prepared, Prepare> {
+        let records = self.trailheads_for(req).await?;
+        let starts: Vec<Start> = records.into_iter().map(|r| self.start(r)).collect();
+        let considered = starts.len();
+        let mut by_version: BTreeMap<RegionVersion, Vec<Start>> = BTreeMap::new();
+        for s in starts {
+            by_version.entry(s.version.clone()).or_default().push(s);
+        }
+        let radius = params.radius_m() + TILE_MARGIN_M;
+        let mut groups = Vec::new();
+        for (version, starts) in by_version {
+            if !self.cache.observe(&version) {
+                return Err(Prepare::Stale);
+            }
+            let mut keys: Vec<TileKey> = starts
+                .iter()
+                .flat_map(|s| TileKey::covering(s.coord, radius))
+                .collect();
+            keys.sort_unstable();
+            keys.dedup();
+            let tiles = self.cache.tiles(&self.store, &version, &keys).await?;
+            groups.push(Group { tiles, starts });
+        }
+        Ok(Prepared { considered, groups })
+    }
+
+    /// The trailheads to solve from: the one asked for, or the nearest within range.
+    async fn trailheads_for(&self, req: &LoopRequest) -> Result<Vec<TrailheadRecord>, Prepare> {
+        let radius_m = self.drive_radius_m(req.max_drive.km());
+        let origin = req.origin.coord();
+        let started = Instant::now();
+        let mut rows = match req.trailhead_id {
+            Some(id) => match self.store.trailhead(id, origin).await? {
+                None => {
+                    return Err(Prepare::Failed(PlanError::Invalid(vec![FieldError::new(
+                        "trailhead_id",
+                        format!("no trailhead {id}"),
+                    )])))
+                }
+                Some(row) if row.distance_m > radius_m => {
+                    return Err(Prepare::Failed(PlanError::Invalid(vec![FieldError::new(
+                        "trailhead_id",
+                        format!(
+                            "trailhead {id} is an estimated {:.1} km drive away, beyond max_drive_km",
+                            row.distance_m / 1000.0 * self.settings.circuity_factor
+                        ),
+                    )])))
+                }
+                Some(row) => vec![row],
+            },
+            None => {
+                self.store
+                    .trailheads_within(origin, radius_m, self.settings.max_trailheads)
+                    .await?
+            }
+        };
+        self.metrics
+            .trailhead_query_seconds
+            .observe(started.elapsed().as_secs_f64());
+        // The drive limit is the API's promise, whatever the store's radius arithmetic does.
+        rows.retain(|r| r.distance_m <= radius_m);
+        Ok(rows)
+    }
+}
+
+fn failed(p: Prepare) -> PlanError {
+    match p {
+        Prepare::Failed(e) => e,
+        Prepare::Stale => PlanError::Unavailable(anyhow::anyhow!(
+            "the network keeps changing under the request"
+        )),
+    }
+}
+
+/// Plans every group on its own network and keeps the best loops across them.
+fn plan_groups(
+    groups: Vec<Group>,
+    params: &LoopParams,
+    limits: &Limits,
+) -> Result<PlanOutcome, PlanError> {
+    let mut outcome = PlanOutcome::default();
+    for group in groups {
+        let network = PlanningNetwork::over(group.tiles);
+        let part = plan_on(&network, &group.starts, params, limits)?;
+        outcome.loops.extend(part.loops);
+        outcome.stats.trailheads += part.stats.trailheads;
+        outcome.stats.work += part.stats.work;
+        outcome.stats.solve_time += part.stats.solve_time;
+        outcome.stats.hit_deadline |= part.stats.hit_deadline;
+    }
+    // Regions share no edges, so their best loops never conflict: merge by score.
+    if outcome.loops.iter().any(|l| l.score.tier <= 1) {
+        outcome.loops.retain(|l| l.score.tier <= 1);
+    }
+    outcome.loops.sort_by_key(|l| l.score);
+    outcome.loops.truncate(params.max_results);
+    Ok(outcome)
+}
+
+/// Solves from every start in parallel (on the current rayon pool), keeps the best
+/// loops by the solver's ranking and presents them. Synchronous and CPU-bound: run it on
+/// the solver pool, never on an async worker.
+pub fn plan_on(
+    network: &PlanningNetwork,
+    starts: &[Start],
+    params: &LoopParams,
+    limits: &Limits,
+) -> Result<PlanOutcome, PlanError> {
+    let starts: Vec<&Start> = starts
+        .iter()
+        .filter(|s| network.contains_node(s.node_id))
+        .collect();
+    let queries: Vec<Query> = starts.iter().map(|s| params.query(s)).collect();
+    let mut stats = PlanStats {
+        trailheads: queries.len(),
+        ..PlanStats::default()
+    };
+    let mut found: Vec<Loop> = Vec::new();
+    let mut cancelled = false;
+    for result in solve_many(network.graph(), &queries, limits) {
+        match result {
+            Ok(solution) => {
+                stats.work += solution.stats.work;
+                stats.solve_time += solution.stats.elapsed;
+                stats.hit_deadline |= solution.stats.hit_deadline;
+                found.extend(solution.loops);
+            }
+            Err(SolveError::Cancelled) => cancelled = true,
+            Err(e) => return Err(PlanError::Internal(anyhow::anyhow!("solver: {e}"))),
+        }
+    }
+    if found.is_empty() && cancelled {
+        return Err(PlanError::TimeBudget);
+    }
+    stats.hit_deadline |= cancelled;
+    // Which start each loop came from, by its first edge's start node (the nearest
+    // trailhead, should two share a node).
+    let start_of = |l: &Loop| -> Option<&Start> {
+        let (first, _) = network.graph().edge_ends(*l.edges.first()?)?;
+        starts.iter().copied().find(|s| s.node_id as u64 == first)
+    };
+    let chosen = best_alternatives(network.graph(), found, params.max_results);
+    let loops = chosen
+        .into_iter()
+        .filter_map(|l| Some(present::present(network, start_of(&l)?, &l, params)))
+        .collect();
+    Ok(PlanOutcome { loops, stats })
+}
