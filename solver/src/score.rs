@@ -68,7 +68,6 @@ impl Score {
         cost: f64::INFINITY,
     };
 
-
     /// Whether `self` ranks strictly before `other`.
     pub fn better_than(&self, other: &Score) -> bool {
         self.cmp(other) == Ordering::Less

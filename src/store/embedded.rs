@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use trailloop_osm::{distance_m, Coord, Network, Partition, TileKey};
+use trailloop_osm::{distance_m, geo, Coord, Network, Partition, TileKey};
 use uuid::Uuid;
 
 use super::PlanRecord;
@@ -95,7 +95,14 @@ impl EmbeddedStore {
         radius_m: f64,
         limit: usize,
     ) -> Vec<TrailheadRecord> {
+        // A box first: the geodesic distance is the costly part, with tens of thousands
+        // of trailheads in a large region.
+        let (dlon, dlat) = geo::box_half_degrees(origin.lat, radius_m);
         let mut found: Vec<TrailheadRecord> = (0..self.network.trailheads.len())
+            .filter(|&i| {
+                let c = self.network.trailheads[i].coord;
+                (c.lat - origin.lat).abs() <= dlat && (c.lon - origin.lon).abs() <= dlon
+            })
             .map(|i| self.trailhead_record(i, origin))
             .filter(|t| t.distance_m <= radius_m)
             .collect();

@@ -233,6 +233,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// Its database, for Postgres apps (kept for the app's lifetime).
     pub _db: Option<TestDatabase>,
+    /// The planner it serves, to look at its network cache.
+    pub planner: std::sync::Arc<trailloop::plan::Planner>,
 }
 
 /// Settings of a test app: port 0 on loopback; `TEST_LOG=1` turns the JSON logs on.
@@ -283,6 +285,7 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp
 pub fn spawn_app_on(store: Store, db: Option<TestDatabase>, extra: &[(&str, &str)]) -> TestApp {
     let app = Application::build_with_store(test_settings(extra), store).expect("building the app");
     let port = app.port();
+    let planner = app.planner();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
@@ -291,6 +294,7 @@ pub fn spawn_app_on(store: Store, db: Option<TestDatabase>, extra: &[(&str, &str
             .build()
             .unwrap(),
         _db: db,
+        planner,
     }
 }
 

@@ -9,3 +9,4 @@ mod api_plans;
 mod api_process;
 mod api_validation;
 mod import;
+mod network;
