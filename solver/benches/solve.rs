@@ -71,14 +71,7 @@ fn bench(c: &mut Criterion) {
     }
     group.finish();
 
-    let mut nodes: Vec<u64> = andorra
-        .network
-        .trailheads
-        .iter()
-        .map(|t| u64::from(t.node))
-        .collect();
-    nodes.sort_unstable();
-    nodes.dedup();
+    let nodes = support::trailhead_nodes(&andorra.network);
     let queries: Vec<Query> = nodes.iter().map(|&n| Query::new(n, 10_000.0)).collect();
     let mut group = c.benchmark_group("solve_many_all_trailheads_10km");
     group.sample_size(10);

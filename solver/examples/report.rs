@@ -86,14 +86,7 @@ fn main() {
     let mut starts: Vec<u64> = busiest.iter().map(|b| b.0).collect();
     let everyone = std::env::args().any(|a| a == "all");
     if everyone {
-        starts = region
-            .network
-            .trailheads
-            .iter()
-            .map(|t| u64::from(t.node))
-            .collect();
-        starts.sort_unstable();
-        starts.dedup();
+        starts = support::trailhead_nodes(&region.network);
     }
 
     let targets: Vec<f64> = std::env::var("TARGETS").map_or(TARGETS_KM.to_vec(), |t| {
@@ -191,14 +184,7 @@ fn main() {
         return;
     }
     let all: Vec<Query> = {
-        let mut nodes: Vec<u64> = region
-            .network
-            .trailheads
-            .iter()
-            .map(|t| u64::from(t.node))
-            .collect();
-        nodes.sort_unstable();
-        nodes.dedup();
+        let nodes = support::trailhead_nodes(&region.network);
         nodes
             .iter()
             .flat_map(|&n| TARGETS_KM.map(|km| query(n, km)))

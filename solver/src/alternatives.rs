@@ -301,29 +301,11 @@ mod tests {
     fn an_alternative_sharing_most_of_a_better_loop_is_left_out() {
         let graph = TrailGraph::new(
             vec![
-                crate::NodeInput {
-                    id: 1,
-                    lon: 1.5,
-                    lat: 42.5,
-                },
-                crate::NodeInput {
-                    id: 2,
-                    lon: 1.6,
-                    lat: 42.5,
-                },
+                crate::NodeInput::new(1, 1.5, 42.5),
+                crate::NodeInput::new(2, 1.6, 42.5),
             ],
             (10..16)
-                .map(|id| crate::EdgeInput {
-                    id,
-                    source: 1,
-                    target: 2,
-                    length_m: 5_000.0,
-                    ascent_m: 0.0,
-                    descent_m: 0.0,
-                    is_road: false,
-                    sac_grade: 0,
-                    geometry: vec![],
-                })
+                .map(|id| crate::EdgeInput::trail(id, 1, 2, 5_000.0))
                 .collect(),
         )
         .unwrap();

@@ -393,56 +393,24 @@ mod tests {
     use super::*;
     use crate::{solve, Limits, LoopKind, Query};
 
-    fn node(id: u64, lon: f64, lat: f64) -> NodeInput {
-        NodeInput { id, lon, lat }
-    }
-
-    fn edge(id: u64, source: u64, target: u64, length_m: f64) -> EdgeInput {
-        EdgeInput {
-            id,
-            source,
-            target,
-            length_m,
-            ascent_m: 0.0,
-            descent_m: 0.0,
-            is_road: false,
-            sac_grade: 0,
-            geometry: Vec::new(),
-        }
-    }
-
     /// A square 1-2-3-4 of 1 km sides with a 500 m tail 1-5.
     fn square_with_tail() -> (Vec<NodeInput>, Vec<EdgeInput>) {
         let d = 0.009;
         let nodes = vec![
-            node(1, 1.5, 42.5),
-            node(2, 1.5 + d, 42.5),
-            node(3, 1.5 + d, 42.5 + d),
-            node(4, 1.5, 42.5 + d),
-            node(5, 1.5 - d / 2.0, 42.5),
+            NodeInput::new(1, 1.5, 42.5),
+            NodeInput::new(2, 1.5 + d, 42.5),
+            NodeInput::new(3, 1.5 + d, 42.5 + d),
+            NodeInput::new(4, 1.5, 42.5 + d),
+            NodeInput::new(5, 1.5 - d / 2.0, 42.5),
         ];
         let edges = vec![
-            edge(10, 1, 2, 1000.0),
-            edge(11, 2, 3, 1000.0),
-            edge(12, 3, 4, 1000.0),
-            edge(13, 4, 1, 1000.0),
-            edge(14, 1, 5, 500.0),
+            EdgeInput::trail(10, 1, 2, 1000.0),
+            EdgeInput::trail(11, 2, 3, 1000.0),
+            EdgeInput::trail(12, 3, 4, 1000.0),
+            EdgeInput::trail(13, 4, 1, 1000.0),
+            EdgeInput::trail(14, 1, 5, 500.0),
         ];
         (nodes, edges)
-    }
-
-    #[test]
-    fn contraction_keeps_junctions_and_maps_back_to_input_edges() {
-        let (nodes, edges) = square_with_tail();
-        let graph = TrailGraph::new(nodes, edges).unwrap();
-        // Node 1 (degree 3) and node 5 (degree 1) stay; the square becomes one ring
-        // chain from 1 back to 1, the tail another.
-        assert_eq!(graph.junction_count(), 2);
-        assert_eq!(graph.chain_count(), 2);
-        let total: usize = (0..graph.chain_count() as u32)
-            .map(|c| graph.chain_steps(c).len())
-            .sum();
-        assert_eq!(total, graph.edge_count());
     }
 
     /// The square cut into two tiles along the diagonal 2-4, which both tiles hold.

@@ -64,8 +64,6 @@ mod seeds;
 mod side_by_side;
 mod solution;
 mod solve;
-#[cfg(test)]
-mod tests;
 mod tile;
 mod walk;
 

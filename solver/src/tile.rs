@@ -51,6 +51,31 @@ pub struct EdgeInput {
     pub geometry: Vec<[f64; 2]>,
 }
 
+impl NodeInput {
+    /// A node at `[lon, lat]`.
+    pub fn new(id: u64, lon: f64, lat: f64) -> NodeInput {
+        NodeInput { id, lon, lat }
+    }
+}
+
+impl EdgeInput {
+    /// A flat, ungraded trail (not a road) of `length_m` drawn straight between its
+    /// nodes: set the other fields with struct update syntax.
+    pub fn trail(id: u64, source: u64, target: u64, length_m: f64) -> EdgeInput {
+        EdgeInput {
+            id,
+            source,
+            target,
+            length_m,
+            ascent_m: 0.0,
+            descent_m: 0.0,
+            is_road: false,
+            sac_grade: 0,
+            geometry: Vec::new(),
+        }
+    }
+}
+
 /// Sentinel for "no index".
 pub(crate) const NONE: u32 = u32::MAX;
 

@@ -272,14 +272,7 @@ fn a_network_cut_into_tiles_plans_as_well_as_the_whole() {
     let tiled = support::tiled_graph(&region.network);
     assert!(tiled.tiles().len() >= 4, "{} tiles", tiled.tiles().len());
     assert_eq!(tiled.edge_count(), region.graph.edge_count());
-    let mut starts: Vec<u64> = region
-        .network
-        .trailheads
-        .iter()
-        .map(|t| u64::from(t.node))
-        .collect();
-    starts.sort_unstable();
-    starts.dedup();
+    let starts = support::trailhead_nodes(&region.network);
     for km in [10.0, 20.0] {
         let queries: Vec<Query> = starts.iter().map(|&n| Query::new(n, km * 1000.0)).collect();
         let good = |graph: &trailloop_solver::TrailGraph| -> (usize, Vec<f64>) {

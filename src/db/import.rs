@@ -290,7 +290,7 @@ async fn copy_edges(
     copy(tx, "edges", &columns, rows).await
 }
 
-/// A trailhead: a point snapped to a network node.
+/// A trailhead or point of interest: a point snapped to a network node.
 struct Snapped<'a> {
     node: u32,
     kind: &'static str,
@@ -314,7 +314,7 @@ async fn copy_trailheads(
         coord: t.coord,
         snap_distance_m: t.snap_distance_m,
     });
-    copy_snapped(tx, "trailheads", region, net, geom, rows).await
+    copy_snapped(tx, "trailheads", region, net, geom, rows, false).await
 }
 
 async fn copy_pois(
@@ -323,33 +323,18 @@ async fn copy_pois(
     net: &Network,
     geom: &Type,
 ) -> anyhow::Result<u64> {
-    let columns = [
-        ("region", Type::TEXT),
-        ("node_id", Type::INT8),
-        ("kind", Type::TEXT),
-        ("name", Type::TEXT),
-        ("osm_id", Type::INT8),
-        ("geom", geom.clone()),
-        ("snap_distance_m", Type::FLOAT4),
-        ("tile", Type::INT8),
-    ];
-    let rows = net.pois.iter().map(|p| -> Row<'_> {
-        let node = &net.nodes[p.node as usize];
-        vec![
-            Box::new(region),
-            Box::new(node.osm_id),
-            Box::new(p.kind.as_str()),
-            Box::new(p.name.as_deref()),
-            Box::new(p.osm_id),
-            Box::new(Geometry::Point(p.coord)),
-            Box::new(p.snap_distance_m as f32),
-            // With the tile of the node it is snapped to.
-            Box::new(TileKey::of(node.coord).id()),
-        ]
+    let rows = net.pois.iter().map(|p| Snapped {
+        node: p.node,
+        kind: p.kind.as_str(),
+        name: p.name.as_deref(),
+        osm_id: Some(p.osm_id),
+        coord: p.coord,
+        snap_distance_m: p.snap_distance_m,
     });
-    copy(tx, "pois", &columns, rows).await
+    copy_snapped(tx, "pois", region, net, geom, rows, true).await
 }
 
+/// COPYs snapped points; `with_tile` adds the tile of the node each is snapped to.
 async fn copy_snapped<'a>(
     tx: &Transaction<'_>,
     table: &str,
@@ -357,8 +342,9 @@ async fn copy_snapped<'a>(
     net: &'a Network,
     geom: &Type,
     rows: impl Iterator<Item = Snapped<'a>>,
+    with_tile: bool,
 ) -> anyhow::Result<u64> {
-    let columns = [
+    let mut columns = vec![
         ("region", Type::TEXT),
         ("node_id", Type::INT8),
         ("kind", Type::TEXT),
@@ -367,16 +353,24 @@ async fn copy_snapped<'a>(
         ("geom", geom.clone()),
         ("snap_distance_m", Type::FLOAT4),
     ];
+    if with_tile {
+        columns.push(("tile", Type::INT8));
+    }
     let rows = rows.map(|s| -> Row<'a> {
-        vec![
+        let node = &net.nodes[s.node as usize];
+        let mut row: Row<'a> = vec![
             Box::new(region),
-            Box::new(net.nodes[s.node as usize].osm_id),
+            Box::new(node.osm_id),
             Box::new(s.kind),
             Box::new(s.name),
             Box::new(s.osm_id),
             Box::new(Geometry::Point(s.coord)),
             Box::new(s.snap_distance_m as f32),
-        ]
+        ];
+        if with_tile {
+            row.push(Box::new(TileKey::of(node.coord).id()));
+        }
+        row
     });
     copy(tx, table, &columns, rows).await
 }

@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use trailloop_osm::{Coord, SacScale, TileKey, TrailheadKind};
+use trailloop_osm::{Coord, SacScale, TileKey};
 use trailloop_solver::{
     best_alternatives, reach_m, solve_many, Limits, Loop, LoopKind, Preferences, Query, Score,
     SolveError, DEFAULT_EXTENSION_BUDGET, DEFAULT_WORK_BUDGET,
@@ -44,18 +44,8 @@ const STALE_RETRIES: usize = 2;
 /// A trailhead a loop may start from, with its driving distance from the origin.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Start {
-    /// Trailhead id (database id, or index in embedded mode).
-    pub id: i64,
-    /// The region and import it belongs to.
-    pub version: RegionVersion,
-    /// The network node loops start from.
-    pub node_id: i64,
-    /// Name, when OSM gives one.
-    pub name: Option<String>,
-    /// How it was found.
-    pub kind: TrailheadKind,
-    /// Where the trailhead is.
-    pub coord: Coord,
+    /// The trailhead as stored.
+    pub trailhead: TrailheadRecord,
     /// Estimated driving distance from the origin: straight line times the circuity factor.
     pub drive_km: f64,
 }
@@ -107,7 +97,7 @@ impl LoopParams {
 
     fn query(&self, start: &Start) -> Query {
         Query {
-            start: start.node_id as u64,
+            start: start.trailhead.node_id as u64,
             target_m: self.target_m,
             tolerance: self.tolerance,
             max_results: self.max_results,
@@ -195,15 +185,6 @@ pub struct LoopsAnswer {
     pub message: Option<String>,
     /// Caveats, e.g. that the time budget cut the search short.
     pub warnings: Vec<String>,
-}
-
-/// A trailhead near a point, as `/v1/trailheads` lists it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NearbyTrailhead {
-    /// The trailhead, with its estimated drive.
-    pub start: Start,
-    /// Straight-line distance from the point, metres.
-    pub distance_m: f64,
 }
 
 /// Why a request could not be planned.
@@ -351,10 +332,7 @@ impl Planner {
     }
 
     /// Trailheads within `search.radius` of its origin, nearest first.
-    pub async fn trailheads(
-        &self,
-        search: &TrailheadSearch,
-    ) -> Result<Vec<NearbyTrailhead>, PlanError> {
+    pub async fn trailheads(&self, search: &TrailheadSearch) -> Result<Vec<Start>, PlanError> {
         let started = Instant::now();
         let records = self
             .store
@@ -363,24 +341,13 @@ impl Planner {
         self.metrics
             .trailhead_query_seconds
             .observe(started.elapsed().as_secs_f64());
-        Ok(records
-            .into_iter()
-            .map(|r| NearbyTrailhead {
-                distance_m: r.distance_m,
-                start: self.start(r),
-            })
-            .collect())
+        Ok(records.into_iter().map(|r| self.start(r)).collect())
     }
 
     fn start(&self, r: TrailheadRecord) -> Start {
         Start {
-            id: r.id,
-            version: r.version,
-            node_id: r.node_id,
-            name: r.name,
-            kind: r.kind,
-            coord: r.coord,
             drive_km: r.distance_m / 1000.0 * self.settings.circuity_factor,
+            trailhead: r,
         }
     }
 
@@ -480,7 +447,10 @@ impl Planner {
         let considered = starts.len();
         let mut by_version: BTreeMap<RegionVersion, Vec<Start>> = BTreeMap::new();
         for s in starts {
-            by_version.entry(s.version.clone()).or_default().push(s);
+            by_version
+                .entry(s.trailhead.version.clone())
+                .or_default()
+                .push(s);
         }
         let radius = params.radius_m() + TILE_MARGIN_M;
         let mut groups = Vec::new();
@@ -490,7 +460,7 @@ impl Planner {
             }
             let mut keys: Vec<TileKey> = starts
                 .iter()
-                .flat_map(|s| TileKey::covering(s.coord, radius))
+                .flat_map(|s| TileKey::covering(s.trailhead.coord, radius))
                 .collect();
             keys.sort_unstable();
             keys.dedup();
@@ -584,7 +554,7 @@ pub fn plan_on(
 ) -> Result<PlanOutcome, PlanError> {
     let starts: Vec<&Start> = starts
         .iter()
-        .filter(|s| network.contains_node(s.node_id))
+        .filter(|s| network.contains_node(s.trailhead.node_id))
         .collect();
     let queries: Vec<Query> = starts.iter().map(|s| params.query(s)).collect();
     let mut stats = PlanStats {
@@ -613,7 +583,10 @@ pub fn plan_on(
     // trailhead, should two share a node).
     let start_of = |l: &Loop| -> Option<&Start> {
         let (first, _) = network.graph().edge_ends(*l.edges.first()?)?;
-        starts.iter().copied().find(|s| s.node_id as u64 == first)
+        starts
+            .iter()
+            .copied()
+            .find(|s| s.trailhead.node_id as u64 == first)
     };
     let chosen = best_alternatives(network.graph(), found, params.max_results);
     let loops = chosen

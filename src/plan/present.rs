@@ -90,7 +90,7 @@ pub(crate) fn present(
             let end_node = if d.forward { meta.target } else { meta.source };
             let [lon, lat] = graph
                 .node_position(end_node as u64)
-                .unwrap_or([start.coord.lon, start.coord.lat]);
+                .unwrap_or([start.trailhead.coord.lon, start.trailhead.coord.lat]);
             Some(Leg {
                 meta,
                 forward: d.forward,

@@ -57,15 +57,18 @@ fn candidates(origin: Coord, radius_m: f64, n: usize) -> Vec<Start> {
         .filter_map(|(i, t)| {
             let d = distance_m(origin, t.coord);
             (d <= radius_m).then(|| Start {
-                id: i as i64,
-                version: RegionVersion {
-                    region: "embedded".into(),
-                    import_id: 0,
+                trailhead: TrailheadRecord {
+                    id: i as i64,
+                    version: RegionVersion {
+                        region: "embedded".into(),
+                        import_id: 0,
+                    },
+                    node_id: net.nodes[t.node as usize].osm_id,
+                    name: t.name.clone(),
+                    kind: t.kind,
+                    coord: t.coord,
+                    distance_m: d,
                 },
-                node_id: net.nodes[t.node as usize].osm_id,
-                name: t.name.clone(),
-                kind: t.kind,
-                coord: t.coord,
                 drive_km: d / 1000.0 * 1.3,
             })
         })
@@ -116,7 +119,7 @@ fn assert_follows_trails(l: &PlannedLoop) {
         .iter()
         .map(|n| (n.osm_id, n.coord))
         .collect();
-    let start = node[&l.trailhead.node_id];
+    let start = node[&l.trailhead.trailhead.node_id];
     assert_eq!(
         l.geometry.first(),
         Some(&start),

@@ -57,12 +57,13 @@ pub struct TrailheadJson {
 
 impl From<&Start> for TrailheadJson {
     fn from(c: &Start) -> TrailheadJson {
+        let t = &c.trailhead;
         TrailheadJson {
-            id: c.id,
-            name: c.name.clone(),
-            kind: c.kind.as_str().into(),
-            lat: c.coord.lat,
-            lon: c.coord.lon,
+            id: t.id,
+            name: t.name.clone(),
+            kind: t.kind.as_str().into(),
+            lat: t.coord.lat,
+            lon: t.coord.lon,
             drive_km: round(c.drive_km, 3),
         }
     }
@@ -242,7 +243,8 @@ pub struct LoopsResponse {
     /// Always `© OpenStreetMap contributors`.
     #[schema(example = "© OpenStreetMap contributors")]
     pub attribution: String,
-    /// Walking-time model of `duration_h`: `naismith` or `tobler`.
+    /// Walking-time model of `duration_h`: always `naismith` (1 h per 5 km plus 1 h per
+    /// 600 m of climb).
     #[schema(example = "naismith")]
     pub duration_model: String,
     /// How `drive_km` is estimated.

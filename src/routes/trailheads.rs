@@ -52,8 +52,8 @@ pub async fn list(
     let trailheads = found
         .iter()
         .map(|t| NearbyTrailheadJson {
-            trailhead: TrailheadJson::from(&t.start),
-            distance_km: t.distance_m.round() / 1000.0,
+            trailhead: TrailheadJson::from(t),
+            distance_km: t.trailhead.distance_m.round() / 1000.0,
         })
         .collect();
     Ok(HttpResponse::Ok().json(TrailheadsResponse {

@@ -132,6 +132,18 @@ pub fn tiled_graph(network: &Network) -> TrailGraph {
     TrailGraph::from_tiles(tiles)
 }
 
+/// Every trailhead's node, once each, in index order.
+pub fn trailhead_nodes(network: &Network) -> Vec<u64> {
+    let mut nodes: Vec<u64> = network
+        .trailheads
+        .iter()
+        .map(|t| u64::from(t.node))
+        .collect();
+    nodes.sort_unstable();
+    nodes.dedup();
+    nodes
+}
+
 /// The `count` busiest trailhead nodes with their trail km within [`BUSY_RADIUS_M`].
 pub fn busiest_trailheads(network: &Network, count: usize) -> Vec<(u64, f64)> {
     let mut g: UnGraph<(), f64> = UnGraph::with_capacity(network.nodes.len(), network.edges.len());

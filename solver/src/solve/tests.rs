@@ -1,5 +1,5 @@
-//! Checks against a brute-force reference on random small graphs, plus the contract of
-//! the front door (errors, determinism, cancellation, contraction).
+//! The solve checked against a brute-force reference on random small graphs, plus the
+//! contract of the front door (errors, determinism, cancellation, contraction).
 //!
 //! The reference enumerates every simple cycle through the start on the input graph (no
 //! contraction, no pruning), measures each from the input edges and polylines, and
@@ -20,24 +20,6 @@ struct Case {
     nodes: Vec<NodeInput>,
     edges: Vec<EdgeInput>,
     query: Query,
-}
-
-fn edge(id: u64, source: u64, target: u64, length_m: f64) -> EdgeInput {
-    EdgeInput {
-        id,
-        source,
-        target,
-        length_m,
-        ascent_m: 0.0,
-        descent_m: 0.0,
-        is_road: false,
-        sac_grade: 0,
-        geometry: Vec::new(),
-    }
-}
-
-fn node(id: u64, lon: f64, lat: f64) -> NodeInput {
-    NodeInput { id, lon, lat }
 }
 
 fn case_strategy() -> impl Strategy<Value = Case> {
@@ -73,7 +55,7 @@ fn case_strategy() -> impl Strategy<Value = Case> {
                 let nodes: Vec<NodeInput> = nodes
                     .into_iter()
                     .enumerate()
-                    .map(|(i, (x, y))| node(i as u64 * 10, 1.5 + x, 42.5 + y))
+                    .map(|(i, (x, y))| NodeInput::new(i as u64 * 10, 1.5 + x, 42.5 + y))
                     .collect();
                 let edges = edges
                     .into_iter()
@@ -351,7 +333,7 @@ fn grid(side: u64) -> (Vec<NodeInput>, Vec<EdgeInput>) {
     let mut edges = Vec::new();
     for y in 0..side {
         for x in 0..side {
-            nodes.push(node(
+            nodes.push(NodeInput::new(
                 id(x, y),
                 1.5 + 0.006 * x as f64,
                 42.5 + 0.005 * y as f64,
@@ -359,10 +341,20 @@ fn grid(side: u64) -> (Vec<NodeInput>, Vec<EdgeInput>) {
             // Lengths vary so that cycles do not tie.
             let len = |k: u64| 400.0 + ((id(x, y) * 7919 + k * 104_729) % 400) as f64;
             if x + 1 < side {
-                edges.push(edge(2 * id(x, y), id(x, y), id(x + 1, y), len(1)));
+                edges.push(EdgeInput::trail(
+                    2 * id(x, y),
+                    id(x, y),
+                    id(x + 1, y),
+                    len(1),
+                ));
             }
             if y + 1 < side {
-                edges.push(edge(2 * id(x, y) + 1, id(x, y), id(x, y + 1), len(2)));
+                edges.push(EdgeInput::trail(
+                    2 * id(x, y) + 1,
+                    id(x, y),
+                    id(x, y + 1),
+                    len(2),
+                ));
             }
         }
     }
@@ -393,22 +385,22 @@ fn the_pool_check_turns_away_near_copies_on_a_dense_grid_and_changes_no_answer()
 /// degree 2, so the square's sides 1 and 3 and the tail's node 4 contract away.
 fn square_with_tail() -> (Vec<NodeInput>, Vec<EdgeInput>) {
     let nodes = vec![
-        node(0, 1.50, 42.50),
-        node(1, 1.51, 42.50),
-        node(2, 1.51, 42.51),
-        node(3, 1.50, 42.51),
-        node(4, 1.49, 42.50),
-        node(5, 1.48, 42.50),
-        node(6, 1.52, 42.52),
+        NodeInput::new(0, 1.50, 42.50),
+        NodeInput::new(1, 1.51, 42.50),
+        NodeInput::new(2, 1.51, 42.51),
+        NodeInput::new(3, 1.50, 42.51),
+        NodeInput::new(4, 1.49, 42.50),
+        NodeInput::new(5, 1.48, 42.50),
+        NodeInput::new(6, 1.52, 42.52),
     ];
     let edges = vec![
-        edge(10, 0, 1, 1000.0),
-        edge(11, 2, 1, 1000.0),
-        edge(12, 2, 3, 1000.0),
-        edge(13, 3, 0, 1000.0),
-        edge(14, 0, 4, 500.0),
-        edge(15, 4, 5, 500.0),
-        edge(16, 2, 6, 700.0),
+        EdgeInput::trail(10, 0, 1, 1000.0),
+        EdgeInput::trail(11, 2, 1, 1000.0),
+        EdgeInput::trail(12, 2, 3, 1000.0),
+        EdgeInput::trail(13, 3, 0, 1000.0),
+        EdgeInput::trail(14, 0, 4, 500.0),
+        EdgeInput::trail(15, 4, 5, 500.0),
+        EdgeInput::trail(16, 2, 6, 700.0),
     ];
     (nodes, edges)
 }
@@ -455,8 +447,15 @@ fn a_start_on_a_spur_gives_a_flagged_lollipop() {
 
 #[test]
 fn without_any_cycle_the_answer_is_an_out_and_back() {
-    let nodes = vec![node(1, 1.5, 42.5), node(2, 1.51, 42.5), node(3, 1.52, 42.5)];
-    let edges = vec![edge(1, 1, 2, 1000.0), edge(2, 2, 3, 1000.0)];
+    let nodes = vec![
+        NodeInput::new(1, 1.5, 42.5),
+        NodeInput::new(2, 1.51, 42.5),
+        NodeInput::new(3, 1.52, 42.5),
+    ];
+    let edges = vec![
+        EdgeInput::trail(1, 1, 2, 1000.0),
+        EdgeInput::trail(2, 2, 3, 1000.0),
+    ];
     let graph = TrailGraph::new(nodes, edges).expect("valid");
     let solution = solve(&graph, &Query::new(1, 2100.0), &Limits::none()).expect("solves");
     let best = &solution.loops[0];
@@ -467,18 +466,25 @@ fn without_any_cycle_the_answer_is_an_out_and_back() {
 
 #[test]
 fn parallel_edges_and_self_loops_are_loops() {
-    let nodes = vec![node(1, 1.5, 42.5), node(2, 1.51, 42.5)];
+    let nodes = vec![NodeInput::new(1, 1.5, 42.5), NodeInput::new(2, 1.51, 42.5)];
     // Two trails between the same junctions, one bowed 200 m north of the other.
-    let mut bowed = edge(2, 2, 1, 1200.0);
+    let mut bowed = EdgeInput::trail(2, 2, 1, 1200.0);
     bowed.geometry = vec![[1.51, 42.5], [1.505, 42.5018], [1.5, 42.5]];
-    let edges = vec![edge(1, 1, 2, 1000.0), bowed, edge(3, 1, 1, 3000.0)];
+    let edges = vec![
+        EdgeInput::trail(1, 1, 2, 1000.0),
+        bowed,
+        EdgeInput::trail(3, 1, 1, 3000.0),
+    ];
     let graph = TrailGraph::new(nodes.clone(), edges).expect("valid");
     let two = solve(&graph, &Query::new(1, 2200.0), &Limits::none()).expect("solves");
     assert_eq!(two.loops[0].kind, LoopKind::Loop);
     assert_eq!(two.loops[0].edges.len(), 2);
 
     // Drawn on the same line, the two are one trail on the ground: there and back.
-    let same = vec![edge(1, 1, 2, 1000.0), edge(2, 2, 1, 1200.0)];
+    let same = vec![
+        EdgeInput::trail(1, 1, 2, 1000.0),
+        EdgeInput::trail(2, 2, 1, 1200.0),
+    ];
     let on_one_line = TrailGraph::new(nodes.clone(), same).expect("valid");
     let there_and_back =
         solve(&on_one_line, &Query::new(1, 2200.0), &Limits::none()).expect("solves");
@@ -500,13 +506,13 @@ fn parallel_edges_and_self_loops_are_loops() {
 fn bad_input_is_an_error_not_a_panic() {
     let (nodes, edges) = square_with_tail();
     let mut dup = nodes.clone();
-    dup.push(node(0, 1.0, 42.0));
+    dup.push(NodeInput::new(0, 1.0, 42.0));
     assert_eq!(
         TrailGraph::new(dup, edges.clone()).unwrap_err(),
         GraphError::DuplicateNode(0)
     );
     let mut dangling = edges.clone();
-    dangling.push(edge(99, 0, 77, 10.0));
+    dangling.push(EdgeInput::trail(99, 0, 77, 10.0));
     assert_eq!(
         TrailGraph::new(nodes.clone(), dangling).unwrap_err(),
         GraphError::UnknownNode { edge: 99, node: 77 }

@@ -5,6 +5,9 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+#[cfg(test)]
+mod tests;
+
 use crate::alternatives::{Alternatives, ScoredWalk};
 use crate::error::SolveError;
 use crate::exact::{Exact, Outcome};
