@@ -64,7 +64,9 @@ fn region() -> Region {
 }
 
 fn data(file: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data").join(file)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("data")
+        .join(file)
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -114,8 +116,7 @@ async fn main() -> anyhow::Result<()> {
                     empty += 1;
                 }
                 for l in &answer.loops {
-                    let line: Vec<[f64; 2]> =
-                        l.geometry.iter().map(|c| [c.lon, c.lat]).collect();
+                    let line: Vec<[f64; 2]> = l.geometry.iter().map(|c| [c.lon, c.lat]).collect();
                     let h = judge::judge(&reference, &line);
                     anyhow::ensure!(h.closing_gap_m < 0.5, "{name} {target} km: open line");
                     let e = (h.length_m / 1000.0 - target).abs() / target;

@@ -52,6 +52,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         *kinds.entry(p.kind.as_str()).or_default() += 1;
     }
     println!("POIs by kind: {kinds:?}");
+    let km = |f: fn(&trailloop_osm::NatureShare) -> f32| -> f64 {
+        network
+            .edges
+            .iter()
+            .map(|e| e.length_m * f64::from(f(&e.nature)))
+            .sum::<f64>()
+            / 1000.0
+    };
+    println!(
+        "nature km: any {:.1}, forest {:.1}, beside water {:.1}, open {:.1}, protected {:.1} ({} land areas)",
+        km(|n| n.any),
+        km(|n| n.forest),
+        km(|n| n.water),
+        km(|n| n.open),
+        km(|n| n.protected),
+        network.land.len()
+    );
+    let mut highlights = std::collections::BTreeMap::<&str, usize>::new();
+    for h in &network.highlights {
+        *highlights.entry(h.kind.as_str()).or_default() += 1;
+    }
+    println!("highlights by kind: {highlights:?}");
     println!("ascent {ascent:.0} m descent {descent:.0} m (edge directions as stored)");
     println!(
         "largest component holds {:.1}% of trail length",

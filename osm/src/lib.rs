@@ -47,6 +47,7 @@ mod elevation;
 mod error;
 pub mod geo;
 pub mod model;
+mod nature;
 mod noding;
 mod pbf;
 mod pois;
@@ -62,6 +63,7 @@ pub use dem::Dem;
 pub use error::OsmError;
 pub use geo::{distance_m, length_m};
 pub use model::*;
+pub use nature::{HIGHLIGHT_PASS_M, SAMPLE_M as NATURE_SAMPLE_M, WATER_BESIDE_M};
 pub use tiles::{Partition, TileKey, TILE_DEGREES};
 
 /// Default of [`BuildOptions::trailhead_snap_radius_m`], metres.
@@ -120,11 +122,20 @@ pub fn build_network(pbf: &Path, options: &BuildOptions) -> Result<Network, OsmE
         );
     }
 
+    let land = nature::land_areas(&data);
+    nature::measure(&data, &land, &mut edges);
+    tracing::info!(
+        areas = land.len(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "measured nature along the edges"
+    );
+
     let coords: Vec<Coord> = nodes.iter().map(|n| n.coord).collect();
     let index = spatial::PointIndex::new(&coords);
     let reach = trailheads::trail_reach(nodes.len(), &edges, &noded.urban);
     let trailheads = trailheads::find(&data, &nodes, &edges, &reach, &index, options);
     let pois = pois::find(&data, &index, options.poi_snap_radius_m);
+    let highlights = nature::highlights(&data, &index, &pois);
     tracing::info!(
         trailheads = trailheads.len(),
         pois = pois.len(),
@@ -136,5 +147,7 @@ pub fn build_network(pbf: &Path, options: &BuildOptions) -> Result<Network, OsmE
         edges,
         trailheads,
         pois,
+        land,
+        highlights,
     })
 }

@@ -172,6 +172,8 @@ pub struct Edge {
     pub target: NodeIndex,
     /// The OSM way this piece was cut from.
     pub osm_way_id: i64,
+    /// How much of it runs through nature.
+    pub nature: NatureShare,
     /// Vertices from `source` to `target`, both ends included (at least two).
     pub geometry: Vec<Coord>,
     /// Geodesic length on the WGS 84 ellipsoid, metres.
@@ -308,6 +310,134 @@ pub struct Poi {
     pub snap_distance_m: f64,
 }
 
+/// Kinds of land cover that make a walk a walk in nature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LandKind {
+    /// `landuse=forest`, `natural=wood`.
+    Forest,
+    /// `natural=water|wetland`; waterways count beside them too.
+    Water,
+    /// Open mountain and moor land: `natural=grassland|heath|scrub|bare_rock|glacier|
+    /// scree|fell`, `landuse=meadow`.
+    Open,
+    /// `leisure=park|nature_reserve`, `boundary=protected_area|national_park`.
+    Protected,
+}
+
+impl LandKind {
+    /// Every kind.
+    pub const ALL: [LandKind; 4] = [
+        LandKind::Forest,
+        LandKind::Water,
+        LandKind::Open,
+        LandKind::Protected,
+    ];
+
+    /// The name stored in the database and shown in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LandKind::Forest => "forest",
+            LandKind::Water => "water",
+            LandKind::Open => "open",
+            LandKind::Protected => "protected",
+        }
+    }
+
+    /// The kind named by [`LandKind::as_str`].
+    pub fn parse(name: &str) -> Option<LandKind> {
+        LandKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+}
+
+/// A land-cover area: outer rings and holes, `[lon, lat]` closed rings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LandArea {
+    /// What it is.
+    pub kind: LandKind,
+    /// The OSM way or relation.
+    pub osm_id: i64,
+    /// Outer rings, each closed (first vertex = last).
+    pub outer: Vec<Vec<Coord>>,
+    /// Holes.
+    pub inner: Vec<Vec<Coord>>,
+}
+
+/// Share of an edge's length in each kind of nature (or beside water).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct NatureShare {
+    /// In a forest or wood.
+    pub forest: f32,
+    /// Within [`WATER_BESIDE_M`](crate::WATER_BESIDE_M) of water or a watercourse.
+    pub water: f32,
+    /// On open mountain land, meadows and moors.
+    pub open: f32,
+    /// In a park, nature reserve or protected area.
+    pub protected: f32,
+    /// In or beside any of these.
+    pub any: f32,
+}
+
+/// Things a hike is worth passing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HighlightKind {
+    /// `natural=peak`
+    Peak,
+    /// `tourism=viewpoint`
+    Viewpoint,
+    /// `waterway=waterfall`
+    Waterfall,
+    /// A named lake, reservoir or pond (`natural=water`).
+    Lake,
+    /// `tourism=alpine_hut|wilderness_hut`
+    Hut,
+}
+
+impl HighlightKind {
+    /// Every kind.
+    pub const ALL: [HighlightKind; 5] = [
+        HighlightKind::Peak,
+        HighlightKind::Viewpoint,
+        HighlightKind::Waterfall,
+        HighlightKind::Lake,
+        HighlightKind::Hut,
+    ];
+
+    /// The name stored in the database and shown in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HighlightKind::Peak => "peak",
+            HighlightKind::Viewpoint => "viewpoint",
+            HighlightKind::Waterfall => "waterfall",
+            HighlightKind::Lake => "lake",
+            HighlightKind::Hut => "hut",
+        }
+    }
+
+    /// The kind named by [`HighlightKind::as_str`].
+    pub fn parse(name: &str) -> Option<HighlightKind> {
+        HighlightKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+}
+
+/// A highlight near the network. A loop passes it when its line comes within
+/// [`HIGHLIGHT_PASS_M`](crate::HIGHLIGHT_PASS_M) of one of its points (a lake has
+/// points along its shore).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Highlight {
+    /// What it is.
+    pub kind: HighlightKind,
+    /// Name from OSM.
+    pub name: Option<String>,
+    /// The OSM element.
+    pub osm_id: i64,
+    /// Where it is: one point, or points along a lake's shore.
+    pub points: Vec<Coord>,
+    /// `ele=*` of a peak, metres.
+    pub elevation_m: Option<f64>,
+}
+
 /// The whole walking network of one region.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Network {
@@ -319,4 +449,8 @@ pub struct Network {
     pub trailheads: Vec<Trailhead>,
     /// Campsites, huts, shelters, water.
     pub pois: Vec<Poi>,
+    /// Land cover the nature shares were measured against.
+    pub land: Vec<LandArea>,
+    /// Peaks, viewpoints, waterfalls, lakes and huts near the network.
+    pub highlights: Vec<Highlight>,
 }

@@ -88,6 +88,7 @@ pub(crate) fn node(data: &OsmData) -> Noded {
                 source: index_of(refs[0]),
                 target: index_of(refs[refs.len() - 1]),
                 osm_way_id: way.id,
+                nature: crate::NatureShare::default(),
                 length_m: length_m(&geometry),
                 geometry,
                 ascent_m: 0.0,

@@ -10,7 +10,7 @@ use osmpbf::{Blob, BlobDecode, BlobReader, PrimitiveBlock, RelMemberType};
 use rayon::prelude::*;
 
 use crate::tags::{self, FeatureKind, WayAttrs};
-use crate::{Coord, OsmError};
+use crate::{Coord, LandKind, OsmError};
 
 /// A way walkers may use.
 #[derive(Debug, Clone)]
@@ -21,7 +21,7 @@ pub(crate) struct WalkWay {
 }
 
 /// Which kind of OSM element a feature is; orders features node, way, relation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) enum ElementType {
     Node,
     Way,
@@ -39,6 +39,8 @@ pub(crate) struct Feature {
     pub coord: Option<Coord>,
     /// Vertices of an area (all outer rings of a multipolygon).
     pub refs: Vec<i64>,
+    /// `ele=*`, metres, when it parses.
+    pub elevation_m: Option<f64>,
 }
 
 /// Everything the network is built from.
@@ -55,6 +57,32 @@ pub(crate) struct OsmData {
     pub routes: HashMap<i64, Vec<String>>,
     /// Locations of every node the kept ways use.
     pub coords: HashMap<i64, Coord>,
+    /// Land-cover areas, rings resolved to node ids (closed), sorted by OSM element.
+    pub areas: Vec<RawArea>,
+    /// Watercourses, as node id lists.
+    pub waterways: Vec<Vec<i64>>,
+}
+
+/// A land-cover area as read: closed rings of node ids.
+#[derive(Debug, Clone)]
+pub(crate) struct RawArea {
+    pub element: ElementType,
+    pub id: i64,
+    pub kind: LandKind,
+    /// A named lake, reservoir or pond: a highlight too.
+    pub lake_name: Option<String>,
+    pub outer: Vec<Vec<i64>>,
+    pub inner: Vec<Vec<i64>>,
+}
+
+/// A land-cover relation before its member ways are known.
+#[derive(Debug)]
+struct AreaRelation {
+    id: i64,
+    kind: LandKind,
+    lake_name: Option<String>,
+    outer: Vec<i64>,
+    inner: Vec<i64>,
 }
 
 /// A `route=hiking|foot` relation (or superroute) and what it contains.
@@ -75,6 +103,7 @@ struct FirstPass {
     features: Vec<Feature>,
     /// Outer ways of area relations, to fetch in the second pass.
     member_ways: Vec<i64>,
+    areas: Vec<AreaRelation>,
 }
 
 #[derive(Debug, Default)]
@@ -83,6 +112,8 @@ struct SecondPass {
     car_nodes: Vec<i64>,
     features: Vec<Feature>,
     member_ways: Vec<(i64, Vec<i64>)>,
+    areas: Vec<RawArea>,
+    waterways: Vec<Vec<i64>>,
 }
 
 /// Reads the file. Errors name the file.
@@ -110,10 +141,12 @@ pub(crate) fn read(path: &Path) -> Result<OsmData, OsmError> {
     let mut route_relations = Vec::new();
     let mut features = Vec::new();
     let mut member_ways = HashSet::new();
+    let mut area_relations = Vec::new();
     for pass in first {
         route_relations.extend(pass.routes);
         features.extend(pass.features);
         member_ways.extend(pass.member_ways);
+        area_relations.extend(pass.areas);
     }
     tracing::info!(
         route_relations = route_relations.len(),
@@ -133,7 +166,28 @@ pub(crate) fn read(path: &Path) -> Result<OsmData, OsmError> {
         data.car_nodes.extend(pass.car_nodes);
         features.extend(pass.features);
         area_members.extend(pass.member_ways);
+        data.areas.extend(pass.areas);
+        data.waterways.extend(pass.waterways);
     }
+    for rel in area_relations {
+        let rings = |ways: &[i64]| {
+            let parts: Vec<&Vec<i64>> = ways.iter().filter_map(|w| area_members.get(w)).collect();
+            close_rings(&parts)
+        };
+        let outer = rings(&rel.outer);
+        if outer.is_empty() {
+            continue;
+        }
+        data.areas.push(RawArea {
+            element: ElementType::Relation,
+            id: rel.id,
+            kind: rel.kind,
+            lake_name: rel.lake_name,
+            outer,
+            inner: rings(&rel.inner),
+        });
+    }
+    data.areas.sort_by_key(|a| (a.element, a.id));
     data.ways.sort_by_key(|w| w.id);
     data.car_nodes.sort_unstable();
     data.car_nodes.dedup();
@@ -160,6 +214,13 @@ pub(crate) fn read(path: &Path) -> Result<OsmData, OsmError> {
         .iter()
         .flat_map(|w| w.refs.iter())
         .chain(features.iter().flat_map(|f| f.refs.iter()))
+        .chain(
+            data.areas
+                .iter()
+                .flat_map(|a| a.outer.iter().chain(&a.inner))
+                .flatten(),
+        )
+        .chain(data.waterways.iter().flatten())
         .copied()
         .collect();
     needed.sort_unstable();
@@ -281,7 +342,33 @@ fn first_pass(blob: usize, block: &PrimitiveBlock) -> Result<FirstPass, osmpbf::
                     }
                 }
                 out.routes.push(route);
-            } else if kind == Some("multipolygon") {
+            } else if matches!(kind, Some("multipolygon" | "boundary")) {
+                if let Some(land) = tags::land_kind(tags) {
+                    let mut area = AreaRelation {
+                        id: rel.id(),
+                        kind: land,
+                        lake_name: tags::is_lake(tags)
+                            .then(|| tags::tag(tags, "name").map(str::to_owned))
+                            .flatten(),
+                        outer: Vec::new(),
+                        inner: Vec::new(),
+                    };
+                    for m in rel.members() {
+                        if m.member_type != RelMemberType::Way {
+                            continue;
+                        }
+                        match m.role()? {
+                            "inner" => area.inner.push(m.member_id),
+                            "outer" | "" => area.outer.push(m.member_id),
+                            _ => {}
+                        }
+                    }
+                    out.member_ways.extend(area.outer.iter().chain(&area.inner));
+                    out.areas.push(area);
+                }
+                if kind != Some("multipolygon") {
+                    continue;
+                }
                 let Some(feature) = tags::feature(tags) else {
                     continue;
                 };
@@ -299,6 +386,7 @@ fn first_pass(blob: usize, block: &PrimitiveBlock) -> Result<FirstPass, osmpbf::
                     name: tags::tag(tags, "name").map(str::to_owned),
                     coord: None,
                     refs: outer,
+                    elevation_m: None,
                 });
             }
         }
@@ -315,6 +403,7 @@ fn push_point_feature(out: &mut Vec<Feature>, id: i64, tags: &[(&str, &str)], lo
             name: tags::tag(tags, "name").map(str::to_owned),
             coord: Some(Coord { lon, lat }),
             refs: Vec::new(),
+            elevation_m: tags::elevation(tags),
         });
     }
 }
@@ -346,10 +435,28 @@ fn second_pass(block: &PrimitiveBlock, member_ways: &HashSet<i64>) -> SecondPass
                     name: tags::tag(tags, "name").map(str::to_owned),
                     coord: None,
                     refs: way.refs().collect(),
+                    elevation_m: None,
                 });
             }
             if member_ways.contains(&id) {
                 out.member_ways.push((id, way.refs().collect()));
+            }
+            if let Some(land) = tags::land_kind(tags) {
+                let refs: Vec<i64> = way.refs().collect();
+                if refs.len() >= 4 && refs.first() == refs.last() {
+                    out.areas.push(RawArea {
+                        element: ElementType::Way,
+                        id,
+                        kind: land,
+                        lake_name: tags::is_lake(tags)
+                            .then(|| tags::tag(tags, "name").map(str::to_owned))
+                            .flatten(),
+                        outer: vec![refs],
+                        inner: Vec::new(),
+                    });
+                }
+            } else if tags::waterway_line(tags) {
+                out.waterways.push(way.refs().collect());
             }
         }
     }
@@ -372,6 +479,39 @@ fn third_pass(block: &PrimitiveBlock, needed: &[i64]) -> Vec<(i64, Coord)> {
         }
     }
     out
+}
+
+/// Joins way pieces (node id lists) end to end into closed rings; pieces that close
+/// no ring are dropped (an area cut by the extract's border).
+pub(crate) fn close_rings(parts: &[&Vec<i64>]) -> Vec<Vec<i64>> {
+    let mut used = vec![false; parts.len()];
+    let mut rings = Vec::new();
+    for start in 0..parts.len() {
+        if used[start] || parts[start].len() < 2 {
+            continue;
+        }
+        used[start] = true;
+        let mut ring: Vec<i64> = parts[start].clone();
+        while ring.first() != ring.last() {
+            let end = *ring.last().expect("non-empty");
+            let next = (0..parts.len()).find(|&i| {
+                !used[i]
+                    && parts[i].len() >= 2
+                    && (parts[i][0] == end || parts[i][parts[i].len() - 1] == end)
+            });
+            let Some(i) = next else { break };
+            used[i] = true;
+            if parts[i][0] == end {
+                ring.extend_from_slice(&parts[i][1..]);
+            } else {
+                ring.extend(parts[i].iter().rev().skip(1));
+            }
+        }
+        if ring.len() >= 4 && ring.first() == ring.last() {
+            rings.push(ring);
+        }
+    }
+    rings
 }
 
 /// Mean of the distinct vertices of an area (a closed ring repeats its first vertex).

@@ -1,7 +1,7 @@
 //! What OSM tags mean for the walking network: which ways walkers may use, which roads
 //! cars drive, which features are trailheads or points of interest.
 
-use crate::{Highway, PoiKind, SacScale};
+use crate::{HighlightKind, Highway, LandKind, PoiKind, SacScale};
 
 /// Looks a key up in a tag list.
 pub(crate) fn tag<'a>(tags: &[(&'a str, &'a str)], key: &str) -> Option<&'a str> {
@@ -103,6 +103,64 @@ pub(crate) enum FeatureKind {
     Trailhead,
     Parking,
     Poi(PoiKind),
+    Highlight(HighlightKind),
+}
+
+/// What kind of nature an area is, if any: the land cover that makes a walk "in nature".
+pub(crate) fn land_kind(tags: &[(&str, &str)]) -> Option<LandKind> {
+    match (
+        tag(tags, "landuse"),
+        tag(tags, "natural"),
+        tag(tags, "leisure"),
+    ) {
+        (Some("forest"), _, _) | (_, Some("wood"), _) => Some(LandKind::Forest),
+        (_, Some("water"), _) => Some(LandKind::Water),
+        (_, Some("wetland"), _) => Some(LandKind::Water),
+        (
+            _,
+            Some(
+                "grassland" | "heath" | "scrub" | "bare_rock" | "glacier" | "scree" | "fell"
+                | "shingle" | "rock",
+            ),
+            _,
+        )
+        | (Some("meadow"), _, _) => Some(LandKind::Open),
+        (_, _, Some("park" | "nature_reserve")) => Some(LandKind::Protected),
+        _ if matches!(
+            tag(tags, "boundary"),
+            Some("protected_area" | "national_park")
+        ) =>
+        {
+            Some(LandKind::Protected)
+        }
+        _ => None,
+    }
+}
+
+/// `ele=*` in metres, when it is a plain number (`2942`, `2942.5`, `2942 m`).
+pub(crate) fn elevation(tags: &[(&str, &str)]) -> Option<f64> {
+    let v = tag(tags, "ele")?.trim().trim_end_matches('m').trim();
+    v.parse::<f64>()
+        .ok()
+        .filter(|e| e.is_finite() && (-500.0..9000.0).contains(e))
+}
+
+/// Whether a way is a watercourse a walk beside counts as "by the water".
+pub(crate) fn waterway_line(tags: &[(&str, &str)]) -> bool {
+    matches!(
+        tag(tags, "waterway"),
+        Some("river" | "stream" | "canal" | "brook")
+    )
+}
+
+/// A lake (or reservoir, or pond) worth naming as a highlight.
+pub(crate) fn is_lake(tags: &[(&str, &str)]) -> bool {
+    tag(tags, "natural") == Some("water")
+        && matches!(
+            tag(tags, "water"),
+            None | Some("lake" | "reservoir" | "pond")
+        )
+        && tag(tags, "name").is_some()
 }
 
 /// What a tagged element is for us, if anything. One element yields one feature; a hut
@@ -110,6 +168,15 @@ pub(crate) enum FeatureKind {
 pub(crate) fn feature(tags: &[(&str, &str)]) -> Option<FeatureKind> {
     if tag(tags, "highway") == Some("trailhead") {
         return Some(FeatureKind::Trailhead);
+    }
+    if tag(tags, "natural") == Some("peak") {
+        return Some(FeatureKind::Highlight(HighlightKind::Peak));
+    }
+    if tag(tags, "tourism") == Some("viewpoint") {
+        return Some(FeatureKind::Highlight(HighlightKind::Viewpoint));
+    }
+    if tag(tags, "waterway") == Some("waterfall") || tag(tags, "natural") == Some("waterfall") {
+        return Some(FeatureKind::Highlight(HighlightKind::Waterfall));
     }
     let tourism = tag(tags, "tourism");
     let amenity = tag(tags, "amenity");
@@ -162,6 +229,27 @@ mod tests {
     }
 
     #[test]
+    fn land_cover_is_read_from_landuse_natural_leisure_and_boundary() {
+        assert_eq!(land_kind(&[("landuse", "forest")]), Some(LandKind::Forest));
+        assert_eq!(land_kind(&[("natural", "wood")]), Some(LandKind::Forest));
+        assert_eq!(land_kind(&[("natural", "water")]), Some(LandKind::Water));
+        assert_eq!(land_kind(&[("natural", "scree")]), Some(LandKind::Open));
+        assert_eq!(
+            land_kind(&[("boundary", "protected_area")]),
+            Some(LandKind::Protected)
+        );
+        assert_eq!(land_kind(&[("landuse", "residential")]), None);
+        assert!(waterway_line(&[("waterway", "stream")]));
+        assert!(!waterway_line(&[("waterway", "ditch")]));
+        assert!(is_lake(&[("natural", "water"), ("name", "Estany")]));
+        assert!(!is_lake(&[
+            ("natural", "water"),
+            ("water", "river"),
+            ("name", "x")
+        ]));
+    }
+
+    #[test]
     fn features_prefer_the_most_specific_kind() {
         let hut = [("tourism", "wilderness_hut"), ("amenity", "shelter")];
         assert_eq!(feature(&hut), Some(FeatureKind::Poi(PoiKind::Hut)));
@@ -173,7 +261,11 @@ mod tests {
             feature(&[("highway", "trailhead")]),
             Some(FeatureKind::Trailhead)
         );
-        assert_eq!(feature(&[("natural", "peak")]), None);
+        assert_eq!(
+            feature(&[("natural", "peak")]),
+            Some(FeatureKind::Highlight(HighlightKind::Peak))
+        );
+        assert_eq!(feature(&[("natural", "tree")]), None);
         let bus = [("amenity", "shelter"), ("shelter_type", "public_transport")];
         assert_eq!(feature(&bus), None);
         let private = [("amenity", "parking"), ("access", "private")];

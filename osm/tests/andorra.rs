@@ -393,3 +393,52 @@ fn tighter_radii_keep_fewer_but_closer_trailheads_and_pois() {
         }
     }
 }
+
+#[test]
+fn mountain_trails_run_through_nature_and_town_streets_do_not() {
+    let net = &*NETWORK;
+    let share = |keep: &dyn Fn(&Edge) -> bool| -> f64 {
+        let (mut inside, mut total) = (0.0, 0.0);
+        for e in net.edges.iter().filter(|e| keep(e)) {
+            inside += e.length_m * f64::from(e.nature.any);
+            total += e.length_m;
+        }
+        inside / total
+    };
+    for e in &net.edges {
+        let n = e.nature;
+        for part in [n.forest, n.water, n.open, n.protected] {
+            assert!((0.0..=1.0).contains(&part) && part <= n.any + 1e-6, "{n:?}");
+        }
+    }
+    let gr11 = share(&|e: &Edge| e.routes.iter().any(|r| r.contains("GR 11")));
+    let streets = share(&|e: &Edge| e.highway == Highway::Residential);
+    assert!(gr11 > 0.7, "GR 11 in nature: {gr11:.2}");
+    assert!(streets < 0.4, "residential streets in nature: {streets:.2}");
+    assert!(net.land.len() > 1000);
+}
+
+#[test]
+fn peaks_lakes_and_viewpoints_near_the_trails_are_highlights() {
+    use trailloop_osm::HighlightKind;
+    let net = &*NETWORK;
+    let comapedrosa = net
+        .highlights
+        .iter()
+        .find(|h| h.kind == HighlightKind::Peak && h.name.as_deref() == Some("Pic de Comapedrosa"))
+        .expect("Andorra's highest peak");
+    assert!((comapedrosa.elevation_m.unwrap() - 2942.0).abs() < 5.0);
+    let lakes: Vec<_> = net
+        .highlights
+        .iter()
+        .filter(|h| h.kind == HighlightKind::Lake)
+        .collect();
+    assert!(lakes.len() > 20);
+    assert!(lakes
+        .iter()
+        .all(|l| l.name.is_some() && !l.points.is_empty()));
+    assert!(net
+        .highlights
+        .iter()
+        .any(|h| h.kind == HighlightKind::Viewpoint));
+}

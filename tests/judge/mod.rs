@@ -155,12 +155,7 @@ fn projector(line: &[[f64; 2]]) -> impl Fn([f64; 2]) -> [f64; 2] {
     let origin = line[0];
     let scale = origin[1].to_radians().cos();
     const M: f64 = 6_371_008.8 * std::f64::consts::PI / 180.0;
-    move |p| {
-        [
-            (p[0] - origin[0]) * scale * M,
-            (p[1] - origin[1]) * M,
-        ]
-    }
+    move |p| [(p[0] - origin[0]) * scale * M, (p[1] - origin[1]) * M]
 }
 
 fn compactness(line: &[[f64; 2]], length_m: f64) -> f64 {
@@ -180,7 +175,11 @@ fn along(line: &[[f64; 2]], i: usize, span: f64, forward: bool) -> [f64; 2] {
     let mut at = i;
     let mut left = span;
     for _ in 0..n {
-        let next = if forward { (at + 1) % n } else { (at + n - 1) % n };
+        let next = if forward {
+            (at + 1) % n
+        } else {
+            (at + n - 1) % n
+        };
         let d = haversine_m(line[at], line[next]);
         if d >= left {
             let t = left / d.max(f64::MIN_POSITIVE);
@@ -240,7 +239,11 @@ fn parallel(line: &[[f64; 2]], length_m: f64) -> f64 {
         let h = (b[1] - a[1]).atan2(b[0] - a[0]);
         while next <= at + d && d > 0.0 {
             let t = (next - at) / d;
-            samples.push((next, [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])], h));
+            samples.push((
+                next,
+                [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])],
+                h,
+            ));
             next += STEP;
         }
         at += d;
@@ -308,7 +311,13 @@ mod tests {
         let v = compactness(&square(1000.0), 4000.0);
         assert!((v - std::f64::consts::PI / 4.0).abs() < 0.01, "{v}");
         let d = 1000.0 / 111_195.0;
-        let thin = [[0.0, 0.0], [10.0 * d, 0.0], [10.0 * d, d / 10.0], [0.0, d / 10.0], [0.0, 0.0]];
+        let thin = [
+            [0.0, 0.0],
+            [10.0 * d, 0.0],
+            [10.0 * d, d / 10.0],
+            [0.0, d / 10.0],
+            [0.0, 0.0],
+        ];
         assert!(compactness(&thin, 20_200.0) < 0.02);
     }
 
@@ -317,7 +326,13 @@ mod tests {
         assert_eq!(parallel(&square(2000.0), 8000.0), 0.0);
         let d = 1000.0 / 111_195.0;
         // 5 km out, back 200 m to the side.
-        let thin = [[0.0, 0.0], [5.0 * d, 0.0], [5.0 * d, 0.2 * d], [0.0, 0.2 * d], [0.0, 0.0]];
+        let thin = [
+            [0.0, 0.0],
+            [5.0 * d, 0.0],
+            [5.0 * d, 0.2 * d],
+            [0.0, 0.2 * d],
+            [0.0, 0.0],
+        ];
         assert!(parallel(&thin, 10_400.0) > 0.6);
     }
 }
