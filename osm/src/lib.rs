@@ -51,6 +51,7 @@ mod nature;
 mod noding;
 mod pbf;
 mod pois;
+pub mod potential;
 mod spatial;
 mod tags;
 pub mod tiles;
@@ -64,6 +65,7 @@ pub use error::OsmError;
 pub use geo::{distance_m, length_m};
 pub use model::*;
 pub use nature::{HIGHLIGHT_PASS_M, SAMPLE_M as NATURE_SAMPLE_M, WATER_BESIDE_M};
+pub use potential::{BandPotential, Potential, BAND_TARGETS_KM};
 pub use tiles::{Partition, TileKey, TILE_DEGREES};
 
 /// Default of [`BuildOptions::trailhead_snap_radius_m`], metres.
@@ -133,7 +135,8 @@ pub fn build_network(pbf: &Path, options: &BuildOptions) -> Result<Network, OsmE
     let coords: Vec<Coord> = nodes.iter().map(|n| n.coord).collect();
     let index = spatial::PointIndex::new(&coords);
     let reach = trailheads::trail_reach(nodes.len(), &edges, &noded.urban);
-    let trailheads = trailheads::find(&data, &nodes, &edges, &reach, &index, options);
+    let mut trailheads = trailheads::find(&data, &nodes, &edges, &reach, &index, options);
+    potential::measure(&nodes, &edges, &mut trailheads);
     let pois = pois::find(&data, &index, options.poi_snap_radius_m);
     let highlights = nature::highlights(&data, &index, &pois);
     tracing::info!(

@@ -248,6 +248,8 @@ pub struct Trailhead {
     pub osm_id: Option<i64>,
     /// Distance from `coord` to the snapped node, metres.
     pub snap_distance_m: f64,
+    /// What lies within reach of it, per length band.
+    pub potential: crate::Potential,
 }
 
 /// Kinds of points of interest that matter when planning a multi-day trip.

@@ -83,6 +83,7 @@ fn mapped(f: &Feature, reach: &[f64], index: &PointIndex, radius_m: f64) -> Opti
         kind,
         osm_id: Some(f.id),
         snap_distance_m: snap,
+        potential: Default::default(),
     })
 }
 
@@ -117,6 +118,7 @@ fn road_junctions<'a>(
             kind: TrailheadKind::RoadJunction,
             osm_id: None,
             snap_distance_m: 0.0,
+            potential: Default::default(),
         })
 }
 

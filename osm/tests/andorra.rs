@@ -442,3 +442,34 @@ fn peaks_lakes_and_viewpoints_near_the_trails_are_highlights() {
         .iter()
         .any(|h| h.kind == HighlightKind::Viewpoint));
 }
+
+#[test]
+fn trailhead_potentials_grow_with_the_band_and_tell_mountains_from_dead_ends() {
+    let net = &*NETWORK;
+    for t in &net.trailheads {
+        for w in t.potential.windows(2) {
+            assert!(w[1].trail_m >= w[0].trail_m && w[1].road_m >= w[0].road_m);
+            assert!(w[1].relief_m >= w[0].relief_m);
+        }
+    }
+    // At 20 km some trailheads reach hundreds of km of trail with dozens of cycles,
+    // and some (at the end of a valley road) almost nothing.
+    let band = 2;
+    let most = net
+        .trailheads
+        .iter()
+        .map(|t| t.potential[band].trail_m)
+        .fold(0.0f32, f32::max);
+    assert!(most > 200_000.0, "{most}");
+    let with_cycles = net
+        .trailheads
+        .iter()
+        .filter(|t| t.potential[band].cycles >= 10.0)
+        .count();
+    assert!(with_cycles > net.trailheads.len() / 2, "{with_cycles}");
+    let flat = trailloop_osm::potential::potential_to_vec(&net.trailheads[0].potential);
+    assert_eq!(
+        trailloop_osm::potential::potential_from_slice(&flat),
+        Some(net.trailheads[0].potential)
+    );
+}
