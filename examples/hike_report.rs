@@ -89,6 +89,7 @@ async fn main() -> anyhow::Result<()> {
         settings.planner.clone(),
         Duration::from_millis(settings.solver.time_budget_ms),
         settings.network.cache_bytes(),
+        Arc::new(settings.planner.load_profile()?),
         metrics,
     );
     planner.preload().await?;
@@ -126,8 +127,9 @@ async fn main() -> anyhow::Result<()> {
                     use std::fmt::Write;
                     let _ = writeln!(
                         dump,
-                        "{name} drive={drive} T={target} th={} L={:.0} e={e:.4} road={:.3} track={:.3} route={:.3} turns/km={:.2} junctions/km={:.2} c={:.3} s={:.3} parallel={:.3} off={:.0}",
+                        "{name} drive={drive} T={target} th={} {:?} L={:.0} e={e:.4} road={:.3} track={:.3} route={:.3} turns/km={:.2} junctions/km={:.2} c={:.3} s={:.3} parallel={:.3} off={:.0}",
                         l.trailhead.trailhead.id,
+                        l.kind,
                         h.length_m,
                         h.road,
                         h.track,

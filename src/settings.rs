@@ -33,8 +33,27 @@ pub struct Settings {
 pub struct PlannerSettings {
     /// Driving distance = straight-line distance times this factor (roads wind).
     pub circuity_factor: f64,
-    /// Nearest trailheads within driving range that are solved per request.
+    /// Trailheads solved per request: the most promising of those in range.
     pub max_trailheads: usize,
+    /// Most trailheads in range weighed per request.
+    pub trailhead_candidates: usize,
+    /// A hiking profile (TOML, as `osm/profiles/hiking.toml`) instead of the shipped one.
+    pub profile: Option<PathBuf>,
+}
+
+impl PlannerSettings {
+    /// The profile named by `profile`, or the shipped one.
+    pub fn load_profile(&self) -> anyhow::Result<trailloop_osm::Profile> {
+        match &self.profile {
+            None => Ok(trailloop_osm::Profile::hiking()),
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("reading the profile {}", path.display()))?;
+                trailloop_osm::Profile::from_toml(&text)
+                    .with_context(|| format!("the profile {}", path.display()))
+            }
+        }
+    }
 }
 
 /// The planning network held in memory, tile by tile.
@@ -169,7 +188,8 @@ impl Settings {
             .set_default("server.max_body_bytes", 64 * 1024)?
             .set_default("server.max_plan_bytes", 4 * 1024 * 1024)?
             .set_default("planner.circuity_factor", 1.3)?
-            .set_default("planner.max_trailheads", 8)?
+            .set_default("planner.max_trailheads", 12)?
+            .set_default("planner.trailhead_candidates", 5000)?
             .set_default("network.cache_mib", 1024)?
             .set_default("network.preload", true)?
             .set_default("solver.threads", 0)?

@@ -43,6 +43,10 @@ fn check(settings: &Settings) -> anyhow::Result<()> {
         "solver.time_budget_ms must be at least 10"
     );
     anyhow::ensure!(
+        settings.planner.trailhead_candidates >= settings.planner.max_trailheads,
+        "planner.trailhead_candidates must be at least planner.max_trailheads"
+    );
+    anyhow::ensure!(
         settings.network.cache_mib >= 1,
         "network.cache_mib must be at least 1"
     );
@@ -89,12 +93,14 @@ impl Application {
             settings.solver.effective_max_queue(),
             metrics.clone(),
         )?;
+        let profile = Arc::new(settings.planner.load_profile()?);
         let planner = Arc::new(Planner::new(
             store,
             pool,
             settings.planner.clone(),
             Duration::from_millis(settings.solver.time_budget_ms),
             settings.network.cache_bytes(),
+            profile,
             metrics.clone(),
         ));
         let warm = Arc::new(AtomicBool::new(!settings.network.preload));

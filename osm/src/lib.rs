@@ -52,6 +52,7 @@ mod noding;
 mod pbf;
 mod pois;
 pub mod potential;
+pub mod profile;
 mod spatial;
 mod tags;
 pub mod tiles;
@@ -66,6 +67,7 @@ pub use geo::{distance_m, length_m};
 pub use model::*;
 pub use nature::{HIGHLIGHT_PASS_M, SAMPLE_M as NATURE_SAMPLE_M, WATER_BESIDE_M};
 pub use potential::{BandPotential, Potential, BAND_TARGETS_KM};
+pub use profile::Profile;
 pub use tiles::{Partition, TileKey, TILE_DEGREES};
 
 /// Default of [`BuildOptions::trailhead_snap_radius_m`], metres.

@@ -365,6 +365,33 @@ pub struct LandArea {
     pub inner: Vec<Vec<Coord>>,
 }
 
+impl LandArea {
+    /// The area as polygons: each outer ring with the holes whose first vertex lies
+    /// inside it.
+    pub fn polygons(&self) -> Vec<(Vec<Coord>, Vec<Vec<Coord>>)> {
+        let inside = |p: Coord, ring: &[Coord]| {
+            let mut hit = false;
+            for w in ring.windows(2) {
+                let (a, b) = (w[0], w[1]);
+                if (a.lat > p.lat) != (b.lat > p.lat)
+                    && p.lon < a.lon + (p.lat - a.lat) / (b.lat - a.lat) * (b.lon - a.lon)
+                {
+                    hit = !hit;
+                }
+            }
+            hit
+        };
+        let mut out: Vec<(Vec<Coord>, Vec<Vec<Coord>>)> =
+            self.outer.iter().map(|o| (o.clone(), Vec::new())).collect();
+        for hole in &self.inner {
+            if let Some(owner) = out.iter_mut().find(|(o, _)| inside(hole[0], o)) {
+                owner.1.push(hole.clone());
+            }
+        }
+        out
+    }
+}
+
 /// Share of an edge's length in each kind of nature (or beside water).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct NatureShare {

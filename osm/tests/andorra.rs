@@ -362,7 +362,15 @@ fn the_same_file_builds_the_same_network() {
 fn without_a_dem_the_network_is_the_same_but_flat() {
     let flat = build(false);
     assert_eq!(flat.nodes.len(), NETWORK.nodes.len());
-    assert_eq!(flat.trailheads, NETWORK.trailheads);
+    // The same trailheads, with no relief to offer.
+    assert_eq!(flat.trailheads.len(), NETWORK.trailheads.len());
+    for (a, b) in flat.trailheads.iter().zip(&NETWORK.trailheads) {
+        assert_eq!((a.node, a.coord, a.kind), (b.node, b.coord, b.kind));
+        for (fa, fb) in a.potential.iter().zip(&b.potential) {
+            assert_eq!(fa.trail_m, fb.trail_m);
+            assert_eq!(fa.relief_m, 0.0);
+        }
+    }
     assert_eq!(flat.pois, NETWORK.pois);
     for (a, b) in flat.edges.iter().zip(&NETWORK.edges) {
         assert_eq!(

@@ -18,6 +18,9 @@ pub(crate) const MAX_SHARED: f64 = 0.4;
 #[derive(Debug, Clone)]
 pub(crate) struct ScoredWalk {
     pub steps: Vec<TrailStep>,
+    /// Steps at each end that are the approach to the loop, out and back (see
+    /// [`approach_steps`]); `attrs` and `quality` measure the rest.
+    pub approach: usize,
     pub attrs: Attrs,
     pub quality: Quality,
     pub kind: LoopKind,
@@ -28,8 +31,10 @@ pub(crate) struct ScoredWalk {
 impl ScoredWalk {
     /// Measures a closed walk given as input-edge steps.
     pub fn new(graph: &TrailGraph, scorer: &Scorer, steps: Vec<TrailStep>) -> ScoredWalk {
-        let (attrs, _) = graph.steps_attrs(&steps);
-        let mut ids: Vec<u32> = steps.iter().map(|s| s.edge).collect();
+        let approach = approach_steps(graph, &steps, scorer.approach_max);
+        let hike = &steps[approach..steps.len() - approach];
+        let (attrs, _) = graph.steps_attrs(hike);
+        let mut ids: Vec<u32> = hike.iter().map(|s| s.edge).collect();
         ids.sort_unstable();
         let mut shared = 0.0;
         let mut repeated_all = true;
@@ -63,6 +68,7 @@ impl ScoredWalk {
         };
         ScoredWalk {
             steps,
+            approach,
             attrs,
             quality,
             kind,
@@ -99,6 +105,26 @@ impl ScoredWalk {
     fn conflicts(&self, other: &ScoredWalk, graph: &TrailGraph) -> bool {
         let shorter = self.attrs.len.min(other.attrs.len);
         self.shared_len(other, graph) > MAX_SHARED * shorter
+    }
+}
+
+/// How many steps at each end of a closed walk are the approach to its loop: the
+/// longest run walked out at the start and back at the end, when it is at most
+/// `approach_max` long and leaves a loop of at least two steps.
+pub(crate) fn approach_steps(graph: &TrailGraph, steps: &[TrailStep], approach_max: f64) -> usize {
+    let n = steps.len();
+    let (mut j, mut len) = (0, 0.0);
+    while 2 * (j + 1) < n && steps[j] == steps[n - 1 - j].reversed() {
+        len += graph.edge(steps[j].edge).attrs.len;
+        if len > approach_max {
+            return 0;
+        }
+        j += 1;
+    }
+    if n - 2 * j >= 2 {
+        j
+    } else {
+        0
     }
 }
 
@@ -250,10 +276,11 @@ mod tests {
             edges: (first..first + 3)
                 .map(|id| DirectedEdge { id, forward: true })
                 .collect(),
+            approach_edges: 0,
             length_m,
             ascent_m: 0.0,
             descent_m: 0.0,
-            road_m: 0.0,
+            junctions: 0.0,
             length_error: quality.length_error,
             sharing,
             compactness: 0.5,

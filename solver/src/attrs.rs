@@ -20,33 +20,53 @@ impl TrailStep {
     }
 }
 
-/// Additive measures of a walk piece in its forward direction.
+/// Additive measures of a walk piece in its forward direction: everything the score
+/// reads is a sum over the pieces, so a move is priced from prefix sums in O(1).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub(crate) struct Attrs {
     pub len: f64,
+    /// Profile cost of the road metres: `sum(road_cost * length)`.
     pub road: f64,
+    /// Profile cost of the other metres: `sum(trail_cost * length)`.
+    pub trail: f64,
+    /// Metres in nature: `sum(nature * length)`.
+    pub nature: f64,
+    /// Metres on hiking routes.
+    pub route: f64,
     pub ascent: f64,
     pub descent: f64,
     /// Shoelace sum in degrees² (see `score`): a closed walk's sum is twice its signed
     /// area, whatever the pieces.
     pub area: f64,
+    /// Junctions passed where three or more ways meet, each counted half at both ends
+    /// of the pieces that meet there, so that a closed walk counts each pass once and
+    /// the sum does not depend on the direction.
+    pub junctions: f64,
 }
 
 impl Attrs {
     pub fn add(&mut self, other: &Attrs) {
         self.len += other.len;
         self.road += other.road;
+        self.trail += other.trail;
+        self.nature += other.nature;
+        self.route += other.route;
         self.ascent += other.ascent;
         self.descent += other.descent;
         self.area += other.area;
+        self.junctions += other.junctions;
     }
 
     pub fn sub(&mut self, other: &Attrs) {
         self.len -= other.len;
         self.road -= other.road;
+        self.trail -= other.trail;
+        self.nature -= other.nature;
+        self.route -= other.route;
         self.ascent -= other.ascent;
         self.descent -= other.descent;
         self.area -= other.area;
+        self.junctions -= other.junctions;
     }
 
     /// The same piece walked the other way.

@@ -72,7 +72,8 @@ pub use error::{GraphError, SolveError};
 pub use graph::{EdgeLocation, TrailGraph};
 pub use neighbourhood::Scratch;
 pub use query::{
-    reach_m, Limits, Preferences, Query, DEFAULT_EXTENSION_BUDGET, DEFAULT_WORK_BUDGET, MAX_RESULTS,
+    default_approach_m, reach_m, Limits, Preferences, Query, DEFAULT_EXTENSION_BUDGET,
+    DEFAULT_WORK_BUDGET, MAX_RESULTS,
 };
 pub use score::Score;
 pub use solution::{DirectedEdge, Loop, LoopKind, SearchStats, Solution};

@@ -35,7 +35,7 @@ struct Marked {
 }
 
 impl Marked {
-    fn new(local: &SearchGraph, walk: &Walk, s: &mut SearchScratch) -> Marked {
+    fn new(local: &SearchGraph, walk: &Walk, approach_max: f64, s: &mut SearchScratch) -> Marked {
         let mark = s.next_mark();
         let nodes = cycle_nodes(local, walk);
         let m = walk.cycle.len();
@@ -59,7 +59,7 @@ impl Marked {
             next.add(&local.step_attrs(st));
             prefix.push(next);
         }
-        let (total, shared) = walk.attrs(local);
+        let (total, shared) = walk.attrs(local, approach_max);
         Marked {
             nodes,
             prefix,
@@ -92,13 +92,9 @@ pub(crate) struct Improvement {
     pub converged: bool,
 }
 
-/// Length error at which a walk within tolerance counts as polished: its local search
-/// stops (as converged), since what is left to gain is smaller than the length of a
-/// typical edge, and only the compactness tie-breaker could still move.
-pub(crate) const POLISHED: f64 = 0.0003;
-
-/// Improves `walk` until no origin in a row of `patience` improves it, it is
-/// [`POLISHED`], or the budget or the limits stop it.
+/// Improves `walk` until no origin in a row of `patience` improves it, or the budget or
+/// the limits stop it. (Within tolerance the hike's quality decides, so a walk that hits
+/// the length is not done: rerouting it off a road or round a lake still pays.)
 pub(crate) fn local_search(
     local: &SearchGraph,
     scorer: &Scorer,
@@ -111,7 +107,7 @@ pub(crate) fn local_search(
     s.prepare(local.n(), local.edges.len());
     let mut work = 0u64;
     let quality = |w: &Walk| {
-        let (attrs, shared) = w.attrs(local);
+        let (attrs, shared) = w.attrs(local, scorer.approach_max);
         scorer.quality(&attrs, shared)
     };
     let mut current = quality(&walk);
@@ -125,19 +121,18 @@ pub(crate) fn local_search(
     }
     let mut failures = 0usize;
     let mut cursor = rng.below(walk.cycle.len().max(1));
-    let mut marked = Marked::new(local, &walk, s);
+    let mut marked = Marked::new(local, &walk, scorer.approach_max, s);
     loop {
         let m = walk.cycle.len();
         // A cycle cuts a planar network into pockets; many origins only see a small
         // one, so give every origin a chance before calling the walk locally optimal.
         let patience = m;
-        let polished = current.key.tier <= 1 && current.length_error <= POLISHED;
         if m == 0 || failures >= patience || work >= budget {
             return Improvement {
                 best: walk,
                 work,
                 stopped: false,
-                converged: work < budget || polished,
+                converged: work < budget,
             };
         }
         if limits.should_stop() {
@@ -148,20 +143,12 @@ pub(crate) fn local_search(
                 converged: false,
             };
         }
-        if polished {
-            return Improvement {
-                best: walk,
-                work,
-                stopped: false,
-                converged: true,
-            };
-        }
         cursor = (cursor + 1 + rng.below(2)) % m;
         let found = best_move(local, scorer, &marked, cursor, &current.key, s, &mut work);
         match found {
             Some(mv) => {
                 walk = apply(&walk, &mv, s);
-                marked = Marked::new(local, &walk, s);
+                marked = Marked::new(local, &walk, scorer.approach_max, s);
                 current = mv.quality;
                 failures = 0;
             }

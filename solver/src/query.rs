@@ -25,15 +25,42 @@ pub fn reach_m(target_m: f64, tolerance: f64) -> f64 {
     target_m * (1.0 + 2.0 * tolerance)
 }
 
-/// The hiker's preferences.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+/// Longest approach by default: see [`default_approach_m`].
+const APPROACH_MAX_M: f64 = 500.0;
+/// See [`default_approach_m`].
+const APPROACH_SHARE: f64 = 0.05;
+
+/// The default [`Query::approach_max_m`] for a target: 500 m, and at most 5% of it.
+pub fn default_approach_m(target_m: f64) -> f64 {
+    APPROACH_MAX_M.min(APPROACH_SHARE * target_m)
+}
+
+/// The hiker's preferences (see `score` for how each weighs).
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Preferences {
-    /// Penalise road length (a loop all on roads costs like 20% length error).
-    pub avoid_roads: bool,
+    /// How much the profile cost of road metres counts, `0..=1`: 0 walks roads like
+    /// trails, 1 (the default) counts them in full.
+    pub avoid_roads: f64,
+    /// How much nature and hiking routes are worth, `0..=1` (default 0.5).
+    pub scenery: f64,
+    /// `-1` avoids climb, `+1` seeks it, `0` (default) is indifferent.
+    pub hills: f64,
     /// Edges with a SAC grade above this are not walked at all (unknown grade 0 is kept).
     pub max_sac_grade: Option<u8>,
     /// Penalise total ascent above this many metres.
     pub max_ascent_m: Option<f64>,
+}
+
+impl Default for Preferences {
+    fn default() -> Preferences {
+        Preferences {
+            avoid_roads: 1.0,
+            scenery: 0.5,
+            hills: 0.0,
+            max_sac_grade: None,
+            max_ascent_m: None,
+        }
+    }
 }
 
 /// One loop search. Everything that changes the answer is in here, so the same query on
@@ -50,6 +77,13 @@ pub struct Query {
     pub max_results: usize,
     /// Hiker preferences.
     pub preferences: Preferences,
+    /// Cost added to every walk from this start (not negative): what reaching it costs,
+    /// so that walks from several starts rank together (a longer drive, say).
+    pub start_cost: f64,
+    /// A walk out from the start and back at the end this long or shorter is the
+    /// approach to the loop (a car park's access path), not part of the hike: it counts
+    /// in neither length nor sharing (see [`Loop::approach_edges`](crate::Loop)).
+    pub approach_max_m: f64,
     /// Seeds the heuristic's choices; same seed, same answer.
     pub seed: u64,
     /// Deterministic limit on search effort, in units of edges examined.
@@ -61,8 +95,8 @@ pub struct Query {
 }
 
 impl Query {
-    /// A query with default tolerance (5%), 3 results, no preferences, seed 0 and the
-    /// default work budget.
+    /// A query with default tolerance (5%), 3 results, default preferences, no start
+    /// cost, seed 0 and the default work budgets.
     pub fn new(start: u64, target_m: f64) -> Query {
         Query {
             start,
@@ -70,6 +104,8 @@ impl Query {
             tolerance: 0.05,
             max_results: 3,
             preferences: Preferences::default(),
+            start_cost: 0.0,
+            approach_max_m: default_approach_m(target_m),
             seed: 0,
             work_budget: DEFAULT_WORK_BUDGET,
             extension_budget: DEFAULT_EXTENSION_BUDGET,
@@ -92,6 +128,24 @@ impl Query {
         }
         if self.max_results == 0 || self.max_results > MAX_RESULTS {
             return Err(SolveError::InvalidMaxResults(self.max_results));
+        }
+        let p = &self.preferences;
+        for (name, value, range) in [
+            ("avoid_roads", p.avoid_roads, 0.0..=1.0),
+            ("scenery", p.scenery, 0.0..=1.0),
+            ("hills", p.hills, -1.0..=1.0),
+        ] {
+            if !range.contains(&value) {
+                return Err(SolveError::InvalidPreference { name });
+            }
+        }
+        if !(self.approach_max_m.is_finite() && self.approach_max_m >= 0.0) {
+            return Err(SolveError::InvalidPreference {
+                name: "approach_max_m",
+            });
+        }
+        if !(self.start_cost.is_finite() && self.start_cost >= 0.0) {
+            return Err(SolveError::InvalidPreference { name: "start_cost" });
         }
         if self.preferences.max_sac_grade.is_some_and(|g| g > 6) {
             return Err(SolveError::InvalidPreference {

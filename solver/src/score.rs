@@ -1,13 +1,30 @@
-//! The ranking of closed walks, in one place: the search, the pool and the tests all
-//! score through [`Scorer`].
+//! The ranking of closed walks, in one place: the search, the alternatives and the
+//! ranking across trailheads all score through [`Scorer`].
 //!
 //! A walk's key is `(tier, cost)`, compared lexicographically, lower is better:
-//! - tier 0: a true loop (no edge walked twice) within tolerance;
+//! - tier 0: a true loop (no edge walked twice, nothing walked beside itself) within
+//!   tolerance;
 //! - tier 1: a lollipop or out-and-back within tolerance;
 //! - tier 2: anything outside tolerance.
 //!
-//! `cost = e + SHARING_WEIGHT * s + road and climb penalties + COMPACT_WEIGHT * (1 - c)`.
-//! The compactness weight is small on purpose: it only breaks near-ties in length.
+//! Within tolerance the length is a constraint and the hike decides. With L the length,
+//! e the length error, s the sharing and c the compactness:
+//!
+//! ```text
+//! cost = LENGTH_WEIGHT e + SHARING_WEIGHT s
+//!      + (avoid_roads * road cost + trail cost) / L          the profile, per metre
+//!      - SCENERY_WEIGHT * scenery * (nature + ROUTE_SHARE * route) / L
+//!      + COMPACT_WEIGHT (1 - c)                               round, not thin
+//!      + JUNCTION_WEIGHT * junctions per km                   few decisions
+//!      - HILLS_WEIGHT * hills * min(climb per km / 100 m, 1.5)
+//!      + CLIMB_WEIGHT * climb above max_ascent / (max_ascent + 100 m)
+//!      + start_cost                                           the drive
+//! ```
+//!
+//! Outside tolerance the miss decides: `cost = e + OUTSIDE_SHARE * (the rest)`.
+//! The road and trail costs per metre come from the caller's profile (see
+//! [`EdgeInput::cost_per_m`](crate::EdgeInput::cost_per_m)); every measure is a sum over
+//! the walk's pieces (`attrs`), so the local search prices a move in O(1).
 
 use std::cmp::Ordering;
 use std::f64::consts::PI;
@@ -17,14 +34,27 @@ use trailloop_osm::geo::METRES_PER_DEGREE;
 use crate::attrs::Attrs;
 use crate::query::Query;
 
-/// Cost of walking the whole loop on roads when avoiding roads (as if 20% off length).
-const ROAD_WEIGHT: f64 = 0.2;
+/// Weight of the length error within tolerance: at a 5% tolerance at most 0.01, less
+/// than 2% of the length on a road.
+const LENGTH_WEIGHT: f64 = 0.5;
+/// Cost of a walk that is all shared (an out-and-back).
+const SHARING_WEIGHT: f64 = 1.0;
+/// Worth of a walk all in nature at `scenery` 1.
+const SCENERY_WEIGHT: f64 = 0.4;
+/// A metre on a hiking route is worth this much of a metre in nature.
+const ROUTE_SHARE: f64 = 0.5;
+/// Cost of `1 - compactness`: a thin walk (c near 0) against a round one (c = 0.5).
+const COMPACT_WEIGHT: f64 = 0.4;
+/// Cost of one junction per km.
+const JUNCTION_WEIGHT: f64 = 0.01;
+/// Worth (hills = +1) or cost (hills = -1) of 100 m of climb per km.
+const HILLS_WEIGHT: f64 = 0.2;
+/// Climb per km counted at most, in units of 100 m.
+const HILLS_CAP: f64 = 1.5;
 /// Cost per metre of climb above the maximum, relative to (maximum + 100 m).
 const CLIMB_WEIGHT: f64 = 0.5;
-/// Cost of a walk that is all shared (an out-and-back), on top of its length error.
-const SHARING_WEIGHT: f64 = 0.25;
-/// Tie-breaker weight of `1 - compactness`.
-const COMPACT_WEIGHT: f64 = 0.001;
+/// Weight of everything but the length error outside tolerance: a tie-breaker.
+const OUTSIDE_SHARE: f64 = 0.01;
 
 /// How a walk ranks, lower first: `tier` (0: a true loop within tolerance, 1: a walk
 /// with stretches walked twice within tolerance, 2: anything farther off the asked
@@ -88,8 +118,13 @@ pub(crate) struct Quality {
 pub(crate) struct Scorer {
     pub target: f64,
     pub tolerance: f64,
-    avoid_roads: bool,
+    /// The longest walk out and back to the loop that counts as the approach.
+    pub approach_max: f64,
+    avoid_roads: f64,
+    scenery: f64,
+    hills: f64,
     max_ascent: Option<f64>,
+    start_cost: f64,
     /// Square metres per unit of shoelace sum (which is twice the area in degrees²).
     area_scale: f64,
 }
@@ -97,11 +132,16 @@ pub(crate) struct Scorer {
 impl Scorer {
     /// `start_lat` fixes the local equirectangular projection used for areas.
     pub fn new(query: &Query, start_lat: f64) -> Scorer {
+        let p = &query.preferences;
         Scorer {
             target: query.target_m,
             tolerance: query.tolerance,
-            avoid_roads: query.preferences.avoid_roads,
-            max_ascent: query.preferences.max_ascent_m,
+            approach_max: query.approach_max_m,
+            avoid_roads: p.avoid_roads,
+            scenery: p.scenery,
+            hills: p.hills,
+            max_ascent: p.max_ascent_m,
+            start_cost: query.start_cost,
             area_scale: 0.5 * METRES_PER_DEGREE * METRES_PER_DEGREE * start_lat.to_radians().cos(),
         }
     }
@@ -115,8 +155,16 @@ impl Scorer {
         (4.0 * PI * area / (attrs.len * attrs.len)).clamp(0.0, 1.0)
     }
 
-    /// Scores a closed walk with totals `attrs` of which `shared` metres are on edges
-    /// walked more than once (every traversal counted).
+    /// The lowest the terms other than length error, sharing and compactness can sum
+    /// to (the bonuses at their largest).
+    fn least_rest(&self) -> f64 {
+        -SCENERY_WEIGHT * self.scenery * (1.0 + ROUTE_SHARE)
+            - HILLS_WEIGHT * self.hills.abs() * HILLS_CAP
+            + self.start_cost
+    }
+
+    /// Scores a closed walk with totals `attrs` of which `shared` metres are walked
+    /// more than once (every traversal counted) or beside another part of the walk.
     pub fn quality(&self, attrs: &Attrs, shared: f64) -> Quality {
         let len = attrs.len;
         let length_error = (len - self.target).abs() / self.target;
@@ -126,19 +174,24 @@ impl Scorer {
             1.0
         };
         let compactness = self.compactness(attrs);
-        let mut cost =
-            length_error + SHARING_WEIGHT * sharing + COMPACT_WEIGHT * (1.0 - compactness);
-        if self.avoid_roads && len > 0.0 {
-            cost += ROAD_WEIGHT * attrs.road / len;
+        let mut rest =
+            SHARING_WEIGHT * sharing + COMPACT_WEIGHT * (1.0 - compactness) + self.start_cost;
+        if len > 0.0 {
+            let km = len / 1000.0;
+            rest += (self.avoid_roads * attrs.road + attrs.trail) / len;
+            rest -=
+                SCENERY_WEIGHT * self.scenery * (attrs.nature + ROUTE_SHARE * attrs.route) / len;
+            rest += JUNCTION_WEIGHT * attrs.junctions / km;
+            rest -= HILLS_WEIGHT * self.hills * (attrs.ascent / km / 100.0).min(HILLS_CAP);
         }
         if let Some(max) = self.max_ascent {
-            cost += CLIMB_WEIGHT * (attrs.ascent - max).max(0.0) / (max + 100.0);
+            rest += CLIMB_WEIGHT * (attrs.ascent - max).max(0.0) / (max + 100.0);
         }
         let within = length_error <= self.tolerance;
-        let tier = match (sharing == 0.0, within) {
-            (true, true) => 0,
-            (false, true) => 1,
-            (_, false) => 2,
+        let (tier, cost) = match (sharing == 0.0, within) {
+            (true, true) => (0, LENGTH_WEIGHT * length_error + rest),
+            (false, true) => (1, LENGTH_WEIGHT * length_error + rest),
+            (_, false) => (2, length_error + OUTSIDE_SHARE * rest),
         };
         Quality {
             key: Score { tier, cost },
@@ -148,12 +201,11 @@ impl Scorer {
         }
     }
 
-    /// A key no out-and-back can beat: it is all shared (and encloses no area, so its
-    /// compactness term is positive too).
+    /// A key no out-and-back can beat: it is all shared and encloses no area.
     pub fn out_and_back_bound(&self) -> Score {
         Score {
             tier: 1,
-            cost: SHARING_WEIGHT,
+            cost: SHARING_WEIGHT + COMPACT_WEIGHT + self.least_rest(),
         }
     }
 
@@ -161,8 +213,12 @@ impl Scorer {
     pub fn max_len_beating(&self, key: &Score, reach: f64) -> f64 {
         let within = self.target * (1.0 + self.tolerance);
         match key.tier {
-            0 => within.min(self.target * (1.0 + key.cost)),
-            2 => reach.min(within.max(self.target * (1.0 + key.cost))),
+            0 => within,
+            2 => {
+                // cost >= e + OUTSIDE_SHARE * least_rest
+                let e = key.cost - OUTSIDE_SHARE * self.least_rest().min(0.0);
+                reach.min(within.max(self.target * (1.0 + e)))
+            }
             _ => reach,
         }
     }

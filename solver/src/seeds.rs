@@ -72,7 +72,7 @@ pub(crate) fn seeds(local: &SearchGraph, scorer: &Scorer, reach: f64, count: usi
         }
         let walk = fundamental_walk(local, e);
         let set = walk.edge_len_set(local);
-        let len: f64 = walk.attrs(local).0.len;
+        let len: f64 = walk.attrs(local, scorer.approach_max).0.len;
         let differs = picked
             .iter()
             .all(|p| shared(&set, &p.set) <= MAX_SHARED * len.min(p.len))

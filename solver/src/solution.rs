@@ -28,16 +28,21 @@ pub enum LoopKind {
 /// One closed walk from the start back to the start.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Loop {
-    /// Input edges in walking order.
+    /// Input edges in walking order, from the start back to it.
     pub edges: Vec<DirectedEdge>,
+    /// How many edges at each end of `edges` are the approach to the loop: walked out
+    /// at the start and back at the end, at most [`Query::approach_max_m`](crate::Query)
+    /// long, like a car park's access path. The measures below are those of the loop
+    /// between them.
+    pub approach_edges: usize,
     /// Total length L, metres.
     pub length_m: f64,
     /// Total climb, metres.
     pub ascent_m: f64,
     /// Total descent, metres.
     pub descent_m: f64,
-    /// Length walked on roads, metres.
-    pub road_m: f64,
+    /// Junctions of three or more ways passed.
+    pub junctions: f64,
     /// `|L - T| / T`.
     pub length_error: f64,
     /// Length walked on edges used more than once (every traversal), or beside another

@@ -43,8 +43,16 @@ pub struct EdgeInput {
     pub ascent_m: f64,
     /// Descent walking from `source` to `target`, metres.
     pub descent_m: f64,
-    /// A road cars use; penalised when the query avoids roads.
+    /// A road cars use: its cost counts as road cost, which the query's road avoidance
+    /// scales.
     pub is_road: bool,
+    /// What a metre of it costs a hiker beyond an ideal trail, by the caller's profile
+    /// (0 for an ideal trail; finite, not negative).
+    pub cost_per_m: f64,
+    /// Share of it in nature, 0..=1.
+    pub nature: f64,
+    /// Whether it is part of a hiking route.
+    pub on_route: bool,
     /// SAC hiking scale, 1 (T1) to 6 (T6); 0 when unknown.
     pub sac_grade: u8,
     /// `[lon, lat]` vertices from `source` to `target`; may be empty (a straight line).
@@ -70,6 +78,9 @@ impl EdgeInput {
             ascent_m: 0.0,
             descent_m: 0.0,
             is_road: false,
+            cost_per_m: 0.0,
+            nature: 0.0,
+            on_route: false,
             sac_grade: 0,
             geometry: Vec::new(),
         }
@@ -222,6 +233,12 @@ impl GraphTile {
                 data_ix,
             );
             data.push(edge);
+        }
+        // Half a junction pass at each end that is a junction of three or more ways.
+        for e in &mut data {
+            let decision = |n: u32| Self::degree(&topo, n) >= 3;
+            e.attrs.junctions = 0.5 * f64::from(u8::from(decision(e.source)))
+                + 0.5 * f64::from(u8::from(decision(e.target)));
         }
         let mut forced = vec![false; node_ids.len()];
         for id in shared {
@@ -500,6 +517,8 @@ fn validate_edge(
         ("length_m", e.length_m),
         ("ascent_m", e.ascent_m),
         ("descent_m", e.descent_m),
+        ("cost_per_m", e.cost_per_m),
+        ("nature", e.nature),
     ] {
         if !attribute_ok(value) {
             return Err(GraphError::InvalidAttribute {
@@ -508,6 +527,13 @@ fn validate_edge(
                 value,
             });
         }
+    }
+    if e.nature > 1.0 {
+        return Err(GraphError::InvalidAttribute {
+            edge: e.id,
+            name: "nature",
+            value: e.nature,
+        });
     }
     if e.sac_grade > 6 {
         return Err(GraphError::InvalidAttribute {
@@ -532,10 +558,22 @@ fn validate_edge(
         target,
         attrs: Attrs {
             len: e.length_m,
-            road: if e.is_road { e.length_m } else { 0.0 },
+            road: if e.is_road {
+                e.cost_per_m * e.length_m
+            } else {
+                0.0
+            },
+            trail: if e.is_road {
+                0.0
+            } else {
+                e.cost_per_m * e.length_m
+            },
+            nature: e.nature * e.length_m,
+            route: if e.on_route { e.length_m } else { 0.0 },
             ascent: e.ascent_m,
             descent: e.descent_m,
             area: shoelace(&points, area_origin),
+            junctions: 0.0,
         },
         sac: e.sac_grade,
         geometry: e.geometry,

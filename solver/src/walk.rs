@@ -13,22 +13,25 @@ pub(crate) struct Walk {
 }
 
 impl Walk {
-    pub fn attrs(&self, local: &SearchGraph) -> (Attrs, f64) {
+    /// The walk's measures and the metres walked twice. A stick of at most
+    /// `approach_max` is the approach from the trailhead to the loop (a car park's access
+    /// path), not part of the hike: it is measured as nothing.
+    pub fn attrs(&self, local: &SearchGraph, approach_max: f64) -> (Attrs, f64) {
         let mut stick = Attrs::default();
         for &s in &self.stick {
             stick.add(&local.step_attrs(s));
         }
-        let mut total = Attrs {
-            len: 2.0 * stick.len,
-            road: 2.0 * stick.road,
-            ascent: stick.ascent + stick.descent,
-            descent: stick.ascent + stick.descent,
-            area: 0.0,
-        };
+        let approach = !self.cycle.is_empty() && stick.len <= approach_max;
+        // Out along the stick and back: its area cancels, its climb is both ways.
+        let mut total = Attrs::default();
+        if !approach {
+            total = stick;
+            total.add(&stick.reversed());
+        }
         for &s in &self.cycle {
             total.add(&local.step_attrs(s));
         }
-        (total, 2.0 * stick.len)
+        (total, if approach { 0.0 } else { 2.0 * stick.len })
     }
 
     /// The same walk in the other direction (climb differs, nothing else).

@@ -11,6 +11,7 @@ use futures_util::pin_mut;
 use postgres_types::{ToSql, Type};
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::{Client, Transaction};
+use trailloop_osm::potential::potential_to_vec;
 use trailloop_osm::{Network, Partition, SacScale, TileKey};
 
 use super::wkb::Geometry;
@@ -86,7 +87,14 @@ pub async fn replace_region(
     )
     .await?;
     let region = source.region.as_str();
-    for table in ["pois", "trailheads", "edges", "nodes"] {
+    for table in [
+        "highlights",
+        "landcover",
+        "pois",
+        "trailheads",
+        "edges",
+        "nodes",
+    ] {
         let started = Instant::now();
         let n = tx
             .execute(
@@ -108,6 +116,8 @@ pub async fn replace_region(
     copy_edges(&tx, region, network, &partition, &geometry).await?;
     copy_trailheads(&tx, region, network, &geometry).await?;
     copy_pois(&tx, region, network, &geometry).await?;
+    copy_landcover(&tx, region, network, &geometry).await?;
+    copy_highlights(&tx, region, network, &geometry).await?;
 
     let record = record(network);
     let (min, max) = bbox(network);
@@ -264,6 +274,11 @@ async fn copy_edges(
         ("tile", Type::INT8),
         ("source_shared", Type::BOOL),
         ("target_shared", Type::BOOL),
+        ("nature_forest", Type::FLOAT4),
+        ("nature_water", Type::FLOAT4),
+        ("nature_open", Type::FLOAT4),
+        ("nature_protected", Type::FLOAT4),
+        ("nature_any", Type::FLOAT4),
     ];
     let rows = net.edges.iter().enumerate().map(|(i, e)| -> Row<'_> {
         vec![
@@ -285,6 +300,11 @@ async fn copy_edges(
             Box::new(partition.edge_tile[i].id()),
             Box::new(partition.shared[e.source as usize]),
             Box::new(partition.shared[e.target as usize]),
+            Box::new(e.nature.forest),
+            Box::new(e.nature.water),
+            Box::new(e.nature.open),
+            Box::new(e.nature.protected),
+            Box::new(e.nature.any),
         ]
     });
     copy(tx, "edges", &columns, rows).await
@@ -298,6 +318,8 @@ struct Snapped<'a> {
     osm_id: Option<i64>,
     coord: trailloop_osm::Coord,
     snap_distance_m: f64,
+    /// A trailhead's potential, flattened.
+    potential: Option<Vec<f32>>,
 }
 
 async fn copy_trailheads(
@@ -313,6 +335,7 @@ async fn copy_trailheads(
         osm_id: t.osm_id,
         coord: t.coord,
         snap_distance_m: t.snap_distance_m,
+        potential: Some(potential_to_vec(&t.potential)),
     });
     copy_snapped(tx, "trailheads", region, net, geom, rows, false).await
 }
@@ -330,11 +353,13 @@ async fn copy_pois(
         osm_id: Some(p.osm_id),
         coord: p.coord,
         snap_distance_m: p.snap_distance_m,
+        potential: None,
     });
     copy_snapped(tx, "pois", region, net, geom, rows, true).await
 }
 
-/// COPYs snapped points; `with_tile` adds the tile of the node each is snapped to.
+/// COPYs snapped points; `with_tile` adds the tile of the node each is snapped to
+/// (points of interest), its absence the potential (trailheads).
 async fn copy_snapped<'a>(
     tx: &Transaction<'_>,
     table: &str,
@@ -355,6 +380,8 @@ async fn copy_snapped<'a>(
     ];
     if with_tile {
         columns.push(("tile", Type::INT8));
+    } else {
+        columns.push(("potential", Type::FLOAT4_ARRAY));
     }
     let rows = rows.map(|s| -> Row<'a> {
         let node = &net.nodes[s.node as usize];
@@ -369,10 +396,65 @@ async fn copy_snapped<'a>(
         ];
         if with_tile {
             row.push(Box::new(TileKey::of(node.coord).id()));
+        } else {
+            row.push(Box::new(s.potential.unwrap_or_default()));
         }
         row
     });
     copy(tx, table, &columns, rows).await
+}
+
+async fn copy_landcover(
+    tx: &Transaction<'_>,
+    region: &str,
+    net: &Network,
+    geom: &Type,
+) -> anyhow::Result<u64> {
+    let columns = [
+        ("region", Type::TEXT),
+        ("kind", Type::TEXT),
+        ("osm_id", Type::INT8),
+        ("geom", geom.clone()),
+    ];
+    let polygons: Vec<_> = net.land.iter().map(|a| a.polygons()).collect();
+    let rows = net.land.iter().zip(&polygons).map(|(a, p)| -> Row<'_> {
+        vec![
+            Box::new(region),
+            Box::new(a.kind.as_str()),
+            Box::new(a.osm_id),
+            Box::new(Geometry::MultiPolygon(p)),
+        ]
+    });
+    copy(tx, "landcover", &columns, rows).await
+}
+
+async fn copy_highlights(
+    tx: &Transaction<'_>,
+    region: &str,
+    net: &Network,
+    geom: &Type,
+) -> anyhow::Result<u64> {
+    let columns = [
+        ("region", Type::TEXT),
+        ("kind", Type::TEXT),
+        ("name", Type::TEXT),
+        ("osm_id", Type::INT8),
+        ("geom", geom.clone()),
+        ("elevation_m", Type::FLOAT4),
+        ("tile", Type::INT8),
+    ];
+    let rows = net.highlights.iter().map(|h| -> Row<'_> {
+        vec![
+            Box::new(region),
+            Box::new(h.kind.as_str()),
+            Box::new(h.name.as_deref()),
+            Box::new(h.osm_id),
+            Box::new(Geometry::MultiPoint(&h.points)),
+            Box::new(h.elevation_m.map(|e| e as f32)),
+            Box::new(TileKey::of(h.points[0]).id()),
+        ]
+    });
+    copy(tx, "highlights", &columns, rows).await
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
-//! PostGIS geometries over the binary protocol as EWKB (SRID 4326), for the two shapes
-//! TrailLoop stores: points and line strings. Small enough that a crate would cost more
+//! PostGIS geometries over the binary protocol as EWKB (SRID 4326), for the shapes
+//! TrailLoop stores: points, line strings, multipoints and multipolygons. Small enough that a crate would cost more
 //! than it saves; PostGIS accepts and sends exactly this encoding.
 
 use std::error::Error;
@@ -12,6 +12,9 @@ const SRID_FLAG: u32 = 0x2000_0000;
 const WGS84: u32 = 4326;
 const POINT: u32 = 1;
 const LINESTRING: u32 = 2;
+const POLYGON: u32 = 3;
+const MULTIPOINT: u32 = 4;
+const MULTIPOLYGON: u32 = 6;
 
 type BoxError = Box<dyn Error + Sync + Send>;
 
@@ -22,6 +25,19 @@ pub enum Geometry<'a> {
     Point(Coord),
     /// Two or more positions.
     LineString(&'a [Coord]),
+    /// One or more positions.
+    MultiPoint(&'a [Coord]),
+    /// Polygons, each an outer ring and its holes, every ring closed.
+    MultiPolygon(&'a [(Vec<Coord>, Vec<Vec<Coord>>)]),
+}
+
+fn put_coords(out: &mut BytesMut, coords: &[Coord]) -> Result<(), BoxError> {
+    out.put_u32_le(u32::try_from(coords.len())?);
+    for c in coords {
+        out.put_f64_le(c.lon);
+        out.put_f64_le(c.lat);
+    }
+    Ok(())
 }
 
 fn is_geometry(ty: &Type) -> bool {
@@ -41,10 +57,31 @@ impl ToSql for Geometry<'_> {
             Geometry::LineString(coords) => {
                 out.put_u32_le(LINESTRING | SRID_FLAG);
                 out.put_u32_le(WGS84);
+                put_coords(out, coords)?;
+            }
+            Geometry::MultiPoint(coords) => {
+                out.put_u32_le(MULTIPOINT | SRID_FLAG);
+                out.put_u32_le(WGS84);
                 out.put_u32_le(u32::try_from(coords.len())?);
                 for c in coords.iter() {
+                    out.put_u8(1);
+                    out.put_u32_le(POINT);
                     out.put_f64_le(c.lon);
                     out.put_f64_le(c.lat);
+                }
+            }
+            Geometry::MultiPolygon(polygons) => {
+                out.put_u32_le(MULTIPOLYGON | SRID_FLAG);
+                out.put_u32_le(WGS84);
+                out.put_u32_le(u32::try_from(polygons.len())?);
+                for (outer, holes) in polygons.iter() {
+                    out.put_u8(1);
+                    out.put_u32_le(POLYGON);
+                    out.put_u32_le(u32::try_from(1 + holes.len())?);
+                    put_coords(out, outer)?;
+                    for h in holes {
+                        put_coords(out, h)?;
+                    }
                 }
             }
         }
@@ -65,6 +102,10 @@ pub struct LineString(pub Vec<Coord>);
 /// A point read back from PostGIS.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Point(pub Coord);
+
+/// A multipoint read back from PostGIS.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MultiPoint(pub Vec<Coord>);
 
 struct Reader<'a> {
     raw: &'a [u8],
@@ -155,6 +196,39 @@ impl<'a> FromSql<'a> for Point {
     }
 }
 
+impl<'a> FromSql<'a> for MultiPoint {
+    fn from_sql(_: &Type, raw: &'a [u8]) -> Result<Self, BoxError> {
+        let (mut r, ty) = header(raw)?;
+        if ty != MULTIPOINT {
+            return Err(format!("expected a MultiPoint, got WKB type {ty}").into());
+        }
+        let n = r.u32()? as usize;
+        if n > r.raw.len() / 21 {
+            return Err("truncated WKB".into());
+        }
+        (0..n)
+            .map(|_| {
+                let (&order, rest) = r.raw.split_first().ok_or("truncated WKB")?;
+                let mut point = Reader {
+                    raw: rest,
+                    little: order == 1,
+                };
+                if point.u32()? & 0xFFFF != POINT {
+                    return Err::<Coord, BoxError>("a MultiPoint member is no Point".into());
+                }
+                let c = point.coord()?;
+                r.raw = point.raw;
+                Ok(c)
+            })
+            .collect::<Result<_, _>>()
+            .map(MultiPoint)
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        is_geometry(ty)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,6 +265,28 @@ mod tests {
         let back = LineString::from_sql(&geometry_type(), &buf).unwrap();
         assert_eq!(back.0, coords);
         assert!(Point::from_sql(&geometry_type(), &buf).is_err());
+    }
+
+    #[test]
+    fn multipoints_round_trip() {
+        let coords = [
+            Coord {
+                lon: 1.5,
+                lat: 42.5,
+            },
+            Coord {
+                lon: -120.25,
+                lat: 47.125,
+            },
+        ];
+        let mut buf = BytesMut::new();
+        Geometry::MultiPoint(&coords)
+            .to_sql(&geometry_type(), &mut buf)
+            .unwrap();
+        let back = MultiPoint::from_sql(&geometry_type(), &buf).unwrap();
+        assert_eq!(back.0, coords);
+        assert!(MultiPoint::from_sql(&geometry_type(), &buf[..buf.len() - 3]).is_err());
+        assert!(LineString::from_sql(&geometry_type(), &buf).is_err());
     }
 
     #[test]

@@ -59,12 +59,30 @@ pub struct OriginBody {
     pub lon: f64,
 }
 
-/// Trail preferences.
+/// How hard to avoid roads: `true` (the default) or `false`, or a strength in 0..=1.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum AvoidRoads {
+    /// `true` avoids roads in full, `false` walks them like trails.
+    Flag(bool),
+    /// 0 walks roads like trails, 1 avoids them in full.
+    Strength(f64),
+}
+
+/// Trail preferences. Each has a default that gives a good hike without being asked.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PreferencesBody {
-    /// Prefer trails over roads cars use.
-    pub avoid_roads: Option<bool>,
+    /// Keep off roads cars use: `true` (default), `false`, or a strength in 0..=1.
+    #[schema(example = true)]
+    pub avoid_roads: Option<AvoidRoads>,
+    /// How much nature (forest, water, open mountain land, protected areas) and hiking
+    /// routes are worth against other qualities, 0..=1 (default 0.5).
+    #[schema(example = 0.5, minimum = 0.0, maximum = 1.0)]
+    pub scenery: Option<f64>,
+    /// -1 avoids climb, +1 seeks it, 0 (default) does not mind.
+    #[schema(example = 0.0, minimum = -1.0, maximum = 1.0)]
+    pub hills: Option<f64>,
     /// Hardest acceptable SAC grade: `hiking` .. `difficult_alpine_hiking`, or `T1` .. `T6`.
     #[schema(example = "mountain_hiking")]
     pub max_sac_scale: Option<String>,
@@ -98,9 +116,15 @@ pub struct LoopQuery {
     pub max_day_km: Option<f64>,
     /// As in the body.
     pub trailhead_id: Option<i64>,
-    /// As `preferences.avoid_roads` in the body.
+    /// As `preferences.avoid_roads` in the body (`true`, `false` or a number).
     #[serde(alias = "preferences.avoid_roads")]
-    pub avoid_roads: Option<bool>,
+    pub avoid_roads: Option<String>,
+    /// As `preferences.scenery` in the body.
+    #[serde(alias = "preferences.scenery")]
+    pub scenery: Option<f64>,
+    /// As `preferences.hills` in the body.
+    #[serde(alias = "preferences.hills")]
+    pub hills: Option<f64>,
     /// As `preferences.max_sac_scale` in the body.
     #[serde(alias = "preferences.max_sac_scale")]
     pub max_sac_scale: Option<String>,
@@ -112,10 +136,14 @@ pub struct LoopQuery {
 }
 
 /// Checked trail preferences.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Preferences {
-    /// Prefer trails over roads.
-    pub avoid_roads: bool,
+    /// How hard to keep off roads, 0..=1.
+    pub avoid_roads: f64,
+    /// Worth of nature and hiking routes, 0..=1.
+    pub scenery: f64,
+    /// -1 avoids climb .. +1 seeks it.
+    pub hills: f64,
     /// Hardest acceptable grade.
     pub max_sac_scale: Option<SacScale>,
     /// Climb above which loops are penalised, metres.
@@ -213,7 +241,14 @@ impl TryFrom<LoopQuery> for LoopRequest {
             max_day_km: q.max_day_km,
             trailhead_id: q.trailhead_id,
             prefs: PreferencesBody {
-                avoid_roads: q.avoid_roads,
+                avoid_roads: match q.avoid_roads.as_deref().map(str::trim) {
+                    None => None,
+                    Some("true") => Some(AvoidRoads::Flag(true)),
+                    Some("false") => Some(AvoidRoads::Flag(false)),
+                    Some(v) => Some(AvoidRoads::Strength(v.parse().unwrap_or(f64::NAN))),
+                },
+                scenery: q.scenery,
+                hills: q.hills,
                 max_sac_scale: q.max_sac_scale,
                 max_ascent_m: q.max_ascent_m,
             },
@@ -287,6 +322,33 @@ fn check(raw: Raw) -> Result<LoopRequest, Vec<FieldError>> {
         }
         None => None,
     };
+    let avoid_roads = match raw.prefs.avoid_roads {
+        None | Some(AvoidRoads::Flag(true)) => 1.0,
+        Some(AvoidRoads::Flag(false)) => 0.0,
+        Some(AvoidRoads::Strength(x)) => {
+            if !(0.0..=1.0).contains(&x) {
+                p.push(
+                    &prefs_field("avoid_roads"),
+                    format!("must be true, false or a strength in 0..=1, got {x}"),
+                );
+            }
+            x
+        }
+    };
+    let scenery = raw.prefs.scenery.unwrap_or(0.5);
+    if !(0.0..=1.0).contains(&scenery) {
+        p.push(
+            &prefs_field("scenery"),
+            format!("must be in 0..=1, got {scenery}"),
+        );
+    }
+    let hills = raw.prefs.hills.unwrap_or(0.0);
+    if !(-1.0..=1.0).contains(&hills) {
+        p.push(
+            &prefs_field("hills"),
+            format!("must be in -1..=1, got {hills}"),
+        );
+    }
     if let Some(a) = raw.prefs.max_ascent_m {
         if !a.is_finite() || !(0.0..=MAX_ASCENT_M).contains(&a) {
             p.push(
@@ -305,7 +367,9 @@ fn check(raw: Raw) -> Result<LoopRequest, Vec<FieldError>> {
         max_day,
         trailhead_id: raw.trailhead_id,
         preferences: Preferences {
-            avoid_roads: raw.prefs.avoid_roads.unwrap_or(false),
+            avoid_roads,
+            scenery,
+            hills,
             max_sac_scale,
             max_ascent_m: raw.prefs.max_ascent_m,
         },
@@ -316,6 +380,7 @@ fn check(raw: Raw) -> Result<LoopRequest, Vec<FieldError>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn body(json: serde_json::Value) -> Result<LoopRequest, Vec<FieldError>> {
         LoopRequest::try_from(serde_json::from_value::<LoopRequestBody>(json).unwrap())
@@ -335,7 +400,16 @@ mod tests {
         assert_eq!(r.target.metres(), 20_000.0);
         assert_eq!(r.tolerance.fraction(), 0.05);
         assert_eq!((r.max_results, r.days, r.seed), (3, 1, 0));
-        assert!(!r.preferences.avoid_roads && r.preferences.max_sac_scale.is_none());
+        assert_eq!(
+            (
+                r.preferences.avoid_roads,
+                r.preferences.scenery,
+                r.preferences.hills
+            ),
+            (1.0, 0.5, 0.0),
+            "a good hike without being asked: roads avoided, some scenery"
+        );
+        assert!(r.preferences.max_sac_scale.is_none());
     }
 
     #[test]
@@ -358,6 +432,55 @@ mod tests {
                 "preferences.max_ascent_m"
             ]
         );
+    }
+
+    #[test]
+    fn preferences_take_flags_strengths_and_bounded_numbers() {
+        let with = |p: serde_json::Value| {
+            body(serde_json::json!({
+                "origin": {"lat": 42.5, "lon": 1.5}, "max_drive_km": 25, "target_km": 10,
+                "preferences": p
+            }))
+        };
+        assert_eq!(
+            with(json!({"avoid_roads": false}))
+                .unwrap()
+                .preferences
+                .avoid_roads,
+            0.0
+        );
+        assert_eq!(
+            with(json!({"avoid_roads": 0.3}))
+                .unwrap()
+                .preferences
+                .avoid_roads,
+            0.3
+        );
+        let r = with(json!({"scenery": 1, "hills": -1})).unwrap();
+        assert_eq!((r.preferences.scenery, r.preferences.hills), (1.0, -1.0));
+        assert_eq!(
+            fields(with(
+                json!({"avoid_roads": 2, "scenery": -0.1, "hills": 1.5})
+            )),
+            [
+                "preferences.avoid_roads",
+                "preferences.scenery",
+                "preferences.hills"
+            ]
+        );
+        let q: LoopQuery = serde_urlencoded::from_str(
+            "lat=42.5&lon=1.5&max_drive_km=5&target_km=5&avoid_roads=0.5",
+        )
+        .unwrap();
+        assert_eq!(
+            LoopRequest::try_from(q).unwrap().preferences.avoid_roads,
+            0.5
+        );
+        let q: LoopQuery = serde_urlencoded::from_str(
+            "lat=42.5&lon=1.5&max_drive_km=5&target_km=5&avoid_roads=maybe",
+        )
+        .unwrap();
+        assert_eq!(fields(LoopRequest::try_from(q)), ["avoid_roads"]);
     }
 
     #[test]

@@ -12,7 +12,7 @@ mod trailhead_query;
 pub use coordinate::Coordinate;
 pub use distance::{DistanceKm, Tolerance};
 pub use loop_request::{
-    LoopQuery, LoopRequest, LoopRequestBody, OriginBody, Preferences, PreferencesBody,
+    AvoidRoads, LoopQuery, LoopRequest, LoopRequestBody, OriginBody, Preferences, PreferencesBody,
 };
 pub use network::{EdgeRecord, PoiRecord, RegionVersion, TileRecords, TrailheadRecord};
 pub use plan_request::{LoopGeometry, SavePlanBody, SavePlanRequest};

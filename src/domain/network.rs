@@ -2,7 +2,9 @@
 //! points of interest and trailheads, with the import they belong to. The stores know
 //! nothing of how they are planned on; `network` builds the planning tiles from these.
 
-use trailloop_osm::{Coord, Highway, PoiKind, SacScale, TileKey, TrailheadKind};
+use trailloop_osm::{
+    Coord, Highlight, Highway, NatureShare, PoiKind, Potential, SacScale, TileKey, TrailheadKind,
+};
 
 /// Which import of which region a record comes from. Records of one request must all
 /// share one version: an import replaces a region at once, and ids change with it.
@@ -41,8 +43,14 @@ pub struct EdgeRecord {
     pub name: Option<String>,
     /// SAC grade.
     pub sac_scale: Option<SacScale>,
+    /// `surface=*`.
+    pub surface: Option<String>,
+    /// `trail_visibility=*`.
+    pub trail_visibility: Option<String>,
     /// Names of the hiking routes it belongs to.
     pub routes: Vec<String>,
+    /// Its share in nature.
+    pub nature: NatureShare,
 }
 
 /// A point of interest snapped to a node.
@@ -69,6 +77,8 @@ pub struct TileRecords {
     pub edges: Vec<EdgeRecord>,
     /// Points of interest snapped to nodes in the tile.
     pub pois: Vec<PoiRecord>,
+    /// Highlights whose first point lies in the tile.
+    pub highlights: Vec<Highlight>,
 }
 
 /// A place to start, with its straight-line distance from the point searched from.
@@ -88,4 +98,8 @@ pub struct TrailheadRecord {
     pub coord: Coord,
     /// Straight-line distance from the search point, metres.
     pub distance_m: f64,
+    /// From the trailhead to the node loops start at, metres.
+    pub snap_distance_m: f64,
+    /// What lies within reach of it, per length band (zeros before it was measured).
+    pub potential: Potential,
 }

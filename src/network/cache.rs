@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use futures_util::future::try_join_all;
 use tokio::sync::OnceCell;
-use trailloop_osm::TileKey;
+use trailloop_osm::{Profile, TileKey};
 use trailloop_solver::GraphError;
 
 use super::tile::NetworkTile;
@@ -63,18 +63,21 @@ struct State {
 pub struct TileCache {
     state: Mutex<State>,
     capacity_bytes: usize,
+    /// The hiking profile tiles' edges are costed by.
+    profile: Arc<Profile>,
     metrics: Metrics,
 }
 
 impl TileCache {
     /// An empty cache holding at most `capacity_bytes` of tiles.
-    pub fn new(capacity_bytes: usize, metrics: Metrics) -> TileCache {
+    pub fn new(capacity_bytes: usize, profile: Arc<Profile>, metrics: Metrics) -> TileCache {
         metrics
             .network_cache_capacity_bytes
             .set(capacity_bytes as i64);
         TileCache {
             state: Mutex::default(),
             capacity_bytes,
+            profile,
             metrics,
         }
     }
@@ -189,7 +192,8 @@ impl TileCache {
             ))));
         }
         let region = version.region.clone();
-        let built = tokio::task::spawn_blocking(move || NetworkTile::build(records))
+        let profile = self.profile.clone();
+        let built = tokio::task::spawn_blocking(move || NetworkTile::build(records, &profile))
             .await
             .map_err(|e| CacheError::Store(StoreError::Other(e.into())))?
             .map_err(|source| CacheError::Build {

@@ -61,6 +61,11 @@ impl PlanningNetwork {
             .map(|&(t, i)| &self.tiles[t].pois[i])
     }
 
+    /// The highlights of every tile.
+    pub fn highlights(&self) -> impl Iterator<Item = &trailloop_osm::Highlight> + '_ {
+        self.tiles.iter().flat_map(|t| t.highlights.iter())
+    }
+
     /// Whether loops can start at `node_id`.
     pub fn contains_node(&self, node_id: i64) -> bool {
         self.graph.contains_node(node_id as u64)

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::mem::size_of;
 use std::sync::Arc;
 
-use trailloop_osm::{Highway, SacScale, TileKey};
+use trailloop_osm::{Highlight, Highway, NatureShare, Profile, SacScale, TileKey};
 use trailloop_solver::{EdgeInput, GraphError, GraphTile, NodeInput};
 
 use crate::domain::{PoiRecord, RegionVersion, TileRecords};
@@ -33,6 +33,8 @@ pub struct EdgeMeta {
     pub sac_scale: Option<SacScale>,
     /// Hiking routes it belongs to.
     pub routes: Arc<[Arc<str>]>,
+    /// Its share in nature.
+    pub nature: NatureShare,
 }
 
 /// A loaded tile.
@@ -48,6 +50,8 @@ pub struct NetworkTile {
     pub edges: Vec<EdgeMeta>,
     /// Points of interest snapped to its nodes.
     pub pois: Vec<PoiRecord>,
+    /// Highlights whose first point lies in it.
+    pub highlights: Vec<Highlight>,
     /// Heap bytes held, approximately (what the cache counts).
     pub bytes: usize,
 }
@@ -85,12 +89,13 @@ impl Interner {
 impl NetworkTile {
     /// Builds the tile from its records: the CPU-heavy part of a load (contraction and
     /// side-by-side detection), so run it off the async workers.
-    pub fn build(records: TileRecords) -> Result<NetworkTile, GraphError> {
+    pub fn build(records: TileRecords, profile: &Profile) -> Result<NetworkTile, GraphError> {
         let TileRecords {
             version,
             tile,
             edges,
             pois,
+            highlights,
         } = records;
         let mut nodes: HashMap<i64, NodeInput> = HashMap::with_capacity(edges.len() + 1);
         let mut shared = Vec::new();
@@ -122,6 +127,14 @@ impl NetworkTile {
                 ascent_m: e.ascent_m,
                 descent_m: e.descent_m,
                 is_road: e.highway.is_road(),
+                cost_per_m: profile.cost_per_m(
+                    e.highway,
+                    e.surface.as_deref(),
+                    e.trail_visibility.as_deref(),
+                    e.sac_scale,
+                ),
+                nature: f64::from(e.nature.any).clamp(0.0, 1.0),
+                on_route: !e.routes.is_empty(),
                 sac_grade: e.sac_scale.map_or(0, SacScale::grade),
                 geometry: e.geometry.iter().map(|c| [c.lon, c.lat]).collect(),
             });
@@ -135,6 +148,7 @@ impl NetworkTile {
                 name: e.name.map(|n| strings.name(n)),
                 sac_scale: e.sac_scale,
                 routes: strings.routes(e.routes),
+                nature: e.nature,
             });
         }
         let mut nodes: Vec<NodeInput> = nodes.into_values().collect();
@@ -147,10 +161,17 @@ impl NetworkTile {
             .iter()
             .map(|p| size_of::<PoiRecord>() + p.name.as_ref().map_or(0, String::capacity))
             .sum();
+        let highlight_bytes: usize = highlights
+            .iter()
+            .map(|h| {
+                size_of::<Highlight>() + h.points.capacity() * size_of::<trailloop_osm::Coord>()
+            })
+            .sum();
         let bytes = graph.heap_bytes()
             + metas.capacity() * size_of::<EdgeMeta>()
             + strings.bytes
             + poi_bytes
+            + highlight_bytes
             + size_of::<NetworkTile>();
         Ok(NetworkTile {
             version,
@@ -158,6 +179,7 @@ impl NetworkTile {
             graph: Arc::new(graph),
             edges: metas,
             pois,
+            highlights,
             bytes,
         })
     }

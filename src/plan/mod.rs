@@ -13,18 +13,21 @@ mod saved;
 mod stages;
 #[cfg(test)]
 mod tests;
+pub mod trailheads;
+mod why;
 
 pub use present::{Difficulty, Segment, DURATION_MODEL};
 pub use stages::{Stage, StageEnd};
+pub use why::{Breakdown, Passed};
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use trailloop_osm::{Coord, SacScale, TileKey};
+use trailloop_osm::{Coord, Profile, SacScale, TileKey};
 use trailloop_solver::{
-    best_alternatives, reach_m, solve_many, Limits, Loop, LoopKind, Preferences, Query, Score,
-    SolveError, DEFAULT_EXTENSION_BUDGET, DEFAULT_WORK_BUDGET,
+    best_alternatives, default_approach_m, reach_m, solve_many, Limits, Loop, LoopKind,
+    Preferences, Query, Score, SolveError, DEFAULT_EXTENSION_BUDGET, DEFAULT_WORK_BUDGET,
 };
 
 use crate::domain::{FieldError, LoopRequest, RegionVersion, TrailheadRecord, TrailheadSearch};
@@ -40,6 +43,10 @@ const TILE_MARGIN_M: f64 = 2_000.0;
 
 /// Times a request is planned again when an import replaced its region meanwhile.
 const STALE_RETRIES: usize = 2;
+
+/// What driving to the edge of the range costs a loop in the score: a far trailhead has
+/// to offer this much more hike (about 5% of a loop's length on a residential road).
+const DRIVE_WEIGHT: f64 = 0.05;
 
 /// A trailhead a loop may start from, with its driving distance from the origin.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,8 +70,12 @@ pub struct LoopParams {
     pub days: u32,
     /// Longest acceptable day, metres (defaults to an even split).
     pub max_day_m: Option<f64>,
-    /// Penalise roads.
-    pub avoid_roads: bool,
+    /// How hard to keep off roads, 0..=1.
+    pub avoid_roads: f64,
+    /// Worth of nature and hiking routes, 0..=1.
+    pub scenery: f64,
+    /// -1 avoids climb .. +1 seeks it.
+    pub hills: f64,
     /// Hardest acceptable SAC grade.
     pub max_sac_scale: Option<SacScale>,
     /// Ascent above which loops are penalised, metres.
@@ -83,6 +94,8 @@ impl LoopParams {
             days: req.days,
             max_day_m: req.max_day.map(|d| d.metres()),
             avoid_roads: req.preferences.avoid_roads,
+            scenery: req.preferences.scenery,
+            hills: req.preferences.hills,
             max_sac_scale: req.preferences.max_sac_scale,
             max_ascent_m: req.preferences.max_ascent_m,
             seed: req.seed,
@@ -95,7 +108,8 @@ impl LoopParams {
         reach_m(self.target_m, self.tolerance) / 2.0
     }
 
-    fn query(&self, start: &Start) -> Query {
+    /// The solver's query from `start`, whose drive costs `start_cost` in the score.
+    fn query(&self, start: &Start, start_cost: f64) -> Query {
         Query {
             start: start.trailhead.node_id as u64,
             target_m: self.target_m,
@@ -103,9 +117,13 @@ impl LoopParams {
             max_results: self.max_results,
             preferences: Preferences {
                 avoid_roads: self.avoid_roads,
+                scenery: self.scenery,
+                hills: self.hills,
                 max_sac_grade: self.max_sac_scale.map(SacScale::grade),
                 max_ascent_m: self.max_ascent_m,
             },
+            start_cost,
+            approach_max_m: default_approach_m(self.target_m),
             seed: self.seed,
             work_budget: DEFAULT_WORK_BUDGET,
             extension_budget: DEFAULT_EXTENSION_BUDGET,
@@ -142,12 +160,29 @@ pub struct PlannedLoop {
     pub kind: LoopKind,
     /// Whether the search proved this the best loop from its trailhead.
     pub proven_optimal: bool,
-    /// Vertices from the trailhead node back to it, following the trails.
+    /// Vertices of the loop, following the trails, from where the approach reaches it
+    /// (the trailhead's node when there is no approach) back there.
     pub geometry: Vec<Coord>,
+    /// From the trailhead to the loop, when the trailhead is not on it: the car park to
+    /// its nearest node, then any short access path (walked there and back).
+    pub approach: Option<Approach>,
+    /// What the loop walks on and through.
+    pub breakdown: Breakdown,
+    /// Highlights it passes, in order.
+    pub highlights: Vec<Passed>,
     /// Consecutive stretches on one named trail.
     pub segments: Vec<Segment>,
     /// Day stages for multi-day plans (one stage for a day hike).
     pub stages: Vec<Stage>,
+}
+
+/// The walk from the trailhead to the loop, one way.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Approach {
+    /// Metres.
+    pub distance_m: f64,
+    /// From the trailhead to the loop's first vertex.
+    pub geometry: Vec<Coord>,
 }
 
 /// Solver effort behind one answer, for metrics.
@@ -285,10 +320,11 @@ impl Planner {
         settings: PlannerSettings,
         time_budget: Duration,
         cache_bytes: usize,
+        profile: Arc<Profile>,
         metrics: Metrics,
     ) -> Planner {
         Planner {
-            cache: TileCache::new(cache_bytes, metrics.clone()),
+            cache: TileCache::new(cache_bytes, profile, metrics.clone()),
             store,
             pool,
             settings,
@@ -392,10 +428,11 @@ impl Planner {
         }
         let solve_started = Instant::now();
         let job_params = params.clone();
+        let max_drive_km = req.max_drive.km();
         let outcome = self
             .pool
             .run(admission, deadline, move |limits| {
-                plan_groups(prepared.groups, &job_params, limits)
+                plan_groups(prepared.groups, &job_params, max_drive_km, limits)
             })
             .await??;
         self.metrics
@@ -445,6 +482,12 @@ impl Planner {
         let records = self.trailheads_for(req).await?;
         let starts: Vec<Start> = records.into_iter().map(|r| self.start(r)).collect();
         let considered = starts.len();
+        let starts = trailheads::choose(
+            starts,
+            params,
+            req.max_drive.km(),
+            self.settings.max_trailheads,
+        );
         let mut by_version: BTreeMap<RegionVersion, Vec<Start>> = BTreeMap::new();
         for s in starts {
             by_version
@@ -496,7 +539,7 @@ impl Planner {
             },
             None => {
                 self.store
-                    .trailheads_within(origin, radius_m, self.settings.max_trailheads)
+                    .trailheads_within(origin, radius_m, self.settings.trailhead_candidates)
                     .await?
             }
         };
@@ -522,12 +565,13 @@ fn failed(p: Prepare) -> PlanError {
 fn plan_groups(
     groups: Vec<Group>,
     params: &LoopParams,
+    max_drive_km: f64,
     limits: &Limits,
 ) -> Result<PlanOutcome, PlanError> {
     let mut outcome = PlanOutcome::default();
     for group in groups {
         let network = PlanningNetwork::over(group.tiles);
-        let part = plan_on(&network, &group.starts, params, limits)?;
+        let part = plan_on(&network, &group.starts, params, max_drive_km, limits)?;
         outcome.loops.extend(part.loops);
         outcome.stats.trailheads += part.stats.trailheads;
         outcome.stats.work += part.stats.work;
@@ -544,19 +588,29 @@ fn plan_groups(
 }
 
 /// Solves from every start in parallel (on the current rayon pool), keeps the best
-/// loops by the solver's ranking and presents them. Synchronous and CPU-bound: run it on
-/// the solver pool, never on an async worker.
+/// loops by the solver's ranking (a longer drive costs a little, see [`DRIVE_WEIGHT`])
+/// and presents them. Synchronous and CPU-bound: run it on the solver pool, never on an
+/// async worker.
 pub fn plan_on(
     network: &PlanningNetwork,
     starts: &[Start],
     params: &LoopParams,
+    max_drive_km: f64,
     limits: &Limits,
 ) -> Result<PlanOutcome, PlanError> {
     let starts: Vec<&Start> = starts
         .iter()
         .filter(|s| network.contains_node(s.trailhead.node_id))
         .collect();
-    let queries: Vec<Query> = starts.iter().map(|s| params.query(s)).collect();
+    let queries: Vec<Query> = starts
+        .iter()
+        .map(|s| {
+            params.query(
+                s,
+                DRIVE_WEIGHT * (s.drive_km / max_drive_km.max(1.0)).min(1.0),
+            )
+        })
+        .collect();
     let mut stats = PlanStats {
         trailheads: queries.len(),
         ..PlanStats::default()

@@ -5,7 +5,7 @@ use trailloop_osm::{Coord, Highway, SacScale};
 use trailloop_solver::Loop;
 
 use super::stages::{self, Leg};
-use super::{LoopParams, PlannedLoop, Start};
+use super::{Approach, LoopParams, PlannedLoop, Start};
 use crate::network::{EdgeMeta, PlanningNetwork};
 
 /// The walking-time model, named in every answer.
@@ -82,8 +82,9 @@ pub(crate) fn present(
     params: &LoopParams,
 ) -> PlannedLoop {
     let graph = network.graph();
-    let legs: Vec<Leg<'_>> = l
-        .edges
+    let a = l.approach_edges;
+    let hike = &l.edges[a..l.edges.len() - a];
+    let legs: Vec<Leg<'_>> = hike
         .iter()
         .filter_map(|d| {
             let meta = network.edge(d.id)?;
@@ -99,11 +100,18 @@ pub(crate) fn present(
             })
         })
         .collect();
-    let geometry = graph
-        .walk_polyline(&l.edges)
-        .into_iter()
-        .map(|[lon, lat]| Coord { lon, lat })
-        .collect();
+    let to_coords = |line: Vec<[f64; 2]>| -> Vec<Coord> {
+        line.into_iter()
+            .map(|[lon, lat]| Coord { lon, lat })
+            .collect()
+    };
+    let geometry: Vec<Coord> = to_coords(graph.walk_polyline(hike));
+    let approach = approach(
+        start,
+        to_coords(graph.walk_polyline(&l.edges[..a])),
+        &geometry,
+    );
+    let highlights = super::why::passed(&geometry, network.highlights());
     let max_sac_scale = legs.iter().filter_map(|leg| leg.meta.sac_scale).max();
     let stages = stages::stages(&legs, |n| network.pois_at(n), params.days, params.max_day_m);
     let hardest_day = stages.iter().fold((0.0f64, 0.0f64), |(d, a), s| {
@@ -127,10 +135,32 @@ pub(crate) fn present(
         max_sac_scale,
         kind: l.kind,
         proven_optimal: l.proven_optimal,
+        breakdown: super::why::breakdown(legs.iter().map(|leg| leg.meta), l.junctions),
         geometry,
+        approach,
+        highlights,
         segments: segments(legs.iter().map(|leg| leg.meta)),
         stages,
     }
+}
+
+/// Below this a trailhead is on its loop: no approach is reported.
+const APPROACH_MIN_M: f64 = 5.0;
+
+/// The car park to its node (a straight line: it is off the network), then the access
+/// path to the loop.
+fn approach(start: &Start, access: Vec<Coord>, loop_line: &[Coord]) -> Option<Approach> {
+    let mut line = vec![start.trailhead.coord];
+    let node = access.first().or(loop_line.first()).copied()?;
+    if trailloop_osm::distance_m(start.trailhead.coord, node) > 0.0 {
+        line.push(node);
+    }
+    line.extend(access.iter().skip(1).copied());
+    let distance_m = trailloop_osm::length_m(&line);
+    (distance_m >= APPROACH_MIN_M).then_some(Approach {
+        distance_m,
+        geometry: line,
+    })
 }
 
 #[cfg(test)]
@@ -148,6 +178,7 @@ mod tests {
             name: name.map(Into::into),
             sac_scale: None,
             routes: Vec::new().into(),
+            nature: Default::default(),
         }
     }
 

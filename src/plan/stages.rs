@@ -189,6 +189,7 @@ mod tests {
             name: None,
             sac_scale: None,
             routes: Vec::new().into(),
+            nature: Default::default(),
         }
     }
 

@@ -33,7 +33,10 @@ static NETWORK: LazyLock<PlanningNetwork> = LazyLock::new(|| {
     let (_, tiles) = STORE.regions().remove(0);
     let tiles = tiles
         .into_iter()
-        .map(|t| Arc::new(NetworkTile::build(STORE.tile(t)).expect("a valid tile")))
+        .map(|t| {
+            let tile = NetworkTile::build(STORE.tile(t), &trailloop_osm::Profile::hiking());
+            Arc::new(tile.expect("a valid tile"))
+        })
         .collect();
     PlanningNetwork::over(tiles)
 });
@@ -44,7 +47,7 @@ fn plan(
     params: &LoopParams,
     limits: &Limits,
 ) -> Result<PlanOutcome, PlanError> {
-    plan_on(network, starts, params, limits)
+    plan_on(network, starts, params, 25.0, limits)
 }
 
 /// The trailheads within `radius_m` of `origin`, nearest first.
@@ -68,6 +71,8 @@ fn candidates(origin: Coord, radius_m: f64, n: usize) -> Vec<Start> {
                     kind: t.kind,
                     coord: t.coord,
                     distance_m: d,
+                    snap_distance_m: t.snap_distance_m,
+                    potential: t.potential,
                 },
                 drive_km: d / 1000.0 * 1.3,
             })
@@ -85,7 +90,9 @@ fn params(target_km: f64) -> LoopParams {
         max_results: 3,
         days: 1,
         max_day_m: None,
-        avoid_roads: false,
+        avoid_roads: 1.0,
+        scenery: 0.5,
+        hills: 0.0,
         max_sac_scale: None,
         max_ascent_m: None,
         seed: 7,
@@ -119,17 +126,23 @@ fn assert_follows_trails(l: &PlannedLoop) {
         .iter()
         .map(|n| (n.osm_id, n.coord))
         .collect();
-    let start = node[&l.trailhead.trailhead.node_id];
+    // At the trailhead's node, or at the end of its approach from the trailhead.
+    let start = match &l.approach {
+        None => node[&l.trailhead.trailhead.node_id],
+        Some(a) => {
+            assert_eq!(a.geometry[0], l.trailhead.trailhead.coord);
+            if a.geometry.len() > 2 {
+                assert_eq!(a.geometry[1], node[&l.trailhead.trailhead.node_id]);
+            }
+            *a.geometry.last().unwrap()
+        }
+    };
     assert_eq!(
         l.geometry.first(),
         Some(&start),
-        "starts at the trailhead node"
+        "starts where the approach ends"
     );
-    assert_eq!(
-        l.geometry.last(),
-        Some(&start),
-        "ends at the trailhead node"
-    );
+    assert_eq!(l.geometry.last(), Some(&start), "ends there");
     for w in l.geometry.windows(2) {
         let k = [
             w[0].lon.to_bits(),

@@ -131,6 +131,60 @@ pub struct StageJson {
     pub end: StageEndJson,
 }
 
+/// The walk from the trailhead to the loop, when the trailhead is not on it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ApproachJson {
+    /// One way, km (walked there at the start and back at the end).
+    pub distance_km: f64,
+    /// From the trailhead to the loop's first vertex.
+    pub geometry: LineStringJson,
+}
+
+/// What the loop walks on and through, as shares of its length (0..1).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct BreakdownJson {
+    /// On paths, footways, bridleways, steps, cycleways and pedestrian ways.
+    pub path_share: f64,
+    /// On tracks.
+    pub track_share: f64,
+    /// On roads cars use.
+    pub road_share: f64,
+    /// On ways of hiking routes (`route=hiking|foot`).
+    pub route_share: f64,
+    /// In or beside nature of any kind below.
+    pub nature_share: f64,
+    /// In forests and woods.
+    pub forest_share: f64,
+    /// Within 30 m of water or a watercourse.
+    pub water_share: f64,
+    /// On open mountain land, meadows and moors.
+    pub open_share: f64,
+    /// In parks, nature reserves and protected areas.
+    pub protected_share: f64,
+    /// Junctions of three or more ways passed per km: the hiker's decision points.
+    pub junctions_per_km: f64,
+}
+
+/// A highlight the loop passes (within 150 m).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct HighlightJson {
+    /// `peak`, `viewpoint`, `waterfall`, `lake` or `hut`.
+    #[schema(example = "peak")]
+    pub kind: String,
+    /// Name from OSM.
+    pub name: Option<String>,
+    /// The OSM element (a node, or a way or relation for a lake).
+    pub osm_id: i64,
+    /// Latitude of its point nearest the loop.
+    pub lat: f64,
+    /// Longitude of that point.
+    pub lon: f64,
+    /// A peak's elevation, m.
+    pub elevation_m: Option<f64>,
+    /// Where along the loop it comes, km.
+    pub at_km: f64,
+}
+
 /// One planned loop.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct LoopJson {
@@ -162,8 +216,16 @@ pub struct LoopJson {
     pub kind: String,
     /// Whether the search proved this the best loop from its trailhead.
     pub proven_optimal: bool,
-    /// The route on the trails, from the trailhead node back to it.
+    /// The loop on the trails, closed: from where the approach reaches it (the
+    /// trailhead's node when there is no approach) back there.
     pub geometry: LineStringJson,
+    /// The walk from the trailhead to the loop, when the trailhead is not on it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approach: Option<ApproachJson>,
+    /// What the loop walks on and through.
+    pub breakdown: BreakdownJson,
+    /// Highlights it passes, in order.
+    pub highlights: Vec<HighlightJson>,
     /// Trail stretches in walking order.
     pub segments: Vec<SegmentJson>,
     /// Day stages (one for a day hike).
@@ -205,6 +267,38 @@ impl LoopJson {
             kind: kind_name(l.kind).into(),
             proven_optimal: l.proven_optimal,
             geometry: LineStringJson::new(&l.geometry),
+            approach: l.approach.as_ref().map(|a| ApproachJson {
+                distance_km: round(a.distance_m / 1000.0, 3),
+                geometry: LineStringJson::new(&a.geometry),
+            }),
+            breakdown: {
+                let b = &l.breakdown;
+                BreakdownJson {
+                    path_share: round(b.path, 3),
+                    track_share: round(b.track, 3),
+                    road_share: round(b.road, 3),
+                    route_share: round(b.route, 3),
+                    nature_share: round(b.nature, 3),
+                    forest_share: round(b.forest, 3),
+                    water_share: round(b.water, 3),
+                    open_share: round(b.open, 3),
+                    protected_share: round(b.protected, 3),
+                    junctions_per_km: round(b.junctions_per_km, 2),
+                }
+            },
+            highlights: l
+                .highlights
+                .iter()
+                .map(|h| HighlightJson {
+                    kind: h.kind.as_str().into(),
+                    name: h.name.clone(),
+                    osm_id: h.osm_id,
+                    lat: h.coord.lat,
+                    lon: h.coord.lon,
+                    elevation_m: h.elevation_m.map(|e| round(e, 1)),
+                    at_km: round(h.at_m / 1000.0, 3),
+                })
+                .collect(),
             segments: l
                 .segments
                 .iter()

@@ -11,8 +11,8 @@ pub mod trailheads;
 
 pub use extract::{parse_json, parse_query, ApiJson, ApiQuery, BodyLimit};
 pub use loop_json::{
-    DriveDistanceJson, LineStringJson, LoopJson, LoopsResponse, SegmentJson, StageEndJson,
-    StageJson, TrailheadJson, ATTRIBUTION,
+    ApproachJson, BreakdownJson, DriveDistanceJson, HighlightJson, LineStringJson, LoopJson,
+    LoopsResponse, SegmentJson, StageEndJson, StageJson, TrailheadJson, ATTRIBUTION,
 };
 
 use actix_web::{web, HttpResponse};

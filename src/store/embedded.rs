@@ -25,6 +25,7 @@ pub struct EmbeddedStore {
     /// Edge indices by tile, in index order; POI indices by tile.
     edges_by_tile: BTreeMap<TileKey, Vec<usize>>,
     pois_by_tile: HashMap<TileKey, Vec<usize>>,
+    highlights_by_tile: HashMap<TileKey, Vec<usize>>,
     plans: Mutex<Plans>,
 }
 
@@ -62,11 +63,19 @@ impl EmbeddedStore {
             let tile = TileKey::of(network.nodes[p.node as usize].coord);
             pois_by_tile.entry(tile).or_default().push(i);
         }
+        let mut highlights_by_tile: HashMap<TileKey, Vec<usize>> = HashMap::new();
+        for (i, h) in network.highlights.iter().enumerate() {
+            highlights_by_tile
+                .entry(TileKey::of(h.points[0]))
+                .or_default()
+                .push(i);
+        }
         EmbeddedStore {
             network,
             partition,
             edges_by_tile,
             pois_by_tile,
+            highlights_by_tile,
             plans: Mutex::default(),
         }
     }
@@ -86,6 +95,8 @@ impl EmbeddedStore {
             kind: t.kind,
             coord: t.coord,
             distance_m: distance_m(origin, t.coord),
+            snap_distance_m: t.snap_distance_m,
+            potential: t.potential,
         }
     }
 
@@ -140,7 +151,10 @@ impl EmbeddedStore {
                     highway: e.highway,
                     name: e.name.clone(),
                     sac_scale: e.sac_scale,
+                    surface: e.surface.clone(),
+                    trail_visibility: e.trail_visibility.clone(),
                     routes: e.routes.clone(),
+                    nature: e.nature,
                 }
             })
             .collect();
@@ -159,11 +173,19 @@ impl EmbeddedStore {
                 }
             })
             .collect();
+        let highlights = self
+            .highlights_by_tile
+            .get(&tile)
+            .into_iter()
+            .flatten()
+            .map(|&i| net.highlights[i].clone())
+            .collect();
         TileRecords {
             version: version(),
             tile,
             edges,
             pois,
+            highlights,
         }
     }
 

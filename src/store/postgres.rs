@@ -4,11 +4,15 @@
 
 use deadpool_postgres::{Object, Pool, PoolError};
 use tokio_postgres::IsolationLevel;
-use trailloop_osm::{geo, Coord, Highway, PoiKind, SacScale, TileKey, TrailheadKind};
+use trailloop_osm::potential::potential_from_slice;
+use trailloop_osm::{
+    geo, Coord, Highlight, HighlightKind, Highway, NatureShare, PoiKind, SacScale, TileKey,
+    TrailheadKind,
+};
 use uuid::Uuid;
 
 use super::{PlanRecord, StoreError};
-use crate::db::wkb::{LineString, Point};
+use crate::db::wkb::{LineString, MultiPoint, Point};
 use crate::domain::{EdgeRecord, PoiRecord, RegionVersion, TileRecords, TrailheadRecord};
 
 /// The PostGIS store over a connection pool.
@@ -39,7 +43,8 @@ impl From<tokio_postgres::Error> for StoreError {
 
 /// Columns of a trailhead row; `$1, $2` are the point distances are measured from.
 const TRAILHEAD_COLUMNS: &str = "t.id, t.region, r.import_id, t.node_id, t.name, t.kind, t.geom,
-    ST_Distance(t.geom::geography, ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography)";
+    ST_Distance(t.geom::geography, ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography),
+    t.snap_distance_m, t.potential";
 
 fn trailhead_record(row: &tokio_postgres::Row) -> Result<TrailheadRecord, StoreError> {
     let kind: String = row.get(5);
@@ -55,6 +60,8 @@ fn trailhead_record(row: &tokio_postgres::Row) -> Result<TrailheadRecord, StoreE
             .ok_or_else(|| anyhow::anyhow!("trailhead with unknown kind {kind:?}"))?,
         coord: row.get::<_, Point>(6).0,
         distance_m: row.get(7),
+        snap_distance_m: f64::from(row.get::<_, f32>(8)),
+        potential: potential_from_slice(&row.get::<_, Vec<f32>>(9)).unwrap_or_default(),
     })
 }
 
@@ -145,7 +152,9 @@ impl PgStore {
         let edges_stmt = tx
             .prepare_cached(
                 "SELECT id, source, target, source_shared, target_shared, geom, length_m,
-                        ascent_m, descent_m, highway, name, sac_scale, routes
+                        ascent_m, descent_m, highway, name, sac_scale, routes, surface,
+                        trail_visibility, nature_forest, nature_water, nature_open,
+                        nature_protected, nature_any
                  FROM edges WHERE region = $1 AND tile = $2 ORDER BY id",
             )
             .await?;
@@ -155,13 +164,20 @@ impl PgStore {
                  WHERE region = $1 AND tile = $2 ORDER BY id",
             )
             .await?;
+        let highlights_stmt = tx
+            .prepare_cached(
+                "SELECT kind, name, osm_id, geom, elevation_m FROM highlights
+                 WHERE region = $1 AND tile = $2 ORDER BY id",
+            )
+            .await?;
         let id = tile.id();
         let by_region: [&(dyn tokio_postgres::types::ToSql + Sync); 1] = [&region];
         let by_tile: [&(dyn tokio_postgres::types::ToSql + Sync); 2] = [&region, &id];
-        let (version, edges, pois) = tokio::try_join!(
+        let (version, edges, pois, highlights) = tokio::try_join!(
             tx.query_opt(&version_stmt, &by_region),
             tx.query(&edges_stmt, &by_tile),
             tx.query(&pois_stmt, &by_tile),
+            tx.query(&highlights_stmt, &by_tile),
         )?;
         tx.commit().await?;
         let Some(version) = version else {
@@ -187,6 +203,15 @@ impl PgStore {
                     name: r.get(10),
                     sac_scale: sac.as_deref().and_then(SacScale::from_tag),
                     routes: r.get(12),
+                    surface: r.get(13),
+                    trail_visibility: r.get(14),
+                    nature: NatureShare {
+                        forest: r.get(15),
+                        water: r.get(16),
+                        open: r.get(17),
+                        protected: r.get(18),
+                        any: r.get(19),
+                    },
                 })
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
@@ -202,6 +227,19 @@ impl PgStore {
                 })
             })
             .collect();
+        let highlights = highlights
+            .iter()
+            .filter_map(|r| {
+                let kind: String = r.get(0);
+                Some(Highlight {
+                    kind: HighlightKind::parse(&kind)?,
+                    name: r.get(1),
+                    osm_id: r.get(2),
+                    points: r.get::<_, MultiPoint>(3).0,
+                    elevation_m: r.get::<_, Option<f32>>(4).map(f64::from),
+                })
+            })
+            .collect();
         Ok(TileRecords {
             version: RegionVersion {
                 region: region.to_string(),
@@ -210,6 +248,7 @@ impl PgStore {
             tile,
             edges,
             pois,
+            highlights,
         })
     }
 

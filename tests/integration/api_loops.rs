@@ -79,7 +79,37 @@ pub fn assert_loop_contract(l: &Value, request: &Value) {
         .trailhead_nodes
         .get(&key(f(th, "lon"), f(th, "lat")))
         .unwrap_or_else(|| panic!("{th} is not an Andorra trailhead"));
-    assert_eq!(&keys[0], node, "starts at the trailhead's node");
+    // The loop starts at the trailhead's node, or where the approach from the trailhead
+    // (its car park to its node, then any short access path) reaches it.
+    match l.get("approach") {
+        None => assert_eq!(&keys[0], node, "starts at the trailhead's node"),
+        Some(a) => {
+            let line: Vec<Key> = a["geometry"]["coordinates"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| key(c[0].as_f64().unwrap(), c[1].as_f64().unwrap()))
+                .collect();
+            assert_eq!(
+                line[0],
+                key(f(th, "lon"), f(th, "lat")),
+                "from the trailhead"
+            );
+            assert_eq!(line.last(), keys.first(), "to the loop");
+            assert!(line.contains(node), "through the trailhead's node");
+            assert!(
+                f(a, "distance_km") <= 0.5 + 0.3,
+                "an approach is short: {a}"
+            );
+        }
+    }
+    let b = &l["breakdown"];
+    let classes = f(b, "path_share") + f(b, "track_share") + f(b, "road_share");
+    assert!((classes - 1.0).abs() < 0.01, "{b}");
+    for share in ["route_share", "nature_share", "forest_share", "water_share"] {
+        assert!((0.0..=1.0).contains(&f(b, share)), "{share}: {b}");
+    }
+    assert!(l["highlights"].is_array());
     for (i, w) in keys.windows(2).enumerate() {
         // A repeated vertex is valid GeoJSON and not a step off the trails.
         assert!(

@@ -42,10 +42,6 @@ const FIRST_ROUND_SHARE: f64 = 0.7;
 const CONTINUED: usize = 3;
 /// Most work one walk gets in one extension round.
 const EXTENSION_SHARE: u64 = 60_000;
-/// Length error below which k walks of the best possible tier in the pool (true loops,
-/// or lollipops from a start with a single edge) are good enough after the first round:
-/// the second round is skipped and the exact search gets only its own share.
-const GOOD_ENOUGH: f64 = 0.002;
 
 /// Solves one query reusing `scratch` (see [`Scratch`]).
 pub fn solve_with(
@@ -73,7 +69,6 @@ pub fn solve_with(
     let scorer = Scorer::new(query, graph.position(start)[1]);
     let mut pool = Alternatives::new(2 * k + 4);
     let mut stopped = false;
-    let mut exact_budget = None;
     let mut extension_work = 0;
 
     let mut starts: Vec<Start> = seeds(&local, &scorer, reach, FUNDAMENTAL_SEEDS)
@@ -116,14 +111,10 @@ pub fn solve_with(
         }
         // A start with a single edge is on no cycle: lollipops are the best there is.
         let best_tier = u8::from(local.adj(0).len() < 2);
-        let good_enough = pool.count_within(best_tier, GOOD_ENOUGH) >= k;
-        if good_enough {
-            exact_budget = Some(query.work_budget.saturating_sub(total));
-        }
         // Second round: the most promising walks that ran out of budget get the rest.
         let mut round = 0;
         let mut spent_before_extension = work;
-        while !unfinished.is_empty() && !stopped && !good_enough {
+        while !unfinished.is_empty() && !stopped {
             let share = if round == 0 {
                 total.saturating_sub(work) / unfinished.len().min(CONTINUED) as u64
             } else {
@@ -182,11 +173,7 @@ pub fn solve_with(
         let left = query
             .work_budget
             .saturating_sub(work.saturating_sub(extension_work));
-        exact.run(
-            &mut pool,
-            exact_budget.map_or(left, |b| b.min(left)),
-            &mut work,
-        )
+        exact.run(&mut pool, left, &mut work)
     };
     if limits.cancelled() {
         return Err(SolveError::Cancelled);
@@ -234,7 +221,7 @@ impl Unfinished {
         if result.converged || result.stopped {
             return None;
         }
-        let (attrs, shared) = result.best.attrs(local);
+        let (attrs, shared) = result.best.attrs(local, scorer.approach_max);
         Some(Unfinished {
             is_lollipop: !result.best.stick.is_empty(),
             key: scorer.quality(&attrs, shared).key,
@@ -276,10 +263,11 @@ fn to_loop(graph: &TrailGraph, c: ScoredWalk, exhausted: bool) -> Loop {
         .collect();
     Loop {
         edges,
+        approach_edges: c.approach,
         length_m: c.attrs.len,
         ascent_m: c.attrs.ascent,
         descent_m: c.attrs.descent,
-        road_m: c.attrs.road,
+        junctions: c.attrs.junctions,
         length_error: c.quality.length_error,
         sharing: c.quality.sharing,
         compactness: c.quality.compactness,

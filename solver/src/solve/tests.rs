@@ -71,6 +71,7 @@ fn case_strategy() -> impl Strategy<Value = Case> {
                         } else {
                             Vec::new()
                         };
+                        // The other measures vary with the edge's index.
                         EdgeInput {
                             id: 1000 + i as u64,
                             source: a * 10,
@@ -79,6 +80,9 @@ fn case_strategy() -> impl Strategy<Value = Case> {
                             ascent_m: up,
                             descent_m: down,
                             is_road: road,
+                            cost_per_m: if road { 0.8 } else { (i % 3) as f64 * 0.1 },
+                            nature: ((i * 7) % 10) as f64 / 10.0,
+                            on_route: i % 2 == 0,
                             sac_grade: sac,
                             geometry,
                         }
@@ -88,11 +92,16 @@ fn case_strategy() -> impl Strategy<Value = Case> {
                 query.tolerance = tol;
                 query.max_results = k;
                 query.preferences = Preferences {
-                    avoid_roads,
+                    avoid_roads: if avoid_roads { 1.0 } else { 0.0 },
+                    scenery: if avoid_roads { 0.5 } else { 0.9 },
+                    hills: (start % 3) as f64 - 1.0,
                     max_sac_grade: max_sac,
                     max_ascent_m: max_ascent,
                 };
                 query.work_budget = 50_000_000;
+                // The reference enumerates simple cycles through the start; walks that
+                // reach their loop by an approach are tested on their own.
+                query.approach_max_m = 0.0;
                 Case {
                     nodes,
                     edges,
@@ -127,7 +136,27 @@ fn measure(case: &Case, walk: &[DirectedEdge]) -> (Attrs, f64) {
         attrs.len += e.length_m;
         attrs.ascent += up;
         attrs.descent += down;
-        attrs.road += if e.is_road { e.length_m } else { 0.0 };
+        let cost = e.cost_per_m * e.length_m;
+        if e.is_road {
+            attrs.road += cost;
+        } else {
+            attrs.trail += cost;
+        }
+        attrs.nature += e.nature * e.length_m;
+        attrs.route += if e.on_route { e.length_m } else { 0.0 };
+        // Every node passed is arrived at and left: half a pass each way at junctions
+        // of three or more edges.
+        let degree = |n: u64| -> usize {
+            case.edges
+                .iter()
+                .map(|x| usize::from(x.source == n) + usize::from(x.target == n))
+                .sum()
+        };
+        for n in [e.source, e.target] {
+            if degree(n) >= 3 {
+                attrs.junctions += 0.5;
+            }
+        }
         if count[&d.id] > 1 {
             shared += e.length_m;
         } else {
@@ -220,6 +249,7 @@ fn assert_closed_walk(case: &Case, graph: &TrailGraph, l: &Loop) {
         at = to;
     }
     assert_eq!(at, case.query.start, "walk is closed");
+    assert_eq!(l.approach_edges, 0, "approaches are off in these cases");
     let (attrs, shared) = measure(case, &l.edges);
     assert!((attrs.len - l.length_m).abs() < 1e-6 * attrs.len.max(1.0));
     assert!((shared / attrs.len - l.sharing).abs() < 1e-9);

@@ -74,8 +74,9 @@ pub fn region_from_env() -> Region {
     }
 }
 
-/// The solver's view of a network.
+/// The solver's view of a network, costed by the shipped hiking profile.
 pub fn to_solver_input(network: &Network) -> (Vec<NodeInput>, Vec<EdgeInput>) {
+    let profile = trailloop_osm::Profile::hiking();
     let nodes = network
         .nodes
         .iter()
@@ -98,6 +99,14 @@ pub fn to_solver_input(network: &Network) -> (Vec<NodeInput>, Vec<EdgeInput>) {
             ascent_m: e.ascent_m,
             descent_m: e.descent_m,
             is_road: e.highway.is_road(),
+            cost_per_m: profile.cost_per_m(
+                e.highway,
+                e.surface.as_deref(),
+                e.trail_visibility.as_deref(),
+                e.sac_scale,
+            ),
+            nature: f64::from(e.nature.any),
+            on_route: !e.routes.is_empty(),
             sac_grade: e.sac_scale.map_or(0, |s| s.grade()),
             geometry: e.geometry.iter().map(|c| [c.lon, c.lat]).collect(),
         })
@@ -247,7 +256,7 @@ pub fn witness_in(
 }
 
 /// A loop's edges join end to end from `start` back to `start`, and its length is the
-/// sum of theirs.
+/// sum of those between its approach there and back.
 pub fn assert_walks_from_and_back_to(graph: &TrailGraph, start: u64, l: &Loop) {
     let mut at = start;
     for &e in &l.edges {
@@ -256,8 +265,8 @@ pub fn assert_walks_from_and_back_to(graph: &TrailGraph, start: u64, l: &Loop) {
         at = to;
     }
     assert_eq!(at, start, "closes at the start");
-    let summed: f64 = l
-        .edges
+    let a = l.approach_edges;
+    let summed: f64 = l.edges[a..l.edges.len() - a]
         .iter()
         .map(|e| graph.edge_length(e.id).expect("known"))
         .sum();
