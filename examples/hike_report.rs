@@ -5,7 +5,8 @@
 //! each origin of the region, for every target and drive limit, k = 3, and prints the
 //! judge's figures over all answers and the planning time per request.
 //! `REGION=helsinki` judges central Helsinki (no targets are set for it);
-//! `DUMP=<file>` writes one line per answer.
+//! `DUMP=<file>` writes one line per answer; `PREFERENCES='{"scenery": 1}'` sets the
+//! requests' preferences.
 
 #[path = "../tests/judge/mod.rs"]
 mod judge;
@@ -94,6 +95,10 @@ async fn main() -> anyhow::Result<()> {
     );
     planner.preload().await?;
 
+    let preferences: serde_json::Value = match std::env::var("PREFERENCES") {
+        Ok(p) => serde_json::from_str(&p)?,
+        Err(_) => serde_json::json!({}),
+    };
     let mut dump = String::new();
     let mut hikes = Vec::new();
     let mut errors = Vec::new();
@@ -101,12 +106,13 @@ async fn main() -> anyhow::Result<()> {
     let mut outside = 0;
     let mut empty = 0;
     let mut times = Vec::new();
+    let mut climbs = Vec::new();
     for &(name, lat, lon) in &region.origins {
         for &drive in &region.drives {
             for &target in &region.targets {
                 let body: LoopRequestBody = serde_json::from_value(serde_json::json!({
                     "origin": {"lat": lat, "lon": lon}, "max_drive_km": drive,
-                    "target_km": target, "max_results": 3
+                    "target_km": target, "max_results": 3, "preferences": preferences
                 }))?;
                 let request = LoopRequest::try_from(body)
                     .map_err(|e| anyhow::anyhow!("invalid request: {e:?}"))?;
@@ -122,6 +128,7 @@ async fn main() -> anyhow::Result<()> {
                     anyhow::ensure!(h.closing_gap_m < 0.5, "{name} {target} km: open line");
                     let e = (h.length_m / 1000.0 - target).abs() / target;
                     errors.push(e);
+                    climbs.push(l.ascent_m / (l.distance_m / 1000.0));
                     outside += usize::from(e > 0.05 + 1e-3);
                     api_sharing_zero += usize::from(l.sharing == 0.0);
                     use std::fmt::Write;
@@ -182,6 +189,12 @@ async fn main() -> anyhow::Result<()> {
         quantile(&compact, 0.1),
         quantile(&field(|h| h.parallel), 0.5),
         quantile(&field(|h| h.parallel), 0.9),
+    );
+    println!(
+        "nature share: median {:.3} | climb per km: median {:.1} m | hardest SAC: {:?}",
+        quantile(&field(|h| h.nature), 0.5),
+        quantile(&climbs, 0.5),
+        hikes.iter().filter_map(|h| h.max_sac).max()
     );
     println!(
         "no sharing (judge: under 5% retraced or alongside): {sharing_free} of {} ({:.0}%); API sharing 0: {api_sharing_zero}",

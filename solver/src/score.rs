@@ -16,7 +16,7 @@
 //!      - SCENERY_WEIGHT * scenery * (nature + ROUTE_SHARE * route) / L
 //!      + COMPACT_WEIGHT (1 - c)                               round, not thin
 //!      + JUNCTION_WEIGHT * junctions per km                   few decisions
-//!      - HILLS_WEIGHT * hills * min(climb per km / 100 m, 1.5)
+//!      - HILLS_WEIGHT * hills * min(climb per km / 100 m, HILLS_CAP)
 //!      + CLIMB_WEIGHT * climb above max_ascent / (max_ascent + 100 m)
 //!      + start_cost                                           the drive
 //! ```
@@ -48,9 +48,9 @@ const COMPACT_WEIGHT: f64 = 0.4;
 /// Cost of one junction per km.
 const JUNCTION_WEIGHT: f64 = 0.01;
 /// Worth (hills = +1) or cost (hills = -1) of 100 m of climb per km.
-const HILLS_WEIGHT: f64 = 0.2;
+const HILLS_WEIGHT: f64 = 0.4;
 /// Climb per km counted at most, in units of 100 m.
-const HILLS_CAP: f64 = 1.5;
+const HILLS_CAP: f64 = 2.0;
 /// Cost per metre of climb above the maximum, relative to (maximum + 100 m).
 const CLIMB_WEIGHT: f64 = 0.5;
 /// Weight of everything but the length error outside tolerance: a tie-breaker.

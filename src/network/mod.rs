@@ -7,9 +7,11 @@
 //! of one import's rows, and a new import of the region replaces the copies.
 
 mod cache;
+pub mod regions;
 mod tile;
 
 pub use cache::{CacheError, TileCache};
+pub use regions::{RegionCache, RegionIndex};
 pub use tile::{EdgeMeta, NetworkTile};
 
 use std::collections::HashMap;

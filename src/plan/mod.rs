@@ -32,7 +32,7 @@ use trailloop_solver::{
 
 use crate::domain::{FieldError, LoopRequest, RegionVersion, TrailheadRecord, TrailheadSearch};
 use crate::metrics::Metrics;
-use crate::network::{CacheError, NetworkTile, PlanningNetwork, TileCache};
+use crate::network::{self, CacheError, NetworkTile, PlanningNetwork, RegionCache, TileCache};
 use crate::settings::PlannerSettings;
 use crate::solver_pool::{PoolError, SolverPool};
 use crate::store::{Store, StoreError};
@@ -306,6 +306,7 @@ struct Prepared {
 pub struct Planner {
     store: Store,
     cache: TileCache,
+    regions: RegionCache,
     pool: SolverPool,
     settings: PlannerSettings,
     time_budget: Duration,
@@ -325,6 +326,7 @@ impl Planner {
     ) -> Planner {
         Planner {
             cache: TileCache::new(cache_bytes, profile, metrics.clone()),
+            regions: RegionCache::default(),
             store,
             pool,
             settings,
@@ -370,10 +372,13 @@ impl Planner {
     /// Trailheads within `search.radius` of its origin, nearest first.
     pub async fn trailheads(&self, search: &TrailheadSearch) -> Result<Vec<Start>, PlanError> {
         let started = Instant::now();
-        let records = self
-            .store
-            .trailheads_within(search.origin.coord(), search.radius.metres(), search.limit)
-            .await?;
+        let regions = self.regions.current(&self.store).await?;
+        let records = network::regions::within(
+            &regions,
+            search.origin.coord(),
+            search.radius.metres(),
+            search.limit,
+        );
         self.metrics
             .trailhead_query_seconds
             .observe(started.elapsed().as_secs_f64());
@@ -518,8 +523,9 @@ impl Planner {
         let radius_m = self.drive_radius_m(req.max_drive.km());
         let origin = req.origin.coord();
         let started = Instant::now();
+        let regions = self.regions.current(&self.store).await?;
         let mut rows = match req.trailhead_id {
-            Some(id) => match self.store.trailhead(id, origin).await? {
+            Some(id) => match network::regions::by_id(&regions, id, origin) {
                 None => {
                     return Err(Prepare::Failed(PlanError::Invalid(vec![FieldError::new(
                         "trailhead_id",
@@ -537,11 +543,12 @@ impl Planner {
                 }
                 Some(row) => vec![row],
             },
-            None => {
-                self.store
-                    .trailheads_within(origin, radius_m, self.settings.trailhead_candidates)
-                    .await?
-            }
+            None => network::regions::within(
+                &regions,
+                origin,
+                radius_m,
+                self.settings.trailhead_candidates,
+            ),
         };
         self.metrics
             .trailhead_query_seconds

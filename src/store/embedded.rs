@@ -5,10 +5,10 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use trailloop_osm::{distance_m, geo, Coord, Network, Partition, TileKey};
+use trailloop_osm::{Coord, Network, Partition, TileKey};
 use uuid::Uuid;
 
-use super::PlanRecord;
+use super::{PlanRecord, RegionInfo};
 use crate::domain::{EdgeRecord, PoiRecord, RegionVersion, TileRecords, TrailheadRecord};
 
 /// Plans kept at most; the oldest go first. Embedded mode is for development and demos,
@@ -85,46 +85,55 @@ impl EmbeddedStore {
         &self.network
     }
 
-    fn trailhead_record(&self, id: usize, origin: Coord) -> TrailheadRecord {
-        let t = &self.network.trailheads[id];
-        TrailheadRecord {
-            id: id as i64,
+    /// The region and the box its network lies in.
+    pub fn region_info(&self) -> RegionInfo {
+        let (mut sw, mut ne) = (
+            Coord {
+                lon: f64::INFINITY,
+                lat: f64::INFINITY,
+            },
+            Coord {
+                lon: f64::NEG_INFINITY,
+                lat: f64::NEG_INFINITY,
+            },
+        );
+        for n in &self.network.nodes {
+            sw = Coord {
+                lon: sw.lon.min(n.coord.lon),
+                lat: sw.lat.min(n.coord.lat),
+            };
+            ne = Coord {
+                lon: ne.lon.max(n.coord.lon),
+                lat: ne.lat.max(n.coord.lat),
+            };
+        }
+        RegionInfo {
             version: version(),
-            node_id: self.network.nodes[t.node as usize].osm_id,
-            name: t.name.clone(),
-            kind: t.kind,
-            coord: t.coord,
-            distance_m: distance_m(origin, t.coord),
-            snap_distance_m: t.snap_distance_m,
-            potential: t.potential,
+            south_west: sw,
+            north_east: ne,
         }
     }
 
-    pub(super) fn trailheads_within(
-        &self,
-        origin: Coord,
-        radius_m: f64,
-        limit: usize,
-    ) -> Vec<TrailheadRecord> {
-        // A box first: the geodesic distance is the costly part, with tens of thousands
-        // of trailheads in a large region.
-        let (dlon, dlat) = geo::box_half_degrees(origin.lat, radius_m);
-        let mut found: Vec<TrailheadRecord> = (0..self.network.trailheads.len())
-            .filter(|&i| {
-                let c = self.network.trailheads[i].coord;
-                (c.lat - origin.lat).abs() <= dlat && (c.lon - origin.lon).abs() <= dlon
+    /// Every trailhead; ids are indices in `network.trailheads`.
+    pub fn region_trailheads(&self) -> (RegionVersion, Vec<TrailheadRecord>) {
+        let records = self
+            .network
+            .trailheads
+            .iter()
+            .enumerate()
+            .map(|(i, t)| TrailheadRecord {
+                id: i as i64,
+                version: version(),
+                node_id: self.network.nodes[t.node as usize].osm_id,
+                name: t.name.clone(),
+                kind: t.kind,
+                coord: t.coord,
+                distance_m: 0.0,
+                snap_distance_m: t.snap_distance_m,
+                potential: t.potential,
             })
-            .map(|i| self.trailhead_record(i, origin))
-            .filter(|t| t.distance_m <= radius_m)
             .collect();
-        found.sort_by(|a, b| a.distance_m.total_cmp(&b.distance_m).then(a.id.cmp(&b.id)));
-        found.truncate(limit);
-        found
-    }
-
-    pub(super) fn trailhead(&self, id: i64, origin: Coord) -> Option<TrailheadRecord> {
-        let id = usize::try_from(id).ok()?;
-        (id < self.network.trailheads.len()).then(|| self.trailhead_record(id, origin))
+        (version(), records)
     }
 
     /// One tile, as PostGIS would give it.

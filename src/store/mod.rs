@@ -29,6 +29,17 @@ pub struct PlanRecord {
     pub body: serde_json::Value,
 }
 
+/// A region's live import and the box its network lies in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegionInfo {
+    /// Region and import.
+    pub version: RegionVersion,
+    /// South-west corner.
+    pub south_west: Coord,
+    /// North-east corner.
+    pub north_east: Coord,
+}
+
 /// Store failures.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -62,28 +73,23 @@ impl Store {
         }
     }
 
-    /// Trailheads within `radius_m` of `origin`, nearest first, at most `limit`.
-    pub async fn trailheads_within(
-        &self,
-        origin: Coord,
-        radius_m: f64,
-        limit: usize,
-    ) -> Result<Vec<TrailheadRecord>, StoreError> {
+    /// Every region's live import and the box its network lies in.
+    pub async fn region_versions(&self) -> Result<Vec<RegionInfo>, StoreError> {
         match self {
-            Store::Postgres(pg) => pg.trailheads_within(origin, radius_m, limit).await,
-            Store::Embedded(mem) => Ok(mem.trailheads_within(origin, radius_m, limit)),
+            Store::Postgres(pg) => pg.region_versions().await,
+            Store::Embedded(mem) => Ok(vec![mem.region_info()]),
         }
     }
 
-    /// One trailhead by id, with its distance from `origin`.
-    pub async fn trailhead(
+    /// Every trailhead of a region (distances 0), with the import they belong to.
+    pub async fn region_trailheads(
         &self,
-        id: i64,
-        origin: Coord,
-    ) -> Result<Option<TrailheadRecord>, StoreError> {
+        region: &str,
+    ) -> Result<(RegionVersion, Vec<TrailheadRecord>), StoreError> {
         match self {
-            Store::Postgres(pg) => pg.trailhead(id, origin).await,
-            Store::Embedded(mem) => Ok(mem.trailhead(id, origin)),
+            Store::Postgres(pg) => pg.region_trailheads(region).await,
+            Store::Embedded(mem) if region == EMBEDDED_REGION => Ok(mem.region_trailheads()),
+            Store::Embedded(_) => Err(StoreError::Stale(format!("no region {region}"))),
         }
     }
 

@@ -6,12 +6,12 @@ use deadpool_postgres::{Object, Pool, PoolError};
 use tokio_postgres::IsolationLevel;
 use trailloop_osm::potential::potential_from_slice;
 use trailloop_osm::{
-    geo, Coord, Highlight, HighlightKind, Highway, NatureShare, PoiKind, SacScale, TileKey,
+    Coord, Highlight, HighlightKind, Highway, NatureShare, PoiKind, SacScale, TileKey,
     TrailheadKind,
 };
 use uuid::Uuid;
 
-use super::{PlanRecord, StoreError};
+use super::{PlanRecord, RegionInfo, StoreError};
 use crate::db::wkb::{LineString, MultiPoint, Point};
 use crate::domain::{EdgeRecord, PoiRecord, RegionVersion, TileRecords, TrailheadRecord};
 
@@ -41,27 +41,22 @@ impl From<tokio_postgres::Error> for StoreError {
     }
 }
 
-/// Columns of a trailhead row; `$1, $2` are the point distances are measured from.
-const TRAILHEAD_COLUMNS: &str = "t.id, t.region, r.import_id, t.node_id, t.name, t.kind, t.geom,
-    ST_Distance(t.geom::geography, ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography),
-    t.snap_distance_m, t.potential";
-
-fn trailhead_record(row: &tokio_postgres::Row) -> Result<TrailheadRecord, StoreError> {
-    let kind: String = row.get(5);
+fn trailhead_record(
+    version: &RegionVersion,
+    row: &tokio_postgres::Row,
+) -> Result<TrailheadRecord, StoreError> {
+    let kind: String = row.get(3);
     Ok(TrailheadRecord {
         id: row.get(0),
-        version: RegionVersion {
-            region: row.get(1),
-            import_id: row.get(2),
-        },
-        node_id: row.get(3),
-        name: row.get(4),
+        version: version.clone(),
+        node_id: row.get(1),
+        name: row.get(2),
         kind: TrailheadKind::parse(&kind)
             .ok_or_else(|| anyhow::anyhow!("trailhead with unknown kind {kind:?}"))?,
-        coord: row.get::<_, Point>(6).0,
-        distance_m: row.get(7),
-        snap_distance_m: f64::from(row.get::<_, f32>(8)),
-        potential: potential_from_slice(&row.get::<_, Vec<f32>>(9)).unwrap_or_default(),
+        coord: row.get::<_, Point>(4).0,
+        distance_m: 0.0,
+        snap_distance_m: f64::from(row.get::<_, f32>(5)),
+        potential: potential_from_slice(&row.get::<_, Vec<f32>>(6)).unwrap_or_default(),
     })
 }
 
@@ -80,56 +75,75 @@ impl PgStore {
         Ok(self.pool.get().await?)
     }
 
-    pub(super) async fn trailheads_within(
-        &self,
-        origin: Coord,
-        radius_m: f64,
-        limit: usize,
-    ) -> Result<Vec<TrailheadRecord>, StoreError> {
+    /// Every region's live import and the box its network lies in.
+    pub(super) async fn region_versions(&self) -> Result<Vec<RegionInfo>, StoreError> {
         let client = self.client().await?;
-        // The box lets the GiST index find candidates; the geography test is exact.
         let stmt = client
-            .prepare_cached(&format!(
-                "SELECT {TRAILHEAD_COLUMNS} FROM trailheads t JOIN regions r ON r.name = t.region
-                 WHERE t.geom && ST_Expand(ST_SetSRID(ST_MakePoint($1, $2), 4326), $3, $4)
-                   AND ST_DWithin(t.geom::geography,
-                                  ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography, $5)
-                 ORDER BY 8, t.id LIMIT $6"
-            ))
-            .await?;
-        let (dx, dy) = geo::box_half_degrees(origin.lat, radius_m);
-        let rows = client
-            .query(
-                &stmt,
-                &[
-                    &origin.lon,
-                    &origin.lat,
-                    &dx,
-                    &dy,
-                    &radius_m,
-                    &(limit as i64),
-                ],
+            .prepare_cached(
+                "SELECT r.name, r.import_id, ST_XMin(i.bbox), ST_YMin(i.bbox),
+                        ST_XMax(i.bbox), ST_YMax(i.bbox)
+                 FROM regions r JOIN imports i ON i.id = r.import_id ORDER BY r.name",
             )
             .await?;
-        rows.iter().map(trailhead_record).collect()
+        let rows = client.query(&stmt, &[]).await?;
+        Ok(rows
+            .iter()
+            .map(|r| RegionInfo {
+                version: RegionVersion {
+                    region: r.get(0),
+                    import_id: r.get(1),
+                },
+                south_west: Coord {
+                    lon: r.get(2),
+                    lat: r.get(3),
+                },
+                north_east: Coord {
+                    lon: r.get(4),
+                    lat: r.get(5),
+                },
+            })
+            .collect())
     }
 
-    pub(super) async fn trailhead(
+    /// Every trailhead of a region, read in one snapshot with the import they belong to.
+    pub(super) async fn region_trailheads(
         &self,
-        id: i64,
-        origin: Coord,
-    ) -> Result<Option<TrailheadRecord>, StoreError> {
-        let client = self.client().await?;
-        let stmt = client
-            .prepare_cached(&format!(
-                "SELECT {TRAILHEAD_COLUMNS} FROM trailheads t JOIN regions r ON r.name = t.region
-                 WHERE t.id = $3"
-            ))
+        region: &str,
+    ) -> Result<(RegionVersion, Vec<TrailheadRecord>), StoreError> {
+        let mut client = self.client().await?;
+        let tx = client
+            .build_transaction()
+            .isolation_level(IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
             .await?;
-        let row = client
-            .query_opt(&stmt, &[&origin.lon, &origin.lat, &id])
+        let version_stmt = tx
+            .prepare_cached("SELECT import_id FROM regions WHERE name = $1")
             .await?;
-        row.as_ref().map(trailhead_record).transpose()
+        let rows_stmt = tx
+            .prepare_cached(
+                "SELECT id, node_id, name, kind, geom, snap_distance_m, potential
+                 FROM trailheads WHERE region = $1 ORDER BY id",
+            )
+            .await?;
+        let by_region: [&(dyn tokio_postgres::types::ToSql + Sync); 1] = [&region];
+        let (version, rows) = tokio::try_join!(
+            tx.query_opt(&version_stmt, &by_region),
+            tx.query(&rows_stmt, &by_region),
+        )?;
+        tx.commit().await?;
+        let Some(version) = version else {
+            return Err(StoreError::Stale(format!("region {region} is gone")));
+        };
+        let version = RegionVersion {
+            region: region.to_string(),
+            import_id: version.get(0),
+        };
+        let records = rows
+            .iter()
+            .map(|r| trailhead_record(&version, r))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((version, records))
     }
 
     /// One tile of a region, read in one snapshot together with the import it belongs

@@ -8,5 +8,8 @@ mod api_ops;
 mod api_plans;
 mod api_process;
 mod api_validation;
+mod hikes;
 mod import;
+#[path = "../judge/mod.rs"]
+mod judge;
 mod network;

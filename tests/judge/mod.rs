@@ -14,16 +14,22 @@
 //! - **Compactness** `4 pi A / P^2` of the polygon, in local metres.
 //! - **Sharing**: the larger of the share drawn twice on the very same segments and the
 //!   share walked alongside another part of the line (the solver tests' line judge).
+//! - **Nature share**: the share of 20 m samples inside a forest, open land or protected
+//!   area polygon, or inside or within 30 m of water (the extract's land cover).
+//! - **Hardest SAC grade** of the ways walked.
 //! - **Parallel return**: the share of the length with another part of the line, at
 //!   least [`PARALLEL_AWAY_M`] further along it, within [`PARALLEL_NEAR_M`] and heading
 //!   the other way: walking back within sight of the way out.
+
+// Shared by the API tests and the report, which read different measures.
+#![allow(dead_code)]
 
 #[path = "../../solver/tests/support/judge.rs"]
 pub mod line;
 
 use std::collections::HashMap;
 
-use trailloop_osm::{Highway, Network};
+use trailloop_osm::{Coord, Highway, LandKind, Network, SacScale};
 
 use line::haversine_m;
 
@@ -36,15 +42,30 @@ pub const PARALLEL_NEAR_M: f64 = 250.0;
 /// ...and at least this far apart along it run parallel.
 pub const PARALLEL_AWAY_M: f64 = 1_500.0;
 
-type Key = (u64, u64);
+type Key = (i64, i64);
 
+/// A vertex to a nanodegree (about 0.1 mm): lines read back from JSON may differ from
+/// the extract in the last bit.
 fn key(p: [f64; 2]) -> Key {
-    (p[0].to_bits(), p[1].to_bits())
+    ((p[0] * 1e9).round() as i64, (p[1] * 1e9).round() as i64)
+}
+
+/// A land-cover ring in local metres with its box.
+struct Ring {
+    water: bool,
+    lo: [f64; 2],
+    hi: [f64; 2],
+    points: Vec<[f64; 2]>,
+    hole: bool,
+    area: usize,
 }
 
 /// The network lines are judged against.
 pub struct Reference<'a> {
     network: &'a Network,
+    /// Land-cover rings in metres around `origin`, grouped by area.
+    rings: Vec<Ring>,
+    origin: [f64; 2],
     /// Undirected vertex pair -> the way segment (edge) it belongs to.
     segments: HashMap<(Key, Key), usize>,
     /// Vertex -> number of way segments meeting there.
@@ -65,13 +86,99 @@ impl<'a> Reference<'a> {
                 *degree.entry(key([c.lon, c.lat])).or_default() += 1;
             }
         }
+        let origin = network
+            .nodes
+            .first()
+            .map_or([0.0, 0.0], |n| [n.coord.lon, n.coord.lat]);
+        let m = metres(origin);
+        let mut rings = Vec::new();
+        for (area, a) in network.land.iter().enumerate() {
+            for (ring, hole) in a
+                .outer
+                .iter()
+                .map(|r| (r, false))
+                .chain(a.inner.iter().map(|r| (r, true)))
+            {
+                let points: Vec<[f64; 2]> = ring.iter().map(|&c| m(c)).collect();
+                let (mut lo, mut hi) = ([f64::INFINITY; 2], [f64::NEG_INFINITY; 2]);
+                for p in &points {
+                    lo = [lo[0].min(p[0]), lo[1].min(p[1])];
+                    hi = [hi[0].max(p[0]), hi[1].max(p[1])];
+                }
+                rings.push(Ring {
+                    water: a.kind == LandKind::Water,
+                    lo,
+                    hi,
+                    points,
+                    hole,
+                    area,
+                });
+            }
+        }
         Reference {
             network,
+            rings,
+            origin,
             segments,
             degree,
         }
     }
 
+    /// Whether a point is in nature: inside a land-cover area (not in its holes), or
+    /// within 30 m of water.
+    fn in_nature(&self, c: Coord) -> bool {
+        let p = metres(self.origin)(c);
+        let mut inside: HashMap<usize, (bool, bool)> = HashMap::new();
+        for r in &self.rings {
+            let margin = if r.water { 30.0 } else { 0.0 };
+            if p[0] < r.lo[0] - margin
+                || p[0] > r.hi[0] + margin
+                || p[1] < r.lo[1] - margin
+                || p[1] > r.hi[1] + margin
+            {
+                continue;
+            }
+            let mut crossing = false;
+            for w in r.points.windows(2) {
+                let (a, b) = (w[0], w[1]);
+                if (a[1] > p[1]) != (b[1] > p[1])
+                    && p[0] < a[0] + (p[1] - a[1]) / (b[1] - a[1]) * (b[0] - a[0])
+                {
+                    crossing = !crossing;
+                }
+                if r.water && !r.hole && segment_distance(p, a, b) <= 30.0 {
+                    return true;
+                }
+            }
+            let slot = inside.entry(r.area).or_default();
+            if r.hole {
+                slot.1 |= crossing;
+            } else {
+                slot.0 |= crossing;
+            }
+        }
+        inside.values().any(|&(outer, hole)| outer && !hole)
+    }
+}
+
+fn metres(origin: [f64; 2]) -> impl Fn(Coord) -> [f64; 2] {
+    const M: f64 = 6_371_008.8 * std::f64::consts::PI / 180.0;
+    let scale = origin[1].to_radians().cos();
+    move |c| [(c.lon - origin[0]) * scale * M, (c.lat - origin[1]) * M]
+}
+
+fn segment_distance(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> f64 {
+    let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+    let len2 = dx * dx + dy * dy;
+    let t = if len2 > 0.0 {
+        (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    (p[0] - a[0] - t * dx).hypot(p[1] - a[1] - t * dy)
+}
+
+impl Reference<'_> {
     fn edge_of(&self, a: [f64; 2], b: [f64; 2]) -> Option<usize> {
         let (a, b) = (key(a), key(b));
         self.segments
@@ -105,6 +212,10 @@ pub struct Hike {
     pub sharing: f64,
     /// Walked back parallel to the way out, as a share of the length.
     pub parallel: f64,
+    /// In or beside nature, as a share of the length.
+    pub nature: f64,
+    /// The hardest SAC grade of the ways walked.
+    pub max_sac: Option<SacScale>,
 }
 
 /// Judges a closed line of `[lon, lat]` vertices against `reference`.
@@ -112,6 +223,7 @@ pub fn judge(reference: &Reference, line: &[[f64; 2]]) -> Hike {
     let drawn = line::judge(line);
     let length_m = drawn.length_m.max(f64::MIN_POSITIVE);
     let (mut road, mut track, mut route, mut off) = (0.0, 0.0, 0.0, 0.0);
+    let mut max_sac = None;
     for w in line.windows(2) {
         let d = haversine_m(w[0], w[1]);
         match reference.edge_of(w[0], w[1]) {
@@ -130,6 +242,7 @@ pub fn judge(reference: &Reference, line: &[[f64; 2]]) -> Hike {
                 if !edge.routes.is_empty() {
                     route += d;
                 }
+                max_sac = max_sac.max(edge.sac_scale);
             }
         }
     }
@@ -147,7 +260,27 @@ pub fn judge(reference: &Reference, line: &[[f64; 2]]) -> Hike {
         compactness: compactness(line, length_m),
         sharing: drawn.retraced.max(drawn.alongside),
         parallel: parallel(line, length_m),
+        nature: nature(reference, line),
+        max_sac,
     }
+}
+
+/// Share of 20 m samples along the line in nature.
+fn nature(reference: &Reference, line: &[[f64; 2]]) -> f64 {
+    let (mut inside, mut all) = (0usize, 0usize);
+    for w in line.windows(2) {
+        let n = (haversine_m(w[0], w[1]) / 20.0).ceil().max(1.0) as usize;
+        for i in 0..n {
+            let t = (i as f64 + 0.5) / n as f64;
+            let c = Coord {
+                lon: w[0][0] + t * (w[1][0] - w[0][0]),
+                lat: w[0][1] + t * (w[1][1] - w[0][1]),
+            };
+            all += 1;
+            inside += usize::from(reference.in_nature(c));
+        }
+    }
+    inside as f64 / all.max(1) as f64
 }
 
 /// Local metres around the line's first vertex.
@@ -318,7 +451,8 @@ mod tests {
             [0.0, d / 10.0],
             [0.0, 0.0],
         ];
-        assert!(compactness(&thin, 20_200.0) < 0.02);
+        // 10 km by 100 m: 4 pi 1e6 / 20,200^2 = 0.031.
+        assert!((compactness(&thin, 20_200.0) - 0.031).abs() < 0.002);
     }
 
     #[test]

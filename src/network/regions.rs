@@ -1,0 +1,138 @@
+//! What the service keeps of each region besides its tiles: the trailheads (with their
+//! potentials) of its live import, loaded on first use and replaced when the region's
+//! import changes. A request's database work is then one small query for the regions'
+//! versions; the trailheads in reach are found in memory.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use trailloop_osm::{distance_m, geo, Coord};
+
+use crate::domain::TrailheadRecord;
+use crate::store::{RegionInfo, Store, StoreError};
+
+/// One region's trailheads.
+#[derive(Debug)]
+pub struct RegionIndex {
+    /// The import they belong to.
+    pub info: RegionInfo,
+    /// By id.
+    pub trailheads: Vec<TrailheadRecord>,
+}
+
+impl RegionIndex {
+    fn bytes(&self) -> usize {
+        self.trailheads
+            .iter()
+            .map(|t| {
+                std::mem::size_of::<TrailheadRecord>() + t.name.as_ref().map_or(0, String::capacity)
+            })
+            .sum()
+    }
+}
+
+/// The live regions' indexes.
+#[derive(Default)]
+pub struct RegionCache {
+    regions: Mutex<HashMap<String, Arc<RegionIndex>>>,
+}
+
+impl RegionCache {
+    /// The indexes of the regions the store serves now, loading those that are new or
+    /// whose import changed.
+    pub async fn current(&self, store: &Store) -> Result<Vec<Arc<RegionIndex>>, StoreError> {
+        let infos = store.region_versions().await?;
+        let mut out = Vec::with_capacity(infos.len());
+        for info in infos {
+            let held = {
+                let map = self.regions.lock().unwrap_or_else(|p| p.into_inner());
+                map.get(&info.version.region).cloned()
+            };
+            let index = match held {
+                Some(index) if index.info.version == info.version => index,
+                _ => {
+                    let (version, trailheads) =
+                        store.region_trailheads(&info.version.region).await?;
+                    if version != info.version {
+                        return Err(StoreError::Stale(format!(
+                            "{} changed while its trailheads were read",
+                            version.region
+                        )));
+                    }
+                    let index = Arc::new(RegionIndex { info, trailheads });
+                    tracing::info!(
+                        region = %index.info.version.region,
+                        import = index.info.version.import_id,
+                        trailheads = index.trailheads.len(),
+                        bytes = index.bytes(),
+                        "loaded the region's trailheads"
+                    );
+                    let mut map = self.regions.lock().unwrap_or_else(|p| p.into_inner());
+                    map.insert(index.info.version.region.clone(), index.clone());
+                    index
+                }
+            };
+            out.push(index);
+        }
+        // Regions no longer served are forgotten.
+        let mut map = self.regions.lock().unwrap_or_else(|p| p.into_inner());
+        map.retain(|name, _| out.iter().any(|i| &i.info.version.region == name));
+        Ok(out)
+    }
+}
+
+/// The trailheads of `regions` within `radius_m` of `origin` (geodesic), nearest first
+/// (ties by region and id), at most `limit`, each with its distance.
+pub fn within(
+    regions: &[Arc<RegionIndex>],
+    origin: Coord,
+    radius_m: f64,
+    limit: usize,
+) -> Vec<TrailheadRecord> {
+    let (dlon, dlat) = geo::box_half_degrees(origin.lat, radius_m);
+    let mut found: Vec<TrailheadRecord> = Vec::new();
+    for r in regions {
+        let (sw, ne) = (r.info.south_west, r.info.north_east);
+        if origin.lat + dlat < sw.lat
+            || origin.lat - dlat > ne.lat
+            || origin.lon + dlon < sw.lon
+            || origin.lon - dlon > ne.lon
+        {
+            continue;
+        }
+        for t in &r.trailheads {
+            // A box first: the geodesic is the costly part.
+            if (t.coord.lat - origin.lat).abs() > dlat || (t.coord.lon - origin.lon).abs() > dlon {
+                continue;
+            }
+            let d = distance_m(origin, t.coord);
+            if d <= radius_m {
+                found.push(TrailheadRecord {
+                    distance_m: d,
+                    ..t.clone()
+                });
+            }
+        }
+    }
+    found.sort_by(|a, b| {
+        a.distance_m
+            .total_cmp(&b.distance_m)
+            .then_with(|| a.version.cmp(&b.version))
+            .then(a.id.cmp(&b.id))
+    });
+    found.truncate(limit);
+    found
+}
+
+/// One trailhead by id (ids are unique across regions in PostGIS; embedded there is one
+/// region), with its distance from `origin`.
+pub fn by_id(regions: &[Arc<RegionIndex>], id: i64, origin: Coord) -> Option<TrailheadRecord> {
+    regions.iter().find_map(|r| {
+        let i = r.trailheads.binary_search_by_key(&id, |t| t.id).ok()?;
+        let t = &r.trailheads[i];
+        Some(TrailheadRecord {
+            distance_m: distance_m(origin, t.coord),
+            ..t.clone()
+        })
+    })
+}
