@@ -252,30 +252,41 @@ pub struct Trailhead {
     pub potential: crate::Potential,
 }
 
-/// Kinds of points of interest that matter when planning a multi-day trip.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Kinds of points of interest that matter when planning a multi-day trip: places to
+/// sleep and water.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PoiKind {
-    /// `tourism=camp_site`
-    Campsite,
-    /// `tourism=alpine_hut` or `tourism=wilderness_hut`
+    /// `tourism=alpine_hut|wilderness_hut`
     Hut,
-    /// `amenity=shelter`
+    /// `tourism=camp_site|camp_pitch`
+    CampSite,
+    /// `amenity=shelter` with `shelter_type=basic_hut|lean_to` (not a bus stop, a
+    /// picnic roof or a weather shelter).
     Shelter,
+    /// `tourism=hostel|guest_house|hotel`: a fallback the hiker may allow.
+    Lodging,
     /// `amenity=drinking_water`
     DrinkingWater,
     /// `natural=spring`
     Spring,
+    /// `man_made=water_tap`
+    WaterTap,
+    /// `amenity=water_point`
+    WaterPoint,
 }
 
 impl PoiKind {
     /// Every kind.
-    pub const ALL: [PoiKind; 5] = [
-        PoiKind::Campsite,
+    pub const ALL: [PoiKind; 8] = [
         PoiKind::Hut,
+        PoiKind::CampSite,
         PoiKind::Shelter,
+        PoiKind::Lodging,
         PoiKind::DrinkingWater,
         PoiKind::Spring,
+        PoiKind::WaterTap,
+        PoiKind::WaterPoint,
     ];
 
     /// The kind named by [`PoiKind::as_str`].
@@ -286,12 +297,87 @@ impl PoiKind {
     /// The name stored in the database and shown in the API.
     pub fn as_str(self) -> &'static str {
         match self {
-            PoiKind::Campsite => "campsite",
             PoiKind::Hut => "hut",
+            PoiKind::CampSite => "camp_site",
             PoiKind::Shelter => "shelter",
+            PoiKind::Lodging => "lodging",
             PoiKind::DrinkingWater => "drinking_water",
             PoiKind::Spring => "spring",
+            PoiKind::WaterTap => "water_tap",
+            PoiKind::WaterPoint => "water_point",
         }
+    }
+
+    /// Whether one can sleep there.
+    pub fn is_overnight(self) -> bool {
+        matches!(
+            self,
+            PoiKind::Hut | PoiKind::CampSite | PoiKind::Shelter | PoiKind::Lodging
+        )
+    }
+
+    /// Whether it is a water source (huts with `drinking_water=yes` give water too).
+    pub fn is_water(self) -> bool {
+        matches!(
+            self,
+            PoiKind::DrinkingWater | PoiKind::Spring | PoiKind::WaterTap | PoiKind::WaterPoint
+        )
+    }
+}
+
+/// What OSM says of a place beyond its kind, where it says it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PoiDetails {
+    /// The tag value it was recognised by: `alpine_hut`, `camp_pitch`, `lean_to`, ...
+    pub osm_tag: String,
+    /// `fee=*`
+    pub fee: Option<String>,
+    /// `access=*`
+    pub access: Option<String>,
+    /// `opening_hours=*`
+    pub opening_hours: Option<String>,
+    /// `capacity=*`
+    pub capacity: Option<String>,
+    /// `drinking_water=*`
+    pub drinking_water: Option<String>,
+    /// `website=*` (or `contact:website=*`)
+    pub website: Option<String>,
+}
+
+impl PoiDetails {
+    /// Whether the place gives drinking water: a water source, or `drinking_water=yes`.
+    pub fn has_water(&self, kind: PoiKind) -> bool {
+        kind.is_water() || self.drinking_water.as_deref() == Some("yes")
+    }
+}
+
+/// The kind of OSM element a feature came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OsmType {
+    /// A node.
+    Node,
+    /// A way (an area).
+    Way,
+    /// A relation (a multipolygon).
+    Relation,
+}
+
+impl OsmType {
+    /// `node`, `way` or `relation`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OsmType::Node => "node",
+            OsmType::Way => "way",
+            OsmType::Relation => "relation",
+        }
+    }
+
+    /// The type named by [`OsmType::as_str`].
+    pub fn parse(name: &str) -> Option<OsmType> {
+        [OsmType::Node, OsmType::Way, OsmType::Relation]
+            .into_iter()
+            .find(|t| t.as_str() == name)
     }
 }
 
@@ -302,14 +388,18 @@ pub struct Poi {
     pub kind: PoiKind,
     /// Name from OSM, if any.
     pub name: Option<String>,
-    /// The OSM element (node, or way for areas) it came from.
+    /// The OSM element it came from (a node, or a way or relation for areas).
     pub osm_id: i64,
-    /// Where it is.
+    /// Which kind of element `osm_id` is.
+    pub osm_type: OsmType,
+    /// Where it is (an area's centroid).
     pub coord: Coord,
     /// The nearest network node.
     pub node: NodeIndex,
     /// Distance from `coord` to that node, metres.
     pub snap_distance_m: f64,
+    /// Fee, access, opening hours, capacity, water, website.
+    pub details: PoiDetails,
 }
 
 /// Kinds of land cover that make a walk a walk in nature.

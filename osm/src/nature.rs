@@ -141,9 +141,13 @@ struct LandIndex {
 }
 
 impl LandIndex {
-    fn new(plane: Plane, land: &[LandArea], waterways: &[Vec<Coord>]) -> LandIndex {
-        let mut polygons = Vec::with_capacity(land.len());
-        let mut boxes = Vec::with_capacity(land.len());
+    fn new<'a>(
+        plane: Plane,
+        land: impl Iterator<Item = &'a LandArea>,
+        waterways: impl Iterator<Item = &'a Vec<Coord>>,
+    ) -> LandIndex {
+        let mut polygons = Vec::new();
+        let mut boxes = Vec::new();
         let mut water = Vec::new();
         for a in land {
             let project = |ring: &Vec<Coord>| -> Vec<[f64; 2]> {
@@ -259,34 +263,112 @@ pub(crate) fn land_areas(data: &OsmData) -> Vec<LandArea> {
         .collect()
 }
 
-/// Sets every edge's nature shares.
+/// The box of some points, `(south-west, north-east)`.
+fn bounds<'a>(points: impl Iterator<Item = &'a Coord>) -> (Coord, Coord) {
+    let mut sw = Coord {
+        lon: f64::INFINITY,
+        lat: f64::INFINITY,
+    };
+    let mut ne = Coord {
+        lon: f64::NEG_INFINITY,
+        lat: f64::NEG_INFINITY,
+    };
+    for c in points {
+        sw = Coord {
+            lon: sw.lon.min(c.lon),
+            lat: sw.lat.min(c.lat),
+        };
+        ne = Coord {
+            lon: ne.lon.max(c.lon),
+            lat: ne.lat.max(c.lat),
+        };
+    }
+    (sw, ne)
+}
+
+fn overlaps(a: &(Coord, Coord), b: &(Coord, Coord)) -> bool {
+    a.0.lon <= b.1.lon && b.0.lon <= a.1.lon && a.0.lat <= b.1.lat && b.0.lat <= a.1.lat
+}
+
+/// Sets every edge's nature shares. The edges are taken tile by tile (as
+/// `trailloop_osm::tiles` cuts them), each tile against the land cover that meets it, so
+/// that memory holds one tile's index at a time however large the region.
 pub(crate) fn measure(data: &OsmData, land: &[LandArea], edges: &mut [Edge]) {
     let waterways: Vec<Vec<Coord>> = data
         .waterways
         .iter()
         .filter_map(|w| w.iter().map(|id| data.coords.get(id).copied()).collect())
         .collect();
-    let plane = Plane::around(edges.iter().map(|e| e.geometry[0]));
-    let index = LandIndex::new(plane, land, &waterways);
-    edges.par_iter_mut().for_each(|e| {
-        let points = samples(&e.geometry, &plane);
-        let mut counts = [0usize; 5];
-        for p in &points {
-            let hit = index.at(*p);
-            for (slot, &h) in hit.iter().enumerate() {
-                counts[slot] += usize::from(h);
-            }
-            counts[4] += usize::from(hit.iter().any(|&h| h));
+    let land_boxes: Vec<(Coord, Coord)> = land
+        .iter()
+        .map(|a| bounds(a.outer.iter().flatten()))
+        .collect();
+    let water_boxes: Vec<(Coord, Coord)> = waterways.iter().map(|w| bounds(w.iter())).collect();
+    let mut by_tile: std::collections::BTreeMap<crate::TileKey, Vec<usize>> = Default::default();
+    for (i, e) in edges.iter().enumerate() {
+        by_tile
+            .entry(crate::TileKey::of(e.geometry[0]))
+            .or_default()
+            .push(i);
+    }
+    let shares: Vec<(usize, NatureShare)> = by_tile
+        .into_par_iter()
+        .flat_map_iter(|(_, members)| {
+            let (sw, ne) = bounds(members.iter().flat_map(|&i| edges[i].geometry.iter()));
+            // Beside-the-water reaches this far beyond the edges.
+            let margin = 2.0 * WATER_BESIDE_M / METRES_PER_DEGREE;
+            let reach = (
+                Coord {
+                    lon: sw.lon - margin / sw.lat.to_radians().cos().max(0.01),
+                    lat: sw.lat - margin,
+                },
+                Coord {
+                    lon: ne.lon + margin / ne.lat.to_radians().cos().max(0.01),
+                    lat: ne.lat + margin,
+                },
+            );
+            let plane = Plane::around([sw, ne].into_iter());
+            let index = LandIndex::new(
+                plane,
+                land.iter()
+                    .zip(&land_boxes)
+                    .filter(|(_, b)| overlaps(b, &reach))
+                    .map(|(a, _)| a),
+                waterways
+                    .iter()
+                    .zip(&water_boxes)
+                    .filter(|(_, b)| overlaps(b, &reach))
+                    .map(|(w, _)| w),
+            );
+            members
+                .into_iter()
+                .map(|i| (i, share_of(&edges[i], &index)))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    for (i, share) in shares {
+        edges[i].nature = share;
+    }
+}
+
+fn share_of(e: &Edge, index: &LandIndex) -> NatureShare {
+    let points = samples(&e.geometry, &index.plane);
+    let mut counts = [0usize; 5];
+    for p in &points {
+        let hit = index.at(*p);
+        for (slot, &h) in hit.iter().enumerate() {
+            counts[slot] += usize::from(h);
         }
-        let n = points.len().max(1) as f32;
-        e.nature = NatureShare {
-            forest: counts[0] as f32 / n,
-            water: counts[1] as f32 / n,
-            open: counts[2] as f32 / n,
-            protected: counts[3] as f32 / n,
-            any: counts[4] as f32 / n,
-        };
-    });
+        counts[4] += usize::from(hit.iter().any(|&h| h));
+    }
+    let n = points.len().max(1) as f32;
+    NatureShare {
+        forest: counts[0] as f32 / n,
+        water: counts[1] as f32 / n,
+        open: counts[2] as f32 / n,
+        protected: counts[3] as f32 / n,
+        any: counts[4] as f32 / n,
+    }
 }
 
 /// Peaks, viewpoints and waterfalls (nodes), named lakes (shore points) and huts near
@@ -395,7 +477,7 @@ mod tests {
                 inner: vec![],
             },
         ];
-        let index = LandIndex::new(plane, &land, &[]);
+        let index = LandIndex::new(plane, land.iter(), std::iter::empty());
         let at = |lon, lat| index.at(Coord { lon, lat });
         assert_eq!(at(1.501, 42.501), [true, false, false, false]);
         assert_eq!(at(1.504, 42.504), [false; 4], "in the hole");

@@ -10,7 +10,7 @@ use osmpbf::{Blob, BlobDecode, BlobReader, PrimitiveBlock, RelMemberType};
 use rayon::prelude::*;
 
 use crate::tags::{self, FeatureKind, WayAttrs};
-use crate::{Coord, LandKind, OsmError};
+use crate::{Coord, LandKind, OsmError, PoiDetails};
 
 /// A way walkers may use.
 #[derive(Debug, Clone)]
@@ -41,6 +41,8 @@ pub(crate) struct Feature {
     pub refs: Vec<i64>,
     /// `ele=*`, metres, when it parses.
     pub elevation_m: Option<f64>,
+    /// For points of interest: what OSM says of them.
+    pub details: Option<PoiDetails>,
 }
 
 /// Everything the network is built from.
@@ -55,12 +57,49 @@ pub(crate) struct OsmData {
     pub features: Vec<Feature>,
     /// Hiking route names of each way, sorted and deduplicated.
     pub routes: HashMap<i64, Vec<String>>,
-    /// Locations of every node the kept ways use.
-    pub coords: HashMap<i64, Coord>,
+    /// Locations of every node the kept ways and areas use.
+    pub coords: NodeCoords,
     /// Land-cover areas, rings resolved to node ids (closed), sorted by OSM element.
     pub areas: Vec<RawArea>,
     /// Watercourses, as node id lists.
     pub waterways: Vec<Vec<i64>>,
+}
+
+/// Node locations by id: a sorted list, which holds tens of millions of nodes in far
+/// less memory than a hash map.
+#[derive(Debug, Default)]
+pub(crate) struct NodeCoords(Vec<(i64, Coord)>);
+
+impl NodeCoords {
+    /// From (id, location) pairs in any order; an id given twice keeps one.
+    fn new(mut pairs: Vec<(i64, Coord)>) -> NodeCoords {
+        pairs.sort_unstable_by_key(|p| p.0);
+        pairs.dedup_by_key(|p| p.0);
+        NodeCoords(pairs)
+    }
+
+    pub fn get(&self, id: &i64) -> Option<&Coord> {
+        self.0
+            .binary_search_by_key(id, |p| p.0)
+            .ok()
+            .map(|i| &self.0[i].1)
+    }
+
+    pub fn contains_key(&self, id: &i64) -> bool {
+        self.get(id).is_some()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+impl std::ops::Index<&i64> for NodeCoords {
+    type Output = Coord;
+
+    fn index(&self, id: &i64) -> &Coord {
+        self.get(id).expect("a node the extract locates")
+    }
 }
 
 /// A land-cover area as read: closed rings of node ids.
@@ -230,7 +269,13 @@ pub(crate) fn read(path: &Path) -> Result<OsmData, OsmError> {
         |blob, _| node_blobs.contains(&blob),
         |_, block| Ok(third_pass(block, &needed)),
     )?;
-    data.coords = third.into_iter().flatten().collect();
+    // One allocation: blob results concatenated, then sorted in place.
+    let total = third.iter().map(Vec::len).sum();
+    let mut pairs = Vec::with_capacity(total);
+    for part in third {
+        pairs.extend(part);
+    }
+    data.coords = NodeCoords::new(pairs);
     tracing::info!(
         nodes = data.coords.len(),
         elapsed_ms = started.elapsed().as_millis() as u64,
@@ -387,6 +432,7 @@ fn first_pass(blob: usize, block: &PrimitiveBlock) -> Result<FirstPass, osmpbf::
                     coord: None,
                     refs: outer,
                     elevation_m: None,
+                    details: details(tags),
                 });
             }
         }
@@ -404,6 +450,7 @@ fn push_point_feature(out: &mut Vec<Feature>, id: i64, tags: &[(&str, &str)], lo
             coord: Some(Coord { lon, lat }),
             refs: Vec::new(),
             elevation_m: tags::elevation(tags),
+            details: details(tags),
         });
     }
 }
@@ -436,6 +483,7 @@ fn second_pass(block: &PrimitiveBlock, member_ways: &HashSet<i64>) -> SecondPass
                     coord: None,
                     refs: way.refs().collect(),
                     elevation_m: None,
+                    details: details(tags),
                 });
             }
             if member_ways.contains(&id) {
@@ -481,6 +529,10 @@ fn third_pass(block: &PrimitiveBlock, needed: &[i64]) -> Vec<(i64, Coord)> {
     out
 }
 
+fn details(tags: &[(&str, &str)]) -> Option<PoiDetails> {
+    tags::poi_kind(tags).map(|(_, osm_tag)| tags::poi_details(tags, osm_tag))
+}
+
 /// Joins way pieces (node id lists) end to end into closed rings; pieces that close
 /// no ring are dropped (an area cut by the extract's border).
 pub(crate) fn close_rings(parts: &[&Vec<i64>]) -> Vec<Vec<i64>> {
@@ -515,7 +567,7 @@ pub(crate) fn close_rings(parts: &[&Vec<i64>]) -> Vec<Vec<i64>> {
 }
 
 /// Mean of the distinct vertices of an area (a closed ring repeats its first vertex).
-fn centroid(refs: &[i64], coords: &HashMap<i64, Coord>) -> Option<Coord> {
+fn centroid(refs: &[i64], coords: &NodeCoords) -> Option<Coord> {
     let mut ids = refs.to_vec();
     ids.sort_unstable();
     ids.dedup();

@@ -1,9 +1,9 @@
 //! Points of interest for multi-day trips, snapped to the nearest network node.
 
-use crate::pbf::OsmData;
+use crate::pbf::{ElementType, OsmData};
 use crate::spatial::PointIndex;
 use crate::tags::FeatureKind;
-use crate::Poi;
+use crate::{OsmType, Poi};
 
 /// Snaps every POI to its nearest node; those farther than `radius_m` from every node
 /// are of no use to a route and are dropped.
@@ -20,9 +20,15 @@ pub(crate) fn find(data: &OsmData, index: &PointIndex, radius_m: f64) -> Vec<Poi
                 kind,
                 name: f.name.clone(),
                 osm_id: f.id,
+                osm_type: match f.element {
+                    ElementType::Node => OsmType::Node,
+                    ElementType::Way => OsmType::Way,
+                    ElementType::Relation => OsmType::Relation,
+                },
                 coord,
                 node,
                 snap_distance_m,
+                details: f.details.clone().unwrap_or_default(),
             })
         })
         .collect()

@@ -1,7 +1,7 @@
 //! What OSM tags mean for the walking network: which ways walkers may use, which roads
 //! cars drive, which features are trailheads or points of interest.
 
-use crate::{HighlightKind, Highway, LandKind, PoiKind, SacScale};
+use crate::{HighlightKind, Highway, LandKind, PoiDetails, PoiKind, SacScale};
 
 /// Looks a key up in a tag list.
 pub(crate) fn tag<'a>(tags: &[(&'a str, &'a str)], key: &str) -> Option<&'a str> {
@@ -97,6 +97,45 @@ pub(crate) fn car_road(tags: &[(&str, &str)]) -> bool {
         && !forbids(tag(tags, "motorcar"))
 }
 
+/// What kind of place to sleep or water an element is, and the tag value that says so.
+/// A place that is several things counts as the first of: hut, camp site, shelter,
+/// lodging, water.
+pub(crate) fn poi_kind<'a>(tags: &[(&'a str, &'a str)]) -> Option<(PoiKind, &'a str)> {
+    let tourism = tag(tags, "tourism");
+    let amenity = tag(tags, "amenity");
+    match (tourism, amenity) {
+        (Some(t @ ("alpine_hut" | "wilderness_hut")), _) => Some((PoiKind::Hut, t)),
+        (Some(t @ ("camp_site" | "camp_pitch")), _) => Some((PoiKind::CampSite, t)),
+        // Only shelters one can sleep in: not a bus stop, a picnic roof or a storm roof.
+        (_, Some("shelter")) => match tag(tags, "shelter_type") {
+            Some(t @ ("basic_hut" | "lean_to")) => Some((PoiKind::Shelter, t)),
+            _ => None,
+        },
+        (Some(t @ ("hostel" | "guest_house" | "hotel")), _) => Some((PoiKind::Lodging, t)),
+        (_, Some(t @ "drinking_water")) => Some((PoiKind::DrinkingWater, t)),
+        (_, Some(t @ "water_point")) => Some((PoiKind::WaterPoint, t)),
+        _ => match (tag(tags, "natural"), tag(tags, "man_made")) {
+            (Some(t @ "spring"), _) => Some((PoiKind::Spring, t)),
+            (_, Some(t @ "water_tap")) => Some((PoiKind::WaterTap, t)),
+            _ => None,
+        },
+    }
+}
+
+/// What OSM says of a place beyond its kind.
+pub(crate) fn poi_details(tags: &[(&str, &str)], osm_tag: &str) -> PoiDetails {
+    let owned = |key: &str| tag(tags, key).map(str::to_owned);
+    PoiDetails {
+        osm_tag: osm_tag.to_owned(),
+        fee: owned("fee"),
+        access: owned("access"),
+        opening_hours: owned("opening_hours"),
+        capacity: owned("capacity"),
+        drinking_water: owned("drinking_water"),
+        website: owned("website").or_else(|| owned("contact:website")),
+    }
+}
+
 /// A mapped feature the network cares about besides ways.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum FeatureKind {
@@ -178,19 +217,8 @@ pub(crate) fn feature(tags: &[(&str, &str)]) -> Option<FeatureKind> {
     if tag(tags, "waterway") == Some("waterfall") || tag(tags, "natural") == Some("waterfall") {
         return Some(FeatureKind::Highlight(HighlightKind::Waterfall));
     }
-    let tourism = tag(tags, "tourism");
+    let poi = poi_kind(tags).map(|(kind, _)| kind);
     let amenity = tag(tags, "amenity");
-    let poi = match (tourism, amenity) {
-        (Some("alpine_hut" | "wilderness_hut"), _) => Some(PoiKind::Hut),
-        (Some("camp_site"), _) => Some(PoiKind::Campsite),
-        // Bus shelters are no use to a hiker planning where to sleep or sit out a storm.
-        (_, Some("shelter")) if tag(tags, "shelter_type") != Some("public_transport") => {
-            Some(PoiKind::Shelter)
-        }
-        (_, Some("drinking_water")) => Some(PoiKind::DrinkingWater),
-        _ if tag(tags, "natural") == Some("spring") => Some(PoiKind::Spring),
-        _ => None,
-    };
     match (poi, amenity) {
         (Some(p), _) => Some(FeatureKind::Poi(p)),
         // A car park hikers may not use is no trailhead.
@@ -268,6 +296,35 @@ mod tests {
         assert_eq!(feature(&[("natural", "tree")]), None);
         let bus = [("amenity", "shelter"), ("shelter_type", "public_transport")];
         assert_eq!(feature(&bus), None);
+        let picnic = [("amenity", "shelter"), ("shelter_type", "picnic_shelter")];
+        assert_eq!(feature(&picnic), None);
+        assert_eq!(
+            feature(&[("amenity", "shelter")]),
+            None,
+            "a shelter of no known type"
+        );
+        let lean_to = [("amenity", "shelter"), ("shelter_type", "lean_to")];
+        assert_eq!(feature(&lean_to), Some(FeatureKind::Poi(PoiKind::Shelter)));
+        assert_eq!(
+            feature(&[("tourism", "camp_pitch")]),
+            Some(FeatureKind::Poi(PoiKind::CampSite))
+        );
+        assert_eq!(
+            feature(&[("tourism", "guest_house")]),
+            Some(FeatureKind::Poi(PoiKind::Lodging))
+        );
+        assert_eq!(
+            feature(&[("man_made", "water_tap")]),
+            Some(FeatureKind::Poi(PoiKind::WaterTap))
+        );
+        let hut = [
+            ("tourism", "alpine_hut"),
+            ("fee", "yes"),
+            ("drinking_water", "yes"),
+        ];
+        let d = poi_details(&hut, "alpine_hut");
+        assert_eq!(d.fee.as_deref(), Some("yes"));
+        assert!(d.has_water(PoiKind::Hut));
         let private = [("amenity", "parking"), ("access", "private")];
         assert_eq!(feature(&private), None);
     }

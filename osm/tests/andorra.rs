@@ -273,9 +273,24 @@ fn trails_crossing_roads_outside_the_walking_network_are_trailheads() {
 fn pois_are_snapped_to_nearby_nodes() {
     let n = &*NETWORK;
     let kinds: HashSet<&str> = n.pois.iter().map(|p| p.kind.as_str()).collect();
-    for kind in ["hut", "shelter", "drinking_water", "spring", "campsite"] {
+    for kind in [
+        "hut",
+        "shelter",
+        "camp_site",
+        "lodging",
+        "drinking_water",
+        "spring",
+    ] {
         assert!(kinds.contains(kind), "some {kind}");
     }
+    // Places to sleep say which OSM element and tag they are.
+    for p in n.pois.iter().filter(|p| p.kind.is_overnight()) {
+        assert!(!p.details.osm_tag.is_empty(), "{p:?}");
+    }
+    assert!(n
+        .pois
+        .iter()
+        .any(|p| p.kind == trailloop_osm::PoiKind::Hut && p.details.fee.is_some()));
     for p in &n.pois {
         let node = &n.nodes[p.node as usize];
         assert!(

@@ -9,8 +9,9 @@
 
 use crate::attrs::{Attrs, TrailStep};
 use crate::graph::TrailGraph;
+use crate::score::NightAt;
 use crate::score::{Quality, Score, Scorer};
-use crate::solution::{Loop, LoopKind};
+use crate::solution::{Loop, LoopKind, Night};
 
 /// Largest shared length between two alternatives, as a fraction of the shorter.
 pub(crate) const MAX_SHARED: f64 = 0.4;
@@ -21,6 +22,8 @@ pub(crate) struct ScoredWalk {
     /// Steps at each end that are the approach to the loop, out and back (see
     /// [`approach_steps`]); `attrs` and `quality` measure the rest.
     pub approach: usize,
+    /// Where the days of a multi-day walk end.
+    pub nights: Vec<Night>,
     pub attrs: Attrs,
     pub quality: Quality,
     pub kind: LoopKind,
@@ -29,8 +32,14 @@ pub(crate) struct ScoredWalk {
 }
 
 impl ScoredWalk {
-    /// Measures a closed walk given as input-edge steps.
-    pub fn new(graph: &TrailGraph, scorer: &Scorer, steps: Vec<TrailStep>) -> ScoredWalk {
+    /// Measures a closed walk given as input-edge steps; a multi-day walk's days end
+    /// where it first arrives at each of `nights` (input node ids).
+    pub fn new(
+        graph: &TrailGraph,
+        scorer: &Scorer,
+        steps: Vec<TrailStep>,
+        nights: &[u64],
+    ) -> ScoredWalk {
         let approach = approach_steps(graph, &steps, scorer.approach_max);
         let hike = &steps[approach..steps.len() - approach];
         let (attrs, _) = graph.steps_attrs(hike);
@@ -58,7 +67,31 @@ impl ScoredWalk {
                 .sum();
             shared += beside.min(graph.edge(run[0]).attrs.len);
         }
-        let quality = scorer.quality(&attrs, shared);
+        let mut night_stops = Vec::new();
+        let quality = if scorer.days > 1 {
+            let mut days = Vec::with_capacity(nights.len() + 1);
+            let mut at = Vec::with_capacity(nights.len());
+            let mut day = Attrs::default();
+            for (k, s) in hike.iter().enumerate() {
+                day.add(&graph.edge(s.edge).attrs.oriented(s.fwd));
+                let head = graph.step_head_id(*s);
+                if nights.contains(&head) && !at.iter().any(|n: &&NightAt| n.id == head) {
+                    if let Some(n) = scorer.nights.iter().find(|n| n.id == head) {
+                        days.push(std::mem::take(&mut day));
+                        at.push(n);
+                        night_stops.push(Night {
+                            place: n.place,
+                            after_edges: approach + k + 1,
+                            off_m: n.off_m,
+                        });
+                    }
+                }
+            }
+            days.push(day);
+            scorer.quality_days(&attrs, shared, &days, &at)
+        } else {
+            scorer.quality(&attrs, shared)
+        };
         let kind = if quality.sharing == 0.0 && shared == 0.0 {
             LoopKind::Loop
         } else if repeated_all || quality.sharing >= 0.99 {
@@ -69,6 +102,7 @@ impl ScoredWalk {
         ScoredWalk {
             steps,
             approach,
+            nights: night_stops,
             attrs,
             quality,
             kind,
@@ -286,6 +320,7 @@ mod tests {
             compactness: 0.5,
             kind,
             score: quality.key,
+            nights: Vec::new(),
             proven_optimal: false,
         }
     }

@@ -130,7 +130,10 @@ impl Exact<'_> {
                     for s in cycle() {
                         local.expand(s, &mut steps);
                     }
-                    if pool.offer(self.graph, ScoredWalk::new(self.graph, self.scorer, steps)) {
+                    if pool.offer(
+                        self.graph,
+                        ScoredWalk::new(self.graph, self.scorer, steps, &[]),
+                    ) {
                         bound = self.bound(pool);
                         rivals.stale = true;
                     }

@@ -65,7 +65,18 @@ impl TrailGraph {
             .iter()
             .fold((0.0, 0.0), |(x, y), n| (x + n.lon, y + n.lat));
         let origin = [sum_lon / count, sum_lat / count];
-        let tile = GraphTile::build(nodes, edges, &[], origin)?;
+        let tile = GraphTile::build(nodes, edges, &[], &[], origin)?;
+        Ok(TrailGraph::from_tiles(vec![Arc::new(tile)]))
+    }
+
+    /// A graph of one tile whose nodes `keep` stay junctions (places a multi-day walk
+    /// may sleep at: see [`Query::nights`](crate::Query)).
+    pub fn keeping(
+        nodes: Vec<NodeInput>,
+        edges: Vec<EdgeInput>,
+        keep: &[u64],
+    ) -> Result<TrailGraph, GraphError> {
+        let tile = GraphTile::build(nodes, edges, &[], keep, crate::tile::TILE_AREA_ORIGIN)?;
         Ok(TrailGraph::from_tiles(vec![Arc::new(tile)]))
     }
 
@@ -174,6 +185,15 @@ impl TrailGraph {
         Some(self.edge(self.edge_of_id(id)?).attrs.len)
     }
 
+    /// `(ascent, descent)` in metres of an edge walked in the given direction.
+    pub fn edge_climb(&self, edge: DirectedEdge) -> Option<(f64, f64)> {
+        let a = self
+            .edge(self.edge_of_id(edge.id)?)
+            .attrs
+            .oriented(edge.forward);
+        Some((a.ascent, a.descent))
+    }
+
     /// Node ids `(from, to)` of an edge walked in the given direction.
     pub fn edge_ends(&self, edge: DirectedEdge) -> Option<(u64, u64)> {
         let loc = self.edge_location(edge.id)?;
@@ -274,6 +294,20 @@ impl TrailGraph {
                 pos,
             },
         }
+    }
+
+    /// The input id of a node.
+    pub(crate) fn node_id(&self, node: u32) -> u64 {
+        let t = tile_of(&self.bases.node, node);
+        self.tiles[t].node_ids[(node - self.bases.node[t]) as usize]
+    }
+
+    /// The input id of the node a step arrives at.
+    pub(crate) fn step_head_id(&self, step: TrailStep) -> u64 {
+        let t = tile_of(&self.bases.edge, step.edge);
+        let tile = &self.tiles[t];
+        let e = &tile.edges[(step.edge - self.bases.edge[t]) as usize];
+        tile.node_ids[if step.fwd { e.target } else { e.source } as usize]
     }
 
     pub(crate) fn position(&self, node: u32) -> [f64; 2] {
@@ -434,8 +468,8 @@ mod tests {
             .cloned()
             .collect();
         vec![
-            Arc::new(GraphTile::new(pick(&[1, 3, 4, 5]), west, &[1, 3]).unwrap()),
-            Arc::new(GraphTile::new(pick(&[1, 2, 3]), east, &[1, 3]).unwrap()),
+            Arc::new(GraphTile::new(pick(&[1, 3, 4, 5]), west, &[1, 3], &[]).unwrap()),
+            Arc::new(GraphTile::new(pick(&[1, 2, 3]), east, &[1, 3], &[]).unwrap()),
         ]
     }
 

@@ -55,6 +55,7 @@ mod graph;
 mod heap;
 mod local_search;
 mod neighbourhood;
+mod nights;
 mod paths;
 mod query;
 mod rng;
@@ -72,10 +73,10 @@ pub use error::{GraphError, SolveError};
 pub use graph::{EdgeLocation, TrailGraph};
 pub use neighbourhood::Scratch;
 pub use query::{
-    default_approach_m, reach_m, Limits, Preferences, Query, DEFAULT_EXTENSION_BUDGET,
-    DEFAULT_WORK_BUDGET, MAX_RESULTS,
+    default_approach_m, reach_m, DayLimits, Limits, NightPlace, Preferences, Query,
+    DEFAULT_EXTENSION_BUDGET, DEFAULT_WORK_BUDGET, MAX_DAYS, MAX_RESULTS,
 };
 pub use score::Score;
-pub use solution::{DirectedEdge, Loop, LoopKind, SearchStats, Solution};
+pub use solution::{DirectedEdge, Loop, LoopKind, Night, SearchStats, Solution};
 pub use solve::{solve, solve_many, solve_with};
 pub use tile::{EdgeInput, GraphTile, NodeInput};

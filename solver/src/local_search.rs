@@ -14,7 +14,7 @@ use crate::heap::Item;
 use crate::paths::{mark_side_by_side, path_to, seed_dijkstra, SearchScratch};
 use crate::query::Limits;
 use crate::rng::Rng;
-use crate::score::{Quality, Score, Scorer};
+use crate::score::{NightAt, Quality, Score, Scorer};
 use crate::search_graph::{signature, SearchArc, SearchGraph};
 use crate::walk::Walk;
 
@@ -32,10 +32,16 @@ struct Marked {
     total: Attrs,
     shared: f64,
     mark: u32,
+    /// Multi-day walks: the cycle positions where days end, ascending, and what the
+    /// days are (see [`Walk::days`]); a move may not remove a position.
+    night_pos: Vec<usize>,
+    days: Vec<Attrs>,
+    nights: Vec<NightAt>,
 }
 
 impl Marked {
-    fn new(local: &SearchGraph, walk: &Walk, approach_max: f64, s: &mut SearchScratch) -> Marked {
+    fn new(local: &SearchGraph, walk: &Walk, scorer: &Scorer, s: &mut SearchScratch) -> Marked {
+        let approach_max = scorer.approach_max;
         let mark = s.next_mark();
         let nodes = cycle_nodes(local, walk);
         let m = walk.cycle.len();
@@ -60,12 +66,24 @@ impl Marked {
             prefix.push(next);
         }
         let (total, shared) = walk.attrs(local, approach_max);
+        let night_pos: Vec<usize> = (1..m)
+            .filter(|&p| walk.nights.contains(&nodes[p]))
+            .collect();
+        let (days, nights) = if scorer.days > 1 {
+            let (d, n) = walk.days(local, scorer);
+            (d, n.into_iter().copied().collect())
+        } else {
+            (Vec::new(), Vec::new())
+        };
         Marked {
             nodes,
             prefix,
             total,
             shared,
             mark,
+            night_pos,
+            days,
+            nights,
         }
     }
 }
@@ -106,10 +124,7 @@ pub(crate) fn local_search(
 ) -> Improvement {
     s.prepare(local.n(), local.edges.len());
     let mut work = 0u64;
-    let quality = |w: &Walk| {
-        let (attrs, shared) = w.attrs(local, scorer.approach_max);
-        scorer.quality(&attrs, shared)
-    };
+    let quality = |w: &Walk| w.quality(local, scorer);
     let mut current = quality(&walk);
     // Moves never flip the direction, and only the climb depends on it: start the
     // right way round.
@@ -121,7 +136,7 @@ pub(crate) fn local_search(
     }
     let mut failures = 0usize;
     let mut cursor = rng.below(walk.cycle.len().max(1));
-    let mut marked = Marked::new(local, &walk, scorer.approach_max, s);
+    let mut marked = Marked::new(local, &walk, scorer, s);
     loop {
         let m = walk.cycle.len();
         // A cycle cuts a planar network into pockets; many origins only see a small
@@ -148,7 +163,7 @@ pub(crate) fn local_search(
         match found {
             Some(mv) => {
                 walk = apply(&walk, &mv, s);
-                marked = Marked::new(local, &walk, scorer.approach_max, s);
+                marked = Marked::new(local, &walk, scorer, s);
                 current = mv.quality;
                 failures = 0;
             }
@@ -181,6 +196,7 @@ fn best_move(
         total,
         shared,
         mark,
+        ..
     } = marked;
     let (total, shared, mark) = (*total, *shared, *mark);
     let m = nodes.len() - 1;
@@ -263,7 +279,23 @@ fn best_move(
                         attrs.sub(&prefix[j]);
                         attrs.add(&prefix[i]);
                         attrs.add(&path.oriented(from_origin));
-                        let q = scorer.quality(&attrs, shared);
+                        let q = if marked.days.is_empty() {
+                            scorer.quality(&attrs, shared)
+                        } else {
+                            // Never past a night: the arc stays within one day, whose
+                            // measures change by the move.
+                            let first = marked.night_pos.partition_point(|&p| p <= i);
+                            if marked.night_pos.get(first).is_some_and(|&p| p < j) {
+                                continue;
+                            }
+                            let mut days = marked.days.clone();
+                            let day = &mut days[first];
+                            day.sub(&prefix[j]);
+                            day.add(&prefix[i]);
+                            day.add(&path.oriented(from_origin));
+                            let nights: Vec<&NightAt> = marked.nights.iter().collect();
+                            scorer.quality_days(&attrs, shared, &days, &nights)
+                        };
                         let improves = q.key.tier < current.tier
                             || (q.key.tier == current.tier && q.key.cost < current.cost - 1e-9);
                         if improves && best.is_none_or(|b| q.key.better_than(&b.quality.key)) {
@@ -304,5 +336,6 @@ fn apply(walk: &Walk, mv: &Move, s: &SearchScratch) -> Walk {
     Walk {
         stick: walk.stick.clone(),
         cycle,
+        nights: walk.nights.clone(),
     }
 }

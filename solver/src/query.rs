@@ -9,6 +9,9 @@ use crate::error::SolveError;
 /// Largest accepted [`Query::max_results`].
 pub const MAX_RESULTS: usize = 32;
 
+/// Most days a walk is planned for.
+pub const MAX_DAYS: u32 = 14;
+
 /// Default [`Query::work_budget`]: enough for the heuristic to converge on real trail
 /// networks at 5-40 km and for the exact search to finish on small balls.
 pub const DEFAULT_WORK_BUDGET: u64 = 200_000;
@@ -63,6 +66,28 @@ impl Default for Preferences {
     }
 }
 
+/// A place a multi-day walk may spend a night at.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NightPlace {
+    /// The node it is at. It must be a junction of the graph (a node the tiles were told
+    /// to keep, see [`GraphTile::new`](crate::GraphTile::new)); others are ignored.
+    pub node: u64,
+    /// What sleeping there costs in the score, not negative (0 for the places one wants
+    /// most; more for a fallback such as a hotel).
+    pub cost: f64,
+}
+
+/// Limits on each day of a multi-day walk; a day over one costs heavily in the score.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct DayLimits {
+    /// Longest day, metres.
+    pub max_m: Option<f64>,
+    /// Longest walking time, hours (by Naismith: 5 km and 600 m of climb an hour).
+    pub max_hours: Option<f64>,
+    /// Most climb in a day, metres.
+    pub max_ascent_m: Option<f64>,
+}
+
 /// One loop search. Everything that changes the answer is in here, so the same query on
 /// the same graph gives the same answer (unless a [`Limits`] safety stop cuts it short).
 #[derive(Debug, Clone, PartialEq)]
@@ -80,6 +105,13 @@ pub struct Query {
     /// Cost added to every walk from this start (not negative): what reaching it costs,
     /// so that walks from several starts rank together (a longer drive, say).
     pub start_cost: f64,
+    /// Days of walking: with more than one, the walk ends each of the first `days - 1`
+    /// days at one of `nights`, and the days are balanced by walking time.
+    pub days: u32,
+    /// Where nights may be spent (multi-day walks).
+    pub nights: Vec<NightPlace>,
+    /// Limits on each day (multi-day walks).
+    pub day_limits: DayLimits,
     /// A walk out from the start and back at the end this long or shorter is the
     /// approach to the loop (a car park's access path), not part of the hike: it counts
     /// in neither length nor sharing (see [`Loop::approach_edges`](crate::Loop)).
@@ -106,6 +138,9 @@ impl Query {
             preferences: Preferences::default(),
             start_cost: 0.0,
             approach_max_m: default_approach_m(target_m),
+            days: 1,
+            nights: Vec::new(),
+            day_limits: DayLimits::default(),
             seed: 0,
             work_budget: DEFAULT_WORK_BUDGET,
             extension_budget: DEFAULT_EXTENSION_BUDGET,
@@ -138,6 +173,24 @@ impl Query {
             if !range.contains(&value) {
                 return Err(SolveError::InvalidPreference { name });
             }
+        }
+        if self.days == 0 || self.days > MAX_DAYS {
+            return Err(SolveError::InvalidPreference { name: "days" });
+        }
+        if self
+            .nights
+            .iter()
+            .any(|n| !(n.cost.is_finite() && n.cost >= 0.0))
+        {
+            return Err(SolveError::InvalidPreference { name: "nights" });
+        }
+        let l = &self.day_limits;
+        if [l.max_m, l.max_hours, l.max_ascent_m]
+            .iter()
+            .flatten()
+            .any(|v| !(v.is_finite() && *v > 0.0))
+        {
+            return Err(SolveError::InvalidPreference { name: "day_limits" });
         }
         if !(self.approach_max_m.is_finite() && self.approach_max_m >= 0.0) {
             return Err(SolveError::InvalidPreference {

@@ -32,7 +32,7 @@ use std::f64::consts::PI;
 use trailloop_osm::geo::METRES_PER_DEGREE;
 
 use crate::attrs::Attrs;
-use crate::query::Query;
+use crate::query::{DayLimits, Query};
 
 /// Weight of the length error within tolerance: at a 5% tolerance at most 0.01, less
 /// than 2% of the length on a road.
@@ -53,6 +53,15 @@ const HILLS_WEIGHT: f64 = 0.4;
 const HILLS_CAP: f64 = 2.0;
 /// Cost per metre of climb above the maximum, relative to (maximum + 100 m).
 const CLIMB_WEIGHT: f64 = 0.5;
+/// Cost of the longest day's walking time over the shortest's, less one: days of 6 and
+/// 4 hours cost 0.25.
+const BALANCE_WEIGHT: f64 = 0.5;
+/// A multi-day walk whose longest day takes more than this many times the shortest is
+/// ranked with the walks outside tolerance.
+const MAX_DAY_RATIO: f64 = 1.5;
+/// Cost of each day over a day limit, per fraction over it: a constraint in all but
+/// name.
+const LIMIT_WEIGHT: f64 = 4.0;
 /// Weight of everything but the length error outside tolerance: a tie-breaker.
 const OUTSIDE_SHARE: f64 = 0.01;
 
@@ -113,9 +122,34 @@ pub(crate) struct Quality {
     pub compactness: f64,
 }
 
+/// A place to sleep as a walk in the search graph reaches it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct NightAt {
+    /// The search-graph node the walk visits it at.
+    pub local: u32,
+    /// That node's input id.
+    pub id: u64,
+    /// Index into the query's nights.
+    pub place: usize,
+    /// From the node to the place, metres.
+    pub off_m: f64,
+    /// Its cost in the score.
+    pub cost: f64,
+}
+
+/// Walking hours by Naismith's rule.
+pub(crate) fn hours(len_m: f64, ascent_m: f64) -> f64 {
+    len_m / 5_000.0 + ascent_m / 600.0
+}
+
 /// Scores walks for one query.
 #[derive(Debug, Clone)]
 pub(crate) struct Scorer {
+    /// Days of walking.
+    pub days: u32,
+    /// Where nights may be spent, by search-graph node (sorted).
+    pub nights: Vec<NightAt>,
+    limits: DayLimits,
     pub target: f64,
     pub tolerance: f64,
     /// The longest walk out and back to the loop that counts as the approach.
@@ -134,6 +168,9 @@ impl Scorer {
     pub fn new(query: &Query, start_lat: f64) -> Scorer {
         let p = &query.preferences;
         Scorer {
+            days: query.days,
+            nights: Vec::new(),
+            limits: query.day_limits,
             target: query.target_m,
             tolerance: query.tolerance,
             approach_max: query.approach_max_m,
@@ -199,6 +236,67 @@ impl Scorer {
             sharing,
             compactness,
         }
+    }
+
+    /// The night place a search-graph node offers, if any.
+    pub fn night_at(&self, local: u32) -> Option<&NightAt> {
+        self.nights
+            .binary_search_by_key(&local, |n| n.local)
+            .ok()
+            .map(|i| &self.nights[i])
+    }
+
+    /// What a split into `days` (measures of each day's walk on the loop) with `nights`
+    /// (the place each of the first days ends at) costs: unbalanced walking times, days
+    /// over a limit, and the places' own costs; and the longest day's walking time over
+    /// the shortest's. A walk short of nights costs the most.
+    pub fn day_cost(&self, days: &[Attrs], nights: &[&NightAt]) -> (f64, f64) {
+        if days.len() != self.days as usize || nights.len() + 1 != days.len() {
+            return (1e3, f64::INFINITY);
+        }
+        let mut cost: f64 = nights.iter().map(|n| n.cost).sum();
+        let (mut longest, mut shortest) = (0.0f64, f64::INFINITY);
+        for (k, d) in days.iter().enumerate() {
+            // The walk off the loop to the night's place and back belongs to the days
+            // either side of it.
+            let off = nights.get(k.wrapping_sub(1)).map_or(0.0, |n| n.off_m)
+                + nights.get(k).map_or(0.0, |n| n.off_m);
+            let len = d.len + off;
+            let h = hours(len, d.ascent);
+            longest = longest.max(h);
+            shortest = shortest.min(h);
+            let over =
+                |value: f64, limit: Option<f64>| limit.map_or(0.0, |l| (value / l - 1.0).max(0.0));
+            cost += LIMIT_WEIGHT
+                * (over(len, self.limits.max_m)
+                    + over(h, self.limits.max_hours)
+                    + over(d.ascent, self.limits.max_ascent_m));
+        }
+        let ratio = longest / shortest.max(1e-3);
+        (cost + BALANCE_WEIGHT * (ratio - 1.0), ratio)
+    }
+
+    /// [`Scorer::quality`] of a multi-day walk.
+    pub fn quality_days(
+        &self,
+        attrs: &Attrs,
+        shared: f64,
+        days: &[Attrs],
+        nights: &[&NightAt],
+    ) -> Quality {
+        let mut q = self.quality(attrs, shared);
+        let (extra, ratio) = self.day_cost(days, nights);
+        if q.key.tier <= 1 && ratio > MAX_DAY_RATIO {
+            // Days this unequal are no plan one would follow: ranked with the misses.
+            q.key.tier = 2;
+            q.key.cost = LENGTH_WEIGHT * q.length_error + ratio - MAX_DAY_RATIO;
+        }
+        q.key.cost += if q.key.tier == 2 {
+            OUTSIDE_SHARE * extra
+        } else {
+            extra
+        };
+        q
     }
 
     /// A key no out-and-back can beat: it is all shared and encloses no area.

@@ -50,6 +50,12 @@ pub(crate) struct SearchGraph {
     pub branch: Vec<u32>,
     /// `[lon, lat]` of each node.
     pub pos: Vec<[f64; 2]>,
+    /// The input node id of each node.
+    pub node_ids: Vec<u64>,
+    /// Per stop asked for (in order): the node a walk visits it at, and how far off
+    /// that node it lies (a place at the end of a spur the pruning removed); `None`
+    /// when it is out of reach.
+    pub stops: Vec<Option<StopEntry>>,
     /// Per edge (CSR), the other edges that hold an input edge drawn beside one of its
     /// own: a walk that has one of them must not take the other.
     side_start: Vec<u32>,
@@ -64,6 +70,15 @@ pub(crate) struct SearchGraph {
 #[inline(always)]
 pub(crate) fn signature(edge: u32) -> u64 {
     1 << (u64::from(edge).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58)
+}
+
+/// Where a walk visits a stop.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct StopEntry {
+    /// Search-graph node.
+    pub node: u32,
+    /// Network distance from that node to the stop itself (0 when the stop is the node).
+    pub off_m: f64,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -132,12 +147,15 @@ impl SearchGraph {
         &self.side[self.side_start[e] as usize..self.side_start[e + 1] as usize]
     }
 
+    /// The search graph of `hood`; `stops` are junctions a walk must be able to visit
+    /// (they are kept as nodes, or reached from the nearest kept node).
     pub fn build(
         graph: &TrailGraph,
         hood: &Neighbourhood,
         s: &mut Scratch,
         reach: f64,
         max_sac: u8,
+        stops: &[u32],
         work: &mut u64,
     ) -> SearchGraph {
         let pre = collect_pre_edges(graph, hood, s, reach, max_sac, work);
@@ -184,12 +202,35 @@ impl SearchGraph {
             }
         }
 
+        // Each stop is visited at itself if it survived the pruning, else at the nearest
+        // node that did (the stop then lies at the end of a spur off the walk).
+        let mut keep = vec![false; n];
+        let entries: Vec<Option<(u32, f64)>> = stops
+            .iter()
+            .map(|&j| {
+                if !s.is_settled(j) {
+                    return None;
+                }
+                let v = s.local[j as usize];
+                let entry = if node_alive[v as usize] {
+                    Some((v, 0.0))
+                } else {
+                    nearest_alive(v, &pre, incident, &node_alive)
+                };
+                if let Some((e, _)) = entry {
+                    keep[e as usize] = true;
+                }
+                entry
+            })
+            .collect();
+
         // Contract the degree-2 nodes left behind.
         let mut new_index = vec![NONE; n];
         let mut kept = 0u32;
         let mut pos = Vec::with_capacity(n);
+        let mut node_ids = Vec::with_capacity(n);
         for v in 0..n {
-            if node_alive[v] && (v == 0 || degree[v] != 2) {
+            if node_alive[v] && (v == 0 || degree[v] != 2 || keep[v]) {
                 new_index[v] = kept;
                 kept += 1;
                 let original = if v == 0 {
@@ -198,8 +239,18 @@ impl SearchGraph {
                     graph.junction_node(s.settled[v])
                 };
                 pos.push(graph.position(original));
+                node_ids.push(graph.node_id(original));
             }
         }
+        let stops = entries
+            .into_iter()
+            .map(|e| {
+                e.map(|(v, off_m)| StopEntry {
+                    node: new_index[v as usize],
+                    off_m,
+                })
+            })
+            .collect();
         // Sized up front: these grow to thousands of entries at long targets, and
         // growing them by doubling copies each several times.
         let mut edges = Vec::with_capacity(pre.len());
@@ -256,6 +307,8 @@ impl SearchGraph {
             parent: Vec::new(),
             branch: Vec::new(),
             pos,
+            node_ids,
+            stops,
             side_start: Vec::new(),
             side: Vec::new(),
             side_signature: Vec::new(),
@@ -387,6 +440,43 @@ impl SearchGraph {
         self.parent = parent;
         self.branch = branch;
     }
+}
+
+/// The alive node nearest `from` (a pruned node) along pre-edges, and its distance.
+fn nearest_alive<'a>(
+    from: u32,
+    pre: &[PreEdge],
+    incident: impl Fn(u32) -> &'a [u32],
+    alive: &[bool],
+) -> Option<(u32, f64)> {
+    let mut dist: std::collections::HashMap<u32, f64> = std::collections::HashMap::new();
+    let mut heap = MinHeap::new();
+    dist.insert(from, 0.0);
+    heap.push(Item {
+        dist: 0.0,
+        node: from,
+    });
+    while let Some(Item { dist: d, node }) = heap.pop() {
+        if d > dist[&node] {
+            continue;
+        }
+        if alive[node as usize] {
+            return Some((node, d));
+        }
+        for &pe in incident(node) {
+            let p = &pre[pe as usize];
+            let other = if p.a == node { p.b } else { p.a };
+            let nd = d + p.attrs.len;
+            if dist.get(&other).is_none_or(|&old| nd < old) {
+                dist.insert(other, nd);
+                heap.push(Item {
+                    dist: nd,
+                    node: other,
+                });
+            }
+        }
+    }
+    None
 }
 
 fn collect_pre_edges(

@@ -134,6 +134,7 @@ fn fundamental_walk(local: &SearchGraph, e: u32) -> Walk {
     Walk {
         stick: to_a[..stick_len].to_vec(),
         cycle,
+        nights: Vec::new(),
     }
 }
 
@@ -170,7 +171,11 @@ pub(crate) fn via_walk(
     }
     let mut cycle = out;
     cycle.extend(path_to(s, x, anchor));
-    Some(Walk { stick, cycle })
+    Some(Walk {
+        stick,
+        cycle,
+        nights: Vec::new(),
+    })
 }
 
 /// Turning points for [`via_walk`]: in each of `count` sectors around the start, the

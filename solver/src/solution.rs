@@ -54,9 +54,23 @@ pub struct Loop {
     pub kind: LoopKind,
     /// Where it ranks (lower first), comparable across trailheads of one query.
     pub score: Score,
+    /// For multi-day walks, where each of the first `days - 1` days ends, in order.
+    pub nights: Vec<Night>,
     /// The exact search finished and no simple cycle through the start scores better.
     /// Only ever set on the first result.
     pub proven_optimal: bool,
+}
+
+/// Where a day of a multi-day walk ends.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Night {
+    /// Index into [`Query::nights`](crate::Query) of the place slept at.
+    pub place: usize,
+    /// The day ends after this many of the loop's edges (counted in [`Loop::edges`]).
+    pub after_edges: usize,
+    /// From the loop to the place, metres of network (0 when it is on the loop): walked
+    /// there at the end of the day and back in the morning.
+    pub off_m: f64,
 }
 
 /// Counters for metrics and tuning.

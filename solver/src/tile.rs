@@ -180,24 +180,27 @@ fn valid_lon_lat(p: [f64; 2]) -> bool {
 }
 
 impl GraphTile {
-    /// Validates the input, contracts chains of degree-2 nodes (keeping every node in
-    /// `shared` as a junction, since other tiles hold edges there too) and finds the
-    /// edges drawn side by side. Node ids in `shared` that are not nodes of this tile
-    /// are ignored.
+    /// Validates the input, contracts chains of degree-2 nodes and finds the edges drawn
+    /// side by side. Nodes in `shared` (other tiles hold edges there too: graphs over
+    /// several tiles are stitched at them) and in `keep` (places a walk may have to
+    /// visit, such as huts for multi-day walks) stay junctions. Ids that are not nodes
+    /// of this tile are ignored.
     ///
     /// Parallel edges and self-loops are kept as they are (both can be part of a loop).
     pub fn new(
         nodes: Vec<NodeInput>,
         edges: Vec<EdgeInput>,
         shared: &[u64],
+        keep: &[u64],
     ) -> Result<GraphTile, GraphError> {
-        GraphTile::build(nodes, edges, shared, TILE_AREA_ORIGIN)
+        GraphTile::build(nodes, edges, shared, keep, TILE_AREA_ORIGIN)
     }
 
     pub(crate) fn build(
         nodes: Vec<NodeInput>,
         edges: Vec<EdgeInput>,
         shared: &[u64],
+        keep: &[u64],
         area_origin: [f64; 2],
     ) -> Result<GraphTile, GraphError> {
         if nodes.len() >= NONE as usize || edges.len() >= NONE as usize {
@@ -240,12 +243,17 @@ impl GraphTile {
             e.attrs.junctions = 0.5 * f64::from(u8::from(decision(e.source)))
                 + 0.5 * f64::from(u8::from(decision(e.target)));
         }
-        let mut forced = vec![false; node_ids.len()];
-        for id in shared {
-            if let Some(&ix) = node_index.get(id) {
-                forced[ix as usize] = true;
+        let flags = |ids: &[u64]| {
+            let mut out = vec![false; node_ids.len()];
+            for id in ids {
+                if let Some(&ix) = node_index.get(id) {
+                    out[ix as usize] = true;
+                }
             }
-        }
+            out
+        };
+        let (is_shared, kept) = (flags(shared), flags(keep));
+        let forced: Vec<bool> = is_shared.iter().zip(&kept).map(|(a, b)| *a || *b).collect();
 
         let mut tile = GraphTile {
             positions,
@@ -263,7 +271,7 @@ impl GraphTile {
             adj: Vec::new(),
             side_by_side: SideBySide::default(),
         };
-        tile.contract(&topo, &forced);
+        tile.contract(&topo, &forced, &is_shared);
         tile.side_by_side = tile.find_side_by_side();
         Ok(tile)
     }
@@ -311,7 +319,7 @@ impl GraphTile {
             .sum()
     }
 
-    fn contract(&mut self, topo: &UnGraph<(), u32>, forced: &[bool]) {
+    fn contract(&mut self, topo: &UnGraph<(), u32>, forced: &[bool], shared: &[bool]) {
         let n = self.node_ids.len();
         let mut places = vec![Place::Junction(NONE); n];
         for v in 0..n as u32 {
@@ -348,12 +356,12 @@ impl GraphTile {
             }
         }
         self.places = places;
-        self.shared = self.junctions.iter().map(|&v| forced[v as usize]).collect();
+        self.shared = self.junctions.iter().map(|&v| shared[v as usize]).collect();
         self.shared_nodes = self
             .junctions
             .iter()
             .enumerate()
-            .filter(|&(_, &v)| forced[v as usize])
+            .filter(|&(_, &v)| shared[v as usize])
             .map(|(j, &v)| (self.node_ids[v as usize], j as u32))
             .collect();
         self.build_adjacency();

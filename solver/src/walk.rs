@@ -2,6 +2,7 @@
 //! through an anchor, reached from the start along a stick (empty for a true loop).
 
 use crate::attrs::{Attrs, TrailStep};
+use crate::score::{NightAt, Quality, Scorer};
 use crate::search_graph::{SearchGraph, SearchStep};
 
 /// A closed walk in the search graph: out along `stick`, round `cycle`, back along
@@ -10,6 +11,9 @@ use crate::search_graph::{SearchGraph, SearchStep};
 pub(crate) struct Walk {
     pub stick: Vec<SearchStep>,
     pub cycle: Vec<SearchStep>,
+    /// Multi-day walks: the cycle's nodes where the first days end (in any order; the
+    /// walk's direction orders the days).
+    pub nights: Vec<u32>,
 }
 
 impl Walk {
@@ -34,11 +38,64 @@ impl Walk {
         (total, if approach { 0.0 } else { 2.0 * stick.len })
     }
 
+    /// The measures of each day, and the night ending each but the last. A stick that is
+    /// no approach is walked out on the first day and back on the last.
+    pub fn days<'s>(
+        &self,
+        local: &SearchGraph,
+        scorer: &'s Scorer,
+    ) -> (Vec<Attrs>, Vec<&'s NightAt>) {
+        let mut days = Vec::with_capacity(self.nights.len() + 1);
+        let mut nights = Vec::with_capacity(self.nights.len());
+        let mut day = Attrs::default();
+        for &st in &self.cycle {
+            day.add(&local.step_attrs(st));
+            let head = local.head(st);
+            if self.nights.contains(&head) {
+                if let Some(n) = scorer.night_at(head) {
+                    days.push(std::mem::take(&mut day));
+                    nights.push(n);
+                }
+            }
+        }
+        days.push(day);
+        let mut stick = Attrs::default();
+        for &s in &self.stick {
+            stick.add(&local.step_attrs(s));
+        }
+        if stick.len > scorer.approach_max {
+            days[0].add(&stick);
+            let last = days.len() - 1;
+            days[last].add(&stick.reversed());
+        }
+        (days, nights)
+    }
+
+    /// The measures and the quality of the walk, days included.
+    pub fn quality(&self, local: &SearchGraph, scorer: &Scorer) -> Quality {
+        let (attrs, shared) = self.attrs(local, scorer.approach_max);
+        if scorer.days > 1 {
+            let (days, nights) = self.days(local, scorer);
+            scorer.quality_days(&attrs, shared, &days, &nights)
+        } else {
+            scorer.quality(&attrs, shared)
+        }
+    }
+
+    /// The input ids of the nodes where its days end.
+    pub fn night_ids(&self, local: &SearchGraph) -> Vec<u64> {
+        self.nights
+            .iter()
+            .map(|&n| local.node_ids[n as usize])
+            .collect()
+    }
+
     /// The same walk in the other direction (climb differs, nothing else).
     pub fn reversed(&self) -> Walk {
         Walk {
             stick: self.stick.clone(),
             cycle: self.cycle.iter().rev().map(|&(e, f)| (e, !f)).collect(),
+            nights: self.nights.clone(),
         }
     }
 

@@ -314,3 +314,69 @@ fn a_network_cut_into_tiles_plans_as_well_as_the_whole() {
         assert!(median(tiled_errors) <= median(whole_errors) + 0.005);
     }
 }
+
+/// Multi-day walks sleep at the places given, every night, with days of like walking
+/// time; Andorra's huts, camp sites and shelters, from its busiest trailheads.
+#[test]
+fn multi_day_walks_sleep_at_the_places_given_with_balanced_days() {
+    let region = support::andorra();
+    let (graph, nights) = support::with_nights(&region);
+    let busiest = support::busiest_trailheads(&region.network, 5);
+    let hours = |len: f64, up: f64| len / 5000.0 + up / 600.0;
+    let mut planned = 0;
+    for &(start, _) in &busiest {
+        for (days, km) in [(2u32, 30.0), (3, 50.0)] {
+            let mut q = Query::new(start, km * 1000.0);
+            q.days = days;
+            q.nights = nights.clone();
+            // A longer walk through required places: more to search.
+            q.work_budget *= u64::from(days);
+            let s = solve(&graph, &q, &Limits::none()).expect("solves");
+            for l in &s.loops {
+                assert_eq!(
+                    l.nights.len(),
+                    days as usize - 1,
+                    "{start} {days} days: {l:?}"
+                );
+                support::assert_walks_from_and_back_to(&graph, start, l);
+                // Each night is where the walk arrives at its place's junction, or
+                // where a spur to it leaves the loop.
+                let mut cuts = vec![l.approach_edges];
+                let offs: Vec<f64> = l.nights.iter().map(|n| n.off_m).collect();
+                for n in &l.nights {
+                    assert!(n.place < nights.len());
+                    let (_, at) = graph.edge_ends(l.edges[n.after_edges - 1]).unwrap();
+                    assert!(n.off_m > 0.0 || at == nights[n.place].node, "{n:?}");
+                    cuts.push(n.after_edges);
+                }
+                cuts.push(l.edges.len() - l.approach_edges);
+                let times: Vec<f64> = cuts
+                    .windows(2)
+                    .enumerate()
+                    .map(|(k, w)| {
+                        // To the night's place off the loop and back the next morning.
+                        let off = offs.get(k.wrapping_sub(1)).unwrap_or(&0.0)
+                            + offs.get(k).unwrap_or(&0.0);
+                        let (len, up) = l.edges[w[0]..w[1]].iter().fold((0.0, 0.0), |acc, &e| {
+                            let len = graph.edge_length(e.id).unwrap();
+                            (acc.0 + len, acc.1 + graph.edge_climb(e).unwrap().0)
+                        });
+                        hours(len + off, up)
+                    })
+                    .collect();
+                let (lo, hi) = times
+                    .iter()
+                    .fold((f64::INFINITY, 0.0f64), |(a, b), &t| (a.min(t), b.max(t)));
+                eprintln!(
+                    "{start} {days} days {km} km: e {:.3}, days {times:.2?}",
+                    l.length_error
+                );
+                if l.score.tier <= 1 {
+                    assert!(hi / lo <= 1.5 + 1e-9, "{start}: day lengths {times:?}");
+                }
+                planned += 1;
+            }
+        }
+    }
+    assert!(planned >= 5, "only {planned} multi-day walks");
+}

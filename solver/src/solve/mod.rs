@@ -14,15 +14,19 @@ use crate::exact::{Exact, Outcome};
 use crate::graph::TrailGraph;
 use crate::local_search::{local_search, Improvement};
 use crate::neighbourhood::{Neighbourhood, Scratch};
+use crate::nights::night_seeds;
 use crate::paths::SearchScratch;
 use crate::query::{Limits, Query};
 use crate::rng::Rng;
-use crate::score::{Score, Scorer};
+use crate::score::{NightAt, Score, Scorer};
 use crate::search_graph::SearchGraph;
 use crate::seeds::{seeds, via_points, via_walk};
 use crate::solution::{DirectedEdge, Loop, LoopKind, SearchStats, Solution};
+use crate::tile::Place;
 use crate::walk::Walk;
 
+/// Multi-day seeds: different sequences of nights.
+const NIGHT_SEEDS: usize = 8;
 /// Fundamental-cycle seeds (two of them lollipops, as a fallback).
 const FUNDAMENTAL_SEEDS: usize = 5;
 /// Out-and-around seeds, one per sector around the start.
@@ -64,22 +68,66 @@ pub fn solve_with(
     let k = query.max_results;
     let mut work = 0u64;
 
+    let multi_day = query.days > 1;
+    // The junctions of the places nights may be spent at (others cannot be visited).
+    let stops: Vec<(usize, u32)> = if multi_day {
+        query
+            .nights
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| match graph.place(graph.node_of_id(n.node)?) {
+                Place::Junction(j) => Some((i, j)),
+                Place::Interior { .. } => None,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let stop_junctions: Vec<u32> = stops.iter().map(|s| s.1).collect();
+
     let hood = Neighbourhood::grow(graph, start, reach / 2.0, max_sac, scratch, &mut work);
-    let local = SearchGraph::build(graph, &hood, &mut *scratch, reach, max_sac, &mut work);
-    let scorer = Scorer::new(query, graph.position(start)[1]);
+    let local = SearchGraph::build(
+        graph,
+        &hood,
+        &mut *scratch,
+        reach,
+        max_sac,
+        &stop_junctions,
+        &mut work,
+    );
+    let mut scorer = Scorer::new(query, graph.position(start)[1]);
+    scorer.nights = night_places(query, &local, &stops);
     let mut pool = Alternatives::new(2 * k + 4);
     let mut stopped = false;
     let mut extension_work = 0;
 
-    let mut starts: Vec<Start> = seeds(&local, &scorer, reach, FUNDAMENTAL_SEEDS)
-        .into_iter()
-        .map(Start::Walk)
-        .collect();
-    starts.extend(
-        via_points(&local, &scorer, VIA_SEEDS)
+    let mut starts: Vec<Start> = Vec::new();
+    if multi_day {
+        let mut seed_work = 0;
+        starts.extend(
+            night_seeds(
+                &local,
+                &scorer,
+                NIGHT_SEEDS,
+                &mut SearchScratch::default(),
+                &mut seed_work,
+            )
             .into_iter()
-            .map(Start::Via),
-    );
+            .map(Start::Walk),
+        );
+        work += seed_work;
+    } else {
+        starts.extend(
+            seeds(&local, &scorer, reach, FUNDAMENTAL_SEEDS)
+                .into_iter()
+                .map(Start::Walk),
+        );
+        starts.extend(
+            via_points(&local, &scorer, VIA_SEEDS)
+                .into_iter()
+                .map(Start::Via),
+        );
+    }
     if !starts.is_empty() {
         let total = (query.work_budget as f64 * HEURISTIC_SHARE) as u64;
         let share = (total as f64 * FIRST_ROUND_SHARE) as u64 / starts.len() as u64;
@@ -105,7 +153,10 @@ pub fn solve_with(
             work += result.work;
             stopped |= result.stopped;
             for walk in [&seed, &result.best] {
-                pool.offer(graph, ScoredWalk::new(graph, &scorer, walk.expand(&local)));
+                pool.offer(
+                    graph,
+                    ScoredWalk::new(graph, &scorer, walk.expand(&local), &walk.night_ids(&local)),
+                );
             }
             unfinished.extend(Unfinished::of(&local, &scorer, result));
         }
@@ -144,7 +195,12 @@ pub fn solve_with(
                 stopped |= result.stopped;
                 entered |= pool.offer(
                     graph,
-                    ScoredWalk::new(graph, &scorer, result.best.expand(&local)),
+                    ScoredWalk::new(
+                        graph,
+                        &scorer,
+                        result.best.expand(&local),
+                        &result.best.night_ids(&local),
+                    ),
                 );
                 unfinished.extend(Unfinished::of(&local, &scorer, result));
             }
@@ -169,6 +225,10 @@ pub fn solve_with(
     };
     let outcome = if stopped {
         Outcome::Stopped
+    } else if multi_day {
+        // The exact search walks simple cycles through the start only, none of which
+        // is known to pass the nights: the heuristic's walks are the answer.
+        Outcome::OutOfBudget
     } else {
         let left = query
             .work_budget
@@ -180,9 +240,12 @@ pub fn solve_with(
     }
     // The best out-and-back, unless k walks already beat any out-and-back could (its
     // offer could then only change the pool below the k answers).
-    if pool.count_tier(0) < k && pool.count_better_than(&scorer.out_and_back_bound()) < k {
+    if !multi_day
+        && pool.count_tier(0) < k
+        && pool.count_better_than(&scorer.out_and_back_bound()) < k
+    {
         if let Some(steps) = hood.out_and_back(graph, target, max_sac, scratch) {
-            pool.offer(graph, ScoredWalk::new(graph, &scorer, steps));
+            pool.offer(graph, ScoredWalk::new(graph, &scorer, steps, &[]));
         }
     }
 
@@ -208,6 +271,30 @@ pub fn solve_with(
     })
 }
 
+/// The places nights may be spent at, as the search graph reaches them: one per
+/// search-graph node (the cheapest, counting the walk off the loop), sorted by node.
+fn night_places(query: &Query, local: &SearchGraph, stops: &[(usize, u32)]) -> Vec<NightAt> {
+    let mut out: Vec<NightAt> = stops
+        .iter()
+        .zip(&local.stops)
+        .filter_map(|(&(place, _), entry)| {
+            let e = entry.as_ref()?;
+            Some(NightAt {
+                local: e.node,
+                id: local.node_ids[e.node as usize],
+                place,
+                off_m: e.off_m,
+                cost: query.nights[place].cost,
+            })
+        })
+        .collect();
+    // Off the loop and back costs like a little road.
+    let total = |n: &NightAt| n.cost + 2.0 * n.off_m / query.target_m;
+    out.sort_by(|a, b| a.local.cmp(&b.local).then(total(a).total_cmp(&total(b))));
+    out.dedup_by_key(|n| n.local);
+    out
+}
+
 /// A walk whose local search ran out of budget before converging.
 struct Unfinished {
     /// Lollipops last: a cycle through the start can still become a true loop.
@@ -221,10 +308,9 @@ impl Unfinished {
         if result.converged || result.stopped {
             return None;
         }
-        let (attrs, shared) = result.best.attrs(local, scorer.approach_max);
         Some(Unfinished {
             is_lollipop: !result.best.stick.is_empty(),
-            key: scorer.quality(&attrs, shared).key,
+            key: result.best.quality(local, scorer).key,
             walk: result.best,
         })
     }
@@ -273,6 +359,7 @@ fn to_loop(graph: &TrailGraph, c: ScoredWalk, exhausted: bool) -> Loop {
         compactness: c.quality.compactness,
         kind: c.kind,
         score: c.quality.key,
+        nights: c.nights,
         proven_optimal: exhausted && c.kind == LoopKind::Loop,
     }
 }

@@ -55,6 +55,27 @@ pub fn region(name: &'static str, pbf: &str, dem: Option<&str>) -> Region {
     }
 }
 
+/// The network's places to sleep that a multi-day walk may use (huts, camp sites and
+/// shelters), as night places (their node ids), and a graph that keeps them.
+pub fn with_nights(region: &Region) -> (TrailGraph, Vec<trailloop_solver::NightPlace>) {
+    let mut nodes: Vec<u64> = region
+        .network
+        .pois
+        .iter()
+        .filter(|p| p.kind.is_overnight() && p.kind != trailloop_osm::PoiKind::Lodging)
+        .map(|p| u64::from(p.node))
+        .collect();
+    nodes.sort_unstable();
+    nodes.dedup();
+    let (n, e) = to_solver_input(&region.network);
+    let graph = TrailGraph::keeping(n, e, &nodes).expect("valid");
+    let nights = nodes
+        .into_iter()
+        .map(|node| trailloop_solver::NightPlace { node, cost: 0.0 })
+        .collect();
+    (graph, nights)
+}
+
 /// Andorra: 1,800 km of mountain trails and tracks, with SRTM elevations.
 pub fn andorra() -> Region {
     region("andorra", "andorra.osm.pbf", Some("N42E001.hgt.zip"))
@@ -135,7 +156,7 @@ pub fn tiled_graph(network: &Network) -> TrailGraph {
                 .filter(|&n| partition.shared[n as usize])
                 .collect();
             let nodes = ids.iter().map(|&n| nodes[n as usize]).collect();
-            Arc::new(GraphTile::new(nodes, edges, &shared).expect("a valid tile"))
+            Arc::new(GraphTile::new(nodes, edges, &shared, &[]).expect("a valid tile"))
         })
         .collect();
     TrailGraph::from_tiles(tiles)
