@@ -97,6 +97,10 @@ pub struct Partition {
     pub edge_tile: Vec<TileKey>,
     /// Per node: whether its edges lie in more than one tile.
     pub shared: Vec<bool>,
+    /// Per node: a tile that holds it (that of its first edge; `None` for a node of
+    /// no edge). What is snapped to a node goes there, not to the tile its position
+    /// lies in, which may hold none of its edges.
+    pub node_tile: Vec<Option<TileKey>>,
 }
 
 impl Partition {
@@ -118,7 +122,11 @@ impl Partition {
                 }
             }
         }
-        Partition { edge_tile, shared }
+        Partition {
+            edge_tile,
+            shared,
+            node_tile: first,
+        }
     }
 }
 

@@ -77,7 +77,8 @@ pub struct NightPlace {
     pub cost: f64,
 }
 
-/// Limits on each day of a multi-day walk; a day over one costs heavily in the score.
+/// Limits on each day of a walk (a day hike's one day is the whole walk); a day over
+/// one costs heavily in the score.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct DayLimits {
     /// Longest day, metres.
@@ -110,7 +111,7 @@ pub struct Query {
     pub days: u32,
     /// Where nights may be spent (multi-day walks).
     pub nights: Vec<NightPlace>,
-    /// Limits on each day (multi-day walks).
+    /// Limits on each day (on the whole walk of a day hike).
     pub day_limits: DayLimits,
     /// A walk out from the start and back at the end this long or shorter is the
     /// approach to the loop (a car park's access path), not part of the hike: it counts

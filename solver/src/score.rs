@@ -224,6 +224,10 @@ impl Scorer {
         if let Some(max) = self.max_ascent {
             rest += CLIMB_WEIGHT * (attrs.ascent - max).max(0.0) / (max + 100.0);
         }
+        if self.days <= 1 {
+            // A day hike is one day: its limits hold for the whole walk.
+            rest += LIMIT_WEIGHT * self.over_limits(len, attrs.ascent);
+        }
         let within = length_error <= self.tolerance;
         let (tier, cost) = match (sharing == 0.0, within) {
             (true, true) => (0, LENGTH_WEIGHT * length_error + rest),
@@ -265,15 +269,20 @@ impl Scorer {
             let h = hours(len, d.ascent);
             longest = longest.max(h);
             shortest = shortest.min(h);
-            let over =
-                |value: f64, limit: Option<f64>| limit.map_or(0.0, |l| (value / l - 1.0).max(0.0));
-            cost += LIMIT_WEIGHT
-                * (over(len, self.limits.max_m)
-                    + over(h, self.limits.max_hours)
-                    + over(d.ascent, self.limits.max_ascent_m));
+            cost += LIMIT_WEIGHT * self.over_limits(len, d.ascent);
         }
         let ratio = longest / shortest.max(1e-3);
         (cost + BALANCE_WEIGHT * (ratio - 1.0), ratio)
+    }
+
+    /// By how much a day of `len_m` and `ascent_m` exceeds the day limits: the
+    /// fractions over each limit, summed (0 within them all).
+    fn over_limits(&self, len_m: f64, ascent_m: f64) -> f64 {
+        let over =
+            |value: f64, limit: Option<f64>| limit.map_or(0.0, |l| (value / l - 1.0).max(0.0));
+        over(len_m, self.limits.max_m)
+            + over(hours(len_m, ascent_m), self.limits.max_hours)
+            + over(ascent_m, self.limits.max_ascent_m)
     }
 
     /// [`Scorer::quality`] of a multi-day walk.

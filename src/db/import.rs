@@ -115,7 +115,7 @@ pub async fn replace_region(
     copy_nodes(&tx, region, network, &geometry).await?;
     copy_edges(&tx, region, network, &partition, &geometry).await?;
     copy_trailheads(&tx, region, network, &geometry).await?;
-    copy_pois(&tx, region, network, &geometry).await?;
+    copy_pois(&tx, region, network, &partition, &geometry).await?;
     copy_landcover(&tx, region, network, &geometry).await?;
     copy_highlights(&tx, region, network, &geometry).await?;
 
@@ -310,66 +310,13 @@ async fn copy_edges(
     copy(tx, "edges", &columns, rows).await
 }
 
-/// A trailhead or point of interest: a point snapped to a network node.
-struct Snapped<'a> {
-    node: u32,
-    kind: &'static str,
-    name: Option<&'a str>,
-    osm_id: Option<i64>,
-    coord: trailloop_osm::Coord,
-    snap_distance_m: f64,
-    /// A trailhead's potential, flattened.
-    potential: Option<Vec<f32>>,
-}
-
 async fn copy_trailheads(
     tx: &Transaction<'_>,
     region: &str,
     net: &Network,
     geom: &Type,
 ) -> anyhow::Result<u64> {
-    let rows = net.trailheads.iter().map(|t| Snapped {
-        node: t.node,
-        kind: t.kind.as_str(),
-        name: t.name.as_deref(),
-        osm_id: t.osm_id,
-        coord: t.coord,
-        snap_distance_m: t.snap_distance_m,
-        potential: Some(potential_to_vec(&t.potential)),
-    });
-    copy_snapped(tx, "trailheads", region, net, geom, rows, false).await
-}
-
-async fn copy_pois(
-    tx: &Transaction<'_>,
-    region: &str,
-    net: &Network,
-    geom: &Type,
-) -> anyhow::Result<u64> {
-    let rows = net.pois.iter().map(|p| Snapped {
-        node: p.node,
-        kind: p.kind.as_str(),
-        name: p.name.as_deref(),
-        osm_id: Some(p.osm_id),
-        coord: p.coord,
-        snap_distance_m: p.snap_distance_m,
-        potential: None,
-    });
-    copy_snapped(tx, "pois", region, net, geom, rows, true).await
-}
-
-/// COPYs snapped points; `with_tile` adds the tile of the node each is snapped to
-/// (points of interest), its absence the potential (trailheads).
-async fn copy_snapped<'a>(
-    tx: &Transaction<'_>,
-    table: &str,
-    region: &'a str,
-    net: &'a Network,
-    geom: &Type,
-    rows: impl Iterator<Item = Snapped<'a>>,
-    with_tile: bool,
-) -> anyhow::Result<u64> {
-    let mut columns = vec![
+    let columns = [
         ("region", Type::TEXT),
         ("node_id", Type::INT8),
         ("kind", Type::TEXT),
@@ -377,31 +324,76 @@ async fn copy_snapped<'a>(
         ("osm_id", Type::INT8),
         ("geom", geom.clone()),
         ("snap_distance_m", Type::FLOAT4),
+        ("potential", Type::FLOAT4_ARRAY),
     ];
-    if with_tile {
-        columns.push(("tile", Type::INT8));
-    } else {
-        columns.push(("potential", Type::FLOAT4_ARRAY));
-    }
-    let rows = rows.map(|s| -> Row<'a> {
-        let node = &net.nodes[s.node as usize];
-        let mut row: Row<'a> = vec![
+    let rows = net.trailheads.iter().map(|t| -> Row<'_> {
+        vec![
+            Box::new(region),
+            Box::new(net.nodes[t.node as usize].osm_id),
+            Box::new(t.kind.as_str()),
+            Box::new(t.name.as_deref()),
+            Box::new(t.osm_id),
+            Box::new(Geometry::Point(t.coord)),
+            Box::new(t.snap_distance_m as f32),
+            Box::new(potential_to_vec(&t.potential)),
+        ]
+    });
+    copy(tx, "trailheads", &columns, rows).await
+}
+
+async fn copy_pois(
+    tx: &Transaction<'_>,
+    region: &str,
+    net: &Network,
+    partition: &Partition,
+    geom: &Type,
+) -> anyhow::Result<u64> {
+    let columns = [
+        ("region", Type::TEXT),
+        ("node_id", Type::INT8),
+        ("kind", Type::TEXT),
+        ("name", Type::TEXT),
+        ("osm_id", Type::INT8),
+        ("geom", geom.clone()),
+        ("snap_distance_m", Type::FLOAT4),
+        ("tile", Type::INT8),
+        ("osm_type", Type::TEXT),
+        ("osm_tag", Type::TEXT),
+        ("fee", Type::TEXT),
+        ("access", Type::TEXT),
+        ("opening_hours", Type::TEXT),
+        ("capacity", Type::TEXT),
+        ("drinking_water", Type::TEXT),
+        ("website", Type::TEXT),
+    ];
+    let rows = net.pois.iter().map(|p| -> Row<'_> {
+        let node = &net.nodes[p.node as usize];
+        let d = &p.details;
+        vec![
             Box::new(region),
             Box::new(node.osm_id),
-            Box::new(s.kind),
-            Box::new(s.name),
-            Box::new(s.osm_id),
-            Box::new(Geometry::Point(s.coord)),
-            Box::new(s.snap_distance_m as f32),
-        ];
-        if with_tile {
-            row.push(Box::new(TileKey::of(node.coord).id()));
-        } else {
-            row.push(Box::new(s.potential.unwrap_or_default()));
-        }
-        row
+            Box::new(p.kind.as_str()),
+            Box::new(p.name.as_deref()),
+            Box::new(p.osm_id),
+            Box::new(Geometry::Point(p.coord)),
+            Box::new(p.snap_distance_m as f32),
+            // With a tile that holds the node it is snapped to.
+            Box::new(
+                partition.node_tile[p.node as usize]
+                    .unwrap_or_else(|| TileKey::of(node.coord))
+                    .id(),
+            ),
+            Box::new(p.osm_type.as_str()),
+            Box::new(d.osm_tag.as_str()),
+            Box::new(d.fee.as_deref()),
+            Box::new(d.access.as_deref()),
+            Box::new(d.opening_hours.as_deref()),
+            Box::new(d.capacity.as_deref()),
+            Box::new(d.drinking_water.as_deref()),
+            Box::new(d.website.as_deref()),
+        ]
     });
-    copy(tx, table, &columns, rows).await
+    copy(tx, "pois", &columns, rows).await
 }
 
 async fn copy_landcover(

@@ -2,7 +2,8 @@
 //! and the checked [`LoopRequest`] both become.
 
 use serde::Deserialize;
-use trailloop_osm::SacScale;
+use trailloop_osm::{PoiKind, SacScale};
+use trailloop_solver::MAX_DAYS;
 use utoipa::{IntoParams, ToSchema};
 
 use super::{Coordinate, DistanceKm, FieldError, Problems, Tolerance};
@@ -12,10 +13,14 @@ const MIN_TARGET_KM: f64 = 0.5;
 /// The most loops one answer holds (the solver could give more; ten is a page).
 pub const MAX_RESULTS: u32 = 10;
 const _: () = assert!(MAX_RESULTS as usize <= trailloop_solver::MAX_RESULTS);
-/// The longest trip planned.
-const MAX_DAYS: u32 = 14;
 /// Ascent limits above this are not limits.
 const MAX_ASCENT_M: f64 = 20_000.0;
+/// A day of walking is at most this long, hours.
+const MAX_DAY_HOURS: f64 = 24.0;
+/// Where nights are planned when the request does not say.
+pub const DEFAULT_OVERNIGHT: [PoiKind; 3] = [PoiKind::Hut, PoiKind::CampSite, PoiKind::Shelter];
+/// The names `overnight` takes.
+const OVERNIGHT_NAMES: &str = "hut, camp_site, shelter, lodging";
 
 /// Body of `POST /v1/loops`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -39,6 +44,13 @@ pub struct LoopRequestBody {
     pub days: Option<u32>,
     /// Longest acceptable day, km; `days * max_day_km` must reach `target_km`.
     pub max_day_km: Option<f64>,
+    /// Longest acceptable day's walking time, hours, in (0, 24] (by the duration model:
+    /// 5 km and 600 m of climb an hour).
+    #[schema(example = 7.0)]
+    pub max_day_hours: Option<f64>,
+    /// Most climb in one day, metres.
+    #[schema(example = 1200.0)]
+    pub max_day_ascent_m: Option<f64>,
     /// Start from this trailhead only (it must be within driving range).
     pub trailhead_id: Option<i64>,
     /// Trail preferences.
@@ -88,6 +100,15 @@ pub struct PreferencesBody {
     pub max_sac_scale: Option<String>,
     /// Total climb above which loops are penalised, metres.
     pub max_ascent_m: Option<f64>,
+    /// Where a multi-day trip may spend its nights: any of `hut` (alpine and
+    /// wilderness huts), `camp_site` (camp sites and pitches), `shelter` (basic huts and
+    /// lean-tos), `lodging` (hostels, guest houses, hotels). Default: huts, camp sites
+    /// and shelters.
+    #[schema(example = json!(["hut", "camp_site", "shelter"]))]
+    pub overnight: Option<Vec<String>>,
+    /// Whether the nights may be spent back at the trailhead (a base-camp plan: one
+    /// loop a day from the same car park). Default false.
+    pub base_camp: Option<bool>,
 }
 
 /// Query string of `GET /v1/loops`: the body's fields, flat (`lat`, `lon`, `avoid_roads`,
@@ -115,6 +136,10 @@ pub struct LoopQuery {
     /// As in the body.
     pub max_day_km: Option<f64>,
     /// As in the body.
+    pub max_day_hours: Option<f64>,
+    /// As in the body.
+    pub max_day_ascent_m: Option<f64>,
+    /// As in the body.
     pub trailhead_id: Option<i64>,
     /// As `preferences.avoid_roads` in the body (`true`, `false` or a number).
     #[serde(alias = "preferences.avoid_roads")]
@@ -131,6 +156,12 @@ pub struct LoopQuery {
     /// As `preferences.max_ascent_m` in the body.
     #[serde(alias = "preferences.max_ascent_m")]
     pub max_ascent_m: Option<f64>,
+    /// As `preferences.overnight` in the body, comma-separated (`hut,camp_site`).
+    #[serde(alias = "preferences.overnight")]
+    pub overnight: Option<String>,
+    /// As `preferences.base_camp` in the body.
+    #[serde(alias = "preferences.base_camp")]
+    pub base_camp: Option<bool>,
     /// As in the body.
     pub seed: Option<u64>,
 }
@@ -147,6 +178,21 @@ pub struct Preferences {
     /// Hardest acceptable grade.
     pub max_sac_scale: Option<SacScale>,
     /// Climb above which loops are penalised, metres.
+    pub max_ascent_m: Option<f64>,
+    /// Kinds of place nights may be spent at (not empty, no repeats).
+    pub overnight: Vec<PoiKind>,
+    /// Whether nights may be spent back at the trailhead.
+    pub base_camp: bool,
+}
+
+/// Limits on each day of a multi-day trip.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct DayLimits {
+    /// Longest day.
+    pub max_distance: Option<DistanceKm>,
+    /// Longest walking time, hours.
+    pub max_hours: Option<f64>,
+    /// Most climb, metres.
     pub max_ascent_m: Option<f64>,
 }
 
@@ -165,8 +211,8 @@ pub struct LoopRequest {
     pub max_results: usize,
     /// Days, 1..=14.
     pub days: u32,
-    /// Longest day.
-    pub max_day: Option<DistanceKm>,
+    /// Limits on each day.
+    pub day_limits: DayLimits,
     /// Only this trailhead.
     pub trailhead_id: Option<i64>,
     /// Preferences.
@@ -195,6 +241,8 @@ struct Raw {
     tolerance: Option<f64>,
     days: Option<u32>,
     max_day_km: Option<f64>,
+    max_day_hours: Option<f64>,
+    max_day_ascent_m: Option<f64>,
     trailhead_id: Option<i64>,
     prefs: PreferencesBody,
     seed: Option<u64>,
@@ -217,6 +265,8 @@ impl TryFrom<LoopRequestBody> for LoopRequest {
             tolerance: b.tolerance,
             days: b.days,
             max_day_km: b.max_day_km,
+            max_day_hours: b.max_day_hours,
+            max_day_ascent_m: b.max_day_ascent_m,
             trailhead_id: b.trailhead_id,
             prefs: b.preferences.unwrap_or_default(),
             seed: b.seed,
@@ -239,6 +289,8 @@ impl TryFrom<LoopQuery> for LoopRequest {
             tolerance: q.tolerance,
             days: q.days,
             max_day_km: q.max_day_km,
+            max_day_hours: q.max_day_hours,
+            max_day_ascent_m: q.max_day_ascent_m,
             trailhead_id: q.trailhead_id,
             prefs: PreferencesBody {
                 avoid_roads: match q.avoid_roads.as_deref().map(str::trim) {
@@ -251,6 +303,13 @@ impl TryFrom<LoopQuery> for LoopRequest {
                 hills: q.hills,
                 max_sac_scale: q.max_sac_scale,
                 max_ascent_m: q.max_ascent_m,
+                overnight: q.overnight.map(|list| {
+                    list.split(',')
+                        .map(|k| k.trim().to_owned())
+                        .filter(|k| !k.is_empty())
+                        .collect()
+                }),
+                base_camp: q.base_camp,
             },
             seed: q.seed,
             origin_prefix: "",
@@ -306,6 +365,35 @@ fn check(raw: Raw) -> Result<LoopRequest, Vec<FieldError>> {
             );
         }
     }
+    if let Some(h) = raw.max_day_hours {
+        if !(h > 0.0 && h <= MAX_DAY_HOURS) {
+            p.push(
+                "max_day_hours",
+                format!("must be in (0, {MAX_DAY_HOURS}] hours, got {h}"),
+            );
+        } else if let Some(target) = target {
+            // Even on the flat a day covers at most 5 km an hour.
+            let reach_km = f64::from(days) * h * 5.0;
+            if reach_km < target.km() {
+                p.push(
+                    "max_day_hours",
+                    format!(
+                        "{days} day(s) of at most {h} h walk at most {reach_km} km, \
+                         less than target_km {}",
+                        target.km()
+                    ),
+                );
+            }
+        }
+    }
+    if let Some(a) = raw.max_day_ascent_m {
+        if !a.is_finite() || !(0.0..=MAX_ASCENT_M).contains(&a) {
+            p.push(
+                "max_day_ascent_m",
+                format!("must be a finite number of metres in 0..={MAX_ASCENT_M}, got {a}"),
+            );
+        }
+    }
     let prefs_field = |name: &str| format!("{}{name}", raw.prefs_prefix);
     let max_sac_scale = match raw.prefs.max_sac_scale.as_deref() {
         Some(s) => {
@@ -357,6 +445,29 @@ fn check(raw: Raw) -> Result<LoopRequest, Vec<FieldError>> {
             );
         }
     }
+    let overnight = match raw.prefs.overnight {
+        None => DEFAULT_OVERNIGHT.to_vec(),
+        Some(names) => {
+            let mut kinds = Vec::new();
+            for name in &names {
+                match PoiKind::parse(name).filter(|k| k.is_overnight()) {
+                    Some(k) if !kinds.contains(&k) => kinds.push(k),
+                    Some(_) => {}
+                    None => p.push(
+                        &prefs_field("overnight"),
+                        format!("unknown kind {name:?}: must be any of {OVERNIGHT_NAMES}"),
+                    ),
+                }
+            }
+            if names.is_empty() {
+                p.push(
+                    &prefs_field("overnight"),
+                    format!("must name at least one of {OVERNIGHT_NAMES}"),
+                );
+            }
+            kinds
+        }
+    };
     p.finish(|| LoopRequest {
         origin: origin.expect("checked"),
         max_drive: max_drive.expect("checked"),
@@ -364,7 +475,11 @@ fn check(raw: Raw) -> Result<LoopRequest, Vec<FieldError>> {
         tolerance: tolerance.expect("checked"),
         max_results: max_results as usize,
         days,
-        max_day,
+        day_limits: DayLimits {
+            max_distance: max_day,
+            max_hours: raw.max_day_hours,
+            max_ascent_m: raw.max_day_ascent_m,
+        },
         trailhead_id: raw.trailhead_id,
         preferences: Preferences {
             avoid_roads,
@@ -372,6 +487,8 @@ fn check(raw: Raw) -> Result<LoopRequest, Vec<FieldError>> {
             hills,
             max_sac_scale,
             max_ascent_m: raw.prefs.max_ascent_m,
+            overnight,
+            base_camp: raw.prefs.base_camp.unwrap_or(false),
         },
         seed: raw.seed.unwrap_or(0),
     })
@@ -492,7 +609,66 @@ mod tests {
         assert_eq!(fields(body(base.clone())), ["max_day_km"]);
         let mut ok = base;
         ok["days"] = 3.into();
-        assert_eq!(body(ok).unwrap().max_day.unwrap().km(), 20.0);
+        assert_eq!(
+            body(ok).unwrap().day_limits.max_distance.unwrap().km(),
+            20.0
+        );
+    }
+
+    #[test]
+    fn day_limits_are_checked_against_each_other_and_the_target() {
+        let with = |extra: serde_json::Value| {
+            let mut b = json!({
+                "origin": {"lat": 42.5, "lon": 1.5}, "max_drive_km": 25, "target_km": 60,
+                "days": 3
+            });
+            for (k, v) in extra.as_object().unwrap() {
+                b[k] = v.clone();
+            }
+            body(b)
+        };
+        let r = with(json!({"max_day_hours": 7, "max_day_ascent_m": 1200})).unwrap();
+        assert_eq!(r.day_limits.max_hours, Some(7.0));
+        assert_eq!(r.day_limits.max_ascent_m, Some(1200.0));
+        // Three days of 3 h walk 45 km at most on the flat: not 60.
+        assert_eq!(fields(with(json!({"max_day_hours": 3}))), ["max_day_hours"]);
+        assert_eq!(
+            fields(with(json!({"max_day_hours": 0, "max_day_ascent_m": -5}))),
+            ["max_day_hours", "max_day_ascent_m"]
+        );
+    }
+
+    #[test]
+    fn overnight_kinds_default_to_wild_places_and_reject_others() {
+        let with = |p: serde_json::Value| {
+            body(json!({
+                "origin": {"lat": 42.5, "lon": 1.5}, "max_drive_km": 25, "target_km": 40,
+                "days": 2, "preferences": p
+            }))
+        };
+        let r = with(json!({})).unwrap();
+        assert_eq!(r.preferences.overnight, DEFAULT_OVERNIGHT);
+        assert!(!r.preferences.base_camp);
+        let r = with(json!({"overnight": ["lodging", "hut", "hut"], "base_camp": true})).unwrap();
+        assert_eq!(r.preferences.overnight, [PoiKind::Lodging, PoiKind::Hut]);
+        assert!(r.preferences.base_camp);
+        assert_eq!(
+            fields(with(json!({"overnight": ["spring"]}))),
+            ["preferences.overnight"],
+            "a spring is water, not a bed"
+        );
+        assert_eq!(
+            fields(with(json!({"overnight": []}))),
+            ["preferences.overnight"]
+        );
+        let q: LoopQuery = serde_urlencoded::from_str(
+            "lat=42.5&lon=1.5&max_drive_km=5&target_km=30&days=2&overnight=camp_site,%20shelter",
+        )
+        .unwrap();
+        assert_eq!(
+            LoopRequest::try_from(q).unwrap().preferences.overnight,
+            [PoiKind::CampSite, PoiKind::Shelter]
+        );
     }
 
     #[test]

@@ -12,7 +12,8 @@ mod trailhead_query;
 pub use coordinate::Coordinate;
 pub use distance::{DistanceKm, Tolerance};
 pub use loop_request::{
-    AvoidRoads, LoopQuery, LoopRequest, LoopRequestBody, OriginBody, Preferences, PreferencesBody,
+    AvoidRoads, DayLimits, LoopQuery, LoopRequest, LoopRequestBody, OriginBody, Preferences,
+    PreferencesBody, DEFAULT_OVERNIGHT,
 };
 pub use network::{EdgeRecord, PoiRecord, RegionVersion, TileRecords, TrailheadRecord};
 pub use plan_request::{LoopGeometry, SavePlanBody, SavePlanRequest};

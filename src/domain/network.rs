@@ -3,7 +3,8 @@
 //! nothing of how they are planned on; `network` builds the planning tiles from these.
 
 use trailloop_osm::{
-    Coord, Highlight, Highway, NatureShare, PoiKind, Potential, SacScale, TileKey, TrailheadKind,
+    Coord, Highlight, Highway, NatureShare, OsmType, PoiDetails, PoiKind, Potential, SacScale,
+    TileKey, TrailheadKind,
 };
 
 /// Which import of which region a record comes from. Records of one request must all
@@ -64,6 +65,14 @@ pub struct PoiRecord {
     pub name: Option<String>,
     /// Where it is.
     pub coord: Coord,
+    /// The OSM element it came from.
+    pub osm_id: i64,
+    /// Which kind of element.
+    pub osm_type: OsmType,
+    /// From the place to its node, metres.
+    pub snap_distance_m: f64,
+    /// Fee, access, opening hours, capacity, water, website.
+    pub details: PoiDetails,
 }
 
 /// Everything of one tile of one region's network.

@@ -14,7 +14,6 @@ pub use cache::{CacheError, TileCache};
 pub use regions::{RegionCache, RegionIndex};
 pub use tile::{EdgeMeta, NetworkTile};
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use trailloop_solver::TrailGraph;
@@ -25,8 +24,6 @@ use crate::domain::PoiRecord;
 pub struct PlanningNetwork {
     graph: TrailGraph,
     tiles: Vec<Arc<NetworkTile>>,
-    /// `(tile, index)` of the points of interest at each node.
-    pois: HashMap<i64, Vec<(usize, usize)>>,
 }
 
 impl PlanningNetwork {
@@ -34,13 +31,7 @@ impl PlanningNetwork {
     /// number of nodes the tiles share, not in their size.
     pub fn over(tiles: Vec<Arc<NetworkTile>>) -> PlanningNetwork {
         let graph = TrailGraph::from_tiles(tiles.iter().map(|t| t.graph.clone()).collect());
-        let mut pois: HashMap<i64, Vec<(usize, usize)>> = HashMap::new();
-        for (t, tile) in tiles.iter().enumerate() {
-            for (i, p) in tile.pois.iter().enumerate() {
-                pois.entry(p.node_id).or_default().push((t, i));
-            }
-        }
-        PlanningNetwork { graph, tiles, pois }
+        PlanningNetwork { graph, tiles }
     }
 
     /// The solver's graph.
@@ -54,13 +45,9 @@ impl PlanningNetwork {
         self.tiles[at.tile].edges.get(at.index)
     }
 
-    /// The points of interest at a node.
-    pub fn pois_at(&self, node_id: i64) -> impl Iterator<Item = &PoiRecord> + '_ {
-        self.pois
-            .get(&node_id)
-            .into_iter()
-            .flatten()
-            .map(|&(t, i)| &self.tiles[t].pois[i])
+    /// The points of interest of every tile.
+    pub fn pois(&self) -> impl Iterator<Item = &PoiRecord> + '_ {
+        self.tiles.iter().flat_map(|t| t.pois.iter())
     }
 
     /// The highlights of every tile.

@@ -156,7 +156,16 @@ impl NetworkTile {
         nodes.sort_by_key(|n| n.id);
         shared.sort_unstable();
         shared.dedup();
-        let graph = GraphTile::new(nodes, inputs, &shared)?;
+        // Nights may be planned at the places one can sleep at: the solver needs their
+        // nodes as junctions.
+        let mut overnight: Vec<u64> = pois
+            .iter()
+            .filter(|p| p.kind.is_overnight())
+            .map(|p| p.node_id as u64)
+            .collect();
+        overnight.sort_unstable();
+        overnight.dedup();
+        let graph = GraphTile::new(nodes, inputs, &shared, &overnight)?;
         let poi_bytes: usize = pois
             .iter()
             .map(|p| size_of::<PoiRecord>() + p.name.as_ref().map_or(0, String::capacity))

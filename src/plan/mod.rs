@@ -14,20 +14,22 @@ mod stages;
 #[cfg(test)]
 mod tests;
 pub mod trailheads;
+mod trips;
 mod why;
 
 pub use present::{Difficulty, Segment, DURATION_MODEL};
-pub use stages::{Stage, StageEnd};
+pub use stages::{Stage, StageNight, WaterStop};
 pub use why::{Breakdown, Passed};
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use trailloop_osm::{Coord, Profile, SacScale, TileKey};
+use trailloop_osm::{Coord, PoiKind, Profile, SacScale, TileKey};
 use trailloop_solver::{
-    best_alternatives, default_approach_m, reach_m, solve_many, Limits, Loop, LoopKind,
-    Preferences, Query, Score, SolveError, DEFAULT_EXTENSION_BUDGET, DEFAULT_WORK_BUDGET,
+    best_alternatives, default_approach_m, reach_m, solve_many, DayLimits, Limits, Loop, LoopKind,
+    NightPlace, Preferences, Query, Score, SolveError, DEFAULT_EXTENSION_BUDGET,
+    DEFAULT_WORK_BUDGET,
 };
 
 use crate::domain::{FieldError, LoopRequest, RegionVersion, TrailheadRecord, TrailheadSearch};
@@ -68,8 +70,12 @@ pub struct LoopParams {
     pub max_results: usize,
     /// Days of walking (1 for a day hike).
     pub days: u32,
-    /// Longest acceptable day, metres (defaults to an even split).
-    pub max_day_m: Option<f64>,
+    /// Limits on each day (on the whole hike of a day hike).
+    pub day_limits: DayLimits,
+    /// Kinds of place nights may be spent at.
+    pub overnight: Vec<PoiKind>,
+    /// Whether nights may be spent back at the trailhead.
+    pub base_camp: bool,
     /// How hard to keep off roads, 0..=1.
     pub avoid_roads: f64,
     /// Worth of nature and hiking routes, 0..=1.
@@ -92,7 +98,13 @@ impl LoopParams {
             tolerance: req.tolerance.fraction(),
             max_results: req.max_results,
             days: req.days,
-            max_day_m: req.max_day.map(|d| d.metres()),
+            day_limits: DayLimits {
+                max_m: req.day_limits.max_distance.map(|d| d.metres()),
+                max_hours: req.day_limits.max_hours,
+                max_ascent_m: req.day_limits.max_ascent_m,
+            },
+            overnight: req.preferences.overnight.clone(),
+            base_camp: req.preferences.base_camp,
             avoid_roads: req.preferences.avoid_roads,
             scenery: req.preferences.scenery,
             hills: req.preferences.hills,
@@ -103,13 +115,39 @@ impl LoopParams {
     }
 
     /// How far from its trailhead a loop can go, in network distance (and so at most
-    /// in a straight line).
+    /// in a straight line); for a trip, or a hike with limits, that of the longest
+    /// nearby request planned when none of the asked one is a plan.
     pub fn radius_m(&self) -> f64 {
-        reach_m(self.target_m, self.tolerance) / 2.0
+        let longest = if self.is_trip() {
+            trips::NEARBY_LONGEST
+        } else {
+            1.0
+        };
+        reach_m(self.target_m * longest, self.tolerance) / 2.0
     }
 
-    /// The solver's query from `start`, whose drive costs `start_cost` in the score.
-    fn query(&self, start: &Start, start_cost: f64) -> Query {
+    /// Whether answers must be checked as plans of days: a trip of several days, or a
+    /// day hike with day limits.
+    pub fn is_trip(&self) -> bool {
+        self.days > 1 || self.day_limits != DayLimits::default()
+    }
+
+    /// Of a base-camp trip, the request for its day loops: a day's share of the
+    /// length, each from the trailhead, a few more than days to choose from.
+    fn base_camp_day(&self) -> Option<LoopParams> {
+        (self.base_camp && self.days > 1).then(|| LoopParams {
+            target_m: self.target_m / f64::from(self.days),
+            days: 1,
+            max_results: (self.days as usize + 2).min(trailloop_solver::MAX_RESULTS),
+            base_camp: false,
+            ..self.clone()
+        })
+    }
+
+    /// The solver's query from `start`, whose drive costs `start_cost` in the score,
+    /// with the places nights may be spent at.
+    fn query(&self, start: &Start, start_cost: f64, nights: &[NightPlace]) -> Query {
+        let multi_day = self.days > 1;
         Query {
             start: start.trailhead.node_id as u64,
             target_m: self.target_m,
@@ -123,9 +161,18 @@ impl LoopParams {
                 max_ascent_m: self.max_ascent_m,
             },
             start_cost,
+            days: self.days,
+            nights: if multi_day {
+                nights.to_vec()
+            } else {
+                Vec::new()
+            },
+            day_limits: self.day_limits,
             approach_max_m: default_approach_m(self.target_m),
             seed: self.seed,
-            work_budget: DEFAULT_WORK_BUDGET,
+            // A trip's walk is as long as its days together, and each night is one more
+            // constraint to search around: the budget grows with the days.
+            work_budget: DEFAULT_WORK_BUDGET * u64::from(self.days),
             extension_budget: DEFAULT_EXTENSION_BUDGET,
         }
     }
@@ -138,6 +185,13 @@ pub struct PlannedLoop {
     pub trailhead: Start,
     /// Its rank in the solver's ranking.
     pub score: Score,
+    /// Days of walking it is planned for (the request's, or a nearby one's when no
+    /// plan of the request's exists).
+    pub days: u32,
+    /// The length it was planned for, metres (likewise).
+    pub target_m: f64,
+    /// Whether its nights are spent back at the trailhead: one loop a day.
+    pub base_camp: bool,
     /// Length, metres.
     pub distance_m: f64,
     /// Total climb, metres.
@@ -150,7 +204,8 @@ pub struct PlannedLoop {
     pub sharing: f64,
     /// `4 pi A / P^2` of the loop's polygon.
     pub compactness: f64,
-    /// Walking time, hours, by [`DURATION_MODEL`].
+    /// Walking time, hours, by [`DURATION_MODEL`] (the days' together, off-trail
+    /// walking to the nights included).
     pub duration_h: f64,
     /// Overall grade.
     pub difficulty: Difficulty,
@@ -161,7 +216,8 @@ pub struct PlannedLoop {
     /// Whether the search proved this the best loop from its trailhead.
     pub proven_optimal: bool,
     /// Vertices of the loop, following the trails, from where the approach reaches it
-    /// (the trailhead's node when there is no approach) back there.
+    /// (the trailhead's node when there is no approach) back there; of a base-camp
+    /// plan, each day's loop from the trailhead's node in turn.
     pub geometry: Vec<Coord>,
     /// From the trailhead to the loop, when the trailhead is not on it: the car park to
     /// its nearest node, then any short access path (walked there and back).
@@ -172,7 +228,7 @@ pub struct PlannedLoop {
     pub highlights: Vec<Passed>,
     /// Consecutive stretches on one named trail.
     pub segments: Vec<Segment>,
-    /// Day stages for multi-day plans (one stage for a day hike).
+    /// The days, in order (one for a day hike).
     pub stages: Vec<Stage>,
 }
 
@@ -205,6 +261,32 @@ pub struct PlanOutcome {
     pub loops: Vec<PlannedLoop>,
     /// Effort.
     pub stats: PlanStats,
+    /// When no walk was a plan of the asked days and limits: how near the nearest came.
+    shortfall: Option<trips::Shortfall>,
+    /// Places nights could be spent at within the network planned on.
+    night_places: usize,
+}
+
+impl PlanOutcome {
+    fn absorb(&mut self, other: PlanOutcome) {
+        self.loops.extend(other.loops);
+        self.stats.trailheads += other.stats.trailheads;
+        self.stats.work += other.stats.work;
+        self.stats.solve_time += other.stats.solve_time;
+        self.stats.hit_deadline |= other.stats.hit_deadline;
+        self.shortfall = self.shortfall.max(other.shortfall);
+        self.night_places += other.night_places;
+    }
+
+    /// Best first across regions: regions share no edges, so their best loops never
+    /// conflict.
+    fn rank(&mut self, max_results: usize) {
+        if self.loops.iter().any(|l| l.score.tier <= 1) {
+            self.loops.retain(|l| l.score.tier <= 1);
+        }
+        self.loops.sort_by_key(|l| l.score);
+        self.loops.truncate(max_results);
+    }
 }
 
 /// The answer to a loop request.
@@ -434,7 +516,7 @@ impl Planner {
         let solve_started = Instant::now();
         let job_params = params.clone();
         let max_drive_km = req.max_drive.km();
-        let outcome = self
+        let Planned { outcome, message } = self
             .pool
             .run(admission, deadline, move |limits| {
                 plan_groups(prepared.groups, &job_params, max_drive_km, limits)
@@ -457,22 +539,27 @@ impl Planner {
             solve_ms = stats.solve_time.as_secs_f64() * 1e3,
             hit_deadline = stats.hit_deadline,
             loops = outcome.loops.len(),
+            nearby = message.is_some(),
             "planned"
         );
         let found = outcome.loops.len();
         answer.loops = outcome.loops;
-        if found == 0 {
-            answer.message = Some(format!(
+        answer.message = if message.is_some() {
+            message
+        } else if found == 0 {
+            Some(format!(
                 "no loop of {} km (±{:.0} %) from the {considered} trailhead(s) in range",
                 req.target.km(),
                 req.tolerance.fraction() * 100.0,
-            ));
+            ))
         } else if found < req.max_results {
-            answer.message = Some(format!(
+            Some(format!(
                 "{found} loop(s) found, fewer than the {} asked for",
                 req.max_results
-            ));
-        }
+            ))
+        } else {
+            None
+        };
         if stats.hit_deadline {
             answer.warnings.push(format!(
                 "the search was cut short by the {} ms time budget; loops may not be the best",
@@ -568,36 +655,112 @@ fn failed(p: Prepare) -> PlanError {
     }
 }
 
-/// Plans every group on its own network and keeps the best loops across them.
+/// What planning a request's groups gave: the loops, and when they are plans of a
+/// nearby request instead of the asked one, why.
+struct Planned {
+    outcome: PlanOutcome,
+    message: Option<String>,
+}
+
+/// Plans every group on its own network and keeps the best loops across them. When
+/// none is a plan of the asked days within the limits and the tolerance, plans the
+/// nearby requests (a day less or more, other lengths) on the same networks and
+/// answers with their plans, nearest first, saying why.
 fn plan_groups(
     groups: Vec<Group>,
     params: &LoopParams,
     max_drive_km: f64,
     limits: &Limits,
-) -> Result<PlanOutcome, PlanError> {
-    let mut outcome = PlanOutcome::default();
-    for group in groups {
-        let network = PlanningNetwork::over(group.tiles);
-        let part = plan_on(&network, &group.starts, params, max_drive_km, limits)?;
-        outcome.loops.extend(part.loops);
-        outcome.stats.trailheads += part.stats.trailheads;
-        outcome.stats.work += part.stats.work;
-        outcome.stats.solve_time += part.stats.solve_time;
-        outcome.stats.hit_deadline |= part.stats.hit_deadline;
+) -> Result<Planned, PlanError> {
+    let networks: Vec<(PlanningNetwork, Vec<Start>)> = groups
+        .into_iter()
+        .map(|g| (PlanningNetwork::over(g.tiles), g.starts))
+        .collect();
+    let plan_all = |p: &LoopParams| -> Result<PlanOutcome, PlanError> {
+        let mut outcome = PlanOutcome::default();
+        for (network, starts) in &networks {
+            outcome.absorb(plan_on(network, starts, p, max_drive_km, limits)?);
+        }
+        outcome.rank(p.max_results);
+        Ok(outcome)
+    };
+    let mut asked = plan_all(params)?;
+    let is_plan = |o: &PlanOutcome| o.loops.iter().any(|l| l.score.tier <= 1);
+    if !params.is_trip() || is_plan(&asked) {
+        return Ok(Planned {
+            outcome: asked,
+            message: None,
+        });
     }
-    // Regions share no edges, so their best loops never conflict: merge by score.
-    if outcome.loops.iter().any(|l| l.score.tier <= 1) {
-        outcome.loops.retain(|l| l.score.tier <= 1);
+    let why = trips::explain(asked.shortfall, params, asked.night_places);
+    // The asked request's plans that miss only the length are one more nearby answer.
+    let mut groups: Vec<(f64, PlanOutcome)> = Vec::new();
+    // (no farther off than the nearby lengths).
+    let mut misses = std::mem::take(&mut asked.loops);
+    misses.retain(|l| l.length_error <= trips::NEARBY_MISS);
+    let mut outcome = asked;
+    if !misses.is_empty() {
+        let error = misses.iter().map(|l| l.length_error).fold(0.0, f64::max);
+        groups.push((
+            error,
+            PlanOutcome {
+                loops: misses,
+                ..PlanOutcome::default()
+            },
+        ));
     }
-    outcome.loops.sort_by_key(|l| l.score);
-    outcome.loops.truncate(params.max_results);
-    Ok(outcome)
+    for (p, distance) in trips::nearby(params) {
+        let mut near = match plan_all(&p) {
+            Ok(near) => near,
+            Err(PlanError::TimeBudget) => break,
+            Err(e) => return Err(e),
+        };
+        near.loops.retain(|l| l.score.tier <= 1);
+        let hit_deadline = near.stats.hit_deadline;
+        groups.push((distance, near));
+        if hit_deadline {
+            break;
+        }
+    }
+    groups.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut offered: Vec<String> = Vec::new();
+    let mut queues: Vec<std::collections::VecDeque<PlannedLoop>> = Vec::new();
+    for (_, g) in groups {
+        let loops = g.loops.clone();
+        outcome.absorb(PlanOutcome {
+            loops: Vec::new(),
+            ..g
+        });
+        if let Some(first) = loops.first() {
+            offered.push(trips::plan_named(first));
+            queues.push(loops.into());
+        }
+    }
+    // The best of each nearby request in turn, nearest first.
+    let mut loops = Vec::new();
+    while loops.len() < params.max_results && queues.iter().any(|q| !q.is_empty()) {
+        for q in &mut queues {
+            if loops.len() < params.max_results {
+                loops.extend(q.pop_front());
+            }
+        }
+    }
+    outcome.loops = loops;
+    let message = if offered.is_empty() {
+        format!("{why}; no nearby plan (a day less or more, or another length) either")
+    } else {
+        format!("{why}; the nearest plans instead: {}", offered.join("; "))
+    };
+    Ok(Planned {
+        outcome,
+        message: Some(message),
+    })
 }
 
 /// Solves from every start in parallel (on the current rayon pool), keeps the best
 /// loops by the solver's ranking (a longer drive costs a little, see [`DRIVE_WEIGHT`])
-/// and presents them. Synchronous and CPU-bound: run it on the solver pool, never on an
-/// async worker.
+/// that are plans one can follow (see [`trips`]) and presents them. Synchronous and
+/// CPU-bound: run it on the solver pool, never on an async worker.
 pub fn plan_on(
     network: &PlanningNetwork,
     starts: &[Start],
@@ -609,37 +772,66 @@ pub fn plan_on(
         .iter()
         .filter(|s| network.contains_node(s.trailhead.node_id))
         .collect();
-    let queries: Vec<Query> = starts
+    let places = trips::NightPlaces::of(network, params);
+    let waters = trips::waters(network);
+    let start_cost = |s: &Start| DRIVE_WEIGHT * (s.drive_km / max_drive_km.max(1.0)).min(1.0);
+    let mut queries: Vec<Query> = starts
         .iter()
-        .map(|s| {
-            params.query(
-                s,
-                DRIVE_WEIGHT * (s.drive_km / max_drive_km.max(1.0)).min(1.0),
-            )
-        })
+        .map(|s| params.query(s, start_cost(s), &places.query))
         .collect();
+    let day_params = params.base_camp_day();
+    if let Some(day) = &day_params {
+        queries.extend(starts.iter().map(|s| day.query(s, start_cost(s), &[])));
+    }
     let mut stats = PlanStats {
-        trailheads: queries.len(),
+        trailheads: starts.len(),
         ..PlanStats::default()
     };
     let mut found: Vec<Loop> = Vec::new();
+    let mut day_loops: Vec<Vec<Loop>> = Vec::new();
     let mut cancelled = false;
-    for result in solve_many(network.graph(), &queries, limits) {
-        match result {
+    for (i, result) in solve_many(network.graph(), &queries, limits)
+        .into_iter()
+        .enumerate()
+    {
+        let loops = match result {
             Ok(solution) => {
                 stats.work += solution.stats.work;
                 stats.solve_time += solution.stats.elapsed;
                 stats.hit_deadline |= solution.stats.hit_deadline;
-                found.extend(solution.loops);
+                solution.loops
             }
-            Err(SolveError::Cancelled) => cancelled = true,
+            Err(SolveError::Cancelled) => {
+                cancelled = true;
+                Vec::new()
+            }
             Err(e) => return Err(PlanError::Internal(anyhow::anyhow!("solver: {e}"))),
+        };
+        if i < starts.len() {
+            found.extend(loops);
+        } else {
+            day_loops.push(loops);
         }
     }
-    if found.is_empty() && cancelled {
+    if found.is_empty() && day_loops.iter().all(Vec::is_empty) && cancelled {
         return Err(PlanError::TimeBudget);
     }
     stats.hit_deadline |= cancelled;
+    let mut shortfall = None;
+    if params.is_trip() {
+        // Only plans one can follow: nights where they should be, days in balance and
+        // within the limits. How near the others came says why, when none is.
+        found.retain(|l| {
+            let days = trips::days_of(network, l, &places.records);
+            match trips::shortfall(l, &days, params) {
+                None => true,
+                Some(s) => {
+                    shortfall = shortfall.max(Some(s));
+                    s == trips::Shortfall::Length
+                }
+            }
+        });
+    }
     // Which start each loop came from, by its first edge's start node (the nearest
     // trailhead, should two share a node).
     let start_of = |l: &Loop| -> Option<&Start> {
@@ -650,9 +842,37 @@ pub fn plan_on(
             .find(|s| s.trailhead.node_id as u64 == first)
     };
     let chosen = best_alternatives(network.graph(), found, params.max_results);
-    let loops = chosen
+    let mut loops: Vec<PlannedLoop> = chosen
         .into_iter()
-        .filter_map(|l| Some(present::present(network, start_of(&l)?, &l, params)))
+        .filter_map(|l| {
+            Some(present::present(
+                network,
+                start_of(&l)?,
+                &l,
+                params,
+                &places.records,
+                &waters,
+            ))
+        })
         .collect();
-    Ok(PlanOutcome { loops, stats })
+    if day_params.is_some() {
+        for (start, day) in starts.iter().zip(&day_loops) {
+            if let Some((days, score)) = trips::base_camp(network, day, params) {
+                loops.push(present::present_base_camp(
+                    network, start, &days, score, params, &waters,
+                ));
+            }
+        }
+    }
+    if loops.iter().any(|l| l.score.tier <= 1) {
+        loops.retain(|l| l.score.tier <= 1);
+    }
+    loops.sort_by_key(|l| l.score);
+    loops.truncate(params.max_results);
+    Ok(PlanOutcome {
+        loops,
+        stats,
+        shortfall,
+        night_places: places.records.len(),
+    })
 }

@@ -2,10 +2,12 @@
 
 use serde::Serialize;
 use trailloop_osm::{Coord, Highway, SacScale};
-use trailloop_solver::Loop;
+use trailloop_solver::{DirectedEdge, Loop, Score};
 
-use super::stages::{self, Leg};
+use super::stages::{self, Cut, Leg, Stage};
+use super::why::{Breakdown, Passed};
 use super::{Approach, LoopParams, PlannedLoop, Start};
+use crate::domain::PoiRecord;
 use crate::network::{EdgeMeta, PlanningNetwork};
 
 /// The walking-time model, named in every answer.
@@ -74,72 +76,182 @@ pub(crate) fn difficulty(max_sac: u8, day_km: f64, day_ascent_m: f64) -> Difficu
     }
 }
 
-/// A solver loop from `start`, as the hiker sees it.
+/// Appends the walk of `edges` to `geometry` (each shared joint written once) and its
+/// legs to `legs`.
+fn extend_walk<'n>(
+    network: &'n PlanningNetwork,
+    edges: &[DirectedEdge],
+    geometry: &mut Vec<Coord>,
+    legs: &mut Vec<Leg<'n>>,
+) {
+    let graph = network.graph();
+    for d in edges {
+        let (Some(meta), Some(line)) = (network.edge(d.id), graph.edge_polyline(*d)) else {
+            continue;
+        };
+        let line: Vec<Coord> = line
+            .into_iter()
+            .map(|[lon, lat]| Coord { lon, lat })
+            .collect();
+        let skip = usize::from(geometry.last() == line.first());
+        geometry.extend_from_slice(&line[skip..]);
+        legs.push(Leg {
+            meta,
+            forward: d.forward,
+            end_vertex: geometry.len().saturating_sub(1),
+        });
+    }
+}
+
+/// The measures every kind of plan shares, from its legs.
+struct Walked {
+    max_sac_scale: Option<SacScale>,
+    breakdown: Breakdown,
+    segments: Vec<Segment>,
+    highlights: Vec<Passed>,
+    difficulty: Difficulty,
+}
+
+fn walked(
+    network: &PlanningNetwork,
+    legs: &[Leg<'_>],
+    geometry: &[Coord],
+    junctions: f64,
+    stages: &[Stage],
+) -> Walked {
+    let max_sac_scale = legs.iter().filter_map(|leg| leg.meta.sac_scale).max();
+    let (day_km, day_ascent) = stages.iter().fold((0.0f64, 0.0f64), |(d, a), s| {
+        (
+            d.max((s.distance_m + s.off_trail_m) / 1000.0),
+            a.max(s.ascent_m),
+        )
+    });
+    Walked {
+        max_sac_scale,
+        breakdown: super::why::breakdown(legs.iter().map(|leg| leg.meta), junctions),
+        segments: segments(legs.iter().map(|leg| leg.meta)),
+        highlights: super::why::passed(geometry, network.highlights()),
+        difficulty: difficulty(max_sac_scale.map_or(0, SacScale::grade), day_km, day_ascent),
+    }
+}
+
+/// A solver walk from `start` (a day hike, or a trip sleeping at `places`), as the
+/// hiker sees it; `waters` are the water sources near it.
 pub(crate) fn present(
     network: &PlanningNetwork,
     start: &Start,
     l: &Loop,
     params: &LoopParams,
+    places: &[&PoiRecord],
+    waters: &[&PoiRecord],
 ) -> PlannedLoop {
-    let graph = network.graph();
     let a = l.approach_edges;
     let hike = &l.edges[a..l.edges.len() - a];
-    let legs: Vec<Leg<'_>> = hike
+    let mut geometry = Vec::new();
+    let mut legs = Vec::new();
+    extend_walk(network, hike, &mut geometry, &mut legs);
+    let mut access = Vec::new();
+    extend_walk(network, &l.edges[..a], &mut access, &mut Vec::new());
+    let approach = approach(start, access, &geometry);
+    let cuts: Vec<Cut<'_>> = l
+        .nights
         .iter()
-        .filter_map(|d| {
-            let meta = network.edge(d.id)?;
-            let end_node = if d.forward { meta.target } else { meta.source };
-            let [lon, lat] = graph
-                .node_position(end_node as u64)
-                .unwrap_or([start.trailhead.coord.lon, start.trailhead.coord.lat]);
-            Some(Leg {
-                meta,
-                forward: d.forward,
-                end_node,
-                end_coord: Coord { lon, lat },
+        .filter_map(|n| {
+            let place = *places.get(n.place)?;
+            Some(Cut {
+                after_legs: n.after_edges.saturating_sub(a).min(legs.len()),
+                place: Some(place),
+                off_m: n.off_m + place.snap_distance_m,
             })
         })
         .collect();
-    let to_coords = |line: Vec<[f64; 2]>| -> Vec<Coord> {
-        line.into_iter()
-            .map(|[lon, lat]| Coord { lon, lat })
-            .collect()
-    };
-    let geometry: Vec<Coord> = to_coords(graph.walk_polyline(hike));
-    let approach = approach(
-        start,
-        to_coords(graph.walk_polyline(&l.edges[..a])),
-        &geometry,
-    );
-    let highlights = super::why::passed(&geometry, network.highlights());
-    let max_sac_scale = legs.iter().filter_map(|leg| leg.meta.sac_scale).max();
-    let stages = stages::stages(&legs, |n| network.pois_at(n), params.days, params.max_day_m);
-    let hardest_day = stages.iter().fold((0.0f64, 0.0f64), |(d, a), s| {
-        (d.max(s.distance_km), a.max(s.ascent_m))
-    });
+    let stages = stages::stages(&legs, &cuts, &geometry, waters);
+    let w = walked(network, &legs, &geometry, l.junctions, &stages);
     PlannedLoop {
         trailhead: start.clone(),
         score: l.score,
+        days: params.days,
+        target_m: params.target_m,
+        base_camp: false,
         distance_m: l.length_m,
         ascent_m: l.ascent_m,
         descent_m: l.descent_m,
         length_error: l.length_error,
         sharing: l.sharing,
         compactness: l.compactness,
-        duration_h: naismith_hours(l.length_m, l.ascent_m),
-        difficulty: difficulty(
-            max_sac_scale.map_or(0, SacScale::grade),
-            hardest_day.0,
-            hardest_day.1,
-        ),
-        max_sac_scale,
+        duration_h: stages.iter().map(|s| s.duration_h).sum(),
+        difficulty: w.difficulty,
+        max_sac_scale: w.max_sac_scale,
         kind: l.kind,
         proven_optimal: l.proven_optimal,
-        breakdown: super::why::breakdown(legs.iter().map(|leg| leg.meta), l.junctions),
+        breakdown: w.breakdown,
         geometry,
         approach,
-        highlights,
-        segments: segments(legs.iter().map(|leg| leg.meta)),
+        highlights: w.highlights,
+        segments: w.segments,
+        stages,
+    }
+}
+
+/// A base-camp plan from `start`: one of `days` walked each day, out from the trailhead
+/// and back to it, where each night is spent; ranked `score`.
+pub(crate) fn present_base_camp(
+    network: &PlanningNetwork,
+    start: &Start,
+    days: &[Loop],
+    score: Score,
+    params: &LoopParams,
+    waters: &[&PoiRecord],
+) -> PlannedLoop {
+    let mut geometry = Vec::new();
+    let mut legs = Vec::new();
+    let mut cuts = Vec::new();
+    for (k, l) in days.iter().enumerate() {
+        // Each day walks its access path out and back: it is part of the day's line.
+        extend_walk(network, &l.edges, &mut geometry, &mut legs);
+        if k + 1 < days.len() {
+            cuts.push(Cut {
+                after_legs: legs.len(),
+                place: None,
+                off_m: 0.0,
+            });
+        }
+    }
+    let mut stages = stages::stages(&legs, &cuts, &geometry, waters);
+    // Of each day, the loop counts as its distance and the access path as the walk off
+    // it, as in a day hike.
+    for (s, l) in stages.iter_mut().zip(days) {
+        s.off_trail_m = (s.distance_m - l.length_m).max(0.0);
+        s.distance_m = l.length_m;
+    }
+    let junctions = days.iter().map(|l| l.junctions).sum();
+    let w = walked(network, &legs, &geometry, junctions, &stages);
+    let length_m: f64 = days.iter().map(|l| l.length_m).sum();
+    let weighted = |f: fn(&Loop) -> f64| -> f64 {
+        days.iter().map(|l| f(l) * l.length_m).sum::<f64>() / length_m.max(1.0)
+    };
+    PlannedLoop {
+        trailhead: start.clone(),
+        score,
+        days: params.days,
+        target_m: params.target_m,
+        base_camp: true,
+        distance_m: length_m,
+        ascent_m: days.iter().map(|l| l.ascent_m).sum(),
+        descent_m: days.iter().map(|l| l.descent_m).sum(),
+        length_error: (length_m - params.target_m).abs() / params.target_m,
+        sharing: weighted(|l| l.sharing),
+        compactness: weighted(|l| l.compactness),
+        duration_h: stages.iter().map(|s| s.duration_h).sum(),
+        difficulty: w.difficulty,
+        max_sac_scale: w.max_sac_scale,
+        kind: super::trips::worst_kind(days.iter().map(|l| l.kind)),
+        proven_optimal: false,
+        breakdown: w.breakdown,
+        approach: approach(start, Vec::new(), &geometry),
+        geometry,
+        highlights: w.highlights,
+        segments: w.segments,
         stages,
     }
 }

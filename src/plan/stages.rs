@@ -1,129 +1,98 @@
-//! Splitting a multi-day loop into day stages that end where one can sleep or refill.
+//! The days of a plan: where each ends (the night's place, as the solver planned the
+//! walk around it), what each day walks and climbs, how long it takes, and the water on
+//! the way.
 
-use serde::Serialize;
 use trailloop_osm::{Coord, PoiKind};
 
-/// Where a day ends.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct StageEnd {
-    /// The campsite, hut, shelter or water there; `None` when the network offers none
-    /// near the even split, or for the last day (back at the trailhead).
-    pub poi: Option<PoiKind>,
-    /// Its name.
-    pub name: Option<String>,
-    /// Where the day ends.
-    pub coord: Coord,
+use super::present::naismith_hours;
+use super::why::LineIndex;
+use crate::domain::PoiRecord;
+use crate::network::EdgeMeta;
+
+/// Water this close to a day's line is on the way.
+pub const WATER_NEAR_M: f64 = 200.0;
+
+/// Where a day ends: the place slept at.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StageNight {
+    /// The place, as OSM has it; `None` back at the trailhead (a base-camp plan).
+    pub place: Option<PoiRecord>,
+    /// From the loop to the place, metres (its access path and the last stretch off the
+    /// network): walked there in the evening and back in the morning.
+    pub off_trail_m: f64,
 }
 
-/// One day of a multi-day loop.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Water a day passes, or the night's place when it has water.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WaterStop {
+    /// The source.
+    pub place: PoiRecord,
+    /// Where along the day it comes, metres.
+    pub at_m: f64,
+}
+
+/// One day of a plan (the only one of a day hike).
+#[derive(Debug, Clone, PartialEq)]
 pub struct Stage {
     /// 1-based day number.
     pub day: u32,
-    /// Km walked that day.
-    pub distance_km: f64,
+    /// Metres walked on the loop that day.
+    pub distance_m: f64,
+    /// Metres walked off the loop that day: to the night's place and, from the second
+    /// day, back from the last one.
+    pub off_trail_m: f64,
     /// Climb that day, metres.
     pub ascent_m: f64,
     /// Descent that day, metres.
     pub descent_m: f64,
-    /// Walking time that day, hours.
+    /// Walking time that day, hours (off-trail walking included).
     pub duration_h: f64,
-    /// Where the day ends.
-    pub end: StageEnd,
+    /// The day's stretch of the loop's geometry: vertices `start_index..=end_index`.
+    pub start_index: usize,
+    /// See `start_index`.
+    pub end_index: usize,
+    /// Where the day ends; `None` for the last day, back at the trailhead.
+    pub night: Option<StageNight>,
+    /// Water on the way, in order.
+    pub water: Vec<WaterStop>,
+    /// Whether the day passes water, or starts or ends at a place with water.
+    pub has_water: bool,
 }
 
-use super::present::naismith_hours;
-use crate::domain::PoiRecord;
-use crate::network::EdgeMeta;
-
-/// How good a place is to end a day: somewhere to sleep beats water alone.
-fn rank(kind: PoiKind) -> u8 {
-    match kind {
-        PoiKind::Hut => 0,
-        PoiKind::Campsite => 1,
-        PoiKind::Shelter => 2,
-        PoiKind::DrinkingWater => 3,
-        PoiKind::Spring => 4,
-    }
-}
-
-/// One walked edge: where it ends and what it adds.
+/// One walked edge.
 pub(crate) struct Leg<'a> {
     pub meta: &'a EdgeMeta,
     pub forward: bool,
-    /// Node the edge ends at, walking it.
-    pub end_node: i64,
-    pub end_coord: Coord,
+    /// Index of the loop geometry's vertex the edge ends at.
+    pub end_vertex: usize,
 }
 
-/// Splits a loop into `days` stages. Each day ends at the best place to stay (hut,
-/// campsite, shelter, then water) among the junctions whose cumulative distance lies
-/// within a window around the even split and keeps the day under `max_day_m`; without
-/// one, at the junction nearest the even split.
-pub(crate) fn stages<'p, P>(
+/// Where a day ends: after this many legs, at this place (the trailhead when `None`),
+/// this far off the loop.
+pub(crate) struct Cut<'a> {
+    pub after_legs: usize,
+    pub place: Option<&'a PoiRecord>,
+    pub off_m: f64,
+}
+
+/// The stages of a loop cut after `cuts` (in order; none for a day hike). `line` is the
+/// loop's geometry, `waters` the water sources near it.
+pub(crate) fn stages<'a>(
     legs: &[Leg<'_>],
-    pois_at: impl Fn(i64) -> P,
-    days: u32,
-    max_day_m: Option<f64>,
-) -> Vec<Stage>
-where
-    P: Iterator<Item = &'p PoiRecord>,
-{
-    let best_at = |node: i64| pois_at(node).min_by_key(|p| rank(p.kind));
-    let total: f64 = legs.iter().map(|l| l.meta.length_m).sum();
-    let days = days.max(1);
-    let even = total / f64::from(days);
-    let window = even * 0.25;
-    // Cumulative distance at the end of each leg.
-    let mut cum = Vec::with_capacity(legs.len());
-    let mut acc = 0.0;
-    for l in legs {
-        acc += l.meta.length_m;
-        cum.push(acc);
-    }
-    let mut cuts: Vec<usize> = Vec::new(); // leg index after which a day ends
-    let mut start_m = 0.0;
-    for day in 1..days {
-        let ideal = even * f64::from(day);
-        let min_ix = cuts.last().map_or(0, |&c| c + 1);
-        let limit = max_day_m.map_or(f64::INFINITY, |m| start_m + m);
-        let mut best: Option<(u8, f64, usize)> = None;
-        let mut nearest: Option<(f64, usize)> = None;
-        // The last leg ends at the trailhead, which is not a place to split.
-        for (i, &c) in cum
-            .iter()
-            .enumerate()
-            .take(legs.len().saturating_sub(1))
-            .skip(min_ix)
-        {
-            let off = (c - ideal).abs();
-            if c <= limit && nearest.is_none_or(|(d, _)| off < d) {
-                nearest = Some((off, i));
-            }
-            if off > window || c > limit {
-                continue;
-            }
-            if let Some(r) = best_at(legs[i].end_node).map(|p| rank(p.kind)) {
-                if best.is_none_or(|(br, bo, _)| (r, off) < (br, bo)) {
-                    best = Some((r, off, i));
-                }
-            }
-        }
-        let Some(cut) = best.map(|b| b.2).or(nearest.map(|n| n.1)) else {
-            break;
-        };
-        start_m = cum[cut];
-        cuts.push(cut);
-    }
+    cuts: &[Cut<'a>],
+    line: &[Coord],
+    waters: &[&PoiRecord],
+) -> Vec<Stage> {
     let mut out = Vec::with_capacity(cuts.len() + 1);
     let mut from = 0;
-    for (day, end) in cuts
+    let mut start_vertex = 0;
+    let ends: Vec<usize> = cuts
         .iter()
-        .copied()
-        .chain(std::iter::once(legs.len() - 1))
-        .enumerate()
-    {
-        let part = &legs[from..=end];
+        .map(|c| c.after_legs)
+        .chain(std::iter::once(legs.len()))
+        .collect();
+    for (day, &end) in ends.iter().enumerate() {
+        let part = &legs[from..end.max(from)];
         let (mut d, mut up, mut down) = (0.0, 0.0, 0.0);
         for l in part {
             d += l.meta.length_m;
@@ -135,48 +104,70 @@ where
             up += a;
             down += b;
         }
-        let last = &legs[end];
-        let poi = (end + 1 < legs.len())
-            .then(|| best_at(last.end_node))
-            .flatten();
+        let end_vertex = part.last().map_or(start_vertex, |l| l.end_vertex);
+        let night = cuts.get(day);
+        let previous = day.checked_sub(1).and_then(|k| cuts.get(k));
+        let off = night.map_or(0.0, |c| c.off_m) + previous.map_or(0.0, |c| c.off_m);
+        let day_line = &line[start_vertex..=end_vertex.min(line.len().saturating_sub(1))];
+        let index = LineIndex::new(day_line, WATER_NEAR_M);
+        let mut water: Vec<WaterStop> = waters
+            .iter()
+            .filter_map(|w| {
+                let (_, at_m) = index.nearest(&[w.coord], WATER_NEAR_M)?;
+                Some(WaterStop {
+                    place: (*w).clone(),
+                    at_m,
+                })
+            })
+            .collect();
+        water.sort_by(|a, b| a.at_m.total_cmp(&b.at_m));
+        let water_at = |c: Option<&Cut<'a>>| {
+            c.and_then(|c| c.place)
+                .filter(|p| p.details.has_water(p.kind))
+        };
+        if let Some(place) = water_at(night) {
+            water.push(WaterStop {
+                place: place.clone(),
+                at_m: d,
+            });
+        }
+        let has_water = !water.is_empty() || water_at(previous).is_some();
         out.push(Stage {
             day: day as u32 + 1,
-            distance_km: d / 1000.0,
+            distance_m: d,
+            off_trail_m: off,
             ascent_m: up,
             descent_m: down,
-            duration_h: naismith_hours(d, up),
-            end: StageEnd {
-                poi: poi.map(|p| p.kind),
-                name: poi.and_then(|p| p.name.clone()),
-                coord: poi.map_or(last.end_coord, |p| p.coord),
-            },
+            duration_h: naismith_hours(d + off, up),
+            start_index: start_vertex,
+            end_index: end_vertex,
+            night: night.map(|c| StageNight {
+                place: c.place.cloned(),
+                off_trail_m: c.off_m,
+            }),
+            water,
+            has_water,
         });
-        from = end + 1;
+        from = end;
+        start_vertex = end_vertex;
     }
     out
+}
+
+/// How much a kind of place is wanted for a night (0 best), as the solver's cost.
+pub(crate) fn night_cost(kind: PoiKind) -> f64 {
+    match kind {
+        PoiKind::Hut => 0.0,
+        PoiKind::CampSite => 0.01,
+        PoiKind::Shelter => 0.02,
+        _ => 0.05,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
-    use trailloop_osm::Highway;
-
-    fn legs(metas: &[EdgeMeta]) -> Vec<Leg<'_>> {
-        metas
-            .iter()
-            .enumerate()
-            .map(|(i, m)| Leg {
-                meta: m,
-                forward: true,
-                end_node: i as i64 + 1,
-                end_coord: Coord {
-                    lon: i as f64,
-                    lat: 0.0,
-                },
-            })
-            .collect()
-    }
+    use trailloop_osm::{Highway, OsmType, PoiDetails};
 
     fn edge(length_m: f64, ascent_m: f64) -> EdgeMeta {
         EdgeMeta {
@@ -193,48 +184,97 @@ mod tests {
         }
     }
 
-    #[test]
-    fn days_end_at_a_hut_near_the_even_split_rather_than_exactly_on_it() {
-        let metas: Vec<EdgeMeta> = (0..10).map(|_| edge(2_000.0, 100.0)).collect();
-        let legs = legs(&metas);
-        // Even split after 10 km = end of leg 4 (node 5); a hut at node 6 (12 km).
-        let mut pois = HashMap::new();
-        pois.insert(
-            6,
-            vec![PoiRecord {
-                node_id: 6,
-                kind: PoiKind::Hut,
-                name: Some("Refugi".into()),
-                coord: Coord { lon: 5.0, lat: 0.1 },
-            }],
-        );
-        let at = |n: i64| pois.get(&n).into_iter().flatten();
-        let s = stages(&legs, at, 2, None);
-        assert_eq!(s.len(), 2);
-        assert!((s[0].distance_km - 12.0).abs() < 1e-9);
-        assert_eq!(s[0].end.poi, Some(PoiKind::Hut));
-        assert_eq!(s[0].end.name.as_deref(), Some("Refugi"));
-        assert!((s[0].distance_km + s[1].distance_km - 20.0).abs() < 1e-9);
-        assert!((s[0].ascent_m - 600.0).abs() < 1e-9);
-        assert_eq!(s[1].end.poi, None, "the last day ends at the trailhead");
-
-        // A daily limit of 11 km rules the hut out: split at the even point instead.
-        let s = stages(&legs, at, 2, Some(11_000.0));
-        assert!((s[0].distance_km - 10.0).abs() < 1e-9);
-        assert_eq!(s[0].end.poi, None);
+    fn place(kind: PoiKind, lon: f64, water: bool) -> PoiRecord {
+        PoiRecord {
+            node_id: 1,
+            kind,
+            name: Some("Refugi".into()),
+            coord: Coord { lon, lat: 0.0 },
+            osm_id: 7,
+            osm_type: OsmType::Node,
+            snap_distance_m: 0.0,
+            details: PoiDetails {
+                drinking_water: water.then(|| "yes".into()),
+                ..PoiDetails::default()
+            },
+        }
     }
 
     #[test]
-    fn one_day_is_one_stage_covering_everything() {
-        let metas: Vec<EdgeMeta> = (0..3).map(|_| edge(1_000.0, 10.0)).collect();
-        let none: HashMap<i64, Vec<PoiRecord>> = HashMap::new();
+    fn days_end_where_the_cuts_say_and_add_up() {
+        let metas: Vec<EdgeMeta> = (0..10).map(|_| edge(2_000.0, 100.0)).collect();
+        // One vertex per km along the equator.
+        let line: Vec<Coord> = (0..=20)
+            .map(|i| Coord {
+                lon: f64::from(i) * 0.009,
+                lat: 0.0,
+            })
+            .collect();
+        let legs: Vec<Leg<'_>> = metas
+            .iter()
+            .enumerate()
+            .map(|(i, m)| Leg {
+                meta: m,
+                forward: true,
+                end_vertex: 2 * (i + 1),
+            })
+            .collect();
+        let hut = place(PoiKind::Hut, 0.108, true);
+        let tap = place(PoiKind::WaterTap, 0.153, false);
         let s = stages(
-            &legs(&metas),
-            |n| none.get(&n).into_iter().flatten(),
-            1,
-            None,
+            &legs,
+            &[Cut {
+                after_legs: 6,
+                place: Some(&hut),
+                off_m: 150.0,
+            }],
+            &line,
+            &[&tap],
         );
+        assert_eq!(s.len(), 2);
+        assert_eq!((s[0].distance_m, s[1].distance_m), (12_000.0, 8_000.0));
+        assert_eq!(
+            (s[0].start_index, s[0].end_index, s[1].end_index),
+            (0, 12, 20)
+        );
+        assert_eq!(s[0].off_trail_m, 150.0);
+        assert_eq!(s[1].off_trail_m, 150.0, "back from the hut in the morning");
+        assert!((s[0].duration_h - (12.15 / 5.0 + 600.0 / 600.0)).abs() < 1e-9);
+        assert_eq!(
+            s[0].night.as_ref().unwrap().place.as_ref().unwrap().kind,
+            PoiKind::Hut
+        );
+        assert!(
+            s[1].night.is_none(),
+            "the last day ends back at the trailhead"
+        );
+        // The hut gives water on day one; the tap lies on day two.
+        assert!(s[0].has_water && s[1].has_water);
+        assert_eq!(s[1].water.len(), 1);
+        assert_eq!(s[1].water[0].place.kind, PoiKind::WaterTap);
+    }
+
+    #[test]
+    fn a_day_hike_is_one_stage_covering_everything() {
+        let metas: Vec<EdgeMeta> = (0..3).map(|_| edge(1_000.0, 10.0)).collect();
+        let line: Vec<Coord> = (0..=3)
+            .map(|i| Coord {
+                lon: f64::from(i) * 0.009,
+                lat: 0.0,
+            })
+            .collect();
+        let legs: Vec<Leg<'_>> = metas
+            .iter()
+            .enumerate()
+            .map(|(i, m)| Leg {
+                meta: m,
+                forward: true,
+                end_vertex: i + 1,
+            })
+            .collect();
+        let s = stages(&legs, &[], &line, &[]);
         assert_eq!(s.len(), 1);
-        assert!((s[0].distance_km - 3.0).abs() < 1e-9);
+        assert_eq!(s[0].distance_m, 3_000.0);
+        assert!(!s[0].has_water);
     }
 }

@@ -89,7 +89,9 @@ fn params(target_km: f64) -> LoopParams {
         tolerance: 0.05,
         max_results: 3,
         days: 1,
-        max_day_m: None,
+        day_limits: Default::default(),
+        overnight: crate::domain::DEFAULT_OVERNIGHT.to_vec(),
+        base_camp: false,
         avoid_roads: 1.0,
         scenery: 0.5,
         hills: 0.0,
@@ -232,14 +234,14 @@ fn shared_m(a: &PlannedLoop, b: &PlannedLoop) -> f64 {
 }
 
 #[test]
-fn a_two_day_loop_has_two_stages_that_add_up() {
+fn a_two_day_trip_sleeps_at_an_allowed_place_in_days_that_add_up() {
     let origin = Coord {
         lon: 1.5211,
         lat: 42.5078,
     };
     let mut p = params(36.0);
     p.days = 2;
-    p.max_day_m = Some(22_000.0);
+    p.day_limits.max_m = Some(22_000.0);
     let out = plan(
         &NETWORK,
         &candidates(origin, 20_000.0, 8),
@@ -247,23 +249,77 @@ fn a_two_day_loop_has_two_stages_that_add_up() {
         &Limits::none(),
     )
     .unwrap();
-    let l = &out.loops[0];
-    assert_follows_trails(l);
-    assert_eq!(l.stages.len(), 2);
-    let km: f64 = l.stages.iter().map(|s| s.distance_km).sum();
-    assert!((km * 1000.0 - l.distance_m).abs() < 1.0);
-    assert!(
-        l.stages.iter().all(|s| s.distance_km <= 22.0 + 1e-9),
-        "{:?}",
-        l.stages
-    );
-    let climb: f64 = l.stages.iter().map(|s| s.ascent_m).sum();
-    assert!(
-        (climb - l.ascent_m).abs() < 1.0,
-        "{climb} vs {}",
-        l.ascent_m
-    );
-    assert_eq!(l.stages[1].end.poi, None);
+    assert!(!out.loops.is_empty(), "Andorra has huts for a 2-day trip");
+    for l in &out.loops {
+        assert_follows_trails(l);
+        assert_eq!((l.days, l.base_camp), (2, false));
+        assert_eq!(l.stages.len(), 2);
+        let km: f64 = l.stages.iter().map(|s| s.distance_m).sum();
+        assert!((km - l.distance_m).abs() < 1.0);
+        let climb: f64 = l.stages.iter().map(|s| s.ascent_m).sum();
+        assert!(
+            (climb - l.ascent_m).abs() < 1.0,
+            "{climb} vs {}",
+            l.ascent_m
+        );
+        // The days cut the line where the night is, and cover it all.
+        assert_eq!(l.stages[0].start_index, 0);
+        assert_eq!(l.stages[0].end_index, l.stages[1].start_index);
+        assert_eq!(l.stages[1].end_index, l.geometry.len() - 1);
+        let night = l.stages[0].night.as_ref().expect("a night after day 1");
+        let place = night.place.as_ref().expect("at a place, not the trailhead");
+        assert!(p.overnight.contains(&place.kind), "{:?}", place.kind);
+        // The day ends at the place's node, or the walk off to it is counted.
+        let at = l.geometry[l.stages[0].end_index];
+        assert!(
+            distance_m(at, place.coord) <= night.off_trail_m + 1.0,
+            "{at:?} is {} m from {:?}, off trail {}",
+            distance_m(at, place.coord),
+            place.coord,
+            night.off_trail_m
+        );
+        assert!(l.stages[1].night.is_none());
+        for s in &l.stages {
+            assert!(s.distance_m + s.off_trail_m <= 22_000.0 * (1.0 + 1e-6));
+        }
+        let hours: Vec<f64> = l.stages.iter().map(|s| s.duration_h).collect();
+        assert!(
+            hours[0].max(hours[1]) <= 1.5 * hours[0].min(hours[1]) + 1e-6,
+            "{hours:?}"
+        );
+    }
+}
+
+#[test]
+fn a_base_camp_trip_is_one_loop_a_day_from_the_trailhead() {
+    let origin = Coord {
+        lon: 1.5211,
+        lat: 42.5078,
+    };
+    let mut p = params(30.0);
+    p.days = 2;
+    p.base_camp = true;
+    // No place to sleep is allowed but the car park.
+    p.overnight = Vec::new();
+    let out = plan(
+        &NETWORK,
+        &candidates(origin, 15_000.0, 6),
+        &p,
+        &Limits::none(),
+    )
+    .unwrap();
+    assert!(!out.loops.is_empty());
+    for l in &out.loops {
+        assert!(l.base_camp);
+        assert_eq!(l.stages.len(), 2);
+        let node = l.geometry[l.stages[0].end_index];
+        assert_eq!(node, l.geometry[0], "day 1 ends where it began");
+        let night = l.stages[0].night.as_ref().unwrap();
+        assert!(night.place.is_none(), "the night is at the trailhead");
+        assert!(l.length_error <= 0.05 + 1e-9, "{}", l.length_error);
+        let km: f64 = l.stages.iter().map(|s| s.distance_m).sum();
+        assert!((km - l.distance_m).abs() < 1.0);
+    }
 }
 
 #[test]

@@ -95,68 +95,106 @@ pub struct Passed {
     pub at_m: f64,
 }
 
-/// The highlights within [`HIGHLIGHT_PASS_M`] of the line, in the order the line passes
-/// them. The line is sampled every 25 m into a grid of cells as large as the pass
-/// distance, so each highlight point is compared with the samples of nine cells.
-pub(crate) fn passed<'a>(
-    line: &[Coord],
-    highlights: impl Iterator<Item = &'a Highlight>,
-) -> Vec<Passed> {
-    const STEP_M: f64 = 25.0;
-    let Some(&origin) = line.first() else {
-        return Vec::new();
-    };
-    let o = [origin.lon, origin.lat];
-    let m = |c: Coord| geo::local_metres(o, [c.lon, c.lat]);
-    let cell = |p: [f64; 2]| {
-        (
-            (p[0] / HIGHLIGHT_PASS_M).floor() as i64,
-            (p[1] / HIGHLIGHT_PASS_M).floor() as i64,
-        )
-    };
-    // Cell -> (sample in metres, distance along the line).
-    type Samples = Vec<([f64; 2], f64)>;
-    let mut grid: HashMap<(i64, i64), Samples> = HashMap::new();
-    let mut along = 0.0;
-    for w in line.windows(2) {
-        let (a, b) = (m(w[0]), m(w[1]));
-        let len = (b[0] - a[0]).hypot(b[1] - a[1]);
-        let n = (len / STEP_M).ceil().max(1.0) as usize;
-        for i in 0..=n {
-            let t = i as f64 / n as f64;
-            let p = [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])];
-            grid.entry(cell(p)).or_default().push((p, along + t * len));
+/// A line sampled every 25 m into a grid of cells as large as the distance asked
+/// about, so that each point is compared with the samples of nine cells only.
+pub(crate) struct LineIndex {
+    origin: [f64; 2],
+    cell_m: f64,
+    /// Cell -> (sample in local metres, distance along the line).
+    grid: HashMap<(i64, i64), Vec<([f64; 2], f64)>>,
+}
+
+impl LineIndex {
+    /// Indexes `line` for questions of "within `within_m`".
+    pub(crate) fn new(line: &[Coord], within_m: f64) -> LineIndex {
+        const STEP_M: f64 = 25.0;
+        let origin = line.first().map_or([0.0, 0.0], |c| [c.lon, c.lat]);
+        let mut index = LineIndex {
+            origin,
+            cell_m: within_m.max(1.0),
+            grid: HashMap::new(),
+        };
+        let mut along = 0.0;
+        if let [only] = line {
+            let p = index.local(*only);
+            index.grid.entry(index.cell(p)).or_default().push((p, 0.0));
         }
-        along += len;
+        for w in line.windows(2) {
+            let (a, b) = (index.local(w[0]), index.local(w[1]));
+            let len = (b[0] - a[0]).hypot(b[1] - a[1]);
+            let n = (len / STEP_M).ceil().max(1.0) as usize;
+            for i in 0..=n {
+                let t = i as f64 / n as f64;
+                let p = [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])];
+                let cell = index.cell(p);
+                index
+                    .grid
+                    .entry(cell)
+                    .or_default()
+                    .push((p, along + t * len));
+            }
+            along += len;
+        }
+        index
     }
-    let mut out = Vec::new();
-    for h in highlights {
+
+    fn local(&self, c: Coord) -> [f64; 2] {
+        geo::local_metres(self.origin, [c.lon, c.lat])
+    }
+
+    fn cell(&self, p: [f64; 2]) -> (i64, i64) {
+        (
+            (p[0] / self.cell_m).floor() as i64,
+            (p[1] / self.cell_m).floor() as i64,
+        )
+    }
+
+    /// The point of `points` nearest the line, if one is within `within_m` (at most the
+    /// distance the index was built for): that point and how far along the line it
+    /// comes, metres.
+    pub(crate) fn nearest(&self, points: &[Coord], within_m: f64) -> Option<(Coord, f64)> {
         let mut best: Option<(f64, Coord, f64)> = None;
-        for &c in &h.points {
-            let p = m(c);
-            let (cx, cy) = cell(p);
+        for &c in points {
+            let p = self.local(c);
+            let (cx, cy) = self.cell(p);
             for x in cx - 1..=cx + 1 {
                 for y in cy - 1..=cy + 1 {
-                    for &(q, at) in grid.get(&(x, y)).into_iter().flatten() {
+                    for &(q, at) in self.grid.get(&(x, y)).into_iter().flatten() {
                         let d = (p[0] - q[0]).hypot(p[1] - q[1]);
-                        if d <= HIGHLIGHT_PASS_M && best.is_none_or(|b| d < b.0) {
+                        if d <= within_m && best.is_none_or(|b| d < b.0) {
                             best = Some((d, c, at));
                         }
                     }
                 }
             }
         }
-        if let Some((_, coord, at_m)) = best {
-            out.push(Passed {
+        best.map(|(_, c, at)| (c, at))
+    }
+}
+
+/// The highlights within [`HIGHLIGHT_PASS_M`] of the line, in the order the line passes
+/// them.
+pub(crate) fn passed<'a>(
+    line: &[Coord],
+    highlights: impl Iterator<Item = &'a Highlight>,
+) -> Vec<Passed> {
+    if line.is_empty() {
+        return Vec::new();
+    }
+    let index = LineIndex::new(line, HIGHLIGHT_PASS_M);
+    let mut out: Vec<Passed> = highlights
+        .filter_map(|h| {
+            let (coord, at_m) = index.nearest(&h.points, HIGHLIGHT_PASS_M)?;
+            Some(Passed {
                 kind: h.kind,
                 name: h.name.clone(),
                 osm_id: h.osm_id,
                 coord,
                 elevation_m: h.elevation_m,
                 at_m,
-            });
-        }
-    }
+            })
+        })
+        .collect();
     out.sort_by(|a, b| a.at_m.total_cmp(&b.at_m).then(a.osm_id.cmp(&b.osm_id)));
     out
 }

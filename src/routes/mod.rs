@@ -12,7 +12,7 @@ pub mod trailheads;
 pub use extract::{parse_json, parse_query, ApiJson, ApiQuery, BodyLimit};
 pub use loop_json::{
     ApproachJson, BreakdownJson, DriveDistanceJson, HighlightJson, LineStringJson, LoopJson,
-    LoopsResponse, SegmentJson, StageEndJson, StageJson, TrailheadJson, ATTRIBUTION,
+    LoopsResponse, NightJson, SegmentJson, StageJson, TrailheadJson, WaterJson, ATTRIBUTION,
 };
 
 use actix_web::{web, HttpResponse};

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::extract::ApiJson;
-use super::loop_json::ATTRIBUTION;
+use super::loop_json::{NightJson, StageJson, ATTRIBUTION};
 use crate::domain::{LoopGeometry, SavePlanBody, SavePlanRequest};
 use crate::error::{ApiError, Problem};
 use crate::startup::AppState;
@@ -129,7 +129,8 @@ pub async fn gpx(
         .body(xml))
 }
 
-/// The GPX document of a plan: one track, one segment, the loop's vertices.
+/// The GPX document of a plan: one track of the loop's vertices with a segment per day,
+/// and a waypoint for each night's place and each water source on the way.
 pub fn to_gpx(record: &PlanRecord) -> Result<Vec<u8>, ApiError> {
     // Saved plans were checked on the way in: a bad geometry here is corrupt data.
     let geometry = LoopGeometry::parse(record.body.get("geometry"), "loop.geometry")
@@ -138,11 +139,46 @@ pub fn to_gpx(record: &PlanRecord) -> Result<Vec<u8>, ApiError> {
         .name
         .clone()
         .unwrap_or_else(|| format!("TrailLoop plan {}", record.id));
-    let points = geometry
-        .coords()
-        .iter()
-        .map(|c| gpx::Waypoint::new(geo_types::Point::new(c.lon, c.lat)))
+    let coords = geometry.coords();
+    let point = |lon: f64, lat: f64| gpx::Waypoint::new(geo_types::Point::new(lon, lat));
+    // A plan saved before days had indices, or one a client made up, is one segment.
+    let stages: Vec<StageJson> = record
+        .body
+        .get("stages")
+        .and_then(|s| serde_json::from_value(s.clone()).ok())
+        .unwrap_or_default();
+    let segments = day_ranges(&stages, coords.len())
+        .into_iter()
+        .map(|(from, to)| gpx::TrackSegment {
+            points: coords[from..=to]
+                .iter()
+                .map(|c| point(c.lon, c.lat))
+                .collect(),
+        })
         .collect();
+    let mut waypoints = Vec::new();
+    let mut seen_water = std::collections::HashSet::new();
+    for s in &stages {
+        if let Some(n) = &s.night {
+            let mut w = point(n.lon, n.lat);
+            w.name = Some(n.name.clone().unwrap_or_else(|| format!("Night {}", s.day)));
+            w.description = Some(night_description(s.day, n));
+            w.symbol = Some(night_symbol(&n.kind).into());
+            w.type_ = Some(n.kind.clone());
+            waypoints.push(w);
+        }
+        for water in &s.water {
+            if !seen_water.insert((water.osm_type.clone(), water.osm_id)) {
+                continue;
+            }
+            let mut w = point(water.lon, water.lat);
+            w.name = Some(water.name.clone().unwrap_or_else(|| "Water".into()));
+            w.description = Some(format!("Water on day {}: {}", s.day, water.kind));
+            w.symbol = Some("Drinking Water".into());
+            w.type_ = Some(water.kind.clone());
+            waypoints.push(w);
+        }
+    }
     let document = gpx::Gpx {
         version: gpx::GpxVersion::Gpx11,
         creator: Some("TrailLoop".into()),
@@ -158,9 +194,10 @@ pub fn to_gpx(record: &PlanRecord) -> Result<Vec<u8>, ApiError> {
             }],
             ..Default::default()
         }),
+        waypoints,
         tracks: vec![gpx::Track {
             name: Some(name),
-            segments: vec![gpx::TrackSegment { points }],
+            segments,
             ..Default::default()
         }],
         ..Default::default()
@@ -169,4 +206,83 @@ pub fn to_gpx(record: &PlanRecord) -> Result<Vec<u8>, ApiError> {
     gpx::write(&document, &mut out)
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("writing GPX: {e}")))?;
     Ok(out)
+}
+
+/// The vertex ranges of the days, when the stages cut `len` vertices into consecutive
+/// days from the first vertex to the last; else the whole line as one.
+fn day_ranges(stages: &[StageJson], len: usize) -> Vec<(usize, usize)> {
+    let whole = vec![(0, len - 1)];
+    let mut at = 0;
+    for s in stages {
+        if s.start_index != at || s.end_index < s.start_index || s.end_index >= len {
+            return whole;
+        }
+        at = s.end_index;
+    }
+    if stages.len() < 2 || at != len - 1 {
+        return whole;
+    }
+    stages
+        .iter()
+        .map(|s| (s.start_index, s.end_index))
+        .collect()
+}
+
+/// The symbol GPS units and apps know a night's place by.
+fn night_symbol(kind: &str) -> &'static str {
+    match kind {
+        "camp_site" => "Campground",
+        "trailhead" => "Parking Area",
+        _ => "Lodging",
+    }
+}
+
+/// What a hiker needs to know of a night's place, in a line.
+fn night_description(day: u32, n: &NightJson) -> String {
+    let mut parts = vec![format!(
+        "Night after day {day}: {}",
+        n.kind.replace('_', " ")
+    )];
+    for (label, value) in [
+        ("fee", &n.fee),
+        ("access", &n.access),
+        ("opening hours", &n.opening_hours),
+        ("capacity", &n.capacity),
+        ("drinking water", &n.drinking_water),
+        ("website", &n.website),
+    ] {
+        if let Some(v) = value {
+            parts.push(format!("{label}: {v}"));
+        }
+    }
+    if n.off_trail_km > 0.0 {
+        parts.push(format!("{:.2} km off the trail", n.off_trail_km));
+    }
+    parts.join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stage(day: u32, start_index: usize, end_index: usize) -> StageJson {
+        serde_json::from_value(serde_json::json!({
+            "day": day, "distance_km": 1.0, "ascent_m": 0.0, "descent_m": 0.0,
+            "duration_h": 0.2, "start_index": start_index, "end_index": end_index
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn days_that_cut_the_line_become_segments_and_others_do_not() {
+        let days = [stage(1, 0, 4), stage(2, 4, 7), stage(3, 7, 9)];
+        assert_eq!(day_ranges(&days, 10), [(0, 4), (4, 7), (7, 9)]);
+        assert_eq!(day_ranges(&days[..1], 10), [(0, 9)], "a day hike");
+        assert_eq!(day_ranges(&days, 12), [(0, 11)], "not to the end");
+        let gap = [stage(1, 0, 4), stage(2, 5, 9)];
+        assert_eq!(day_ranges(&gap, 10), [(0, 9)]);
+        // A plan saved before days had indices: every index 0.
+        let old = [stage(1, 0, 0), stage(2, 0, 0)];
+        assert_eq!(day_ranges(&old, 10), [(0, 9)]);
+    }
 }

@@ -52,7 +52,9 @@ impl EmbeddedStore {
     /// Wraps an already built network. Trailhead ids are their indices in
     /// `network.trailheads` and edge ids their indices in `network.edges`, stable for
     /// the life of the process.
-    pub fn new(network: Network) -> EmbeddedStore {
+    pub fn new(mut network: Network) -> EmbeddedStore {
+        // The land cover is measured into the edges already; serving needs none of it.
+        network.land = Vec::new();
         let partition = Partition::of(&network);
         let mut edges_by_tile: BTreeMap<TileKey, Vec<usize>> = BTreeMap::new();
         for (i, tile) in partition.edge_tile.iter().enumerate() {
@@ -60,8 +62,9 @@ impl EmbeddedStore {
         }
         let mut pois_by_tile: HashMap<TileKey, Vec<usize>> = HashMap::new();
         for (i, p) in network.pois.iter().enumerate() {
-            let tile = TileKey::of(network.nodes[p.node as usize].coord);
-            pois_by_tile.entry(tile).or_default().push(i);
+            if let Some(tile) = partition.node_tile[p.node as usize] {
+                pois_by_tile.entry(tile).or_default().push(i);
+            }
         }
         let mut highlights_by_tile: HashMap<TileKey, Vec<usize>> = HashMap::new();
         for (i, h) in network.highlights.iter().enumerate() {
@@ -179,6 +182,10 @@ impl EmbeddedStore {
                     kind: p.kind,
                     name: p.name.clone(),
                     coord: p.coord,
+                    osm_id: p.osm_id,
+                    osm_type: p.osm_type,
+                    snap_distance_m: p.snap_distance_m,
+                    details: p.details.clone(),
                 }
             })
             .collect();

@@ -6,8 +6,8 @@ use deadpool_postgres::{Object, Pool, PoolError};
 use tokio_postgres::IsolationLevel;
 use trailloop_osm::potential::potential_from_slice;
 use trailloop_osm::{
-    Coord, Highlight, HighlightKind, Highway, NatureShare, PoiKind, SacScale, TileKey,
-    TrailheadKind,
+    Coord, Highlight, HighlightKind, Highway, NatureShare, OsmType, PoiDetails, PoiKind, SacScale,
+    TileKey, TrailheadKind,
 };
 use uuid::Uuid;
 
@@ -174,8 +174,9 @@ impl PgStore {
             .await?;
         let pois_stmt = tx
             .prepare_cached(
-                "SELECT node_id, kind, name, geom FROM pois
-                 WHERE region = $1 AND tile = $2 ORDER BY id",
+                "SELECT node_id, kind, name, geom, osm_id, osm_type, snap_distance_m, osm_tag,
+                        fee, access, opening_hours, capacity, drinking_water, website
+                 FROM pois WHERE region = $1 AND tile = $2 ORDER BY id",
             )
             .await?;
         let highlights_stmt = tx
@@ -233,11 +234,24 @@ impl PgStore {
             .iter()
             .filter_map(|r| {
                 let kind: String = r.get(1);
+                let osm_type: String = r.get(5);
                 Some(PoiRecord {
                     node_id: r.get(0),
                     kind: PoiKind::parse(&kind)?,
                     name: r.get(2),
                     coord: r.get::<_, Point>(3).0,
+                    osm_id: r.get(4),
+                    osm_type: OsmType::parse(&osm_type)?,
+                    snap_distance_m: f64::from(r.get::<_, f32>(6)),
+                    details: PoiDetails {
+                        osm_tag: r.get(7),
+                        fee: r.get(8),
+                        access: r.get(9),
+                        opening_hours: r.get(10),
+                        capacity: r.get(11),
+                        drinking_water: r.get(12),
+                        website: r.get(13),
+                    },
                 })
             })
             .collect();

@@ -1,0 +1,425 @@
+//! Trips of several days: where nights may be spent, whether a planned walk is a plan
+//! one can follow (a night at an allowed place after each day but the last, days of
+//! similar walking time, every limit kept), base-camp plans, and what to offer instead
+//! when no walk of the asked days and length is such a plan.
+
+use trailloop_osm::PoiKind;
+use trailloop_solver::{DayLimits, DirectedEdge, Loop, LoopKind, NightPlace, Score, MAX_DAYS};
+
+use super::present::naismith_hours;
+use super::stages::night_cost;
+use super::LoopParams;
+use crate::domain::PoiRecord;
+use crate::network::PlanningNetwork;
+
+/// Days of one plan whose walking times differ by more than this factor are no plan.
+pub const MAX_DAY_RATIO: f64 = 1.5;
+
+/// A base-camp plan ranks this much behind a trip of the same quality: the hiker asked
+/// for days on the move and allowed nights at the car park.
+const BASE_CAMP_COST: f64 = 0.1;
+
+/// The longest nearby request is this much of the asked length (see [`nearby`]).
+pub const NEARBY_LONGEST: f64 = 1.25;
+
+/// Plans of the asked request this far off its length or nearer are offered among the
+/// nearby ones (as far as the shorter nearby length is).
+pub const NEARBY_MISS: f64 = 0.2;
+
+/// Slack on every check, for the rounding of lengths and climbs.
+const SLACK: f64 = 1e-6;
+
+/// The places a trip's nights may be spent at, as the solver's query takes them, and
+/// the records they stand for (same order).
+pub(crate) struct NightPlaces<'a> {
+    pub query: Vec<NightPlace>,
+    pub records: Vec<&'a PoiRecord>,
+}
+
+impl<'a> NightPlaces<'a> {
+    /// The places of the allowed kinds in `network`, one per node (the one cheapest to
+    /// sleep at, counting the walk from its node to it); none for a day hike.
+    pub(crate) fn of(network: &'a PlanningNetwork, params: &LoopParams) -> NightPlaces<'a> {
+        let cost = |p: &PoiRecord| night_cost(p.kind) + 2.0 * p.snap_distance_m / params.target_m;
+        let mut records: Vec<&PoiRecord> = if params.days > 1 {
+            network
+                .pois()
+                .filter(|p| params.overnight.contains(&p.kind))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        records.sort_by(|a, b| {
+            a.node_id
+                .cmp(&b.node_id)
+                .then(cost(a).total_cmp(&cost(b)))
+                .then(a.osm_id.cmp(&b.osm_id))
+        });
+        records.dedup_by_key(|p| p.node_id);
+        NightPlaces {
+            query: records
+                .iter()
+                .map(|p| NightPlace {
+                    node: p.node_id as u64,
+                    cost: cost(p),
+                })
+                .collect(),
+            records,
+        }
+    }
+}
+
+/// The water sources of `network`, and the places that give water.
+pub(crate) fn waters(network: &PlanningNetwork) -> Vec<&PoiRecord> {
+    network
+        .pois()
+        .filter(|p| p.details.has_water(p.kind))
+        .collect()
+}
+
+/// One day of a walk, as the checks need it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct DayWalk {
+    /// Metres walked, off-trail walking to and from the nights included.
+    pub distance_m: f64,
+    /// Metres climbed.
+    pub ascent_m: f64,
+}
+
+impl DayWalk {
+    pub(crate) fn hours(&self) -> f64 {
+        naismith_hours(self.distance_m, self.ascent_m)
+    }
+}
+
+/// What walking `edges` takes.
+fn measure(network: &PlanningNetwork, edges: &[DirectedEdge]) -> DayWalk {
+    let mut day = DayWalk {
+        distance_m: 0.0,
+        ascent_m: 0.0,
+    };
+    for d in edges {
+        if let Some(meta) = network.edge(d.id) {
+            day.distance_m += meta.length_m;
+            day.ascent_m += if d.forward {
+                meta.ascent_m
+            } else {
+                meta.descent_m
+            };
+        }
+    }
+    day
+}
+
+/// The days of a solver walk, cut where its nights are (the approach excluded; the
+/// walk to each night's place and back counted in the days either side).
+pub(crate) fn days_of(network: &PlanningNetwork, l: &Loop, places: &[&PoiRecord]) -> Vec<DayWalk> {
+    let a = l.approach_edges;
+    let hike_end = l.edges.len() - a;
+    let mut from = a;
+    let mut days = Vec::with_capacity(l.nights.len() + 1);
+    let ends: Vec<usize> = l
+        .nights
+        .iter()
+        .map(|n| n.after_edges.clamp(a, hike_end))
+        .chain(std::iter::once(hike_end))
+        .collect();
+    for end in ends {
+        let end = end.max(from);
+        days.push(measure(network, &l.edges[from..end]));
+        from = end;
+    }
+    for (k, n) in l.nights.iter().enumerate() {
+        let off = n.off_m + places.get(n.place).map_or(0.0, |p| p.snap_distance_m);
+        days[k].distance_m += off;
+        days[k + 1].distance_m += off;
+    }
+    days
+}
+
+/// Why a walk is not a plan of the asked days, from the most to the least of a plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Shortfall {
+    /// Fewer nights than days less one: no place where a day could end.
+    Nights,
+    /// The days differ too much in walking time.
+    Balance,
+    /// A day is over a limit.
+    Limits,
+    /// A plan of the asked days, but not of the asked length.
+    Length,
+}
+
+/// What keeps a walk of `days` from being a plan for `params`, if anything.
+pub(crate) fn shortfall(l: &Loop, days: &[DayWalk], params: &LoopParams) -> Option<Shortfall> {
+    if days.len() != params.days as usize {
+        return Some(Shortfall::Nights);
+    }
+    if day_ratio(days) > MAX_DAY_RATIO + SLACK {
+        return Some(Shortfall::Balance);
+    }
+    if !days.iter().all(|d| within_limits(d, &params.day_limits)) {
+        return Some(Shortfall::Limits);
+    }
+    if l.score.tier > 1 {
+        return Some(Shortfall::Length);
+    }
+    None
+}
+
+/// The longest day's walking time over the shortest's (1 for a day hike).
+pub(crate) fn day_ratio(days: &[DayWalk]) -> f64 {
+    let hours = days.iter().map(DayWalk::hours);
+    let longest = hours.clone().fold(0.0, f64::max);
+    let shortest = hours.fold(f64::INFINITY, f64::min);
+    if days.len() < 2 {
+        1.0
+    } else {
+        longest / shortest.max(1e-9)
+    }
+}
+
+/// Whether a day keeps every limit given.
+pub(crate) fn within_limits(day: &DayWalk, limits: &DayLimits) -> bool {
+    let ok = |value: f64, limit: Option<f64>| limit.is_none_or(|l| value <= l * (1.0 + SLACK));
+    ok(day.distance_m, limits.max_m)
+        && ok(day.hours(), limits.max_hours)
+        && ok(day.ascent_m, limits.max_ascent_m)
+}
+
+/// The day loops of a base-camp plan from one trailhead, and its rank: the first
+/// `days` of `loops` (mutually different, best first), if they make one plan within
+/// the limits and the balance.
+pub(crate) fn base_camp(
+    network: &PlanningNetwork,
+    loops: &[Loop],
+    params: &LoopParams,
+) -> Option<(Vec<Loop>, Score)> {
+    let n = params.days as usize;
+    let chosen: Vec<Loop> = loops
+        .iter()
+        .filter(|l| l.score.tier <= 1)
+        .take(n)
+        .cloned()
+        .collect();
+    if chosen.len() < n {
+        return None;
+    }
+    // Each day walks its access path out and back too.
+    let days: Vec<DayWalk> = chosen.iter().map(|l| measure(network, &l.edges)).collect();
+    let total: f64 = chosen.iter().map(|l| l.length_m).sum();
+    let error = (total - params.target_m).abs() / params.target_m;
+    if day_ratio(&days) > MAX_DAY_RATIO + SLACK
+        || !days.iter().all(|d| within_limits(d, &params.day_limits))
+        || error > params.tolerance + SLACK
+    {
+        return None;
+    }
+    let tier = chosen.iter().map(|l| l.score.tier).max().unwrap_or(0);
+    let cost = chosen.iter().map(|l| l.score.cost).sum::<f64>() / n as f64 + BASE_CAMP_COST;
+    Some((chosen, Score { tier, cost }))
+}
+
+/// The worst of the kinds of several loops (a loop, then a lollipop, then an
+/// out-and-back).
+pub(crate) fn worst_kind(kinds: impl Iterator<Item = LoopKind>) -> LoopKind {
+    let rank = |k: LoopKind| match k {
+        LoopKind::Loop => 0,
+        LoopKind::Lollipop => 1,
+        LoopKind::OutAndBack => 2,
+    };
+    kinds.max_by_key(|&k| rank(k)).unwrap_or(LoopKind::Loop)
+}
+
+/// Requests near `params` that may have plans when it has none, nearest first, each
+/// with how far it is from the asked one: a day less, other lengths, a day more.
+pub(crate) fn nearby(params: &LoopParams) -> Vec<(LoopParams, f64)> {
+    let mut out = Vec::new();
+    let with = |days: u32, factor: f64| LoopParams {
+        days,
+        target_m: params.target_m * factor,
+        ..params.clone()
+    };
+    let days = f64::from(params.days);
+    for factor in [0.8, NEARBY_LONGEST] {
+        out.push((with(params.days, factor), (1.0 - factor).abs()));
+    }
+    if params.days > 1 {
+        out.push((with(params.days - 1, 1.0), 1.0 / days));
+    }
+    if params.days < MAX_DAYS {
+        out.push((with(params.days + 1, 1.0), 1.0 / days));
+    }
+    // A limit no day of the request can keep rules its request out.
+    out.retain(|(p, _)| feasible(p));
+    out.sort_by(|a, b| a.1.total_cmp(&b.1));
+    out
+}
+
+/// Whether the days of `params` could keep its limits at all (on the flat, evenly).
+fn feasible(params: &LoopParams) -> bool {
+    let day = DayWalk {
+        distance_m: params.target_m / f64::from(params.days),
+        ascent_m: 0.0,
+    };
+    within_limits(&day, &params.day_limits)
+}
+
+/// What the kinds in `overnight` are called, for messages.
+pub(crate) fn kinds_named(overnight: &[PoiKind]) -> String {
+    let names: Vec<&str> = overnight
+        .iter()
+        .map(|k| match k {
+            PoiKind::Hut => "huts",
+            PoiKind::CampSite => "camp sites",
+            PoiKind::Shelter => "shelters",
+            _ => "hostels, guest houses or hotels",
+        })
+        .collect();
+    match names.as_slice() {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+/// A plan as the message names it: "3 days of 48 km", "a 12 km hike".
+pub(crate) fn plan_named(l: &super::PlannedLoop) -> String {
+    let km = (l.distance_m / 1000.0).round();
+    match (l.days, l.base_camp) {
+        (1, _) => format!("a {km} km hike"),
+        (d, false) => format!("{d} days of {km} km"),
+        (d, true) => format!("{d} days of {km} km from a base camp"),
+    }
+}
+
+/// The limits given, as the request names them.
+fn limits_named(l: &DayLimits) -> String {
+    let mut limits = Vec::new();
+    if let Some(m) = l.max_m {
+        limits.push(format!("max_day_km {}", m / 1000.0));
+    }
+    if let Some(h) = l.max_hours {
+        limits.push(format!("max_day_hours {h}"));
+    }
+    if let Some(a) = l.max_ascent_m {
+        limits.push(format!("max_day_ascent_m {a}"));
+    }
+    limits.join(", ")
+}
+
+/// Why no plan of `params` was found, for the answer's message; `places` is how many
+/// places of the allowed kinds the network planned on holds.
+pub(crate) fn explain(why: Option<Shortfall>, params: &LoopParams, places: usize) -> String {
+    let km = params.target_m / 1000.0;
+    let days = params.days;
+    let kinds = kinds_named(&params.overnight);
+    let tolerance = params.tolerance * 100.0;
+    let limits = limits_named(&params.day_limits);
+    if days == 1 {
+        return match why {
+            Some(Shortfall::Length) => {
+                format!("no loop within {tolerance:.0} % of {km} km keeps within {limits}")
+            }
+            _ => format!("no loop of {km} km from the trailheads in range keeps within {limits}"),
+        };
+    }
+    match why {
+        // The solver finds no walk at all when no place can end a day.
+        None | Some(Shortfall::Nights) => format!(
+            "no {km} km loop from the trailheads in range passes {kinds} where each of \
+             its {days} days could end ({places} such place(s) in the area)"
+        ),
+        Some(Shortfall::Balance) => format!(
+            "the {kinds} in range cannot split a {km} km loop into {days} days of \
+             similar walking time (within a factor {MAX_DAY_RATIO} of each other)"
+        ),
+        Some(Shortfall::Limits) => format!(
+            "no split of a {km} km loop into {days} days at {kinds} keeps every day \
+             within {limits}"
+        ),
+        Some(Shortfall::Length) => {
+            format!("no {days}-day loop within {tolerance:.0} % of {km} km can be split at {kinds}")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(days: u32) -> LoopParams {
+        LoopParams {
+            target_m: 60_000.0,
+            tolerance: 0.05,
+            max_results: 3,
+            days,
+            day_limits: DayLimits::default(),
+            overnight: vec![PoiKind::Hut, PoiKind::CampSite],
+            base_camp: false,
+            avoid_roads: 1.0,
+            scenery: 0.5,
+            hills: 0.0,
+            max_sac_scale: None,
+            max_ascent_m: None,
+            seed: 0,
+        }
+    }
+
+    fn day(km: f64, ascent_m: f64) -> DayWalk {
+        DayWalk {
+            distance_m: km * 1000.0,
+            ascent_m,
+        }
+    }
+
+    #[test]
+    fn days_are_balanced_by_walking_time_with_climb() {
+        // 20 km flat is 4 h; 15 km with 600 m is 4 h too.
+        assert!((day_ratio(&[day(20.0, 0.0), day(15.0, 600.0)]) - 1.0).abs() < 1e-9);
+        assert!((day_ratio(&[day(20.0, 0.0), day(10.0, 0.0)]) - 2.0).abs() < 1e-9);
+        assert_eq!(day_ratio(&[day(20.0, 0.0)]), 1.0);
+    }
+
+    #[test]
+    fn every_limit_given_is_kept() {
+        let limits = DayLimits {
+            max_m: Some(25_000.0),
+            max_hours: Some(6.0),
+            max_ascent_m: Some(1_000.0),
+        };
+        assert!(within_limits(&day(25.0, 600.0), &limits));
+        assert!(!within_limits(&day(25.1, 0.0), &limits));
+        assert!(!within_limits(&day(20.0, 1_001.0), &limits), "climb");
+        // 24 km and 900 m: 4.8 + 1.5 = 6.3 h.
+        assert!(!within_limits(&day(24.0, 900.0), &limits), "time");
+        assert!(within_limits(&day(99.0, 9e3), &DayLimits::default()));
+    }
+
+    #[test]
+    fn nearby_requests_come_nearest_first_and_keep_the_limits() {
+        let near = nearby(&params(3));
+        let shape: Vec<(u32, f64)> = near
+            .iter()
+            .map(|(p, _)| (p.days, p.target_m / 1000.0))
+            .collect();
+        assert_eq!(shape, [(3, 48.0), (3, 75.0), (2, 60.0), (4, 60.0)]);
+        // With days of at most 24 km, two days cannot cover 60 km, nor three 75 km.
+        let mut p = params(3);
+        p.day_limits.max_m = Some(24_000.0);
+        let shape: Vec<(u32, f64)> = nearby(&p)
+            .iter()
+            .map(|(p, _)| (p.days, p.target_m / 1000.0))
+            .collect();
+        assert_eq!(shape, [(3, 48.0), (4, 60.0)]);
+    }
+
+    #[test]
+    fn the_kinds_are_named_as_a_hiker_would() {
+        assert_eq!(kinds_named(&[PoiKind::Hut]), "huts");
+        assert_eq!(
+            kinds_named(&[PoiKind::Hut, PoiKind::CampSite, PoiKind::Shelter]),
+            "huts, camp sites or shelters"
+        );
+    }
+}
