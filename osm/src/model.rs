@@ -349,6 +349,11 @@ impl PoiDetails {
     pub fn has_water(&self, kind: PoiKind) -> bool {
         kind.is_water() || self.drinking_water.as_deref() == Some("yes")
     }
+
+    /// Whether OSM says the public may not use it (`access=private|no`).
+    pub fn is_private(&self) -> bool {
+        matches!(self.access.as_deref(), Some("private" | "no"))
+    }
 }
 
 /// The kind of OSM element a feature came from.

@@ -1,5 +1,5 @@
 # Sourced by the test and benchmark scripts: installs PostgreSQL 15 + PostGIS 3 (and
-# pgRouting) when missing, and starts a throwaway cluster as the `postgres` user in a
+# pgRouting, and xmllint for the tests) when missing, and starts a throwaway cluster as the `postgres` user in a
 # temporary directory on a free port. Sets PG_PORT and PG_URL; pg_stop removes it.
 
 PG_BIN=/usr/lib/postgresql/15/bin
@@ -11,6 +11,8 @@ pg_install() {
     [ -f /usr/share/postgresql/15/extension/postgis.control ] || missing+=(postgresql-15-postgis-3)
     [ -f /usr/share/postgresql/15/extension/pgrouting.control ] || missing+=(postgresql-15-pgrouting)
     command -v curl >/dev/null || missing+=(curl)
+    # The GPX files of the tests are checked against the GPX 1.1 schema with xmllint.
+    command -v xmllint >/dev/null || missing+=(libxml2-utils)
     if [ ${#missing[@]} -gt 0 ]; then
         echo "== installing ${missing[*]}"
         as_root apt-get update -qq

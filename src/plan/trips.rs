@@ -37,14 +37,15 @@ pub(crate) struct NightPlaces<'a> {
 }
 
 impl<'a> NightPlaces<'a> {
-    /// The places of the allowed kinds in `network`, one per node (the one cheapest to
-    /// sleep at, counting the walk from its node to it); none for a day hike.
+    /// The places of the allowed kinds in `network` that OSM does not mark private, one
+    /// per node (the one cheapest to sleep at, counting the walk from its node to it);
+    /// none for a day hike.
     pub(crate) fn of(network: &'a PlanningNetwork, params: &LoopParams) -> NightPlaces<'a> {
         let cost = |p: &PoiRecord| night_cost(p.kind) + 2.0 * p.snap_distance_m / params.target_m;
         let mut records: Vec<&PoiRecord> = if params.days > 1 {
             network
                 .pois()
-                .filter(|p| params.overnight.contains(&p.kind))
+                .filter(|p| params.overnight.contains(&p.kind) && !p.details.is_private())
                 .collect()
         } else {
             Vec::new()

@@ -173,9 +173,15 @@ pub fn to_gpx(record: &PlanRecord) -> Result<Vec<u8>, ApiError> {
             }
             let mut w = point(water.lon, water.lat);
             w.name = Some(water.name.clone().unwrap_or_else(|| "Water".into()));
-            w.description = Some(format!("Water on day {}: {}", s.day, water.kind));
+            let what = match water.kind.as_str() {
+                k @ ("drinking_water" | "spring" | "water_tap" | "water_point") => {
+                    k.replace('_', " ")
+                }
+                place => format!("{} with drinking water", place.replace('_', " ")),
+            };
+            w.description = Some(format!("Water on day {}: {what}", s.day));
             w.symbol = Some("Drinking Water".into());
-            w.type_ = Some(water.kind.clone());
+            w.type_ = Some("water".into());
             waypoints.push(w);
         }
     }

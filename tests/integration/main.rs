@@ -13,3 +13,4 @@ mod import;
 #[path = "../judge/mod.rs"]
 mod judge;
 mod network;
+mod trips;

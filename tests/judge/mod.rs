@@ -26,6 +26,7 @@
 
 #[path = "../../solver/tests/support/judge.rs"]
 pub mod line;
+pub mod places;
 
 use std::collections::HashMap;
 
