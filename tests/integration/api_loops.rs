@@ -233,7 +233,10 @@ async fn multi_day_trips_come_in_stages_that_add_up(backend: Backend) {
     assert!(!loops.is_empty(), "{answer}");
     let l = &loops[0];
     assert_loop_contract(l, &req);
-    assert_eq!((l["days"].as_u64(), l["target_km"].as_f64()), (Some(2), Some(36.0)));
+    assert_eq!(
+        (l["days"].as_u64(), l["target_km"].as_f64()),
+        (Some(2), Some(36.0))
+    );
     let stages = l["stages"].as_array().unwrap();
     assert_eq!(stages.len(), 2, "{stages:?}");
     let total: f64 = stages
@@ -254,7 +257,10 @@ async fn multi_day_trips_come_in_stages_that_add_up(backend: Backend) {
     for field in ["kind", "osm_type", "osm_id", "lat", "lon", "off_trail_km"] {
         assert!(!night[field].is_null(), "night.{field}: {night}");
     }
-    assert!(stages[1].get("night").is_none(), "the last day ends back at the start");
+    assert!(
+        stages[1].get("night").is_none(),
+        "the last day ends back at the start"
+    );
     let coords = l["geometry"]["coordinates"].as_array().unwrap();
     assert_eq!(stages[0]["start_index"], 0);
     assert_eq!(stages[0]["end_index"], stages[1]["start_index"]);

@@ -75,7 +75,10 @@ fn extent_m(p: &Place) -> f64 {
 
 /// The element an answer names, as the extract has it.
 fn element<'a>(v: &Value) -> &'a Place {
-    let (t, id) = (v["osm_type"].as_str().unwrap(), v["osm_id"].as_i64().unwrap());
+    let (t, id) = (
+        v["osm_type"].as_str().unwrap(),
+        v["osm_id"].as_i64().unwrap(),
+    );
     PLACES
         .get(t, id)
         .unwrap_or_else(|| panic!("{t} {id} is no place to sleep or water in the extract: {v}"))
@@ -193,7 +196,11 @@ async fn every_night_is_at_a_place_the_extract_tags_for_sleeping(backend: Backen
         assert_eq!(loops[0]["kind"], "loop", "a true loop exists here: {req}");
         for l in loops {
             assert_eq!(l["base_camp"], false);
-            assert!(f(&l["length_error"]) <= 0.05 + 1e-9, "{req}: {}", l["length_error"]);
+            assert!(
+                f(&l["length_error"]) <= 0.05 + 1e-9,
+                "{req}: {}",
+                l["length_error"]
+            );
             let hours = assert_trip(l, days, &allowed, req);
             let ratio = hours.iter().cloned().fold(0.0, f64::max)
                 / hours.iter().cloned().fold(f64::INFINITY, f64::min);
@@ -236,7 +243,10 @@ async fn with_no_split_in_range_the_nearest_plans_come_with_the_reason(backend: 
     assert!(!loops.is_empty(), "{answer}");
     for l in loops {
         let (days, target) = (l["days"].as_u64().unwrap() as u32, f(&l["target_km"]));
-        assert!((days, target) != (3, 60.0), "a nearby request: {days} days {target} km");
+        assert!(
+            (days, target) != (3, 60.0),
+            "a nearby request: {days} days {target} km"
+        );
         assert!(days.abs_diff(3) <= 1 && (48.0..=75.0).contains(&target));
         assert_trip(l, days, &["hut", "camp_site", "shelter"], &req);
     }
@@ -251,12 +261,7 @@ async fn with_no_split_in_range_the_nearest_plans_come_with_the_reason(backend: 
     let message = answer["message"].as_str().expect("a reason");
     assert!(message.contains("shelters"), "{message}");
     for l in answer["loops"].as_array().unwrap() {
-        assert_trip(
-            l,
-            l["days"].as_u64().unwrap() as u32,
-            &["shelter"],
-            &req,
-        );
+        assert_trip(l, l["days"].as_u64().unwrap() as u32, &["shelter"], &req);
     }
 }
 
@@ -277,7 +282,10 @@ async fn a_base_camp_trip_sleeps_at_the_trailhead_each_night(backend: Backend) {
         for s in &stages[..2] {
             assert_eq!(s["night"]["kind"], "trailhead");
             let end = line[s["end_index"].as_u64().unwrap() as usize];
-            assert!(haversine_m(end, line[0]) < 0.5, "each day ends at the start");
+            assert!(
+                haversine_m(end, line[0]) < 0.5,
+                "each day ends at the start"
+            );
         }
         let hours: Vec<f64> = stages.iter().map(|s| f(&s["duration_h"])).collect();
         let ratio = hours.iter().cloned().fold(0.0, f64::max)

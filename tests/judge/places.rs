@@ -91,9 +91,8 @@ impl Places {
         let tags_of = |t: &mut dyn Iterator<Item = (&str, &str)>| -> Vec<(String, String)> {
             t.map(|(k, v)| (k.to_owned(), v.to_owned())).collect()
         };
-        let owned = |t: &[(String, String)]| -> HashMap<String, String> {
-            t.iter().cloned().collect()
-        };
+        let owned =
+            |t: &[(String, String)]| -> HashMap<String, String> { t.iter().cloned().collect() };
         let borrowed = |t: &[(String, String)]| -> bool {
             let v: Vec<(&str, &str)> = t.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
             interesting(&v)
@@ -196,6 +195,11 @@ impl Places {
             _ => return None,
         };
         self.by_id.get(&(t, id))
+    }
+
+    /// Every place.
+    pub fn iter(&self) -> impl Iterator<Item = &Place> + '_ {
+        self.by_id.values()
     }
 
     /// How many places of each night kind there are.
