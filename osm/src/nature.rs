@@ -463,7 +463,7 @@ mod tests {
             }]
             .into_iter(),
         );
-        let land = vec![
+        let land = [
             LandArea {
                 kind: LandKind::Forest,
                 osm_id: 1,

@@ -100,9 +100,11 @@ pub struct Passed {
 pub(crate) struct LineIndex {
     origin: [f64; 2],
     cell_m: f64,
-    /// Cell -> (sample in local metres, distance along the line).
-    grid: HashMap<(i64, i64), Vec<([f64; 2], f64)>>,
+    grid: HashMap<(i64, i64), Vec<Sample>>,
 }
+
+/// A sample of the line: its point in local metres and its distance along the line.
+type Sample = ([f64; 2], f64);
 
 impl LineIndex {
     /// Indexes `line` for questions of "within `within_m`".

@@ -7,6 +7,9 @@ use std::path::Path;
 
 use osmpbf::{Element, ElementReader, RelMemberType};
 
+/// An element's tags, as read.
+type Tags = Vec<(String, String)>;
+
 /// `node`, `way` or `relation`, and the id.
 pub type ElementId = (&'static str, i64);
 
@@ -98,7 +101,7 @@ impl Places {
             interesting(&v)
         };
         // Relations and their member ways.
-        let mut relations: Vec<(i64, Vec<(String, String)>, Vec<i64>)> = Vec::new();
+        let mut relations: Vec<(i64, Tags, Vec<i64>)> = Vec::new();
         ElementReader::from_path(pbf)
             .expect("the extract")
             .for_each(|e| {
@@ -117,7 +120,7 @@ impl Places {
             .expect("reading relations");
         let member_ways: HashSet<i64> = relations.iter().flat_map(|r| r.2.clone()).collect();
         // Ways of interest or of those relations, with their node refs.
-        let mut ways: HashMap<i64, (Vec<(String, String)>, Vec<i64>)> = HashMap::new();
+        let mut ways: HashMap<i64, (Tags, Vec<i64>)> = HashMap::new();
         ElementReader::from_path(pbf)
             .expect("the extract")
             .for_each(|e| {
