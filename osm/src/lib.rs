@@ -53,6 +53,7 @@ mod pbf;
 mod pois;
 pub mod potential;
 pub mod profile;
+pub mod roads;
 mod spatial;
 mod tags;
 pub mod tiles;
@@ -68,6 +69,9 @@ pub use model::*;
 pub use nature::{HIGHLIGHT_PASS_M, SAMPLE_M as NATURE_SAMPLE_M, WATER_BESIDE_M};
 pub use potential::{BandPotential, Potential, BAND_TARGETS_KM};
 pub use profile::Profile;
+pub use roads::{
+    Drive, DriveGraph, DriveLimit, RoadClass, RoadEdge, RoadLink, RoadNetwork, RoadNode,
+};
 pub use tiles::{Partition, TileKey, TILE_DEGREES};
 
 /// Default of [`BuildOptions::trailhead_snap_radius_m`], metres.
@@ -139,6 +143,18 @@ pub fn build_network(pbf: &Path, options: &BuildOptions) -> Result<Network, OsmE
     let reach = trailheads::trail_reach(nodes.len(), &edges, &noded.urban);
     let mut trailheads = trailheads::find(&data, &nodes, &edges, &reach, &index, options);
     potential::measure(&nodes, &edges, &mut trailheads);
+    let roads = roads::build(&data);
+    let drive = DriveGraph::new(&roads);
+    for t in &mut trailheads {
+        t.road = drive.snap(t.coord, roads::TRAILHEAD_ROAD_RADIUS_M);
+    }
+    tracing::info!(
+        road_nodes = roads.nodes.len(),
+        road_edges = roads.edges.len(),
+        trailheads_by_road = trailheads.iter().filter(|t| t.road.is_some()).count(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "built the road graph"
+    );
     let pois = pois::find(&data, &index, options.poi_snap_radius_m);
     let highlights = nature::highlights(&data, &index, &pois);
     tracing::info!(
@@ -154,5 +170,6 @@ pub fn build_network(pbf: &Path, options: &BuildOptions) -> Result<Network, OsmE
         pois,
         land,
         highlights,
+        roads,
     })
 }

@@ -250,6 +250,11 @@ pub struct Trailhead {
     pub snap_distance_m: f64,
     /// What lies within reach of it, per length band.
     pub potential: crate::Potential,
+    /// Where a car reaches it: the nearest road within
+    /// [`crate::roads::TRAILHEAD_ROAD_RADIUS_M`] of `coord`; `None` when no road does
+    /// (it is no place to drive to).
+    #[serde(default)]
+    pub road: Option<crate::RoadLink>,
 }
 
 /// Kinds of points of interest that matter when planning a multi-day trip: places to
@@ -577,4 +582,7 @@ pub struct Network {
     pub land: Vec<LandArea>,
     /// Peaks, viewpoints, waterfalls, lakes and huts near the network.
     pub highlights: Vec<Highlight>,
+    /// The roads cars drive, for the drive to each trailhead.
+    #[serde(default)]
+    pub roads: crate::RoadNetwork,
 }

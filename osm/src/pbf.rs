@@ -20,6 +20,14 @@ pub(crate) struct WalkWay {
     pub attrs: WayAttrs,
 }
 
+/// A way cars may drive.
+#[derive(Debug, Clone)]
+pub(crate) struct RoadWay {
+    pub id: i64,
+    pub refs: Vec<i64>,
+    pub attrs: crate::roads::RoadAttrs,
+}
+
 /// Which kind of OSM element a feature is; orders features node, way, relation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) enum ElementType {
@@ -52,6 +60,8 @@ pub(crate) struct OsmData {
     pub ways: Vec<WalkWay>,
     /// Nodes on roads cars drive, sorted and deduplicated.
     pub car_nodes: Vec<i64>,
+    /// Ways cars may drive (motorways included), sorted by id.
+    pub road_ways: Vec<RoadWay>,
     /// Sorted by element type and id, with coordinates resolved (features whose
     /// location is unknown are dropped).
     pub features: Vec<Feature>,
@@ -148,6 +158,7 @@ struct FirstPass {
 #[derive(Debug, Default)]
 struct SecondPass {
     ways: Vec<WalkWay>,
+    road_ways: Vec<RoadWay>,
     car_nodes: Vec<i64>,
     features: Vec<Feature>,
     member_ways: Vec<(i64, Vec<i64>)>,
@@ -202,6 +213,7 @@ pub(crate) fn read(path: &Path) -> Result<OsmData, OsmError> {
     let mut area_members: HashMap<i64, Vec<i64>> = HashMap::new();
     for pass in second {
         data.ways.extend(pass.ways);
+        data.road_ways.extend(pass.road_ways);
         data.car_nodes.extend(pass.car_nodes);
         features.extend(pass.features);
         area_members.extend(pass.member_ways);
@@ -228,6 +240,7 @@ pub(crate) fn read(path: &Path) -> Result<OsmData, OsmError> {
     }
     data.areas.sort_by_key(|a| (a.element, a.id));
     data.ways.sort_by_key(|w| w.id);
+    data.road_ways.sort_by_key(|w| w.id);
     data.car_nodes.sort_unstable();
     data.car_nodes.dedup();
     for f in features
@@ -252,6 +265,7 @@ pub(crate) fn read(path: &Path) -> Result<OsmData, OsmError> {
         .ways
         .iter()
         .flat_map(|w| w.refs.iter())
+        .chain(data.road_ways.iter().flat_map(|w| w.refs.iter()))
         .chain(features.iter().flat_map(|f| f.refs.iter()))
         .chain(
             data.areas
@@ -473,6 +487,13 @@ fn second_pass(block: &PrimitiveBlock, member_ways: &HashSet<i64>) -> SecondPass
             }
             if tags::car_road(tags) {
                 out.car_nodes.extend(way.refs());
+            }
+            if let Some(attrs) = crate::roads::drivable(tags) {
+                out.road_ways.push(RoadWay {
+                    id,
+                    refs: way.refs().collect(),
+                    attrs,
+                });
             }
             if let Some(kind) = tags::feature(tags) {
                 out.features.push(Feature {

@@ -84,6 +84,7 @@ fn mapped(f: &Feature, reach: &[f64], index: &PointIndex, radius_m: f64) -> Opti
         osm_id: Some(f.id),
         snap_distance_m: snap,
         potential: Default::default(),
+        road: None,
     })
 }
 
@@ -119,6 +120,7 @@ fn road_junctions<'a>(
             osm_id: None,
             snap_distance_m: 0.0,
             potential: Default::default(),
+            road: None,
         })
 }
 

@@ -496,3 +496,66 @@ fn trailhead_potentials_grow_with_the_band_and_tell_mountains_from_dead_ends() {
         Some(net.trailheads[0].potential)
     );
 }
+
+#[test]
+fn the_road_graph_reaches_nearly_every_trailhead_from_the_capital() {
+    use trailloop_osm::{DriveGraph, DriveLimit};
+    let roads = &NETWORK.roads;
+    let km = roads.length_km();
+    // The CG-1..CG-6 and their side roads: several hundred km of road in 468 km².
+    assert!((300.0..3_000.0).contains(&km), "{km} km of road");
+    assert!(
+        roads.edges.iter().any(|e| e.forward != e.backward),
+        "one-way streets"
+    );
+    let graph = DriveGraph::new(roads);
+    let linked: Vec<_> = NETWORK
+        .trailheads
+        .iter()
+        .filter_map(|t| t.road.map(|r| (t, r)))
+        .collect();
+    for (t, r) in &linked {
+        if t.kind == TrailheadKind::RoadJunction {
+            assert!(r.off_m < 30.0, "a road junction lies on its road: {r:?}");
+        }
+    }
+    assert!(
+        linked.len() * 10 >= NETWORK.trailheads.len() * 8,
+        "{} of {}",
+        linked.len(),
+        NETWORK.trailheads.len()
+    );
+    let origin = graph
+        .snap(
+            Coord {
+                lon: 1.5211,
+                lat: 42.5078,
+            },
+            1_000.0,
+        )
+        .expect("Andorra la Vella is on a road");
+    let to: Vec<_> = linked.iter().map(|(_, r)| *r).collect();
+    let unlimited = DriveLimit {
+        metres: f64::INFINITY,
+        seconds: f64::INFINITY,
+    };
+    let drives = graph.drives(&origin, &to, unlimited);
+    let reached = drives.iter().flatten().count();
+    assert!(reached * 10 >= to.len() * 9, "{reached} of {}", to.len());
+    for ((t, _), d) in linked.iter().zip(&drives) {
+        if let Some(d) = d {
+            let line = trailloop_osm::distance_m(
+                Coord {
+                    lon: 1.5211,
+                    lat: 42.5078,
+                },
+                t.coord,
+            );
+            assert!(
+                d.metres + 1_000.0 >= line,
+                "no drive is shorter than the straight line"
+            );
+            assert!(d.seconds > 0.0 && d.metres / d.seconds < 40.0, "{d:?}");
+        }
+    }
+}
