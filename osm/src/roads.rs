@@ -552,6 +552,11 @@ impl DriveGraph {
         self.edges.is_empty()
     }
 
+    /// Road edges.
+    pub fn edge_count(&self) -> usize {
+        self.edges.len()
+    }
+
     /// Bytes held, roughly.
     pub fn bytes(&self) -> usize {
         self.edges.len() * std::mem::size_of::<DriveEdge>()

@@ -44,6 +44,8 @@ pub struct ImportRecord {
     pub trailheads: usize,
     /// Points of interest written.
     pub pois: usize,
+    /// Road edges written (the drive graph).
+    pub road_edges: usize,
     /// Edge length by highway class, km.
     pub km_by_highway: BTreeMap<&'static str, f64>,
 }
@@ -88,6 +90,7 @@ pub async fn replace_region(
     .await?;
     let region = source.region.as_str();
     for table in [
+        "road_edges",
         "highlights",
         "landcover",
         "pois",
@@ -118,15 +121,17 @@ pub async fn replace_region(
     copy_pois(&tx, region, network, &partition, &geometry).await?;
     copy_landcover(&tx, region, network, &geometry).await?;
     copy_highlights(&tx, region, network, &geometry).await?;
+    copy_road_edges(&tx, region, network, &geometry).await?;
 
     let record = record(network);
     let (min, max) = bbox(network);
     let import_id: i64 = tx
         .query_one(
             "INSERT INTO imports (region, source, source_sha256, dem_sources, started_at,
-                node_count, edge_count, trailhead_count, poi_count, length_km, bbox)
+                node_count, edge_count, trailhead_count, poi_count, length_km, bbox,
+                road_edge_count)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
-                ST_MakeEnvelope($11, $12, $13, $14, 4326))
+                ST_MakeEnvelope($11, $12, $13, $14, 4326), $15)
              RETURNING id",
             &[
                 &region,
@@ -143,6 +148,7 @@ pub async fn replace_region(
                 &min.1,
                 &max.0,
                 &max.1,
+                &(record.road_edges as i32),
             ],
         )
         .await?
@@ -171,6 +177,7 @@ fn record(network: &Network) -> ImportRecord {
         edges: network.edges.len(),
         trailheads: network.trailheads.len(),
         pois: network.pois.len(),
+        road_edges: network.roads.edges.len(),
         km_by_highway,
     }
 }
@@ -325,6 +332,9 @@ async fn copy_trailheads(
         ("geom", geom.clone()),
         ("snap_distance_m", Type::FLOAT4),
         ("potential", Type::FLOAT4_ARRAY),
+        ("road_seq", Type::INT4),
+        ("road_along_m", Type::FLOAT4),
+        ("road_off_m", Type::FLOAT4),
     ];
     let rows = net.trailheads.iter().map(|t| -> Row<'_> {
         vec![
@@ -336,9 +346,50 @@ async fn copy_trailheads(
             Box::new(Geometry::Point(t.coord)),
             Box::new(t.snap_distance_m as f32),
             Box::new(potential_to_vec(&t.potential)),
+            Box::new(t.road.map(|r| r.edge as i32)),
+            Box::new(t.road.map(|r| r.along_m as f32)),
+            Box::new(t.road.map(|r| r.off_m as f32)),
         ]
     });
     copy(tx, "trailheads", &columns, rows).await
+}
+
+async fn copy_road_edges(
+    tx: &Transaction<'_>,
+    region: &str,
+    net: &Network,
+    geom: &Type,
+) -> anyhow::Result<u64> {
+    let columns = [
+        ("region", Type::TEXT),
+        ("seq", Type::INT4),
+        ("source", Type::INT8),
+        ("target", Type::INT8),
+        ("osm_way_id", Type::INT8),
+        ("highway", Type::TEXT),
+        ("length_m", Type::FLOAT8),
+        ("seconds", Type::FLOAT8),
+        ("forward", Type::BOOL),
+        ("backward", Type::BOOL),
+        ("geom", geom.clone()),
+    ];
+    let roads = &net.roads;
+    let rows = roads.edges.iter().enumerate().map(|(i, e)| -> Row<'_> {
+        vec![
+            Box::new(region),
+            Box::new(i as i32),
+            Box::new(roads.nodes[e.source as usize].osm_id),
+            Box::new(roads.nodes[e.target as usize].osm_id),
+            Box::new(e.osm_way_id),
+            Box::new(e.class.as_str()),
+            Box::new(e.length_m),
+            Box::new(e.seconds),
+            Box::new(e.forward),
+            Box::new(e.backward),
+            Box::new(Geometry::LineString(&e.geometry)),
+        ]
+    });
+    copy(tx, "road_edges", &columns, rows).await
 }
 
 async fn copy_pois(

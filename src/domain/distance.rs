@@ -99,3 +99,77 @@ mod tests {
         }
     }
 }
+
+/// How far the hiker will drive: a distance, a time, or both (a drive must keep both).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DriveRange {
+    /// Longest drive, when given.
+    pub km: Option<DistanceKm>,
+    /// Longest drive time, minutes, when given.
+    pub minutes: Option<f64>,
+}
+
+impl DriveRange {
+    /// Longest drive time anyone may ask for, minutes.
+    pub const MAX_MINUTES: f64 = 300.0;
+
+    /// Checks the two limits: each valid when given, and at least one given. Errors
+    /// name `km_field` / `minutes_field`.
+    pub fn parse(
+        km: Option<f64>,
+        minutes: Option<f64>,
+        km_field: &str,
+        minutes_field: &str,
+    ) -> Result<DriveRange, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        if km.is_none() && minutes.is_none() {
+            errors.push(FieldError::new(
+                km_field,
+                format!("one of {km_field} or {minutes_field} is required"),
+            ));
+        }
+        let km = km.and_then(|k| {
+            DistanceKm::parse(k, km_field, None)
+                .map_err(|e| errors.push(e))
+                .ok()
+        });
+        if let Some(m) = minutes {
+            if !m.is_finite() || m <= 0.0 || m > Self::MAX_MINUTES {
+                errors.push(FieldError::new(
+                    minutes_field,
+                    format!("must be in (0, {}] minutes, got {m}", Self::MAX_MINUTES),
+                ));
+            }
+        }
+        if errors.is_empty() {
+            Ok(DriveRange { km, minutes })
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The limit as the drive search takes it.
+    pub fn limit(&self) -> trailloop_osm::DriveLimit {
+        trailloop_osm::DriveLimit {
+            metres: self.km.map_or(f64::INFINITY, DistanceKm::metres),
+            seconds: self.minutes.map_or(f64::INFINITY, |m| m * 60.0),
+        }
+    }
+
+    /// How far along the limit a drive is, 0..=1 (the larger of its two shares).
+    pub fn share(&self, km: f64, minutes: f64) -> f64 {
+        let by_km = self.km.map_or(0.0, |l| km / l.km().max(1.0));
+        let by_minutes = self.minutes.map_or(0.0, |l| minutes / l.max(1.0));
+        by_km.max(by_minutes).min(1.0)
+    }
+
+    /// The limit in words, for messages: "25 km", "40 minutes", "25 km and 40 minutes".
+    pub fn describe(&self) -> String {
+        match (self.km, self.minutes) {
+            (Some(k), Some(m)) => format!("{} km and {m} minutes", k.km()),
+            (Some(k), None) => format!("{} km", k.km()),
+            (None, Some(m)) => format!("{m} minutes"),
+            (None, None) => "any distance".into(),
+        }
+    }
+}

@@ -6,7 +6,7 @@ use trailloop_osm::{PoiKind, SacScale};
 use trailloop_solver::MAX_DAYS;
 use utoipa::{IntoParams, ToSchema};
 
-use super::{Coordinate, DistanceKm, FieldError, Problems, Tolerance};
+use super::{Coordinate, DistanceKm, DriveRange, FieldError, Problems, Tolerance};
 
 /// Loops shorter than this are not worth driving to.
 const MIN_TARGET_KM: f64 = 0.5;
@@ -28,10 +28,13 @@ const OVERNIGHT_NAMES: &str = "hut, camp_site, shelter, lodging";
 pub struct LoopRequestBody {
     /// Where the hiker starts driving from.
     pub origin: OriginBody,
-    /// Longest acceptable drive to the trailhead, km (straight line times the circuity
-    /// factor), in (0, 300].
+    /// Longest acceptable drive to the trailhead by road, km, in (0, 300]. One of
+    /// `max_drive_km` and `max_drive_minutes` is required; given both, a drive keeps both.
     #[schema(example = 25.0)]
-    pub max_drive_km: f64,
+    pub max_drive_km: Option<f64>,
+    /// Longest acceptable drive time to the trailhead, minutes, in (0, 300].
+    #[schema(example = 40.0)]
+    pub max_drive_minutes: Option<f64>,
     /// Wanted loop length, km, in [0.5, 300].
     #[schema(example = 20.0)]
     pub target_km: f64,
@@ -124,7 +127,9 @@ pub struct LoopQuery {
     #[serde(alias = "origin.lon")]
     pub lon: f64,
     /// As in the body.
-    pub max_drive_km: f64,
+    pub max_drive_km: Option<f64>,
+    /// As in the body.
+    pub max_drive_minutes: Option<f64>,
     /// As in the body.
     pub target_km: f64,
     /// As in the body.
@@ -201,8 +206,8 @@ pub struct DayLimits {
 pub struct LoopRequest {
     /// Where the drive starts.
     pub origin: Coordinate,
-    /// Longest drive.
-    pub max_drive: DistanceKm,
+    /// Longest drive, by distance or time.
+    pub drive: DriveRange,
     /// Loop length wanted.
     pub target: DistanceKm,
     /// Acceptable length error.
@@ -235,7 +240,8 @@ pub(crate) fn parse_sac_scale(value: &str) -> Option<SacScale> {
 struct Raw {
     lat: f64,
     lon: f64,
-    max_drive_km: f64,
+    max_drive_km: Option<f64>,
+    max_drive_minutes: Option<f64>,
     target_km: f64,
     max_results: Option<u32>,
     tolerance: Option<f64>,
@@ -260,6 +266,7 @@ impl TryFrom<LoopRequestBody> for LoopRequest {
             lat: b.origin.lat,
             lon: b.origin.lon,
             max_drive_km: b.max_drive_km,
+            max_drive_minutes: b.max_drive_minutes,
             target_km: b.target_km,
             max_results: b.max_results,
             tolerance: b.tolerance,
@@ -284,6 +291,7 @@ impl TryFrom<LoopQuery> for LoopRequest {
             lat: q.lat,
             lon: q.lon,
             max_drive_km: q.max_drive_km,
+            max_drive_minutes: q.max_drive_minutes,
             target_km: q.target_km,
             max_results: q.max_results,
             tolerance: q.tolerance,
@@ -327,7 +335,18 @@ fn check(raw: Raw) -> Result<LoopRequest, Vec<FieldError>> {
             None
         }
     };
-    let max_drive = p.check(DistanceKm::parse(raw.max_drive_km, "max_drive_km", None));
+    let drive = match DriveRange::parse(
+        raw.max_drive_km,
+        raw.max_drive_minutes,
+        "max_drive_km",
+        "max_drive_minutes",
+    ) {
+        Ok(d) => Some(d),
+        Err(e) => {
+            p.0.extend(e);
+            None
+        }
+    };
     let target = p.check(DistanceKm::parse(
         raw.target_km,
         "target_km",
@@ -470,7 +489,7 @@ fn check(raw: Raw) -> Result<LoopRequest, Vec<FieldError>> {
     };
     p.finish(|| LoopRequest {
         origin: origin.expect("checked"),
-        max_drive: max_drive.expect("checked"),
+        drive: drive.expect("checked"),
         target: target.expect("checked"),
         tolerance: tolerance.expect("checked"),
         max_results: max_results as usize,

@@ -10,7 +10,7 @@ mod plan_request;
 mod trailhead_query;
 
 pub use coordinate::Coordinate;
-pub use distance::{DistanceKm, Tolerance};
+pub use distance::{DistanceKm, DriveRange, Tolerance};
 pub use loop_request::{
     AvoidRoads, DayLimits, LoopQuery, LoopRequest, LoopRequestBody, OriginBody, Preferences,
     PreferencesBody, DEFAULT_OVERNIGHT,

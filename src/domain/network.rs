@@ -111,4 +111,6 @@ pub struct TrailheadRecord {
     pub snap_distance_m: f64,
     /// What lies within reach of it, per length band (zeros before it was measured).
     pub potential: Potential,
+    /// Where a car reaches it on its region's road graph; `None` when no road does.
+    pub road: Option<trailloop_osm::RoadLink>,
 }

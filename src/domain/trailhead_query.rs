@@ -1,9 +1,9 @@
-//! `GET /v1/trailheads?lat=..&lon=..&radius_km=..&limit=..`.
+//! `GET /v1/trailheads?lat=..&lon=..&radius_km=..|max_drive_km=..|max_drive_minutes=..&limit=..`.
 
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::{Coordinate, DistanceKm, FieldError, Problems};
+use super::{Coordinate, DistanceKm, DriveRange, FieldError, Problems};
 
 /// Most trailheads one answer lists.
 const MAX_LIMIT: usize = 200;
@@ -18,7 +18,12 @@ pub struct TrailheadQuery {
     /// Longitude of the search centre.
     pub lon: f64,
     /// Straight-line search radius, km, in (0, 300].
-    pub radius_km: f64,
+    pub radius_km: Option<f64>,
+    /// Trailheads within this drive by road, km, in (0, 300]. One of `radius_km`,
+    /// `max_drive_km` and `max_drive_minutes` is required.
+    pub max_drive_km: Option<f64>,
+    /// Trailheads within this drive time, minutes, in (0, 300].
+    pub max_drive_minutes: Option<f64>,
     /// Most trailheads to list, 1..=200 (default 50).
     pub limit: Option<usize>,
 }
@@ -28,8 +33,10 @@ pub struct TrailheadQuery {
 pub struct TrailheadSearch {
     /// Centre.
     pub origin: Coordinate,
-    /// Radius.
-    pub radius: DistanceKm,
+    /// Straight-line radius, when given.
+    pub radius: Option<DistanceKm>,
+    /// Drive limit, when given: trailheads within it by road, by drive time first.
+    pub drive: Option<DriveRange>,
     /// At most this many, nearest first.
     pub limit: usize,
 }
@@ -46,14 +53,39 @@ impl TryFrom<TrailheadQuery> for TrailheadSearch {
                 None
             }
         };
-        let radius = p.check(DistanceKm::parse(q.radius_km, "radius_km", None));
+        let radius = q
+            .radius_km
+            .and_then(|r| p.check(DistanceKm::parse(r, "radius_km", None)));
+        let drive = if q.max_drive_km.is_some() || q.max_drive_minutes.is_some() {
+            match DriveRange::parse(
+                q.max_drive_km,
+                q.max_drive_minutes,
+                "max_drive_km",
+                "max_drive_minutes",
+            ) {
+                Ok(d) => Some(d),
+                Err(e) => {
+                    p.0.extend(e);
+                    None
+                }
+            }
+        } else {
+            if q.radius_km.is_none() {
+                p.push(
+                    "radius_km",
+                    "one of radius_km, max_drive_km or max_drive_minutes is required",
+                );
+            }
+            None
+        };
         let limit = q.limit.unwrap_or(50);
         if !(1..=MAX_LIMIT).contains(&limit) {
             p.push("limit", format!("must be in 1..={MAX_LIMIT}, got {limit}"));
         }
         p.finish(|| TrailheadSearch {
             origin: origin.expect("checked"),
-            radius: radius.expect("checked"),
+            radius,
+            drive,
             limit,
         })
     }

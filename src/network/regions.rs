@@ -1,12 +1,12 @@
 //! What the service keeps of each region besides its tiles: the trailheads (with their
-//! potentials) of its live import, loaded on first use and replaced when the region's
-//! import changes. A request's database work is then one small query for the regions'
+//! potentials) of its live import and its road graph for the drive to them, loaded on
+//! first use and replaced together when the region's import changes. A request's database work is then one small query for the regions'
 //! versions; the trailheads in reach are found in memory.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use trailloop_osm::{distance_m, geo, Coord};
+use trailloop_osm::{distance_m, geo, Coord, DriveGraph};
 
 use crate::domain::TrailheadRecord;
 use crate::store::{RegionInfo, Store, StoreError};
@@ -18,16 +18,21 @@ pub struct RegionIndex {
     pub info: RegionInfo,
     /// By id.
     pub trailheads: Vec<TrailheadRecord>,
+    /// The roads cars drive (empty for an import made before roads were).
+    pub drive: DriveGraph,
 }
 
 impl RegionIndex {
     fn bytes(&self) -> usize {
-        self.trailheads
-            .iter()
-            .map(|t| {
-                std::mem::size_of::<TrailheadRecord>() + t.name.as_ref().map_or(0, String::capacity)
-            })
-            .sum()
+        self.drive.bytes()
+            + self
+                .trailheads
+                .iter()
+                .map(|t| {
+                    std::mem::size_of::<TrailheadRecord>()
+                        + t.name.as_ref().map_or(0, String::capacity)
+                })
+                .sum::<usize>()
     }
 }
 
@@ -51,19 +56,29 @@ impl RegionCache {
             let index = match held {
                 Some(index) if index.info.version == info.version => index,
                 _ => {
-                    let (version, trailheads) =
-                        store.region_trailheads(&info.version.region).await?;
+                    let data = store.region_data(&info.version.region).await?;
+                    let version = data.version;
                     if version != info.version {
                         return Err(StoreError::Stale(format!(
                             "{} changed while its trailheads were read",
                             version.region
                         )));
                     }
-                    let index = Arc::new(RegionIndex { info, trailheads });
+                    let trailheads = data.trailheads;
+                    let roads = data.roads;
+                    let drive = tokio::task::spawn_blocking(move || DriveGraph::new(&roads))
+                        .await
+                        .map_err(|e| StoreError::Other(e.into()))?;
+                    let index = Arc::new(RegionIndex {
+                        info,
+                        trailheads,
+                        drive,
+                    });
                     tracing::info!(
                         region = %index.info.version.region,
                         import = index.info.version.import_id,
                         trailheads = index.trailheads.len(),
+                        road_edges = index.drive.edge_count(),
                         bytes = index.bytes(),
                         "loaded the region's trailheads"
                     );

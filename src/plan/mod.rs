@@ -8,6 +8,7 @@
 //! Handlers parse and serialise; this module plans; the stores load and the solver
 //! searches.
 
+pub mod drive;
 mod present;
 mod saved;
 mod stages;
@@ -17,7 +18,10 @@ pub mod trailheads;
 mod trips;
 mod why;
 
+pub use drive::{Drive, DriveMethod};
 pub use present::{Difficulty, Segment, DURATION_MODEL};
+
+use drive::Candidates;
 pub use stages::{Stage, StageNight, WaterStop};
 pub use why::{Breakdown, Passed};
 
@@ -32,9 +36,12 @@ use trailloop_solver::{
     DEFAULT_WORK_BUDGET,
 };
 
-use crate::domain::{FieldError, LoopRequest, RegionVersion, TrailheadRecord, TrailheadSearch};
+use crate::domain::{
+    DistanceKm, DriveRange, FieldError, LoopRequest, RegionVersion, TrailheadRecord,
+    TrailheadSearch,
+};
 use crate::metrics::Metrics;
-use crate::network::{self, CacheError, NetworkTile, PlanningNetwork, RegionCache, TileCache};
+use crate::network::{CacheError, NetworkTile, PlanningNetwork, RegionCache, TileCache};
 use crate::settings::PlannerSettings;
 use crate::solver_pool::{PoolError, SolverPool};
 use crate::store::{Store, StoreError};
@@ -50,13 +57,37 @@ const STALE_RETRIES: usize = 2;
 /// to offer this much more hike (about 5% of a loop's length on a residential road).
 const DRIVE_WEIGHT: f64 = 0.05;
 
-/// A trailhead a loop may start from, with its driving distance from the origin.
+/// A trailhead a loop may start from, with the drive to it from the origin.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Start {
     /// The trailhead as stored.
     pub trailhead: TrailheadRecord,
-    /// Estimated driving distance from the origin: straight line times the circuity factor.
-    pub drive_km: f64,
+    /// The drive from the origin.
+    pub drive: Drive,
+    /// How much of the hiker's drive limit it takes, 0..=1.
+    pub drive_share: f64,
+}
+
+/// How the drives of an answer were found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DriveSummary {
+    /// The methods used (road network, straight-line estimate), at most two.
+    pub methods: Vec<DriveMethod>,
+    /// How far the origin is from the road drives start on, metres (none when no road
+    /// graph was used).
+    pub origin_off_road_m: Option<f64>,
+    /// The factor straight-line estimates use.
+    pub circuity_factor: f64,
+}
+
+/// The answer of a trailhead search.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrailheadsFound {
+    /// Each trailhead with its drive (`None` when no road leads to it within the
+    /// search); by drive time when a drive limit was given, else nearest first.
+    pub trailheads: Vec<(TrailheadRecord, Option<Drive>)>,
+    /// How the drives were found.
+    pub drive: DriveSummary,
 }
 
 /// What the hiker asked for, as the solver needs it.
@@ -296,8 +327,8 @@ pub struct LoopsAnswer {
     pub loops: Vec<PlannedLoop>,
     /// Trailheads within driving range that were solved from.
     pub trailheads_considered: usize,
-    /// The circuity factor drive distances were estimated with.
-    pub circuity_factor: f64,
+    /// How the drives were found.
+    pub drive: DriveSummary,
     /// Why there are fewer loops than asked for, when there are.
     pub message: Option<String>,
     /// Caveats, e.g. that the time budget cut the search short.
@@ -382,6 +413,7 @@ struct Group {
 struct Prepared {
     considered: usize,
     groups: Vec<Group>,
+    drive: DriveSummary,
 }
 
 /// The planning service: store, network cache and solver pool behind one door.
@@ -422,11 +454,6 @@ impl Planner {
         &self.store
     }
 
-    /// The factor straight-line distances are turned into drive estimates with.
-    pub fn circuity_factor(&self) -> f64 {
-        self.settings.circuity_factor
-    }
-
     /// The tile cache.
     pub fn cache(&self) -> &TileCache {
         &self.cache
@@ -451,32 +478,76 @@ impl Planner {
         Ok(loaded)
     }
 
-    /// Trailheads within `search.radius` of its origin, nearest first.
-    pub async fn trailheads(&self, search: &TrailheadSearch) -> Result<Vec<Start>, PlanError> {
+    /// Trailheads near a point: within its drive limit by road (fastest first) when
+    /// one is given, else within its straight-line radius (nearest first, each with its
+    /// drive when a road leads there within three times the radius).
+    pub async fn trailheads(&self, search: &TrailheadSearch) -> Result<TrailheadsFound, PlanError> {
+        let (range, candidates) = match (search.drive, search.radius) {
+            (Some(drive), radius) => (
+                drive,
+                match radius {
+                    Some(r) => Candidates::Within(r.metres(), self.settings.trailhead_candidates),
+                    None => Candidates::InReach(self.settings.trailhead_candidates),
+                },
+            ),
+            (None, Some(radius)) => (
+                DriveRange {
+                    km: Some(
+                        DistanceKm::parse((radius.km() * 3.0).min(DistanceKm::MAX_KM), "", None)
+                            .map_err(|e| PlanError::Internal(anyhow::anyhow!("{}", e.message)))?,
+                    ),
+                    minutes: None,
+                },
+                Candidates::Within(radius.metres(), search.limit),
+            ),
+            (None, None) => {
+                return Err(PlanError::Invalid(vec![FieldError::new(
+                    "radius_km",
+                    "one of radius_km, max_drive_km or max_drive_minutes is required",
+                )]))
+            }
+        };
+        let reach = self.reach(search.origin.coord(), range, candidates).await?;
+        let mut trailheads: Vec<(TrailheadRecord, Option<Drive>)> = reach
+            .within
+            .into_iter()
+            .map(|(r, d)| (r, Some(d)))
+            .collect();
+        if search.drive.is_none() {
+            trailheads.extend(reach.not_reached.into_iter().map(|r| (r, None)));
+            trailheads.sort_by(|a, b| a.0.distance_m.total_cmp(&b.0.distance_m));
+        }
+        trailheads.truncate(search.limit);
+        Ok(TrailheadsFound {
+            trailheads,
+            drive: DriveSummary {
+                methods: reach.methods,
+                origin_off_road_m: reach.origin_off_road_m,
+                circuity_factor: self.settings.circuity_factor,
+            },
+        })
+    }
+
+    /// The drive search, off the async runtime (on a large region it takes tens of
+    /// milliseconds), with its time in the trailhead query's metric.
+    async fn reach(
+        &self,
+        origin: Coord,
+        range: DriveRange,
+        candidates: Candidates,
+    ) -> Result<drive::Reach, StoreError> {
         let started = Instant::now();
         let regions = self.regions.current(&self.store).await?;
-        let records = network::regions::within(
-            &regions,
-            search.origin.coord(),
-            search.radius.metres(),
-            search.limit,
-        );
+        let circuity = self.settings.circuity_factor;
+        let reach = tokio::task::spawn_blocking(move || {
+            drive::reach(&regions, origin, &range, circuity, candidates)
+        })
+        .await
+        .map_err(|e| StoreError::Other(e.into()))?;
         self.metrics
             .trailhead_query_seconds
             .observe(started.elapsed().as_secs_f64());
-        Ok(records.into_iter().map(|r| self.start(r)).collect())
-    }
-
-    fn start(&self, r: TrailheadRecord) -> Start {
-        Start {
-            drive_km: r.distance_m / 1000.0 * self.settings.circuity_factor,
-            trailhead: r,
-        }
-    }
-
-    /// The straight-line radius that a drive of `max_drive_km` can cover.
-    fn drive_radius_m(&self, max_drive_km: f64) -> f64 {
-        max_drive_km * 1000.0 / self.settings.circuity_factor
+        Ok(reach)
     }
 
     /// Plans the loops of a request.
@@ -502,24 +573,23 @@ impl Planner {
         let mut answer = LoopsAnswer {
             loops: Vec::new(),
             trailheads_considered: considered,
-            circuity_factor: self.settings.circuity_factor,
+            drive: prepared.drive.clone(),
             message: None,
             warnings: Vec::new(),
         };
         if considered == 0 {
             answer.message = Some(format!(
-                "no trailhead within an estimated {} km drive of the origin",
-                req.max_drive.km()
+                "no trailhead within a drive of {} from the origin",
+                req.drive.describe()
             ));
             return Ok(answer);
         }
         let solve_started = Instant::now();
         let job_params = params.clone();
-        let max_drive_km = req.max_drive.km();
         let Planned { outcome, message } = self
             .pool
             .run(admission, deadline, move |limits| {
-                plan_groups(prepared.groups, &job_params, max_drive_km, limits)
+                plan_groups(prepared.groups, &job_params, limits)
             })
             .await??;
         self.metrics
@@ -571,15 +641,9 @@ impl Planner {
 
     /// Trailheads, and the tiles they reach, for one attempt at a request.
     async fn prepare(&self, req: &LoopRequest, params: &LoopParams) -> Result<Prepared, Prepare> {
-        let records = self.trailheads_for(req).await?;
-        let starts: Vec<Start> = records.into_iter().map(|r| self.start(r)).collect();
+        let (starts, drive) = self.trailheads_for(req).await?;
         let considered = starts.len();
-        let starts = trailheads::choose(
-            starts,
-            params,
-            req.max_drive.km(),
-            self.settings.max_trailheads,
-        );
+        let starts = trailheads::choose(starts, params, self.settings.max_trailheads);
         let mut by_version: BTreeMap<RegionVersion, Vec<Start>> = BTreeMap::new();
         for s in starts {
             by_version
@@ -602,47 +666,61 @@ impl Planner {
             let tiles = self.cache.tiles(&self.store, &version, &keys).await?;
             groups.push(Group { tiles, starts });
         }
-        Ok(Prepared { considered, groups })
+        Ok(Prepared {
+            considered,
+            groups,
+            drive,
+        })
     }
 
-    /// The trailheads to solve from: the one asked for, or the nearest within range.
-    async fn trailheads_for(&self, req: &LoopRequest) -> Result<Vec<TrailheadRecord>, Prepare> {
-        let radius_m = self.drive_radius_m(req.max_drive.km());
-        let origin = req.origin.coord();
-        let started = Instant::now();
-        let regions = self.regions.current(&self.store).await?;
-        let mut rows = match req.trailhead_id {
-            Some(id) => match network::regions::by_id(&regions, id, origin) {
-                None => {
-                    return Err(Prepare::Failed(PlanError::Invalid(vec![FieldError::new(
-                        "trailhead_id",
-                        format!("no trailhead {id}"),
-                    )])))
-                }
-                Some(row) if row.distance_m > radius_m => {
-                    return Err(Prepare::Failed(PlanError::Invalid(vec![FieldError::new(
-                        "trailhead_id",
-                        format!(
-                            "trailhead {id} is an estimated {:.1} km drive away, beyond max_drive_km",
-                            row.distance_m / 1000.0 * self.settings.circuity_factor
-                        ),
-                    )])))
-                }
-                Some(row) => vec![row],
-            },
-            None => network::regions::within(
-                &regions,
-                origin,
-                radius_m,
-                self.settings.trailhead_candidates,
-            ),
+    /// The trailheads to solve from, with their drives: the one asked for, or those
+    /// within the drive limit.
+    async fn trailheads_for(
+        &self,
+        req: &LoopRequest,
+    ) -> Result<(Vec<Start>, DriveSummary), Prepare> {
+        let candidates = match req.trailhead_id {
+            Some(id) => Candidates::Id(id),
+            None => Candidates::InReach(self.settings.trailhead_candidates),
         };
-        self.metrics
-            .trailhead_query_seconds
-            .observe(started.elapsed().as_secs_f64());
-        // The drive limit is the API's promise, whatever the store's radius arithmetic does.
-        rows.retain(|r| r.distance_m <= radius_m);
-        Ok(rows)
+        let reach = self
+            .reach(req.origin.coord(), req.drive, candidates)
+            .await?;
+        if let Some(id) = req.trailhead_id {
+            if reach.within.is_empty() {
+                let why = match reach.not_reached.first() {
+                    None => format!("no trailhead {id}"),
+                    Some(r) if r.road.is_none() => {
+                        format!(
+                            "trailhead {id} has no road within reach: it is no place to drive to"
+                        )
+                    }
+                    Some(_) => format!(
+                        "trailhead {id} is beyond a drive of {}",
+                        req.drive.describe()
+                    ),
+                };
+                return Err(Prepare::Failed(PlanError::Invalid(vec![FieldError::new(
+                    "trailhead_id",
+                    why,
+                )])));
+            }
+        }
+        let starts = reach
+            .within
+            .into_iter()
+            .map(|(trailhead, drive)| Start {
+                drive_share: req.drive.share(drive.km, drive.minutes),
+                trailhead,
+                drive,
+            })
+            .collect();
+        let summary = DriveSummary {
+            methods: reach.methods,
+            origin_off_road_m: reach.origin_off_road_m,
+            circuity_factor: self.settings.circuity_factor,
+        };
+        Ok((starts, summary))
     }
 }
 
@@ -669,7 +747,6 @@ struct Planned {
 fn plan_groups(
     groups: Vec<Group>,
     params: &LoopParams,
-    max_drive_km: f64,
     limits: &Limits,
 ) -> Result<Planned, PlanError> {
     let networks: Vec<(PlanningNetwork, Vec<Start>)> = groups
@@ -679,7 +756,7 @@ fn plan_groups(
     let plan_all = |p: &LoopParams| -> Result<PlanOutcome, PlanError> {
         let mut outcome = PlanOutcome::default();
         for (network, starts) in &networks {
-            outcome.absorb(plan_on(network, starts, p, max_drive_km, limits)?);
+            outcome.absorb(plan_on(network, starts, p, limits)?);
         }
         outcome.rank(p.max_results);
         Ok(outcome)
@@ -765,7 +842,6 @@ pub fn plan_on(
     network: &PlanningNetwork,
     starts: &[Start],
     params: &LoopParams,
-    max_drive_km: f64,
     limits: &Limits,
 ) -> Result<PlanOutcome, PlanError> {
     let starts: Vec<&Start> = starts
@@ -774,7 +850,7 @@ pub fn plan_on(
         .collect();
     let places = trips::NightPlaces::of(network, params);
     let waters = trips::waters(network);
-    let start_cost = |s: &Start| DRIVE_WEIGHT * (s.drive_km / max_drive_km.max(1.0)).min(1.0);
+    let start_cost = |s: &Start| DRIVE_WEIGHT * s.drive_share;
     let mut queries: Vec<Query> = starts
         .iter()
         .map(|s| params.query(s, start_cost(s), &places.query))

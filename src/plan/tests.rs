@@ -47,7 +47,7 @@ fn plan(
     params: &LoopParams,
     limits: &Limits,
 ) -> Result<PlanOutcome, PlanError> {
-    plan_on(network, starts, params, 25.0, limits)
+    plan_on(network, starts, params, limits)
 }
 
 /// The trailheads within `radius_m` of `origin`, nearest first.
@@ -73,12 +73,14 @@ fn candidates(origin: Coord, radius_m: f64, n: usize) -> Vec<Start> {
                     distance_m: d,
                     snap_distance_m: t.snap_distance_m,
                     potential: t.potential,
+                    road: t.road,
                 },
-                drive_km: d / 1000.0 * 1.3,
+                drive: super::drive::estimate(d, 1.3),
+                drive_share: (d / 1000.0 * 1.3 / 25.0).min(1.0),
             })
         })
         .collect();
-    found.sort_by(|a, b| a.drive_km.total_cmp(&b.drive_km));
+    found.sort_by(|a, b| a.drive.km.total_cmp(&b.drive.km));
     found.truncate(n);
     found
 }

@@ -53,14 +53,13 @@ pub fn promise(p: &BandPotential, params: &LoopParams) -> f64 {
 /// The `n` starts to solve from: by promise, less a little for the drive, each at least
 /// a spread apart from those taken before it. Starts whose promise is zero (nothing
 /// within reach) go last. Ties keep the given order (nearest first).
-pub fn choose(starts: Vec<Start>, params: &LoopParams, max_drive_km: f64, n: usize) -> Vec<Start> {
+pub fn choose(starts: Vec<Start>, params: &LoopParams, n: usize) -> Vec<Start> {
     let target_km = params.target_m / 1000.0;
     let mut ranked: Vec<(f64, Start)> = starts
         .into_iter()
         .map(|s| {
             let p = potential_at(&s.trailhead.potential, target_km);
-            let drive = s.drive_km / max_drive_km.max(1.0);
-            (promise(&p, params) - 0.1 * drive, s)
+            (promise(&p, params) - 0.1 * s.drive_share, s)
         })
         .collect();
     ranked.sort_by(|a, b| b.0.total_cmp(&a.0));

@@ -7,7 +7,11 @@ use trailloop_osm::Coord;
 use trailloop_solver::LoopKind;
 use utoipa::ToSchema;
 
-use crate::plan::{Difficulty, LoopsAnswer, PlannedLoop, Stage, Start, DURATION_MODEL};
+use crate::domain::TrailheadRecord;
+use crate::plan::{
+    Difficulty, Drive, DriveMethod, DriveSummary, LoopsAnswer, PlannedLoop, Stage, Start,
+    DURATION_MODEL,
+};
 
 /// The OpenStreetMap attribution every answer built from OSM data carries (ODbL).
 pub const ATTRIBUTION: &str = "© OpenStreetMap contributors";
@@ -17,23 +21,37 @@ fn round(x: f64, decimals: i32) -> f64 {
     (x * f).round() / f
 }
 
-/// How drive distances are estimated.
+/// How the drives of an answer were found.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct DriveDistanceJson {
-    /// Always `straight_line_times_circuity`: no road routing is done.
-    #[schema(example = "straight_line_times_circuity")]
+    /// `road_network` (the fastest route on the region's roads from the origin's nearest
+    /// road), `straight_line_estimate` (the straight line times `circuity_factor` at
+    /// 50 km/h, where a region has no road graph or the origin is nowhere near its
+    /// roads), or `mixed` when trailheads of both kinds are in the answer; each
+    /// trailhead's `drive_method` says which applies to it.
+    #[schema(example = "road_network")]
     pub method: String,
-    /// The factor applied to the straight-line distance.
+    /// From the origin to the road its drive starts on, km (absent without a road
+    /// graph).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin_to_road_km: Option<f64>,
+    /// The factor straight-line estimates use.
     #[schema(example = 1.3)]
     pub circuity_factor: f64,
 }
 
 impl DriveDistanceJson {
-    /// The estimate with `factor`.
-    pub fn new(factor: f64) -> DriveDistanceJson {
+    /// How `drive` was found.
+    pub fn new(drive: &DriveSummary) -> DriveDistanceJson {
+        let method = match drive.methods.as_slice() {
+            [one] => one.as_str(),
+            [] => DriveMethod::RoadNetwork.as_str(),
+            _ => "mixed",
+        };
         DriveDistanceJson {
-            method: "straight_line_times_circuity".into(),
-            circuity_factor: factor,
+            method: method.into(),
+            origin_to_road_km: drive.origin_off_road_m.map(|m| round(m / 1000.0, 3)),
+            circuity_factor: drive.circuity_factor,
         }
     }
 }
@@ -51,21 +69,41 @@ pub struct TrailheadJson {
     pub lat: f64,
     /// Longitude.
     pub lon: f64,
-    /// Estimated drive from the origin, km (see `drive_distance`).
-    pub drive_km: f64,
+    /// Drive from the origin, km: the fastest route's length (see `drive_method`);
+    /// absent when no road leads there.
+    pub drive_km: Option<f64>,
+    /// Drive time from the origin, minutes; absent when no road leads there.
+    pub drive_minutes: Option<f64>,
+    /// How the drive was found: `road_network`, `straight_line_estimate`, or
+    /// `not_reached` (no road within 300 m of the trailhead, or none that leads there
+    /// within the search).
+    #[serde(default = "not_reached")]
+    pub drive_method: String,
 }
 
-impl From<&Start> for TrailheadJson {
-    fn from(c: &Start) -> TrailheadJson {
-        let t = &c.trailhead;
+fn not_reached() -> String {
+    "not_reached".into()
+}
+
+impl TrailheadJson {
+    /// A trailhead and its drive, if any.
+    pub fn new(t: &TrailheadRecord, drive: Option<&Drive>) -> TrailheadJson {
         TrailheadJson {
             id: t.id,
             name: t.name.clone(),
             kind: t.kind.as_str().into(),
             lat: t.coord.lat,
             lon: t.coord.lon,
-            drive_km: round(c.drive_km, 3),
+            drive_km: drive.map(|d| round(d.km, 3)),
+            drive_minutes: drive.map(|d| round(d.minutes, 1)),
+            drive_method: drive.map_or_else(not_reached, |d| d.method.as_str().into()),
         }
+    }
+}
+
+impl From<&Start> for TrailheadJson {
+    fn from(c: &Start) -> TrailheadJson {
+        TrailheadJson::new(&c.trailhead, Some(&c.drive))
     }
 }
 
@@ -507,7 +545,7 @@ impl From<&LoopsAnswer> for LoopsResponse {
                 .collect(),
             attribution: ATTRIBUTION.into(),
             duration_model: DURATION_MODEL.into(),
-            drive_distance: DriveDistanceJson::new(a.circuity_factor),
+            drive_distance: DriveDistanceJson::new(&a.drive),
             trailheads_considered: a.trailheads_considered,
             message: a.message.clone(),
             warnings: a.warnings.clone(),

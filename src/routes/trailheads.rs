@@ -13,7 +13,7 @@ use crate::startup::AppState;
 /// A trailhead and how far it is.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct NearbyTrailheadJson {
-    /// The trailhead; `drive_km` is the estimated drive from the search centre.
+    /// The trailhead and the drive to it from the search centre.
     #[serde(flatten)]
     pub trailhead: TrailheadJson,
     /// Straight-line distance from the search centre, km.
@@ -23,22 +23,24 @@ pub struct NearbyTrailheadJson {
 /// The answer of `/v1/trailheads`.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct TrailheadsResponse {
-    /// Nearest first.
+    /// Fastest drive first when a drive limit is given, else nearest first.
     pub trailheads: Vec<NearbyTrailheadJson>,
-    /// How `drive_km` is estimated.
+    /// How the drives were found.
     pub drive_distance: DriveDistanceJson,
     /// Always `© OpenStreetMap contributors`.
     pub attribution: String,
 }
 
-/// Trailheads within a straight-line radius.
+/// Trailheads within a drive (`max_drive_km`, `max_drive_minutes`: by road, fastest
+/// first) or a straight-line radius (`radius_km`: nearest first, with the drive to each
+/// where a road leads there).
 #[utoipa::path(
     get,
     path = "/v1/trailheads",
     tag = "trailheads",
     params(TrailheadQuery),
     responses(
-        (status = 200, description = "Trailheads, nearest first", body = TrailheadsResponse),
+        (status = 200, description = "Trailheads, fastest drive or nearest first", body = TrailheadsResponse),
         (status = 422, description = "Invalid parameters, each named", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "Database unreachable", body = Problem, content_type = "application/problem+json"),
     )
@@ -50,15 +52,16 @@ pub async fn list(
     let search = TrailheadSearch::try_from(query.0).map_err(ApiError::Validation)?;
     let found = state.planner.trailheads(&search).await?;
     let trailheads = found
+        .trailheads
         .iter()
-        .map(|t| NearbyTrailheadJson {
-            trailhead: TrailheadJson::from(t),
-            distance_km: t.trailhead.distance_m.round() / 1000.0,
+        .map(|(t, drive)| NearbyTrailheadJson {
+            trailhead: TrailheadJson::new(t, drive.as_ref()),
+            distance_km: t.distance_m.round() / 1000.0,
         })
         .collect();
     Ok(HttpResponse::Ok().json(TrailheadsResponse {
         trailheads,
-        drive_distance: DriveDistanceJson::new(state.planner.circuity_factor()),
+        drive_distance: DriveDistanceJson::new(&found.drive),
         attribution: ATTRIBUTION.into(),
     }))
 }

@@ -8,7 +8,7 @@ use std::sync::Mutex;
 use trailloop_osm::{Coord, Network, Partition, TileKey};
 use uuid::Uuid;
 
-use super::{PlanRecord, RegionInfo};
+use super::{PlanRecord, RegionData, RegionInfo};
 use crate::domain::{EdgeRecord, PoiRecord, RegionVersion, TileRecords, TrailheadRecord};
 
 /// Plans kept at most; the oldest go first. Embedded mode is for development and demos,
@@ -117,8 +117,8 @@ impl EmbeddedStore {
         }
     }
 
-    /// Every trailhead; ids are indices in `network.trailheads`.
-    pub fn region_trailheads(&self) -> (RegionVersion, Vec<TrailheadRecord>) {
+    /// Every trailhead (ids are indices in `network.trailheads`) and the roads.
+    pub fn region_data(&self) -> RegionData {
         let records = self
             .network
             .trailheads
@@ -134,9 +134,14 @@ impl EmbeddedStore {
                 distance_m: 0.0,
                 snap_distance_m: t.snap_distance_m,
                 potential: t.potential,
+                road: t.road,
             })
             .collect();
-        (version(), records)
+        RegionData {
+            version: version(),
+            trailheads: records,
+            roads: self.network.roads.clone(),
+        }
     }
 
     /// One tile, as PostGIS would give it.

@@ -11,7 +11,7 @@ pub use postgres::PgStore;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use trailloop_osm::{Coord, TileKey};
+use trailloop_osm::{Coord, RoadNetwork, TileKey};
 use uuid::Uuid;
 
 use crate::domain::{RegionVersion, TileRecords, TrailheadRecord};
@@ -38,6 +38,18 @@ pub struct RegionInfo {
     pub south_west: Coord,
     /// North-east corner.
     pub north_east: Coord,
+}
+
+/// What a region's live import holds besides its tiles: its trailheads and the roads
+/// that lead to them, read together.
+#[derive(Debug, Clone)]
+pub struct RegionData {
+    /// Region and import.
+    pub version: RegionVersion,
+    /// By id.
+    pub trailheads: Vec<TrailheadRecord>,
+    /// Its road graph (empty for an import made before roads were).
+    pub roads: RoadNetwork,
 }
 
 /// Store failures.
@@ -81,14 +93,12 @@ impl Store {
         }
     }
 
-    /// Every trailhead of a region (distances 0), with the import they belong to.
-    pub async fn region_trailheads(
-        &self,
-        region: &str,
-    ) -> Result<(RegionVersion, Vec<TrailheadRecord>), StoreError> {
+    /// Every trailhead of a region (distances 0) and its roads, with the import they
+    /// belong to.
+    pub async fn region_data(&self, region: &str) -> Result<RegionData, StoreError> {
         match self {
-            Store::Postgres(pg) => pg.region_trailheads(region).await,
-            Store::Embedded(mem) if region == EMBEDDED_REGION => Ok(mem.region_trailheads()),
+            Store::Postgres(pg) => pg.region_data(region).await,
+            Store::Embedded(mem) if region == EMBEDDED_REGION => Ok(mem.region_data()),
             Store::Embedded(_) => Err(StoreError::Stale(format!("no region {region}"))),
         }
     }

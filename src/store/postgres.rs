@@ -2,16 +2,18 @@
 //! connection. It answers in domain records and keeps no state of its own: what is held
 //! in memory between requests is the planning network's business (`network`).
 
+use std::collections::{BTreeMap, HashMap};
+
 use deadpool_postgres::{Object, Pool, PoolError};
 use tokio_postgres::IsolationLevel;
 use trailloop_osm::potential::potential_from_slice;
 use trailloop_osm::{
-    Coord, Highlight, HighlightKind, Highway, NatureShare, OsmType, PoiDetails, PoiKind, SacScale,
-    TileKey, TrailheadKind,
+    Coord, Highlight, HighlightKind, Highway, NatureShare, OsmType, PoiDetails, PoiKind, RoadClass,
+    RoadEdge, RoadLink, RoadNetwork, RoadNode, SacScale, TileKey, TrailheadKind,
 };
 use uuid::Uuid;
 
-use super::{PlanRecord, RegionInfo, StoreError};
+use super::{PlanRecord, RegionData, RegionInfo, StoreError};
 use crate::db::wkb::{LineString, MultiPoint, Point};
 use crate::domain::{EdgeRecord, PoiRecord, RegionVersion, TileRecords, TrailheadRecord};
 
@@ -57,6 +59,69 @@ fn trailhead_record(
         distance_m: 0.0,
         snap_distance_m: f64::from(row.get::<_, f32>(5)),
         potential: potential_from_slice(&row.get::<_, Vec<f32>>(6)).unwrap_or_default(),
+        road: match (
+            row.get::<_, Option<i32>>(7),
+            row.get::<_, Option<f32>>(8),
+            row.get::<_, Option<f32>>(9),
+        ) {
+            (Some(edge), Some(along), Some(off)) => Some(RoadLink {
+                edge: u32::try_from(edge).map_err(anyhow::Error::from)?,
+                along_m: f64::from(along),
+                off_m: f64::from(off),
+            }),
+            _ => None,
+        },
+    })
+}
+
+/// The road graph from its rows, in `seq` order: nodes are the edges' OSM node ids,
+/// located by the edges' end points.
+fn road_network(rows: &[tokio_postgres::Row]) -> Result<RoadNetwork, StoreError> {
+    let mut nodes: BTreeMap<i64, Coord> = BTreeMap::new();
+    let mut edges = Vec::with_capacity(rows.len());
+    for (i, r) in rows.iter().enumerate() {
+        let seq: i32 = r.get(0);
+        if seq as usize != i {
+            return Err(anyhow::anyhow!("road edge {seq} out of sequence at {i}").into());
+        }
+        let class: String = r.get(4);
+        let geometry = r.get::<_, LineString>(9).0;
+        let (Some(first), Some(last)) = (geometry.first(), geometry.last()) else {
+            return Err(anyhow::anyhow!("road edge {seq} has no geometry").into());
+        };
+        let (source, target): (i64, i64) = (r.get(1), r.get(2));
+        nodes.entry(source).or_insert(*first);
+        nodes.entry(target).or_insert(*last);
+        edges.push((source, target, r, class, geometry));
+    }
+    let index: HashMap<i64, u32> = nodes
+        .keys()
+        .enumerate()
+        .map(|(i, id)| (*id, i as u32))
+        .collect();
+    let edges = edges
+        .into_iter()
+        .map(|(source, target, r, class, geometry)| {
+            Ok(RoadEdge {
+                source: index[&source],
+                target: index[&target],
+                osm_way_id: r.get(3),
+                class: RoadClass::parse(&class)
+                    .ok_or_else(|| anyhow::anyhow!("road edge with unknown class {class:?}"))?,
+                geometry,
+                length_m: r.get(5),
+                seconds: r.get(6),
+                forward: r.get(7),
+                backward: r.get(8),
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    Ok(RoadNetwork {
+        nodes: nodes
+            .into_iter()
+            .map(|(osm_id, coord)| RoadNode { osm_id, coord })
+            .collect(),
+        edges,
     })
 }
 
@@ -106,10 +171,7 @@ impl PgStore {
     }
 
     /// Every trailhead of a region, read in one snapshot with the import they belong to.
-    pub(super) async fn region_trailheads(
-        &self,
-        region: &str,
-    ) -> Result<(RegionVersion, Vec<TrailheadRecord>), StoreError> {
+    pub(super) async fn region_data(&self, region: &str) -> Result<RegionData, StoreError> {
         let mut client = self.client().await?;
         let tx = client
             .build_transaction()
@@ -122,14 +184,23 @@ impl PgStore {
             .await?;
         let rows_stmt = tx
             .prepare_cached(
-                "SELECT id, node_id, name, kind, geom, snap_distance_m, potential
+                "SELECT id, node_id, name, kind, geom, snap_distance_m, potential,
+                        road_seq, road_along_m, road_off_m
                  FROM trailheads WHERE region = $1 ORDER BY id",
             )
             .await?;
+        let roads_stmt = tx
+            .prepare_cached(
+                "SELECT seq, source, target, osm_way_id, highway, length_m, seconds,
+                        forward, backward, geom
+                 FROM road_edges WHERE region = $1 ORDER BY seq",
+            )
+            .await?;
         let by_region: [&(dyn tokio_postgres::types::ToSql + Sync); 1] = [&region];
-        let (version, rows) = tokio::try_join!(
+        let (version, rows, road_rows) = tokio::try_join!(
             tx.query_opt(&version_stmt, &by_region),
             tx.query(&rows_stmt, &by_region),
+            tx.query(&roads_stmt, &by_region),
         )?;
         tx.commit().await?;
         let Some(version) = version else {
@@ -139,11 +210,16 @@ impl PgStore {
             region: region.to_string(),
             import_id: version.get(0),
         };
-        let records = rows
+        let trailheads = rows
             .iter()
             .map(|r| trailhead_record(&version, r))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok((version, records))
+        let roads = road_network(&road_rows)?;
+        Ok(RegionData {
+            version,
+            trailheads,
+            roads,
+        })
     }
 
     /// One tile of a region, read in one snapshot together with the import it belongs

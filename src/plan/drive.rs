@@ -1,0 +1,186 @@
+//! The drive from the user's origin to the trailheads: the fastest route on the
+//! region's road graph where the region has one (the origin snapped to its nearest
+//! road), else the straight line times the circuity factor, named as an estimate.
+
+use std::sync::Arc;
+
+use trailloop_osm::roads::ORIGIN_ROAD_RADIUS_M;
+use trailloop_osm::{Coord, DriveLimit, RoadLink};
+
+use crate::domain::{DriveRange, TrailheadRecord};
+use crate::network::regions::{self, RegionIndex};
+
+/// The speed a straight-line estimate is timed at, km/h (before the circuity factor).
+pub const ESTIMATE_KMH: f64 = 50.0;
+/// No car averages more over a drive to a trailhead, km/h: the straight-line radius a
+/// drive time can cover.
+const FASTEST_KMH: f64 = 130.0;
+
+/// How a drive was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DriveMethod {
+    /// The fastest route on the road graph.
+    RoadNetwork,
+    /// The straight line times the circuity factor, at [`ESTIMATE_KMH`]: the region has
+    /// no road graph, or the origin is nowhere near its roads.
+    StraightLineEstimate,
+}
+
+impl DriveMethod {
+    /// The name the API shows.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DriveMethod::RoadNetwork => "road_network",
+            DriveMethod::StraightLineEstimate => "straight_line_estimate",
+        }
+    }
+}
+
+/// The drive to one trailhead.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Drive {
+    /// Kilometres.
+    pub km: f64,
+    /// Minutes.
+    pub minutes: f64,
+    /// How it was found.
+    pub method: DriveMethod,
+}
+
+/// What a drive search found.
+#[derive(Debug, Clone, Default)]
+pub struct Reach {
+    /// Trailheads within the limit, with their drives, fastest first (ties by id).
+    pub within: Vec<(TrailheadRecord, Drive)>,
+    /// Trailheads the search looked at that no road leads to within the limit (or no
+    /// road passes near), nearest first.
+    pub not_reached: Vec<TrailheadRecord>,
+    /// How far the origin is from the road its drive starts on, metres (the nearest
+    /// road of the first region with roads that it is near).
+    pub origin_off_road_m: Option<f64>,
+    /// Methods used, at most two.
+    pub methods: Vec<DriveMethod>,
+}
+
+/// Which trailheads a drive search looks at.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Candidates {
+    /// Those the drive limit can reach, at most this many per region, nearest first.
+    InReach(usize),
+    /// Those within this straight-line radius, metres, at most this many per region.
+    Within(f64, usize),
+    /// This one.
+    Id(i64),
+}
+
+/// The trailheads of `regions` within `limit` of `origin`, among `candidates`.
+pub fn reach(
+    regions: &[Arc<RegionIndex>],
+    origin: Coord,
+    limit: &DriveRange,
+    circuity: f64,
+    candidates: Candidates,
+) -> Reach {
+    let mut out = Reach::default();
+    let road_limit = limit.limit();
+    for region in regions {
+        let snapped = if region.drive.is_empty() {
+            None
+        } else {
+            region.drive.snap(origin, ORIGIN_ROAD_RADIUS_M)
+        };
+        let one = std::slice::from_ref(region);
+        let found = |radius_m: f64| match candidates {
+            Candidates::Id(id) => regions::by_id(one, id, origin).into_iter().collect(),
+            Candidates::InReach(n) => regions::within(one, origin, radius_m, n),
+            Candidates::Within(r, n) => regions::within(one, origin, r, n),
+        };
+        match snapped {
+            Some(start) => {
+                // A road is never shorter than the straight line between its ends, and
+                // the drive starts and ends at most this far off them.
+                let slack = start.off_m + trailloop_osm::roads::TRAILHEAD_ROAD_RADIUS_M;
+                let radius = road_limit
+                    .metres
+                    .min(road_limit.seconds * FASTEST_KMH / 3.6)
+                    + slack;
+                let records = found(radius);
+                if out.origin_off_road_m.is_none() {
+                    out.origin_off_road_m = Some(start.off_m);
+                }
+                push_method(&mut out.methods, DriveMethod::RoadNetwork);
+                by_road(region, &start, records, road_limit, &mut out);
+            }
+            None => {
+                let radius = (road_limit.metres / circuity)
+                    .min(road_limit.seconds * ESTIMATE_KMH / 3.6 / circuity);
+                let records = found(radius);
+                if !records.is_empty() {
+                    push_method(&mut out.methods, DriveMethod::StraightLineEstimate);
+                }
+                for r in records {
+                    let drive = estimate(r.distance_m, circuity);
+                    if drive.km * 1000.0 <= road_limit.metres
+                        && drive.minutes * 60.0 <= road_limit.seconds
+                    {
+                        out.within.push((r, drive));
+                    } else {
+                        out.not_reached.push(r);
+                    }
+                }
+            }
+        }
+    }
+    out.within.sort_by(|a, b| {
+        a.1.minutes
+            .total_cmp(&b.1.minutes)
+            .then_with(|| a.0.version.cmp(&b.0.version))
+            .then(a.0.id.cmp(&b.0.id))
+    });
+    out.not_reached
+        .sort_by(|a, b| a.distance_m.total_cmp(&b.distance_m));
+    out
+}
+
+fn push_method(methods: &mut Vec<DriveMethod>, m: DriveMethod) {
+    if !methods.contains(&m) {
+        methods.push(m);
+    }
+}
+
+/// The straight-line estimate of a drive of `distance_m` as the crow flies.
+pub fn estimate(distance_m: f64, circuity: f64) -> Drive {
+    let km = distance_m / 1000.0 * circuity;
+    Drive {
+        km,
+        minutes: km / ESTIMATE_KMH * 60.0,
+        method: DriveMethod::StraightLineEstimate,
+    }
+}
+
+fn by_road(
+    region: &RegionIndex,
+    start: &RoadLink,
+    records: Vec<TrailheadRecord>,
+    limit: DriveLimit,
+    out: &mut Reach,
+) {
+    let (linked, unlinked): (Vec<TrailheadRecord>, Vec<TrailheadRecord>) =
+        records.into_iter().partition(|r| r.road.is_some());
+    out.not_reached.extend(unlinked);
+    let targets: Vec<RoadLink> = linked.iter().filter_map(|r| r.road).collect();
+    let drives = region.drive.drives(start, &targets, limit);
+    for (r, d) in linked.into_iter().zip(drives) {
+        match d {
+            Some(d) => out.within.push((
+                r,
+                Drive {
+                    km: d.metres / 1000.0,
+                    minutes: d.seconds / 60.0,
+                    method: DriveMethod::RoadNetwork,
+                },
+            )),
+            None => out.not_reached.push(r),
+        }
+    }
+}
