@@ -684,13 +684,21 @@ impl DriveGraph {
         out
     }
 
+    /// Dijkstra by time. A node keeps its fastest drive even when that drive is longer
+    /// than the distance limit (so a slower, shorter way never passes for the drive to
+    /// it), and the search ends once every drive still to settle is beyond the limit:
+    /// drives only grow from there. Drives beyond the time limit are never kept.
     fn search(&self, from: &RoadLink, limit: DriveLimit, scratch: &mut Scratch) {
         let e = &self.edges[from.edge as usize];
         let share = |m: f64| if e.metres > 0.0 { m / e.metres } else { 0.0 };
         let mut heap = BinaryHeap::new();
+        // Entries in the heap whose drive is within the distance limit.
+        let mut within = 0usize;
+        // Keeps `d` when it is the fastest to `node` yet; 1 when it went in within the
+        // distance limit.
         let reach = |node: u32, d: Drive, heap: &mut BinaryHeap<_>, s: &mut Scratch| {
-            if !limit.admits(d) {
-                return;
+            if d.seconds > limit.seconds {
+                return 0;
             }
             let slot = &mut s.best[node as usize];
             if d.seconds < slot.0 {
@@ -698,8 +706,11 @@ impl DriveGraph {
                     s.touched.push(node);
                 }
                 *slot = (d.seconds, d.metres);
-                heap.push(Reverse((d.seconds.to_bits(), node)));
+                let inside = d.metres <= limit.metres;
+                heap.push(Reverse((d.seconds.to_bits(), node, inside)));
+                return usize::from(inside);
             }
+            0
         };
         if e.forward {
             let m = e.metres - from.along_m;
@@ -707,7 +718,7 @@ impl DriveGraph {
                 metres: m,
                 seconds: e.seconds * share(m),
             };
-            reach(e.target, d, &mut heap, scratch);
+            within += reach(e.target, d, &mut heap, scratch);
         }
         if e.backward {
             let m = from.along_m;
@@ -715,9 +726,13 @@ impl DriveGraph {
                 metres: m,
                 seconds: e.seconds * share(m),
             };
-            reach(e.source, d, &mut heap, scratch);
+            within += reach(e.source, d, &mut heap, scratch);
         }
-        while let Some(Reverse((bits, node))) = heap.pop() {
+        while within > 0 {
+            let Some(Reverse((bits, node, inside))) = heap.pop() else {
+                break;
+            };
+            within -= usize::from(inside);
             let (seconds, metres) = scratch.best[node as usize];
             if seconds.to_bits() != bits {
                 continue;
@@ -729,7 +744,7 @@ impl DriveGraph {
                     metres: metres + a.metres as f64,
                     seconds: seconds + a.seconds as f64,
                 };
-                reach(a.head, d, &mut heap, scratch);
+                within += reach(a.head, d, &mut heap, scratch);
             }
         }
     }

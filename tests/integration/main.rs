@@ -8,6 +8,7 @@ mod api_ops;
 mod api_plans;
 mod api_process;
 mod api_validation;
+mod drive;
 mod hikes;
 mod import;
 #[path = "../judge/mod.rs"]
