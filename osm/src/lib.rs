@@ -107,6 +107,12 @@ impl Default for BuildOptions {
     }
 }
 
+/// Reads `pbf` and builds its road graph alone (what [`build_network`] puts in
+/// [`Network::roads`]), for drive benchmarks on regions too large to build whole.
+pub fn build_roads(pbf: &Path) -> Result<RoadNetwork, OsmError> {
+    Ok(roads::build(&pbf::read(pbf)?))
+}
+
 /// Reads `pbf` and builds its walking network. See the crate docs for what it holds.
 pub fn build_network(pbf: &Path, options: &BuildOptions) -> Result<Network, OsmError> {
     let _span = tracing::info_span!("build_network", pbf = %pbf.display()).entered();
