@@ -155,6 +155,35 @@ async fn the_api_describes_itself(backend: Backend) {
     }
     let schemas = &doc["components"]["schemas"];
     assert!(schemas["LoopRequestBody"]["properties"]["origin"].is_object());
+    // Both drive limits, neither required on its own; the answer's drive fields.
+    let body = &schemas["LoopRequestBody"];
+    for limit in ["max_drive_km", "max_drive_minutes"] {
+        assert!(
+            body["properties"][limit].is_object(),
+            "{limit} undocumented"
+        );
+        let required = body["required"].as_array().unwrap();
+        assert!(
+            !required.iter().any(|r| r == limit),
+            "{limit} is one of two"
+        );
+    }
+    for field in ["drive_km", "drive_minutes", "drive_method"] {
+        assert!(
+            schemas["TrailheadJson"]["properties"][field].is_object(),
+            "TrailheadJson.{field} undocumented"
+        );
+    }
+    assert!(schemas["DriveDistanceJson"]["properties"]["origin_to_road_km"].is_object());
+    let trailhead_params = paths["/v1/trailheads"]["get"]["parameters"]
+        .as_array()
+        .unwrap();
+    for p in ["radius_km", "max_drive_km", "max_drive_minutes"] {
+        assert!(
+            trailhead_params.iter().any(|q| q["name"] == p),
+            "/v1/trailheads {p}"
+        );
+    }
     assert!(schemas["Problem"].is_object());
     // reqwest follows the redirect from /docs to /docs/.
     let r = app.get("/docs").await;

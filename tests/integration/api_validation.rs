@@ -22,6 +22,17 @@ fn with(path: &[&str], value: Value) -> Value {
     v
 }
 
+/// The valid request with `max_drive_minutes` instead of `max_drive_km` (none when
+/// null).
+fn without_drive(minutes: Value) -> Value {
+    let mut v = valid();
+    v.as_object_mut().unwrap().remove("max_drive_km");
+    if !minutes.is_null() {
+        v["max_drive_minutes"] = minutes;
+    }
+    v
+}
+
 /// Asserts a problem document with `status` that names `field`.
 pub async fn assert_problem(r: reqwest::Response, status: u16, field: &str, case: &str) {
     assert_eq!(r.status(), status, "{case}");
@@ -94,6 +105,17 @@ async fn every_invalid_loop_request_is_a_problem_naming_its_field(backend: Backe
             "absurd drive",
             with(&["max_drive_km"], json!(5000)),
             "max_drive_km",
+        ),
+        ("no drive limit", without_drive(json!(null)), "max_drive_km"),
+        (
+            "zero drive time",
+            without_drive(json!(0)),
+            "max_drive_minutes",
+        ),
+        (
+            "absurd drive time",
+            without_drive(json!(301)),
+            "max_drive_minutes",
         ),
         (
             "absurd target",
