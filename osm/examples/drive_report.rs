@@ -19,6 +19,9 @@ use trailloop_osm::{
     RoadNetwork,
 };
 
+/// A road to add: its length and its two nodes.
+type Join = (f64, u32, u32);
+
 /// Joins each pair of neighbouring grid copies by straight roads at 50 km/h between
 /// their 10 closest pairs of road nodes (within 50 km).
 fn stitch(roads: &mut RoadNetwork) -> usize {
@@ -31,7 +34,7 @@ fn stitch(roads: &mut RoadNetwork) -> usize {
         cells.entry(cell(n.coord)).or_default().push(i as u32);
     }
     // Per pair of copies: the closest node pairs.
-    let mut pairs: HashMap<(i64, i64), Vec<(f64, u32, u32)>> = HashMap::new();
+    let mut pairs: HashMap<(i64, i64), Vec<Join>> = HashMap::new();
     for (i, n) in roads.nodes.iter().enumerate() {
         let (cx, cy) = cell(n.coord);
         let mut best: HashMap<i64, (f64, u32)> = HashMap::new();

@@ -39,6 +39,10 @@ pub const TRAILHEAD_ROAD_RADIUS_M: f64 = 300.0;
 pub const ORIGIN_ROAD_RADIUS_M: f64 = 10_000.0;
 /// Side of a cell of the snapping grid, degrees (about 1 km).
 const CELL_DEGREES: f64 = 0.01;
+/// Points are not snapped to roads of a strongly connected piece with fewer nodes than
+/// this (or than the largest piece, when every piece is smaller): a car park's aisles,
+/// a stretch the mapping left unjoined or a one-way trap lead nowhere.
+pub const MIN_PIECE_NODES: usize = 50;
 
 /// The `highway` class of a road.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -428,6 +432,7 @@ struct DriveEdge {
     seconds: f64,
     forward: bool,
     backward: bool,
+    /// Not a motorway, and in a piece of the graph large enough to drive anywhere.
     can_stop: bool,
     vertices: std::ops::Range<u32>,
 }
@@ -501,6 +506,10 @@ impl DriveGraph {
                 push(e.target, e.source, e);
             }
         }
+        let piece_nodes = pieces(n, &roads.edges);
+        let largest = piece_nodes.iter().copied().max().unwrap_or(0);
+        let big = |node: u32| piece_nodes[node as usize] >= MIN_PIECE_NODES.min(largest);
+        // An edge is stopped on between its ends: both must be where a car can leave.
         let mut vertices = Vec::new();
         let mut cell_segments: Vec<(i64, u32, u32)> = Vec::new();
         let mut edges = Vec::with_capacity(roads.edges.len());
@@ -522,7 +531,7 @@ impl DriveGraph {
                 seconds: e.seconds,
                 forward: e.forward,
                 backward: e.backward,
-                can_stop: e.class.can_stop(),
+                can_stop: e.class.can_stop() && big(e.source) && big(e.target),
                 vertices: start..vertices.len() as u32,
             });
         }
@@ -785,6 +794,36 @@ impl DriveGraph {
         }
         found
     }
+}
+
+/// Per node: how many nodes its strongly connected piece of the graph has (the nodes
+/// a car can drive to from it and back). One-way roads the extract cut off, or that
+/// only lead in, make pieces a car could enter and never leave.
+fn pieces(n: usize, edges: &[RoadEdge]) -> Vec<usize> {
+    use petgraph::graph::{DiGraph, NodeIndex};
+    let mut g: DiGraph<(), ()> = DiGraph::with_capacity(n, edges.len() * 2);
+    for _ in 0..n {
+        g.add_node(());
+    }
+    for e in edges {
+        let (s, t) = (
+            NodeIndex::new(e.source as usize),
+            NodeIndex::new(e.target as usize),
+        );
+        if e.forward {
+            g.add_edge(s, t, ());
+        }
+        if e.backward {
+            g.add_edge(t, s, ());
+        }
+    }
+    let mut size = vec![0usize; n];
+    for piece in petgraph::algo::kosaraju_scc(&g) {
+        for node in &piece {
+            size[node.index()] = piece.len();
+        }
+    }
+    size
 }
 
 #[cfg(test)]

@@ -182,11 +182,6 @@ mod tests {
                 "colour",
             ),
             (
-                r#"{"origin": {"lat": 1, "lon": 1}, "target_km": 20}"#.to_string(),
-                422,
-                "max_drive_km",
-            ),
-            (
                 format!(r#"{{"origin": {{"lat": 1, "lon": 1}}, {OK}, "days": 2.5}}"#),
                 422,
                 "days",

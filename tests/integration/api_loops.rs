@@ -190,9 +190,12 @@ async fn loops_from_several_origins_and_lengths_keep_the_contract(backend: Backe
         let answer = app.loops(&req).await;
         assert_eq!(answer["attribution"], "© OpenStreetMap contributors");
         assert_eq!(answer["duration_model"], "naismith");
-        assert_eq!(
-            answer["drive_distance"]["method"],
-            "straight_line_times_circuity"
+        assert_eq!(answer["drive_distance"]["method"], "road_network");
+        assert!(
+            answer["drive_distance"]["origin_to_road_km"]
+                .as_f64()
+                .unwrap()
+                < 0.5
         );
         assert_eq!(answer["drive_distance"]["circuity_factor"], 1.3);
         let loops = answer["loops"].as_array().unwrap();

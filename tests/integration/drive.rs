@@ -31,14 +31,25 @@ async fn reference(client: &tokio_postgres::Client, lat: f64, lon: f64) -> Refer
         .batch_execute("CREATE EXTENSION IF NOT EXISTS pgrouting")
         .await
         .expect("pgRouting is installed in the test cluster");
-    // The origin's road: the nearest edge one may stop on (not a motorway), by geodesic
-    // distance among the nearest by bounding box.
+    // The origin's road: the nearest edge one may stop on (not a motorway, both ends in
+    // a strongly connected piece of at least 50 nodes by pgRouting: a car can leave it),
+    // by geodesic distance among the nearest by bounding box.
     let snap = client
         .query_one(
             "WITH p AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326) AS g),
+                  scc AS (
+                    SELECT node, count(*) OVER (PARTITION BY component) AS size
+                    FROM pgr_strongComponents(
+                        'SELECT id, source, target,
+                                CASE WHEN forward THEN 1 ELSE -1 END AS cost,
+                                CASE WHEN backward THEN 1 ELSE -1 END AS reverse_cost
+                         FROM road_edges')),
+                  big AS (SELECT node FROM scc WHERE size >= 50),
                   near AS (
                     SELECT e.* FROM road_edges e, p
                     WHERE e.highway NOT IN ('motorway', 'motorway_link')
+                      AND e.source IN (SELECT node FROM big)
+                      AND e.target IN (SELECT node FROM big)
                     ORDER BY e.geom <-> p.g LIMIT 50)
              SELECT source, target, length_m, seconds, forward, backward,
                     ST_LineLocatePoint(near.geom, p.g),

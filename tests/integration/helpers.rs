@@ -95,7 +95,8 @@ impl TestDatabase {
 /// (nextest runs every test in its own process: an in-process lock would not do).
 const TEMPLATE_LOCK_KEY: i64 = 0x7472_6169_6c6c_6f6f;
 
-/// The template's name changes whenever the schema or the sample data do.
+/// The template's name changes whenever the schema, the sample data or the importer's
+/// code do.
 fn template_name() -> String {
     use sha2::{Digest, Sha256};
     let mut hash = Sha256::new();
@@ -104,6 +105,15 @@ fn template_name() -> String {
         .expect("reading migrations/")
         .map(|e| e.unwrap().path())
         .collect();
+    // The importer's code too: a change to what it writes must not meet an old template.
+    for dir in ["osm/src", "src/db"] {
+        migrations.extend(
+            std::fs::read_dir(root.join(dir))
+                .expect("reading the importer's sources")
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.is_file()),
+        );
+    }
     migrations.sort();
     for path in migrations
         .iter()
