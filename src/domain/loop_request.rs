@@ -328,25 +328,13 @@ impl TryFrom<LoopQuery> for LoopRequest {
 
 fn check(raw: Raw) -> Result<LoopRequest, Vec<FieldError>> {
     let mut p = Problems::default();
-    let origin = match Coordinate::parse(raw.lat, raw.lon, raw.origin_prefix) {
-        Ok(c) => Some(c),
-        Err(e) => {
-            p.0.extend(e);
-            None
-        }
-    };
-    let drive = match DriveRange::parse(
+    let origin = p.check_all(Coordinate::parse(raw.lat, raw.lon, raw.origin_prefix));
+    let drive = p.check_all(DriveRange::parse(
         raw.max_drive_km,
         raw.max_drive_minutes,
         "max_drive_km",
         "max_drive_minutes",
-    ) {
-        Ok(d) => Some(d),
-        Err(e) => {
-            p.0.extend(e);
-            None
-        }
-    };
+    ));
     let target = p.check(DistanceKm::parse(
         raw.target_km,
         "target_km",

@@ -57,6 +57,17 @@ impl Problems {
         }
     }
 
+    /// The value, or `None` with its errors recorded.
+    pub(crate) fn check_all<T>(&mut self, r: Result<T, Vec<FieldError>>) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.0.extend(e);
+                None
+            }
+        }
+    }
+
     /// Records an error.
     pub(crate) fn push(&mut self, field: &str, message: impl Into<String>) {
         self.0.push(FieldError::new(field, message));

@@ -46,29 +46,17 @@ impl TryFrom<TrailheadQuery> for TrailheadSearch {
 
     fn try_from(q: TrailheadQuery) -> Result<TrailheadSearch, Vec<FieldError>> {
         let mut p = Problems::default();
-        let origin = match Coordinate::parse(q.lat, q.lon, "") {
-            Ok(c) => Some(c),
-            Err(e) => {
-                p.0.extend(e);
-                None
-            }
-        };
+        let origin = p.check_all(Coordinate::parse(q.lat, q.lon, ""));
         let radius = q
             .radius_km
             .and_then(|r| p.check(DistanceKm::parse(r, "radius_km", None)));
         let drive = if q.max_drive_km.is_some() || q.max_drive_minutes.is_some() {
-            match DriveRange::parse(
+            p.check_all(DriveRange::parse(
                 q.max_drive_km,
                 q.max_drive_minutes,
                 "max_drive_km",
                 "max_drive_minutes",
-            ) {
-                Ok(d) => Some(d),
-                Err(e) => {
-                    p.0.extend(e);
-                    None
-                }
-            }
+            ))
         } else {
             if q.radius_km.is_none() {
                 p.push(
