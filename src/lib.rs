@@ -1,6 +1,7 @@
 //! TrailLoop, the service: settings, database access, imports and (in `serve`) the HTTP
 //! API over the loop solver in `trailloop-solver`.
 
+pub mod cors;
 pub mod db;
 pub mod domain;
 pub mod error;

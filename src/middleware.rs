@@ -1,12 +1,13 @@
 //! Around every request: a request id (the caller's, when sane, else a new UUID) echoed
 //! in `x-request-id` and carried by the tracing span that every log line of the request
-//! sits in; request metrics by route pattern; one access log line.
+//! sits in; request metrics by route pattern; one access log line. And the two halves
+//! of "small bodies go out as they are" around actix's `Compress`.
 
 use std::time::Instant;
 
-use actix_web::body::MessageBody;
+use actix_web::body::{BodySize, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::web;
@@ -86,6 +87,45 @@ pub async fn observe(
         tracing::debug!(status = status.as_u16(), latency_ms, "request finished");
     } else {
         tracing::info!(status = status.as_u16(), latency_ms, "request finished");
+    }
+    Ok(res)
+}
+
+/// Bodies smaller than this are not compressed: the saving is less than the work and
+/// the headers it costs (a problem+json error, a health answer).
+pub const MIN_COMPRESS_BYTES: u64 = 1024;
+
+/// Inside `Compress`: marks small bodies as already encoded, which `Compress` leaves
+/// alone.
+pub async fn leave_small_bodies(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let mut res = next.call(req).await?;
+    if let BodySize::Sized(n) = res.response().body().size() {
+        if n < MIN_COMPRESS_BYTES && !res.headers().contains_key(header::CONTENT_ENCODING) {
+            res.headers_mut().insert(
+                header::CONTENT_ENCODING,
+                HeaderValue::from_static("identity"),
+            );
+        }
+    }
+    Ok(res)
+}
+
+/// Outside `Compress`: removes the mark [`leave_small_bodies`] set, so that no response
+/// says `Content-Encoding: identity` (RFC 9110 reserves it for `Accept-Encoding`).
+pub async fn unmark_small_bodies(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let mut res = next.call(req).await?;
+    if res
+        .headers()
+        .get(header::CONTENT_ENCODING)
+        .is_some_and(|v| v == "identity")
+    {
+        res.headers_mut().remove(header::CONTENT_ENCODING);
     }
     Ok(res)
 }

@@ -25,6 +25,21 @@ pub struct Settings {
     pub network: NetworkSettings,
     /// The solver pool and its admission control.
     pub solver: SolverSettings,
+    /// The map page at `/`.
+    pub web: WebSettings,
+}
+
+/// The map page served at `/`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebSettings {
+    /// Raster tile URL template (`{z}/{x}/{y}`); empty for none (the page then draws
+    /// the trails and loops on a plain background).
+    pub tile_url: String,
+    /// Attribution shown with the tiles (HTML).
+    pub tile_attribution: String,
+    /// Highest zoom the tile server has.
+    pub tile_max_zoom: u8,
 }
 
 /// How a request becomes solver input.
@@ -133,6 +148,9 @@ pub struct ServerSettings {
     pub max_body_bytes: usize,
     /// Largest body of a saved plan (a loop with its geometry), bytes.
     pub max_plan_bytes: usize,
+    /// Origins (`https://app.example.org`) whose pages may call the API from a browser;
+    /// empty: same origin only; `*`: any origin, for the routes that only read.
+    pub cors_origins: Vec<String>,
 }
 
 /// PostgreSQL/PostGIS connection and pool settings.
@@ -187,6 +205,16 @@ impl Settings {
             .set_default("server.shutdown_timeout_secs", 30)?
             .set_default("server.max_body_bytes", 64 * 1024)?
             .set_default("server.max_plan_bytes", 4 * 1024 * 1024)?
+            .set_default("server.cors_origins", Vec::<String>::new())?
+            .set_default(
+                "web.tile_url",
+                "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+            )?
+            .set_default(
+                "web.tile_attribution",
+                "&copy; <a href=\"https://www.openstreetmap.org/copyright\">OpenStreetMap</a> contributors",
+            )?
+            .set_default("web.tile_max_zoom", 19)?
             .set_default("planner.circuity_factor", 1.3)?
             .set_default("planner.max_trailheads", 12)?
             .set_default("planner.trailhead_candidates", 5000)?
@@ -210,6 +238,7 @@ impl Settings {
                 .separator("__")
                 .list_separator(",")
                 .with_list_parse_key("embedded.dem")
+                .with_list_parse_key("server.cors_origins")
                 .try_parsing(true)
                 .source(Some(env)),
         );

@@ -7,10 +7,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix_web::dev::Server;
-use actix_web::middleware::from_fn;
+use actix_web::middleware::{from_fn, Compress};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 
+use crate::cors::AllowedOrigins;
 use crate::metrics::Metrics;
 use crate::plan::Planner;
 use crate::settings::Settings;
@@ -113,11 +114,19 @@ impl Application {
             warm,
         });
         let server_settings = settings.server.clone();
+        let web_settings = settings.web.clone();
+        let origins = AllowedOrigins::new(&settings.server.cors_origins);
         let server = HttpServer::new(move || {
+            // The last wrapped runs first: request ids and metrics around everything,
+            // preflights answered before routing, compression nearest the handlers.
             App::new()
                 .app_data(state.clone())
+                .wrap(from_fn(crate::middleware::leave_small_bodies))
+                .wrap(Compress::default())
+                .wrap(from_fn(crate::middleware::unmark_small_bodies))
+                .wrap(origins.clone().middleware())
                 .wrap(from_fn(crate::middleware::observe))
-                .configure(|cfg| crate::routes::configure(cfg, &server_settings))
+                .configure(|cfg| crate::routes::configure(cfg, &server_settings, &web_settings))
                 .default_service(web::to(crate::error::not_found))
         })
         .shutdown_timeout(settings.server.shutdown_timeout_secs)

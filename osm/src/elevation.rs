@@ -14,14 +14,34 @@ use rayon::prelude::*;
 
 use crate::{Coord, Dem, Edge, Node};
 
-/// Sets every node's elevation and every edge's ascent and descent.
+/// Sets every node's elevation and every edge's ascent, descent and vertex elevations.
 pub(crate) fn apply(dem: &Dem, nodes: &mut [Node], edges: &mut [Edge]) {
     nodes
         .par_iter_mut()
         .for_each(|n| n.elevation_m = dem.elevation(n.coord));
     edges.par_iter_mut().for_each(|e| {
         (e.ascent_m, e.descent_m) = dem.climb(&e.geometry);
+        e.elevations = vertex_elevations(dem, &e.geometry);
     });
+}
+
+/// The DEM's elevation at each vertex of `line`; a vertex over a void takes the
+/// nearest vertex's before it, else after it. Empty when no vertex has one.
+fn vertex_elevations(dem: &Dem, line: &[Coord]) -> Vec<f32> {
+    let raw: Vec<Option<f32>> = line
+        .iter()
+        .map(|&c| dem.elevation(c).map(|z| z as f32))
+        .collect();
+    let Some(first) = raw.iter().flatten().next().copied() else {
+        return Vec::new();
+    };
+    let mut last = first;
+    raw.into_iter()
+        .map(|z| {
+            last = z.unwrap_or(last);
+            last
+        })
+        .collect()
 }
 
 /// Ascent and descent in metres walking `line` from its first to its last vertex.

@@ -176,6 +176,10 @@ pub struct Edge {
     pub nature: NatureShare,
     /// Vertices from `source` to `target`, both ends included (at least two).
     pub geometry: Vec<Coord>,
+    /// Elevation of each vertex of `geometry`, metres, from the DEM (what elevation
+    /// profiles are drawn from); empty without a DEM or where no vertex has one.
+    #[serde(default)]
+    pub elevations: Vec<f32>,
     /// Geodesic length on the WGS 84 ellipsoid, metres.
     pub length_m: f64,
     /// Climb walking from `source` to `target`, metres (0 without a DEM).

@@ -91,6 +91,7 @@ pub(crate) fn node(data: &OsmData) -> Noded {
                 nature: crate::NatureShare::default(),
                 length_m: length_m(&geometry),
                 geometry,
+                elevations: Vec::new(),
                 ascent_m: 0.0,
                 descent_m: 0.0,
                 highway: a.highway,

@@ -286,6 +286,21 @@ impl GraphTile {
         self.edges.len()
     }
 
+    /// The `index`-th input edge's id and `[lon, lat]` vertices from source to target
+    /// (its two nodes when it was given no geometry).
+    pub fn edge_line(&self, index: usize) -> Option<(u64, Vec<[f64; 2]>)> {
+        let e = self.edges.get(index)?;
+        let line = if e.geometry.len() >= 2 {
+            e.geometry.clone()
+        } else {
+            vec![
+                self.positions[e.source as usize],
+                self.positions[e.target as usize],
+            ]
+        };
+        Some((e.id, line))
+    }
+
     /// Bytes held on the heap, approximately (for cache accounting).
     pub fn heap_bytes(&self) -> usize {
         use std::mem::size_of;

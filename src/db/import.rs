@@ -286,6 +286,7 @@ async fn copy_edges(
         ("nature_open", Type::FLOAT4),
         ("nature_protected", Type::FLOAT4),
         ("nature_any", Type::FLOAT4),
+        ("elevations", Type::FLOAT4_ARRAY),
     ];
     let rows = net.edges.iter().enumerate().map(|(i, e)| -> Row<'_> {
         vec![
@@ -312,6 +313,7 @@ async fn copy_edges(
             Box::new(e.nature.open),
             Box::new(e.nature.protected),
             Box::new(e.nature.any),
+            Box::new((!e.elevations.is_empty()).then_some(e.elevations.as_slice())),
         ]
     });
     copy(tx, "edges", &columns, rows).await

@@ -6,10 +6,18 @@ use trailloop_osm::{PoiKind, SacScale};
 use trailloop_solver::MAX_DAYS;
 use utoipa::{IntoParams, ToSchema};
 
-use super::{Coordinate, DistanceKm, DriveRange, FieldError, Problems, Tolerance};
+use super::{Coordinate, DistanceKm, DriveRange, FieldError, Problems, Tolerance, Units};
 
 /// Loops shorter than this are not worth driving to.
 const MIN_TARGET_KM: f64 = 0.5;
+/// The same in miles (a little more than 0.5 km).
+const MIN_TARGET_MI: f64 = 0.32;
+/// Walking time a request may ask for, hours: 0.5 km to 300 km at 5 km/h.
+const MIN_TARGET_HOURS: f64 = 0.1;
+const MAX_TARGET_HOURS: f64 = 60.0;
+/// Walking speed on the flat by the duration model, km/h: how far `target_hours` can
+/// reach at most.
+pub const FLAT_KM_PER_HOUR: f64 = 5.0;
 /// The most loops one answer holds (the solver could give more; ten is a page).
 pub const MAX_RESULTS: u32 = 10;
 const _: () = assert!(MAX_RESULTS as usize <= trailloop_solver::MAX_RESULTS);
@@ -29,15 +37,29 @@ pub struct LoopRequestBody {
     /// Where the hiker starts driving from.
     pub origin: OriginBody,
     /// Longest acceptable drive to the trailhead by road, km, in (0, 300]. One of
-    /// `max_drive_km` and `max_drive_minutes` is required; given both, a drive keeps both.
+    /// `max_drive_km`, `max_drive_mi` and `max_drive_minutes` is required (not both
+    /// `max_drive_km` and `max_drive_mi`); given a distance and a time, a drive keeps
+    /// both.
     #[schema(example = 25.0)]
     pub max_drive_km: Option<f64>,
+    /// Longest acceptable drive by road, miles, in (0, 186.4].
+    pub max_drive_mi: Option<f64>,
     /// Longest acceptable drive time to the trailhead, minutes, in (0, 300].
     #[schema(example = 40.0)]
     pub max_drive_minutes: Option<f64>,
-    /// Wanted loop length, km, in [0.5, 300].
+    /// Wanted loop length, km, in [0.5, 300]. Exactly one of `target_km`, `target_mi`
+    /// and `target_hours` is required.
     #[schema(example = 20.0)]
-    pub target_km: f64,
+    pub target_km: Option<f64>,
+    /// Wanted loop length, miles, in [0.32, 186.4].
+    pub target_mi: Option<f64>,
+    /// Wanted walking time, hours, in [0.1, 60], by the duration model (5 km and
+    /// 600 m of climb an hour): the length is chosen for the climb of the trails
+    /// around each trailhead (about 20 km for 4 hours on flat ground, less in hills).
+    pub target_hours: Option<f64>,
+    /// How the answer's `summary` lines give distances and climb: `metric` (default) or
+    /// `imperial`. Every answer carries both units' numbers.
+    pub units: Option<Units>,
     /// Loops to return, 1..=10 (default 3).
     #[schema(example = 3)]
     pub max_results: Option<u32>,
@@ -129,9 +151,17 @@ pub struct LoopQuery {
     /// As in the body.
     pub max_drive_km: Option<f64>,
     /// As in the body.
+    pub max_drive_mi: Option<f64>,
+    /// As in the body.
     pub max_drive_minutes: Option<f64>,
     /// As in the body.
-    pub target_km: f64,
+    pub target_km: Option<f64>,
+    /// As in the body.
+    pub target_mi: Option<f64>,
+    /// As in the body.
+    pub target_hours: Option<f64>,
+    /// As in the body.
+    pub units: Option<Units>,
     /// As in the body.
     pub max_results: Option<u32>,
     /// As in the body.
@@ -208,8 +238,13 @@ pub struct LoopRequest {
     pub origin: Coordinate,
     /// Longest drive, by distance or time.
     pub drive: DriveRange,
-    /// Loop length wanted.
+    /// Loop length wanted: the one asked for, or for `target_hours` the most that
+    /// time walks on flat ground.
     pub target: DistanceKm,
+    /// Walking time wanted, hours, when the request asked by time.
+    pub target_hours: Option<f64>,
+    /// How answers are shown.
+    pub units: Units,
     /// Acceptable length error.
     pub tolerance: Tolerance,
     /// Loops wanted, 1..=10.
@@ -241,8 +276,12 @@ struct Raw {
     lat: f64,
     lon: f64,
     max_drive_km: Option<f64>,
+    max_drive_mi: Option<f64>,
     max_drive_minutes: Option<f64>,
-    target_km: f64,
+    target_km: Option<f64>,
+    target_mi: Option<f64>,
+    target_hours: Option<f64>,
+    units: Option<Units>,
     max_results: Option<u32>,
     tolerance: Option<f64>,
     days: Option<u32>,
@@ -266,8 +305,12 @@ impl TryFrom<LoopRequestBody> for LoopRequest {
             lat: b.origin.lat,
             lon: b.origin.lon,
             max_drive_km: b.max_drive_km,
+            max_drive_mi: b.max_drive_mi,
             max_drive_minutes: b.max_drive_minutes,
             target_km: b.target_km,
+            target_mi: b.target_mi,
+            target_hours: b.target_hours,
+            units: b.units,
             max_results: b.max_results,
             tolerance: b.tolerance,
             days: b.days,
@@ -291,8 +334,12 @@ impl TryFrom<LoopQuery> for LoopRequest {
             lat: q.lat,
             lon: q.lon,
             max_drive_km: q.max_drive_km,
+            max_drive_mi: q.max_drive_mi,
             max_drive_minutes: q.max_drive_minutes,
             target_km: q.target_km,
+            target_mi: q.target_mi,
+            target_hours: q.target_hours,
+            units: q.units,
             max_results: q.max_results,
             tolerance: q.tolerance,
             days: q.days,
@@ -326,20 +373,62 @@ impl TryFrom<LoopQuery> for LoopRequest {
     }
 }
 
+/// The length asked for, by distance (km or miles) or by time (with the most that time
+/// walks on flat ground as its distance): exactly one of the three.
+fn target(raw: &Raw) -> Result<(DistanceKm, Option<f64>), FieldError> {
+    let given = [
+        ("target_km", raw.target_km),
+        ("target_mi", raw.target_mi),
+        ("target_hours", raw.target_hours),
+    ];
+    let mut named = given.iter().filter(|(_, v)| v.is_some()).map(|(n, _)| *n);
+    match (named.next(), named.next()) {
+        (None, _) => {
+            return Err(FieldError::new(
+                "target_km",
+                "one of target_km, target_mi or target_hours is required",
+            ))
+        }
+        (Some(first), Some(second)) => {
+            return Err(FieldError::new(
+                second,
+                format!("give only one of target_km, target_mi and target_hours, not {first} too"),
+            ))
+        }
+        _ => {}
+    }
+    if let Some(h) = raw.target_hours {
+        if !(MIN_TARGET_HOURS..=MAX_TARGET_HOURS).contains(&h) {
+            return Err(FieldError::new(
+                "target_hours",
+                format!("must be in {MIN_TARGET_HOURS}..={MAX_TARGET_HOURS} hours, got {h}"),
+            ));
+        }
+        let flat = DistanceKm::parse(h * FLAT_KM_PER_HOUR, "target_hours", None)?;
+        return Ok((flat, Some(h)));
+    }
+    let km = DistanceKm::parse_either(
+        raw.target_km,
+        raw.target_mi,
+        "target",
+        Some(MIN_TARGET_KM),
+        Some(MIN_TARGET_MI),
+    )?;
+    Ok((km.expect("one was given"), None))
+}
+
 fn check(raw: Raw) -> Result<LoopRequest, Vec<FieldError>> {
     let mut p = Problems::default();
     let origin = p.check_all(Coordinate::parse(raw.lat, raw.lon, raw.origin_prefix));
     let drive = p.check_all(DriveRange::parse(
         raw.max_drive_km,
+        raw.max_drive_mi,
         raw.max_drive_minutes,
-        "max_drive_km",
-        "max_drive_minutes",
     ));
-    let target = p.check(DistanceKm::parse(
-        raw.target_km,
-        "target_km",
-        Some(MIN_TARGET_KM),
-    ));
+    let (target, target_hours) = match p.check(target(&raw)) {
+        Some((t, h)) => (Some(t), h),
+        None => (None, None),
+    };
     let tolerance = match raw.tolerance {
         Some(t) => p.check(Tolerance::parse(t, "tolerance")),
         None => Some(Tolerance::DEFAULT),
@@ -359,13 +448,14 @@ fn check(raw: Raw) -> Result<LoopRequest, Vec<FieldError>> {
         Some(km) => p.check(DistanceKm::parse(km, "max_day_km", None)),
         None => None,
     };
-    if let (Some(day), Some(target)) = (max_day, target) {
-        // A trip that cannot be walked in the days given is a contradiction, not a search.
+    // A trip that cannot be walked in the days given is a contradiction, not a search.
+    // (By time, the length is not known until the trails are: only hours are compared.)
+    if let (Some(day), Some(target), None) = (max_day, target, target_hours) {
         if f64::from(days) * day.km() < target.km() {
             p.push(
                 "max_day_km",
                 format!(
-                    "{days} day(s) of at most {} km cannot cover target_km {}",
+                    "{days} day(s) of at most {} km cannot cover the target of {} km",
                     day.km(),
                     target.km()
                 ),
@@ -378,15 +468,22 @@ fn check(raw: Raw) -> Result<LoopRequest, Vec<FieldError>> {
                 "max_day_hours",
                 format!("must be in (0, {MAX_DAY_HOURS}] hours, got {h}"),
             );
+        } else if let Some(hours) = target_hours {
+            if f64::from(days) * h < hours {
+                p.push(
+                    "max_day_hours",
+                    format!("{days} day(s) of at most {h} h cannot walk target_hours {hours}"),
+                );
+            }
         } else if let Some(target) = target {
             // Even on the flat a day covers at most 5 km an hour.
-            let reach_km = f64::from(days) * h * 5.0;
+            let reach_km = f64::from(days) * h * FLAT_KM_PER_HOUR;
             if reach_km < target.km() {
                 p.push(
                     "max_day_hours",
                     format!(
                         "{days} day(s) of at most {h} h walk at most {reach_km} km, \
-                         less than target_km {}",
+                         less than the target of {} km",
                         target.km()
                     ),
                 );
@@ -479,6 +576,8 @@ fn check(raw: Raw) -> Result<LoopRequest, Vec<FieldError>> {
         origin: origin.expect("checked"),
         drive: drive.expect("checked"),
         target: target.expect("checked"),
+        target_hours,
+        units: raw.units.unwrap_or_default(),
         tolerance: tolerance.expect("checked"),
         max_results: max_results as usize,
         days,

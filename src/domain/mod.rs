@@ -2,6 +2,7 @@
 //! [`DistanceKm`] cannot be negative, NaN or 10,000 km. Handlers only see these types;
 //! every rejection names the field it came from.
 
+mod area;
 mod coordinate;
 mod distance;
 mod loop_request;
@@ -9,11 +10,12 @@ mod network;
 mod plan_request;
 mod trailhead_query;
 
+pub use area::{Area, NetworkQuery};
 pub use coordinate::Coordinate;
-pub use distance::{DistanceKm, DriveRange, Tolerance};
+pub use distance::{DistanceKm, DriveRange, Tolerance, Units, FT_PER_M, KM_PER_MI};
 pub use loop_request::{
     AvoidRoads, DayLimits, LoopQuery, LoopRequest, LoopRequestBody, OriginBody, Preferences,
-    PreferencesBody, DEFAULT_OVERNIGHT,
+    PreferencesBody, DEFAULT_OVERNIGHT, FLAT_KM_PER_HOUR,
 };
 pub use network::{EdgeRecord, PoiRecord, RegionVersion, TileRecords, TrailheadRecord};
 pub use plan_request::{LoopGeometry, SavePlanBody, SavePlanRequest};

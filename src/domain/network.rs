@@ -32,6 +32,8 @@ pub struct EdgeRecord {
     pub target_shared: bool,
     /// Vertices from source to target (at least two).
     pub geometry: Vec<Coord>,
+    /// Elevation of each vertex, metres; empty when unknown.
+    pub elevations: Vec<f32>,
     /// Metres.
     pub length_m: f64,
     /// Climb source to target, metres.

@@ -20,8 +20,12 @@ pub struct TrailheadQuery {
     /// Straight-line search radius, km, in (0, 300].
     pub radius_km: Option<f64>,
     /// Trailheads within this drive by road, km, in (0, 300]. One of `radius_km`,
-    /// `max_drive_km` and `max_drive_minutes` is required.
+    /// `max_drive_km`, `max_drive_mi` and `max_drive_minutes` is required.
+    #[param(exclusive_minimum = 0.0, maximum = 300.0)]
     pub max_drive_km: Option<f64>,
+    /// The same in miles, in (0, 186.4]; not with `max_drive_km`.
+    #[param(exclusive_minimum = 0.0, maximum = 186.4)]
+    pub max_drive_mi: Option<f64>,
     /// Trailheads within this drive time, minutes, in (0, 300].
     pub max_drive_minutes: Option<f64>,
     /// Most trailheads to list, 1..=200 (default 50).
@@ -50,18 +54,20 @@ impl TryFrom<TrailheadQuery> for TrailheadSearch {
         let radius = q
             .radius_km
             .and_then(|r| p.check(DistanceKm::parse(r, "radius_km", None)));
-        let drive = if q.max_drive_km.is_some() || q.max_drive_minutes.is_some() {
+        let drive = if q.max_drive_km.is_some()
+            || q.max_drive_mi.is_some()
+            || q.max_drive_minutes.is_some()
+        {
             p.check_all(DriveRange::parse(
                 q.max_drive_km,
+                q.max_drive_mi,
                 q.max_drive_minutes,
-                "max_drive_km",
-                "max_drive_minutes",
             ))
         } else {
             if q.radius_km.is_none() {
                 p.push(
                     "radius_km",
-                    "one of radius_km, max_drive_km or max_drive_minutes is required",
+                    "one of radius_km, max_drive_km, max_drive_mi or max_drive_minutes is required",
                 );
             }
             None

@@ -60,6 +60,23 @@ impl PlanningNetwork {
         self.graph.contains_node(node_id as u64)
     }
 
+    /// Metres of climb per km of its trails, either way (the mean of ascent and
+    /// descent): how hilly walking here is.
+    pub fn climb_per_km(&self) -> f64 {
+        let (climb, length) = self
+            .tiles
+            .iter()
+            .flat_map(|t| t.edges.iter())
+            .fold((0.0, 0.0), |(c, l), e| {
+                (c + (e.ascent_m + e.descent_m) / 2.0, l + e.length_m)
+            });
+        if length > 0.0 {
+            climb / (length / 1000.0)
+        } else {
+            0.0
+        }
+    }
+
     /// Input edges across the tiles.
     pub fn edge_count(&self) -> usize {
         self.graph.edge_count()

@@ -35,6 +35,9 @@ pub struct EdgeMeta {
     pub routes: Arc<[Arc<str>]>,
     /// Its share in nature.
     pub nature: NatureShare,
+    /// Elevation of each vertex of its line, source to target, metres; empty when
+    /// unknown.
+    pub elevations: Box<[f32]>,
 }
 
 /// A loaded tile.
@@ -149,6 +152,7 @@ impl NetworkTile {
                 sac_scale: e.sac_scale,
                 routes: strings.routes(e.routes),
                 nature: e.nature,
+                elevations: e.elevations.into_boxed_slice(),
             });
         }
         let mut nodes: Vec<NodeInput> = nodes.into_values().collect();
@@ -176,8 +180,10 @@ impl NetworkTile {
                 size_of::<Highlight>() + h.points.capacity() * size_of::<trailloop_osm::Coord>()
             })
             .sum();
+        let elevation_bytes: usize = metas.iter().map(|m| m.elevations.len() * 4).sum();
         let bytes = graph.heap_bytes()
             + metas.capacity() * size_of::<EdgeMeta>()
+            + elevation_bytes
             + strings.bytes
             + poi_bytes
             + highlight_bytes

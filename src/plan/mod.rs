@@ -10,11 +10,13 @@
 
 pub mod drive;
 mod present;
+pub mod profile;
 mod saved;
 mod stages;
 #[cfg(test)]
 mod tests;
 pub mod trailheads;
+pub mod trails;
 mod trips;
 mod why;
 
@@ -119,6 +121,10 @@ pub struct LoopParams {
     pub max_ascent_m: Option<f64>,
     /// Seed for the search; same request and seed, same loops.
     pub seed: u64,
+    /// Whether the hiker asked by walking time: `target_m` is then the most that time
+    /// walks on the flat, and each network's climb shortens it (see
+    /// [`LoopParams::on`]).
+    pub by_time: bool,
 }
 
 impl LoopParams {
@@ -142,7 +148,25 @@ impl LoopParams {
             max_sac_scale: req.preferences.max_sac_scale,
             max_ascent_m: req.preferences.max_ascent_m,
             seed: req.seed,
+            by_time: req.target_hours.is_some(),
         }
+    }
+
+    /// The request as planned on `network`: asked by time, the length that time walks
+    /// there by the duration model. With `g` metres of climb per km of its trails, an
+    /// hour walks `5 / (1 + 5 g / 600)` km (the flat 5 km, less a twelfth of a km for
+    /// every 10 m of climb per km).
+    fn on(&self, network: &PlanningNetwork) -> std::borrow::Cow<'_, LoopParams> {
+        if !self.by_time {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let climb_per_km = network.climb_per_km();
+        let flat_km_per_hour = crate::domain::FLAT_KM_PER_HOUR;
+        let factor = 1.0 / (1.0 + flat_km_per_hour * climb_per_km / present::CLIMB_M_PER_HOUR);
+        std::borrow::Cow::Owned(LoopParams {
+            target_m: self.target_m * factor,
+            ..self.clone()
+        })
     }
 
     /// How far from its trailhead a loop can go, in network distance (and so at most
@@ -250,6 +274,8 @@ pub struct PlannedLoop {
     /// (the trailhead's node when there is no approach) back there; of a base-camp
     /// plan, each day's loop from the trailhead's node in turn.
     pub geometry: Vec<Coord>,
+    /// Elevation of each vertex of `geometry`, metres, when every one is known.
+    pub elevations: Option<Vec<f64>>,
     /// From the trailhead to the loop, when the trailhead is not on it: the car park to
     /// its nearest node, then any short access path (walked there and back).
     pub approach: Option<Approach>,
@@ -841,6 +867,7 @@ pub fn plan_on(
     params: &LoopParams,
     limits: &Limits,
 ) -> Result<PlanOutcome, PlanError> {
+    let params = &*params.on(network);
     let starts: Vec<&Start> = starts
         .iter()
         .filter(|s| network.contains_node(s.trailhead.node_id))

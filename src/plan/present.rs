@@ -38,9 +38,12 @@ pub enum Difficulty {
     Expert,
 }
 
+/// Climb that adds an hour by Naismith's rule, metres.
+pub const CLIMB_M_PER_HOUR: f64 = 600.0;
+
 /// Naismith's rule: an hour for every 5 km, plus an hour for every 600 m of climb.
 pub fn naismith_hours(distance_m: f64, ascent_m: f64) -> f64 {
-    distance_m / 5_000.0 + ascent_m / 600.0
+    distance_m / (crate::domain::FLAT_KM_PER_HOUR * 1000.0) + ascent_m / CLIMB_M_PER_HOUR
 }
 
 /// Consecutive edges on the same named trail of the same class, merged.
@@ -76,29 +79,54 @@ pub(crate) fn difficulty(max_sac: u8, day_km: f64, day_ascent_m: f64) -> Difficu
     }
 }
 
-/// Appends the walk of `edges` to `geometry` (each shared joint written once) and its
-/// legs to `legs`.
+/// A walk's vertices and their elevations (NaN where unknown).
+#[derive(Default)]
+struct Line {
+    coords: Vec<Coord>,
+    elevations: Vec<f32>,
+}
+
+impl Line {
+    /// The elevations, when every vertex has one.
+    fn elevations(&self) -> Option<Vec<f64>> {
+        let all = self.elevations.len() == self.coords.len()
+            && self.elevations.iter().all(|z| z.is_finite());
+        all.then(|| self.elevations.iter().map(|&z| f64::from(z)).collect())
+    }
+}
+
+/// Appends the walk of `edges` to `line` (each shared joint written once) and its legs
+/// to `legs`.
 fn extend_walk<'n>(
     network: &'n PlanningNetwork,
     edges: &[DirectedEdge],
-    geometry: &mut Vec<Coord>,
+    line: &mut Line,
     legs: &mut Vec<Leg<'n>>,
 ) {
     let graph = network.graph();
     for d in edges {
-        let (Some(meta), Some(line)) = (network.edge(d.id), graph.edge_polyline(*d)) else {
+        let (Some(meta), Some(polyline)) = (network.edge(d.id), graph.edge_polyline(*d)) else {
             continue;
         };
-        let line: Vec<Coord> = line
+        let coords: Vec<Coord> = polyline
             .into_iter()
             .map(|[lon, lat]| Coord { lon, lat })
             .collect();
-        let skip = usize::from(geometry.last() == line.first());
-        geometry.extend_from_slice(&line[skip..]);
+        let mut heights: Vec<f32> = if meta.elevations.len() == coords.len() {
+            meta.elevations.to_vec()
+        } else {
+            vec![f32::NAN; coords.len()]
+        };
+        if !d.forward {
+            heights.reverse();
+        }
+        let skip = usize::from(line.coords.last() == coords.first());
+        line.coords.extend_from_slice(&coords[skip..]);
+        line.elevations.extend_from_slice(&heights[skip..]);
         legs.push(Leg {
             meta,
             forward: d.forward,
-            end_vertex: geometry.len().saturating_sub(1),
+            end_vertex: line.coords.len().saturating_sub(1),
         });
     }
 }
@@ -147,12 +175,14 @@ pub(crate) fn present(
 ) -> PlannedLoop {
     let a = l.approach_edges;
     let hike = &l.edges[a..l.edges.len() - a];
-    let mut geometry = Vec::new();
+    let mut line = Line::default();
     let mut legs = Vec::new();
-    extend_walk(network, hike, &mut geometry, &mut legs);
-    let mut access = Vec::new();
+    extend_walk(network, hike, &mut line, &mut legs);
+    let mut access = Line::default();
     extend_walk(network, &l.edges[..a], &mut access, &mut Vec::new());
-    let approach = approach(start, access, &geometry);
+    let elevations = line.elevations();
+    let geometry = line.coords;
+    let approach = approach(start, access.coords, &geometry);
     let cuts: Vec<Cut<'_>> = l
         .nights
         .iter()
@@ -186,6 +216,7 @@ pub(crate) fn present(
         proven_optimal: l.proven_optimal,
         breakdown: w.breakdown,
         geometry,
+        elevations,
         approach,
         highlights: w.highlights,
         segments: w.segments,
@@ -203,12 +234,12 @@ pub(crate) fn present_base_camp(
     params: &LoopParams,
     waters: &[&PoiRecord],
 ) -> PlannedLoop {
-    let mut geometry = Vec::new();
+    let mut line = Line::default();
     let mut legs = Vec::new();
     let mut cuts = Vec::new();
     for (k, l) in days.iter().enumerate() {
         // Each day walks its access path out and back: it is part of the day's line.
-        extend_walk(network, &l.edges, &mut geometry, &mut legs);
+        extend_walk(network, &l.edges, &mut line, &mut legs);
         if k + 1 < days.len() {
             cuts.push(Cut {
                 after_legs: legs.len(),
@@ -217,6 +248,8 @@ pub(crate) fn present_base_camp(
             });
         }
     }
+    let elevations = line.elevations();
+    let geometry = line.coords;
     let mut stages = stages::stages(&legs, &cuts, &geometry, waters);
     // Of each day, the loop counts as its distance and the access path as the walk off
     // it, as in a day hike.
@@ -250,6 +283,7 @@ pub(crate) fn present_base_camp(
         breakdown: w.breakdown,
         approach: approach(start, Vec::new(), &geometry),
         geometry,
+        elevations,
         highlights: w.highlights,
         segments: w.segments,
         stages,
@@ -291,6 +325,7 @@ mod tests {
             sac_scale: None,
             routes: Vec::new().into(),
             nature: Default::default(),
+            elevations: Box::new([]),
         }
     }
 

@@ -181,6 +181,7 @@ mod tests {
             sac_scale: None,
             routes: Vec::new().into(),
             nature: Default::default(),
+            elevations: Box::new([]),
         }
     }
 

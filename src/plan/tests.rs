@@ -100,6 +100,7 @@ fn params(target_km: f64) -> LoopParams {
         max_sac_scale: None,
         max_ascent_m: None,
         seed: 7,
+        by_time: false,
     }
 }
 

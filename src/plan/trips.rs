@@ -364,6 +364,7 @@ mod tests {
             max_sac_scale: None,
             max_ascent_m: None,
             seed: 0,
+            by_time: false,
         }
     }
 

@@ -7,7 +7,8 @@ use trailloop_osm::Coord;
 use trailloop_solver::LoopKind;
 use utoipa::ToSchema;
 
-use crate::domain::TrailheadRecord;
+use crate::domain::{TrailheadRecord, Units, FT_PER_M, KM_PER_MI};
+use crate::plan::profile::{profile, Profile};
 use crate::plan::{
     Difficulty, Drive, DriveMethod, DriveSummary, LoopsAnswer, PlannedLoop, Stage, Start,
     DURATION_MODEL,
@@ -19,6 +20,16 @@ pub const ATTRIBUTION: &str = "© OpenStreetMap contributors";
 fn round(x: f64, decimals: i32) -> f64 {
     let f = 10f64.powi(decimals);
     (x * f).round() / f
+}
+
+/// Kilometres as miles, to the nearest 10 m or so.
+fn miles(km: f64) -> f64 {
+    round(km / KM_PER_MI, 3)
+}
+
+/// Metres as feet, to the foot.
+fn feet(m: f64) -> f64 {
+    (m * FT_PER_M).round()
 }
 
 /// How the drives of an answer were found.
@@ -72,6 +83,9 @@ pub struct TrailheadJson {
     /// Drive from the origin, km: the fastest route's length (see `drive_method`);
     /// absent when no road leads there.
     pub drive_km: Option<f64>,
+    /// The same in miles.
+    #[serde(default)]
+    pub drive_mi: Option<f64>,
     /// Drive time from the origin, minutes; absent when no road leads there.
     pub drive_minutes: Option<f64>,
     /// How the drive was found: `road_network`, `straight_line_estimate`, or
@@ -95,6 +109,7 @@ impl TrailheadJson {
             lat: t.coord.lat,
             lon: t.coord.lon,
             drive_km: drive.map(|d| round(d.km, 3)),
+            drive_mi: drive.map(|d| miles(d.km)),
             drive_minutes: drive.map(|d| round(d.minutes, 1)),
             drive_method: drive.map_or_else(not_reached, |d| d.method.as_str().into()),
         }
@@ -107,22 +122,63 @@ impl From<&Start> for TrailheadJson {
     }
 }
 
-/// A GeoJSON LineString, `[lon, lat]` positions.
+/// A GeoJSON LineString (RFC 7946): positions `[lon, lat]`, or `[lon, lat,
+/// elevation in metres]` where the elevation of every vertex is known.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct LineStringJson {
     /// Always `LineString`.
     #[serde(rename = "type")]
     #[schema(example = "LineString")]
     pub type_: String,
-    /// Vertices, `[lon, lat]`, first equal to last.
-    pub coordinates: Vec<[f64; 2]>,
+    /// Vertices, `[lon, lat]` or `[lon, lat, elevation_m]`; a loop's first equals its
+    /// last.
+    #[schema(value_type = Vec<Vec<f64>>, example = json!([[1.5211, 42.5078, 1023.4], [1.5219, 42.5081, 1030.1]]))]
+    pub coordinates: Vec<Vec<f64>>,
 }
 
 impl LineStringJson {
     fn new(coords: &[Coord]) -> LineStringJson {
+        LineStringJson::with_elevations(coords, None)
+    }
+
+    /// With elevations (one per vertex) as each position's third value.
+    fn with_elevations(coords: &[Coord], elevations: Option<&[f64]>) -> LineStringJson {
+        let coordinates = match elevations.filter(|z| z.len() == coords.len()) {
+            Some(z) => coords
+                .iter()
+                .zip(z)
+                .map(|(c, &z)| vec![c.lon, c.lat, round(z, 1)])
+                .collect(),
+            None => coords.iter().map(|c| vec![c.lon, c.lat]).collect(),
+        };
         LineStringJson {
             type_: "LineString".into(),
-            coordinates: coords.iter().map(|c| [c.lon, c.lat]).collect(),
+            coordinates,
+        }
+    }
+}
+
+/// Elevation against distance along the loop (its `geometry`, from its first vertex).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ProfileJson {
+    /// Distance between samples, metres: 50, or more for loops over 50 km (at most
+    /// 1,000 steps, the step rounded up to 10 m).
+    #[schema(example = 50.0)]
+    pub step_m: f64,
+    /// `[distance_km, elevation_m]` every `step_m` from 0, and at the loop's end.
+    #[schema(value_type = Vec<Vec<f64>>, example = json!([[0.0, 1023.4], [0.05, 1026.0]]))]
+    pub points: Vec<[f64; 2]>,
+}
+
+impl From<Profile> for ProfileJson {
+    fn from(p: Profile) -> ProfileJson {
+        ProfileJson {
+            step_m: p.step_m,
+            points: p
+                .points
+                .into_iter()
+                .map(|(d, z)| [round(d / 1000.0, 3), round(z, 1)])
+                .collect(),
         }
     }
 }
@@ -212,14 +268,23 @@ pub struct StageJson {
     pub day: u32,
     /// Km walked on the loop.
     pub distance_km: f64,
+    /// The same in miles.
+    #[serde(default)]
+    pub distance_mi: f64,
     /// Km walked off it: to the night's place and back from the last one (or, in a
     /// base-camp plan, the trailhead's access path out and back).
     #[serde(default)]
     pub off_trail_km: f64,
     /// Climb, m.
     pub ascent_m: f64,
+    /// Climb, ft.
+    #[serde(default)]
+    pub ascent_ft: f64,
     /// Descent, m.
     pub descent_m: f64,
+    /// Descent, ft.
+    #[serde(default)]
+    pub descent_ft: f64,
     /// Walking time, hours, off-trail walking included.
     pub duration_h: f64,
     /// The day's stretch of `geometry`: its vertices `start_index..=end_index`.
@@ -282,9 +347,12 @@ impl StageJson {
         StageJson {
             day: s.day,
             distance_km: round(s.distance_m / 1000.0, 3),
+            distance_mi: miles(s.distance_m / 1000.0),
             off_trail_km: round(s.off_trail_m / 1000.0, 3),
             ascent_m: round(s.ascent_m, 1),
+            ascent_ft: feet(s.ascent_m),
             descent_m: round(s.descent_m, 1),
+            descent_ft: feet(s.descent_m),
             duration_h: round(s.duration_h, 2),
             start_index: s.start_index,
             end_index: s.end_index,
@@ -372,19 +440,36 @@ pub struct LoopJson {
     /// plan of the asked days exists (`message` says why).
     #[serde(default = "one_day")]
     pub days: u32,
-    /// The length it was planned for, km: the asked one, or a nearby one (likewise).
+    /// The length it was planned for, km: the asked one (for `target_hours`, the length
+    /// that time walks here), or a nearby one (likewise).
     #[serde(default)]
     pub target_km: f64,
+    /// The same in miles.
+    #[serde(default)]
+    pub target_mi: f64,
     /// Whether its nights are spent back at the trailhead, one loop a day
     /// (`preferences.base_camp`).
     #[serde(default)]
     pub base_camp: bool,
     /// Length, km.
     pub distance_km: f64,
+    /// Length, miles.
+    #[serde(default)]
+    pub distance_mi: f64,
     /// Total climb, m.
     pub ascent_m: f64,
+    /// Total climb, ft.
+    #[serde(default)]
+    pub ascent_ft: f64,
     /// Total descent, m.
     pub descent_m: f64,
+    /// Total descent, ft.
+    #[serde(default)]
+    pub descent_ft: f64,
+    /// Distance, climb, time and difficulty in a line, in the request's `units`.
+    #[serde(default)]
+    #[schema(example = "12.4 km, 850 m of climb, 4 h 5 min, moderate")]
+    pub summary: String,
     /// `|distance - target| / target`.
     pub length_error: f64,
     /// Share of the length walked more than once, or beside another part of the loop
@@ -404,8 +489,12 @@ pub struct LoopJson {
     /// Whether the search proved this the best loop from its trailhead.
     pub proven_optimal: bool,
     /// The loop on the trails, closed: from where the approach reaches it (the
-    /// trailhead's node when there is no approach) back there.
+    /// trailhead's node when there is no approach) back there; with each vertex's
+    /// elevation where the network has elevations.
     pub geometry: LineStringJson,
+    /// Elevation along `geometry`; absent where the network has no elevations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<ProfileJson>,
     /// The walk from the trailhead to the loop, when the trailhead is not on it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub approach: Option<ApproachJson>,
@@ -440,18 +529,44 @@ fn kind_name(k: LoopKind) -> &'static str {
     }
 }
 
+/// Distance, climb, time and difficulty in a line.
+fn summary(l: &PlannedLoop, units: Units) -> String {
+    let (distance, climb) = match units {
+        Units::Metric => (
+            format!("{:.1} km", l.distance_m / 1000.0),
+            format!("{:.0} m", l.ascent_m),
+        ),
+        Units::Imperial => (
+            format!("{:.1} mi", l.distance_m / 1000.0 / KM_PER_MI),
+            format!("{:.0} ft", l.ascent_m * FT_PER_M),
+        ),
+    };
+    let minutes = (l.duration_h * 60.0).round() as u64;
+    format!(
+        "{distance}, {climb} of climb, {} h {} min, {}",
+        minutes / 60,
+        minutes % 60,
+        difficulty_name(l.difficulty)
+    )
+}
+
 impl LoopJson {
-    /// The JSON of the `rank`-th loop.
-    pub fn new(rank: usize, l: &PlannedLoop) -> LoopJson {
+    /// The JSON of the `rank`-th loop, its summary in `units`.
+    pub fn new(rank: usize, l: &PlannedLoop, units: Units) -> LoopJson {
         LoopJson {
             rank,
             trailhead: TrailheadJson::from(&l.trailhead),
             days: l.days,
             target_km: round(l.target_m / 1000.0, 3),
+            target_mi: miles(l.target_m / 1000.0),
             base_camp: l.base_camp,
             distance_km: round(l.distance_m / 1000.0, 3),
+            distance_mi: miles(l.distance_m / 1000.0),
             ascent_m: round(l.ascent_m, 1),
+            ascent_ft: feet(l.ascent_m),
             descent_m: round(l.descent_m, 1),
+            descent_ft: feet(l.descent_m),
+            summary: summary(l, units),
             length_error: round(l.length_error, 4),
             sharing: round(l.sharing, 4),
             compactness: round(l.compactness, 4),
@@ -460,7 +575,12 @@ impl LoopJson {
             max_sac_scale: l.max_sac_scale.map(|s| s.as_str().into()),
             kind: kind_name(l.kind).into(),
             proven_optimal: l.proven_optimal,
-            geometry: LineStringJson::new(&l.geometry),
+            geometry: LineStringJson::with_elevations(&l.geometry, l.elevations.as_deref()),
+            profile: l
+                .elevations
+                .as_deref()
+                .and_then(|z| profile(&l.geometry, z))
+                .map(ProfileJson::from),
             approach: l.approach.as_ref().map(|a| ApproachJson {
                 distance_km: round(a.distance_m / 1000.0, 3),
                 geometry: LineStringJson::new(&a.geometry),
@@ -532,16 +652,20 @@ pub struct LoopsResponse {
     pub message: Option<String>,
     /// Caveats, e.g. that the time budget cut the search short.
     pub warnings: Vec<String>,
+    /// The units of the loops' `summary` lines, as asked.
+    pub units: Units,
 }
 
-impl From<&LoopsAnswer> for LoopsResponse {
-    fn from(a: &LoopsAnswer) -> LoopsResponse {
+impl LoopsResponse {
+    /// The answer, summaries in `units`.
+    pub fn new(a: &LoopsAnswer, units: Units) -> LoopsResponse {
         LoopsResponse {
+            units,
             loops: a
                 .loops
                 .iter()
                 .enumerate()
-                .map(|(i, l)| LoopJson::new(i + 1, l))
+                .map(|(i, l)| LoopJson::new(i + 1, l, units))
                 .collect(),
             attribution: ATTRIBUTION.into(),
             duration_model: DURATION_MODEL.into(),

@@ -1,8 +1,10 @@
-//! `POST /v1/loops` and `GET /v1/loops`: parse, plan, serialise.
+//! `POST /v1/loops` and `GET /v1/loops`: parse, plan, serialise as JSON or, asked with
+//! `Accept: application/geo+json`, as a GeoJSON FeatureCollection.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::extract::{ApiJson, ApiQuery};
+use super::geojson::{self, LoopFeatureCollection};
 use super::loop_json::LoopsResponse;
 use crate::domain::{LoopQuery, LoopRequest, LoopRequestBody};
 use crate::error::{ApiError, Problem};
@@ -15,21 +17,25 @@ use crate::startup::AppState;
     tag = "loops",
     request_body = LoopRequestBody,
     responses(
-        (status = 200, description = "Ranked loops (possibly none, with a message)", body = LoopsResponse),
+        (status = 200, description = "Ranked loops (possibly none, with a message)", content(
+            (LoopsResponse = "application/json"),
+            (LoopFeatureCollection = "application/geo+json"),
+        )),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Busy, out of time, or database unreachable; see Retry-After", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Busy, out of time, or database unreachable; see Retry-After", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u32, description = "Seconds to wait before trying again"))),
     )
 )]
 pub async fn post(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: ApiJson<LoopRequestBody>,
 ) -> Result<HttpResponse, ApiError> {
     let request = LoopRequest::try_from(body.0).map_err(ApiError::Validation)?;
-    let answer = state.planner.loops(&request).await?;
-    Ok(HttpResponse::Ok().json(LoopsResponse::from(&answer)))
+    answer(&state, &req, &request).await
 }
 
 /// Plan loops (query string: the body's fields, flat).
@@ -39,16 +45,36 @@ pub async fn post(
     tag = "loops",
     params(LoopQuery),
     responses(
-        (status = 200, description = "Ranked loops (possibly none, with a message)", body = LoopsResponse),
+        (status = 200, description = "Ranked loops (possibly none, with a message)", content(
+            (LoopsResponse = "application/json"),
+            (LoopFeatureCollection = "application/geo+json"),
+        )),
         (status = 422, description = "Invalid parameters, each named", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Busy, out of time, or database unreachable; see Retry-After", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Busy, out of time, or database unreachable; see Retry-After", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u32, description = "Seconds to wait before trying again"))),
     )
 )]
 pub async fn get(
     state: web::Data<AppState>,
+    req: HttpRequest,
     query: ApiQuery<LoopQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let request = LoopRequest::try_from(query.0).map_err(ApiError::Validation)?;
-    let answer = state.planner.loops(&request).await?;
-    Ok(HttpResponse::Ok().json(LoopsResponse::from(&answer)))
+    answer(&state, &req, &request).await
+}
+
+async fn answer(
+    state: &AppState,
+    req: &HttpRequest,
+    request: &LoopRequest,
+) -> Result<HttpResponse, ApiError> {
+    let answer = state.planner.loops(request).await?;
+    let response = LoopsResponse::new(&answer, request.units);
+    Ok(if geojson::wants_geojson(req) {
+        HttpResponse::Ok()
+            .insert_header(geojson::content_type())
+            .json(LoopFeatureCollection::from(response))
+    } else {
+        HttpResponse::Ok().json(response)
+    })
 }

@@ -2,17 +2,21 @@
 //! does not take; the app answers 404 for everything else.
 
 mod extract;
+pub mod geojson;
 pub mod health;
 mod loop_json;
 pub mod loops;
+pub mod network;
 pub mod openapi;
 pub mod plans;
 pub mod trailheads;
+mod page;
 
 pub use extract::{parse_json, parse_query, ApiJson, ApiQuery, BodyLimit};
 pub use loop_json::{
     ApproachJson, BreakdownJson, DriveDistanceJson, HighlightJson, LineStringJson, LoopJson,
-    LoopsResponse, NightJson, SegmentJson, StageJson, TrailheadJson, WaterJson, ATTRIBUTION,
+    LoopsResponse, NightJson, ProfileJson, SegmentJson, StageJson, TrailheadJson, WaterJson,
+    ATTRIBUTION,
 };
 
 use actix_web::{web, HttpResponse};
@@ -20,20 +24,25 @@ use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::ApiError;
-use crate::settings::ServerSettings;
+use crate::settings::{ServerSettings, WebSettings};
 
 fn not_allowed(allow: &'static str) -> actix_web::Route {
     web::to(move || async move { Err::<HttpResponse, _>(ApiError::MethodNotAllowed(allow)) })
 }
 
 /// Registers every route.
-pub fn configure(cfg: &mut web::ServiceConfig, server: &ServerSettings) {
+pub fn configure(cfg: &mut web::ServiceConfig, server: &ServerSettings, web_page: &WebSettings) {
     cfg.service(
         web::resource("/v1/loops")
             .app_data(BodyLimit(server.max_body_bytes))
             .route(web::post().to(loops::post))
             .route(web::get().to(loops::get))
             .default_service(not_allowed("GET, POST")),
+    )
+    .service(
+        web::resource("/v1/network")
+            .route(web::get().to(network::get))
+            .default_service(not_allowed("GET")),
     )
     .service(
         web::resource("/v1/trailheads")
@@ -74,4 +83,5 @@ pub fn configure(cfg: &mut web::ServiceConfig, server: &ServerSettings) {
             .finish()
     })))
     .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::ApiDoc::openapi()));
+    page::configure(cfg, web_page);
 }

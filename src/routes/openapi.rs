@@ -3,8 +3,10 @@
 
 use utoipa::OpenApi;
 
-use super::{health, loop_json, loops, plans, trailheads};
-use crate::domain::{FieldError, LoopRequestBody, OriginBody, PreferencesBody, SavePlanBody};
+use super::{geojson, health, loop_json, loops, network, plans, trailheads};
+use crate::domain::{
+    FieldError, LoopRequestBody, OriginBody, PreferencesBody, SavePlanBody, Units,
+};
 use crate::error::Problem;
 
 /// The API description.
@@ -18,6 +20,7 @@ use crate::error::Problem;
     paths(
         loops::post,
         loops::get,
+        network::get,
         trailheads::list,
         plans::create,
         plans::get,
@@ -31,7 +34,15 @@ use crate::error::Problem;
         OriginBody,
         PreferencesBody,
         SavePlanBody,
+        Units,
         loop_json::LoopsResponse,
+        loop_json::ProfileJson,
+        geojson::LoopFeatureCollection,
+        geojson::LoopFeature,
+        network::TrailsCollection,
+        network::TrailFeature,
+        network::TrailLineGeometry,
+        network::TrailProperties,
         loop_json::LoopJson,
         loop_json::TrailheadJson,
         loop_json::LineStringJson,

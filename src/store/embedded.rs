@@ -162,6 +162,7 @@ impl EmbeddedStore {
                     source_shared: self.partition.shared[e.source as usize],
                     target_shared: self.partition.shared[e.target as usize],
                     geometry: e.geometry.clone(),
+                    elevations: e.elevations.clone(),
                     length_m: e.length_m,
                     ascent_m: e.ascent_m,
                     descent_m: e.descent_m,

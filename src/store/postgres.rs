@@ -244,7 +244,7 @@ impl PgStore {
                 "SELECT id, source, target, source_shared, target_shared, geom, length_m,
                         ascent_m, descent_m, highway, name, sac_scale, routes, surface,
                         trail_visibility, nature_forest, nature_water, nature_open,
-                        nature_protected, nature_any
+                        nature_protected, nature_any, elevations
                  FROM edges WHERE region = $1 AND tile = $2 ORDER BY id",
             )
             .await?;
@@ -286,6 +286,7 @@ impl PgStore {
                     source_shared: r.get(3),
                     target_shared: r.get(4),
                     geometry: r.get::<_, LineString>(5).0,
+                    elevations: r.get::<_, Option<Vec<f32>>>(20).unwrap_or_default(),
                     length_m: r.get(6),
                     ascent_m: f64::from(r.get::<_, f32>(7)),
                     descent_m: f64::from(r.get::<_, f32>(8)),

@@ -1,0 +1,95 @@
+//! The trails around a place, for a map to draw under its loops (`/v1/network`): the
+//! planning network's own lines, from the tiles the cache holds or loads.
+
+use std::sync::Arc;
+
+use trailloop_osm::{Highway, TileKey};
+
+use super::{failed, PlanError, Planner, Prepare};
+use crate::domain::Area;
+
+/// Most lines one answer holds; a denser view is cut (and says so).
+pub const MAX_LINES: usize = 20_000;
+
+/// A trail as drawn.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrailLine {
+    /// Highway class.
+    pub highway: Highway,
+    /// Trail name.
+    pub name: Option<Arc<str>>,
+    /// `[lon, lat]` vertices.
+    pub line: Vec<[f64; 2]>,
+}
+
+/// The trails of an area.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Trails {
+    /// Lines meeting the area, at most [`MAX_LINES`].
+    pub lines: Vec<TrailLine>,
+    /// Whether lines were left out to keep to [`MAX_LINES`].
+    pub truncated: bool,
+}
+
+/// The tiles that cover `area`.
+fn covering(area: &Area) -> Vec<TileKey> {
+    let first = TileKey::of(area.south_west);
+    let last = TileKey::of(area.north_east);
+    let mut keys = Vec::new();
+    for row in first.row..=last.row {
+        for col in first.col..=last.col {
+            keys.push(TileKey { row, col });
+        }
+    }
+    keys
+}
+
+impl Planner {
+    /// The trails of every region that meet `area`.
+    pub async fn trails(&self, area: &Area) -> Result<Trails, PlanError> {
+        let regions = self
+            .regions
+            .current(&self.store)
+            .await
+            .map_err(|e| failed(e.into()))?;
+        let mut out = Trails::default();
+        for region in regions {
+            let info = &region.info;
+            let outside = info.north_east.lon < area.south_west.lon
+                || info.south_west.lon > area.north_east.lon
+                || info.north_east.lat < area.south_west.lat
+                || info.south_west.lat > area.north_east.lat;
+            if outside {
+                continue;
+            }
+            if !self.cache.observe(&info.version) {
+                return Err(failed(Prepare::Stale));
+            }
+            let tiles = self
+                .cache
+                .tiles(&self.store, &info.version, &covering(area))
+                .await
+                .map_err(|e| failed(e.into()))?;
+            for tile in tiles {
+                for (i, meta) in tile.edges.iter().enumerate() {
+                    let Some((_, line)) = tile.graph.edge_line(i) else {
+                        continue;
+                    };
+                    if !area.meets(&line) {
+                        continue;
+                    }
+                    if out.lines.len() == MAX_LINES {
+                        out.truncated = true;
+                        return Ok(out);
+                    }
+                    out.lines.push(TrailLine {
+                        highway: meta.highway,
+                        name: meta.name.clone(),
+                        line,
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,148 @@
+//! GeoJSON answers (RFC 7946): `/v1/loops` asked with `Accept: application/geo+json`
+//! gives one Feature per loop, and `/v1/network` the trails around a place. Positions
+//! are `[lon, lat]` or `[lon, lat, elevation]` in WGS 84; lines have no winding.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::HttpRequest;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::loop_json::{LineStringJson, LoopJson, LoopsResponse};
+use crate::domain::Units;
+
+/// The media type.
+pub const GEO_JSON: &str = "application/geo+json";
+
+/// Whether the client prefers GeoJSON to plain JSON: `application/geo+json` is in
+/// `Accept` with a weight above that of `application/json` and the wildcards.
+pub fn wants_geojson(req: &HttpRequest) -> bool {
+    let Some(accept) = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let weight_of = |wanted: &[&str]| -> f32 {
+        accept
+            .split(',')
+            .filter_map(|part| {
+                let mut fields = part.split(';').map(str::trim);
+                let media = fields.next()?.to_ascii_lowercase();
+                if !wanted.contains(&media.as_str()) {
+                    return None;
+                }
+                let q = fields
+                    .find_map(|f| f.strip_prefix("q="))
+                    .map_or(Some(1.0), |q| q.parse::<f32>().ok())?;
+                Some(q)
+            })
+            .fold(0.0, f32::max)
+    };
+    let geo = weight_of(&[GEO_JSON]);
+    geo > 0.0 && geo > weight_of(&["application/json", "application/*", "*/*"])
+}
+
+/// The content type header value.
+pub fn content_type() -> (header::HeaderName, HeaderValue) {
+    (header::CONTENT_TYPE, HeaderValue::from_static(GEO_JSON))
+}
+
+/// A loop as a GeoJSON Feature.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LoopFeature {
+    /// Always `Feature`.
+    #[serde(rename = "type")]
+    #[schema(example = "Feature")]
+    pub type_: &'static str,
+    /// The loop's rank.
+    pub id: usize,
+    /// The loop's `geometry`.
+    pub geometry: LineStringJson,
+    /// The loop's other fields, as in the JSON answer (without `geometry`).
+    #[schema(value_type = Object)]
+    pub properties: serde_json::Value,
+}
+
+/// The loops of an answer as a GeoJSON FeatureCollection, with the answer's other
+/// fields as foreign members.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LoopFeatureCollection {
+    /// Always `FeatureCollection`.
+    #[serde(rename = "type")]
+    #[schema(example = "FeatureCollection")]
+    pub type_: &'static str,
+    /// One per loop, best first.
+    pub features: Vec<LoopFeature>,
+    /// Always `© OpenStreetMap contributors`.
+    pub attribution: String,
+    /// As in the JSON answer.
+    pub duration_model: String,
+    /// As in the JSON answer.
+    pub trailheads_considered: usize,
+    /// As in the JSON answer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// As in the JSON answer.
+    pub warnings: Vec<String>,
+    /// As in the JSON answer.
+    pub units: Units,
+}
+
+impl LoopFeature {
+    fn new(l: LoopJson) -> LoopFeature {
+        let rank = l.rank;
+        let geometry = l.geometry.clone();
+        let mut properties = serde_json::to_value(l).unwrap_or_default();
+        if let Some(map) = properties.as_object_mut() {
+            map.remove("geometry");
+        }
+        LoopFeature {
+            type_: "Feature",
+            id: rank,
+            geometry,
+            properties,
+        }
+    }
+}
+
+impl From<LoopsResponse> for LoopFeatureCollection {
+    fn from(r: LoopsResponse) -> LoopFeatureCollection {
+        LoopFeatureCollection {
+            type_: "FeatureCollection",
+            features: r.loops.into_iter().map(LoopFeature::new).collect(),
+            attribution: r.attribution,
+            duration_model: r.duration_model,
+            trailheads_considered: r.trailheads_considered,
+            message: r.message,
+            warnings: r.warnings,
+            units: r.units,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    fn accepts(value: &str) -> bool {
+        wants_geojson(
+            &TestRequest::default()
+                .insert_header((header::ACCEPT, value))
+                .to_http_request(),
+        )
+    }
+
+    #[test]
+    fn geojson_only_when_preferred_over_json() {
+        assert!(accepts("application/geo+json"));
+        assert!(accepts("application/geo+json, application/json;q=0.9"));
+        assert!(accepts("application/json;q=0.5, application/geo+json"));
+        assert!(!accepts("application/json, application/geo+json"));
+        assert!(!accepts("*/*"));
+        assert!(!accepts("application/geo+json;q=0"));
+        assert!(!accepts("application/geo+json;q=x"));
+        assert!(!wants_geojson(&TestRequest::default().to_http_request()));
+    }
+}

@@ -1,0 +1,581 @@
+// TrailLoop's page: pick an origin on the map, ask /v1/loops for loop hikes, show them on
+// the map and in a list, draw the selected one's elevation profile, save it as a plan
+// (share link, GPX). Plain ES module; Leaflet is loaded before it as the global `L`.
+
+const L = window.L;
+
+const KM_PER_MI = 1.609344;
+const FT_PER_M = 3.28084;
+const START_VIEW = { center: [42.55, 1.55], zoom: 11 }; // Andorra
+// The loops and the trail network are OpenStreetMap data, whatever the tiles are.
+const OSM_ATTRIBUTION =
+  '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors';
+// /v1/network answers for at most this many degrees each way.
+const NETWORK_MAX_SPAN_DEG = 0.5;
+const PLAN_NAME_MAX = 200; // what POST /v1/plans takes
+const ROAD_HIGHWAYS = new Set([
+  'motorway', 'trunk', 'primary', 'secondary', 'tertiary', 'unclassified', 'residential',
+  'service', 'living_street', 'road', 'motorway_link', 'trunk_link', 'primary_link',
+  'secondary_link', 'tertiary_link',
+]);
+
+const UNITS = {
+  metric: { distance: 'km', climb: 'm', driveField: 'max_drive_km', targetField: 'target_km' },
+  imperial: { distance: 'mi', climb: 'ft', driveField: 'max_drive_mi', targetField: 'target_mi' },
+};
+
+const LINE_STYLE = {
+  selected: { color: '#c2410c', weight: 6, opacity: 0.95 },
+  other: { color: '#64748b', weight: 3, opacity: 0.7 },
+};
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  form: $('search'),
+  originText: $('origin-text'),
+  drive: $('drive'),
+  driveValue: $('drive-value'),
+  length: $('length'),
+  lengthValue: $('length-value'),
+  days: $('days'),
+  find: $('find'),
+  status: $('status'),
+  list: $('loop-list'),
+  details: $('details'),
+  profile: $('profile'),
+  save: $('save'),
+  gpx: $('gpx'),
+  share: $('share'),
+  mapNote: $('map-note'),
+};
+
+const state = {
+  units: 'metric',
+  origin: null,
+  loops: [],
+  selected: null,
+  planIds: new WeakMap(), // loop object -> id of the plan it was saved as
+  request: null, // AbortController of the latest search or plan load
+  busy: false,
+};
+
+const number = new Intl.NumberFormat('en', { maximumFractionDigits: 1 });
+const whole = new Intl.NumberFormat('en', { maximumFractionDigits: 0 });
+
+// ---- Units ---------------------------------------------------------------------------
+
+// Reads `<base>_km` or `<base>_mi` in the chosen units; plans saved before the service
+// sent miles have kilometres only.
+function distanceIn(obj, base, units = state.units) {
+  const km = obj[`${base}_km`];
+  if (units === 'metric') return km;
+  return obj[`${base}_mi`] ?? (km == null ? km : km / KM_PER_MI);
+}
+
+function climbIn(obj, base, units = state.units) {
+  const m = obj[`${base}_m`];
+  if (units === 'metric') return m;
+  return obj[`${base}_ft`] ?? (m == null ? m : m * FT_PER_M);
+}
+
+const formatDistance = (v) => `${number.format(v)} ${UNITS[state.units].distance}`;
+const formatClimb = (v) => `${whole.format(v)} ${UNITS[state.units].climb}`;
+
+function formatDuration(hours) {
+  const minutes = Math.round(hours * 60);
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  if (h === 0) return `${m} min`;
+  return m === 0 ? `${h} h` : `${h} h ${m} min`;
+}
+
+const trailheadName = (loop) => loop.trailhead.name ?? `Trailhead ${loop.trailhead.id}`;
+const KIND_LABEL = { loop: 'Loop', lollipop: 'Lollipop', out_and_back: 'Out and back' };
+
+// ---- Service -------------------------------------------------------------------------
+
+class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem.detail || problem.title || `HTTP ${status}`);
+    this.status = status;
+    this.problem = problem;
+  }
+}
+
+// Fetches JSON; a non-2xx answer throws an ApiError carrying its problem+json.
+async function api(url, options = {}) {
+  let response;
+  try {
+    response = await fetch(url, {
+      ...options,
+      headers: { Accept: 'application/json', ...options.headers },
+    });
+  } catch (err) {
+    if (err.name === 'AbortError') throw err;
+    throw new ApiError(0, { detail: 'Could not reach the TrailLoop service.' });
+  }
+  const body = await response.json().catch(() => ({}));
+  options.signal?.throwIfAborted(); // an abort while reading the body must not pass as {}
+  if (!response.ok) throw new ApiError(response.status, { title: response.statusText, ...body });
+  return body;
+}
+
+const postJson = (url, body, signal) =>
+  api(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+    signal,
+  });
+
+// ---- Status area ---------------------------------------------------------------------
+
+// kind: 'info', 'busy' or 'error'; lines: further lines (field errors, warnings).
+function setStatus(text, kind = 'info', lines = []) {
+  ui.status.replaceChildren();
+  ui.status.className = `status status-${kind}`;
+  if (!text) return;
+  const p = document.createElement('p');
+  p.textContent = text;
+  ui.status.append(p);
+  if (lines.length) {
+    const ul = document.createElement('ul');
+    for (const line of lines) {
+      const li = document.createElement('li');
+      li.textContent = line;
+      ul.append(li);
+    }
+    ui.status.append(ul);
+  }
+}
+
+function showError(err) {
+  const errors = err.problem?.errors ?? [];
+  setStatus(
+    err.message,
+    'error',
+    errors.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message)),
+  );
+}
+
+// ---- Map -----------------------------------------------------------------------------
+
+let map;
+let originMarker = null;
+let networkLayer = null;
+const networkRenderer = () => L.svg({ pane: 'network' });
+const loopLines = new Map(); // loop object -> its polyline
+const loopLayer = L.layerGroup();
+const selectionLayer = L.layerGroup(); // the selected loop's trailhead, nights, highlights
+
+function createMap(config) {
+  L.Icon.Default.imagePath = '/vendor/leaflet/images/';
+  map = L.map('map', { maxZoom: config.tile_max_zoom ?? 19, minZoom: 3 }).setView(
+    START_VIEW.center,
+    START_VIEW.zoom,
+  );
+  // The trail network lies under the loops (overlayPane is at z-index 400).
+  map.createPane('network').style.zIndex = 350;
+  map.attributionControl.addAttribution(OSM_ATTRIBUTION);
+  if (config.tile_url) {
+    L.tileLayer(config.tile_url, {
+      maxZoom: config.tile_max_zoom ?? 19,
+      attribution: config.tile_attribution ?? '',
+    })
+      .once('tileerror', () => {
+        ui.mapNote.textContent = 'Map tiles could not be loaded: trails are drawn on a plain background.';
+        ui.mapNote.hidden = false;
+      })
+      .addTo(map);
+  }
+  loopLayer.addTo(map);
+  selectionLayer.addTo(map);
+  map.on('click', (e) => setOrigin(e.latlng));
+  window.trailloopMap = map; // the browser test turns coordinates into clicks with it
+}
+
+async function loadConfig() {
+  try {
+    return await api('/app-config.json');
+  } catch (err) {
+    console.warn('no /app-config.json, showing the map without tiles:', err.message);
+    return { tile_url: null };
+  }
+}
+
+function setOrigin(latlng) {
+  state.origin = latlng.wrap();
+  if (originMarker) originMarker.setLatLng(state.origin);
+  else {
+    originMarker = L.marker(state.origin, { title: 'Start', keyboard: false }).addTo(map);
+  }
+  ui.originText.textContent = `${state.origin.lat.toFixed(4)}, ${state.origin.lng.toFixed(4)}`;
+  ui.find.disabled = state.busy;
+}
+
+const toLatLngs = (lineString) => lineString.coordinates.map(([lon, lat]) => [lat, lon]);
+
+function drawLoops() {
+  loopLayer.clearLayers();
+  loopLines.clear();
+  for (const loop of state.loops) {
+    if (loop.approach) {
+      L.polyline(toLatLngs(loop.approach.geometry), {
+        className: 'approach-line',
+        dashArray: '4 6',
+        interactive: false,
+        ...LINE_STYLE.other,
+      }).addTo(loopLayer);
+    }
+    const line = L.polyline(toLatLngs(loop.geometry), {
+      className: 'loop-line',
+      ...LINE_STYLE.other,
+    })
+      .bindTooltip(`${loop.rank}. ${trailheadName(loop)}`, { sticky: true })
+      .on('click', (e) => {
+        L.DomEvent.stopPropagation(e); // not a new origin
+        selectLoop(loop);
+      })
+      .addTo(loopLayer);
+    loopLines.set(loop, line);
+  }
+}
+
+function highlightLine(loop) {
+  for (const [l, line] of loopLines) {
+    const selected = l === loop;
+    line.setStyle(selected ? LINE_STYLE.selected : LINE_STYLE.other);
+    line.getElement()?.classList.toggle('selected', selected);
+    if (selected) line.bringToFront();
+  }
+}
+
+function drawSelection(loop) {
+  selectionLayer.clearLayers();
+  const th = loop.trailhead;
+  L.circleMarker([th.lat, th.lon], { radius: 7, className: 'trailhead-marker', color: '#1e3a8a', fillColor: '#3b82f6', fillOpacity: 1, weight: 2 })
+    .bindTooltip(`Trailhead: ${trailheadName(loop)}`)
+    .addTo(selectionLayer);
+  for (const stage of loop.stages ?? []) {
+    const night = stage.night;
+    if (!night) continue;
+    L.circleMarker([night.lat, night.lon], { radius: 8, className: 'night-marker', color: '#312e81', fillColor: '#a5b4fc', fillOpacity: 1, weight: 2 })
+      .bindTooltip(`Night after day ${stage.day}: ${night.name ?? night.kind} (${night.kind.replaceAll('_', ' ')})`)
+      .addTo(selectionLayer);
+  }
+  for (const h of loop.highlights ?? []) {
+    L.circleMarker([h.lat, h.lon], { radius: 4, className: 'highlight-marker', color: '#166534', fillColor: '#4ade80', fillOpacity: 1, weight: 1 })
+      .bindTooltip(`${h.name ?? h.kind} (${h.kind})`)
+      .addTo(selectionLayer);
+  }
+}
+
+function loopsBounds() {
+  return L.latLngBounds(state.loops.flatMap((loop) => toLatLngs(loop.geometry)));
+}
+
+// The loops' box padded by 10 %, no larger than the service's limit around its centre.
+function networkBbox(bounds) {
+  const b = bounds.pad(0.1);
+  const c = b.getCenter();
+  const halfLon = Math.min((b.getEast() - b.getWest()) / 2, NETWORK_MAX_SPAN_DEG / 2);
+  const halfLat = Math.min((b.getNorth() - b.getSouth()) / 2, NETWORK_MAX_SPAN_DEG / 2);
+  return [c.lng - halfLon, c.lat - halfLat, c.lng + halfLon, c.lat + halfLat].map((x) =>
+    x.toFixed(5),
+  );
+}
+
+// The trail network is context only: without it the loops still stand.
+async function loadNetwork(bounds, signal) {
+  try {
+    const data = await api(`/v1/network?bbox=${networkBbox(bounds).join(',')}`, { signal });
+    networkLayer = L.geoJSON(data, {
+      renderer: networkRenderer(),
+      interactive: false,
+      style: (feature) => {
+        const road = ROAD_HIGHWAYS.has(feature.properties?.highway);
+        return road
+          ? { className: 'network-line network-road', color: '#b45309', weight: 1.5, opacity: 0.6 }
+          : { className: 'network-line network-trail', color: '#15803d', weight: 1.2, opacity: 0.7, dashArray: '3 3' };
+      },
+    }).addTo(map);
+  } catch (err) {
+    if (err.name !== 'AbortError') console.warn('trail network unavailable:', err.message);
+  }
+}
+
+function clearNetwork() {
+  networkLayer?.remove();
+  networkLayer = null;
+}
+
+// ---- List ----------------------------------------------------------------------------
+
+function span(className, text) {
+  const s = document.createElement('span');
+  s.className = className;
+  s.textContent = text;
+  return s;
+}
+
+function driveText(th) {
+  const d = distanceIn(th, 'drive');
+  if (d == null) return 'no road leads there';
+  const minutes = th.drive_minutes == null ? '' : `, ${formatDuration(th.drive_minutes / 60)}`;
+  return `${formatDistance(d)} drive${minutes}`;
+}
+
+function renderList() {
+  ui.list.replaceChildren(
+    ...state.loops.map((loop) => {
+      const li = document.createElement('li');
+      li.dataset.testid = 'loop-item';
+      li.dataset.rank = loop.rank;
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.setAttribute('aria-pressed', String(loop === state.selected));
+      const days = loop.days > 1 ? ` · ${loop.days} days` : '';
+      button.append(
+        span('loop-rank', String(loop.rank)),
+        span('loop-title', trailheadName(loop)),
+        span(
+          'loop-stats',
+          `${formatDistance(distanceIn(loop, 'distance'))} · ↑ ${formatClimb(climbIn(loop, 'ascent'))} · ${formatDuration(loop.duration_h)}`,
+        ),
+        span(`loop-difficulty difficulty-${loop.difficulty}`, loop.difficulty),
+        span('loop-meta', `${KIND_LABEL[loop.kind] ?? loop.kind}${days} · ${driveText(loop.trailhead)}`),
+      );
+      button.addEventListener('click', () => selectLoop(loop));
+      li.append(button);
+      return li;
+    }),
+  );
+}
+
+// ---- Elevation profile ---------------------------------------------------------------
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+function svg(name, attrs = {}, text) {
+  const el = document.createElementNS(SVG_NS, name);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+  if (text !== undefined) el.textContent = text;
+  return el;
+}
+
+function renderProfile(loop) {
+  const points = loop.profile?.points ?? [];
+  if (points.length < 2) {
+    ui.profile.replaceChildren(span('profile-empty', 'No elevation data for this loop.'));
+    return;
+  }
+  const imperial = state.units === 'imperial';
+  const xs = points.map(([km]) => (imperial ? km / KM_PER_MI : km));
+  const ys = points.map(([, m]) => (imperial ? m * FT_PER_M : m));
+  const xMax = xs[xs.length - 1] || 1;
+  const yMin = Math.min(...ys);
+  const yMax = Math.max(...ys);
+  const ySpan = Math.max(yMax - yMin, 1); // a flat loop still gets a line
+
+  const W = 600, H = 180, left = 58, right = 12, top = 12, bottom = 26;
+  const px = (x) => left + (x / xMax) * (W - left - right);
+  const py = (y) => top + (1 - (y - yMin) / ySpan) * (H - top - bottom);
+  const line = xs.map((x, i) => `${i ? 'L' : 'M'}${px(x).toFixed(1)},${py(ys[i]).toFixed(1)}`).join('');
+  const base = (H - bottom).toFixed(1);
+
+  const unit = UNITS[state.units];
+  const root = svg('svg', {
+    viewBox: `0 0 ${W} ${H}`,
+    role: 'img',
+    'aria-label': `Elevation profile over ${formatDistance(xMax)}: from ${formatClimb(yMin)} to ${formatClimb(yMax)}`,
+  });
+  root.append(
+    svg('line', { class: 'profile-axis', x1: left, y1: top, x2: left, y2: base }),
+    svg('line', { class: 'profile-axis', x1: left, y1: base, x2: W - right, y2: base }),
+    svg('path', { class: 'profile-area', d: `${line}L${px(xMax).toFixed(1)},${base}L${left},${base}Z` }),
+    svg('path', { class: 'profile-line', 'data-testid': 'profile-path', d: line }),
+    svg('text', { class: 'profile-label', x: left - 6, y: top + 4, 'text-anchor': 'end' }, formatClimb(yMax)),
+    svg('text', { class: 'profile-label', x: left - 6, y: base, 'text-anchor': 'end' }, formatClimb(yMin)),
+    svg('text', { class: 'profile-label', x: left, y: H - 6, 'text-anchor': 'start' }, `0 ${unit.distance}`),
+    svg('text', { class: 'profile-label', x: W - right, y: H - 6, 'text-anchor': 'end' }, formatDistance(xMax)),
+  );
+  // Where each night falls, for multi-day plans.
+  let walked = 0;
+  for (const stage of loop.stages ?? []) {
+    walked += distanceIn(stage, 'distance') ?? 0;
+    if (!stage.night) continue;
+    const x = px(Math.min(walked, xMax)).toFixed(1);
+    root.append(
+      svg('line', { class: 'profile-night', x1: x, y1: top, x2: x, y2: base }),
+      svg('text', { class: 'profile-label', x, y: top + 10, 'text-anchor': 'middle' }, `night ${stage.day}`),
+    );
+  }
+  ui.profile.replaceChildren(root);
+}
+
+// ---- Selection, saving ---------------------------------------------------------------
+
+function selectLoop(loop) {
+  state.selected = loop;
+  for (const button of ui.list.querySelectorAll('button[aria-pressed]')) {
+    button.setAttribute('aria-pressed', String(button.parentElement.dataset.rank === String(loop.rank)));
+  }
+  highlightLine(loop);
+  drawSelection(loop);
+  renderProfile(loop);
+  ui.details.hidden = false;
+  showPlanLinks(loop);
+}
+
+// The share and GPX links exist once the selected loop is saved as a plan.
+function showPlanLinks(loop) {
+  const id = state.planIds.get(loop);
+  ui.save.disabled = id !== undefined;
+  ui.save.textContent = id === undefined ? 'Save' : 'Saved';
+  ui.gpx.hidden = ui.share.hidden = id === undefined;
+  if (id === undefined) return;
+  ui.gpx.href = `/v1/plans/${id}/gpx`;
+  ui.gpx.download = `trailloop-${id}.gpx`;
+  ui.share.href = new URL(`/?plan=${encodeURIComponent(id)}`, window.location.origin).href;
+  ui.share.textContent = 'Share link';
+  ui.share.title = ui.share.href;
+}
+
+async function saveSelected() {
+  const loop = state.selected;
+  ui.save.disabled = true;
+  ui.save.textContent = 'Saving…';
+  try {
+    const name = `${trailheadName(loop)} loop`.slice(0, PLAN_NAME_MAX);
+    const plan = await postJson('/v1/plans', { name, loop });
+    state.planIds.set(loop, plan.id);
+    setStatus(`Saved “${name}”. The links below open and download it.`);
+  } catch (err) {
+    showError(err);
+  }
+  if (state.selected === loop) showPlanLinks(loop);
+}
+
+// ---- Search --------------------------------------------------------------------------
+
+function showLoops(loops) {
+  state.loops = loops;
+  state.selected = null;
+  clearNetwork();
+  drawLoops();
+  renderList();
+  ui.details.hidden = true;
+  selectionLayer.clearLayers();
+  if (!loops.length) return null;
+  const bounds = loopsBounds();
+  map.fitBounds(bounds, { padding: [24, 24] });
+  selectLoop(loops[0]);
+  return bounds;
+}
+
+// A new search or plan supersedes the one in flight, its network request included.
+function startRequest() {
+  state.request?.abort();
+  state.request = new AbortController();
+  return state.request;
+}
+
+// Busy while loops are being found; the trail network loads after, without blocking.
+function setBusy(busy) {
+  state.busy = busy;
+  ui.find.disabled = busy || !state.origin;
+  ui.list.setAttribute('aria-busy', String(busy));
+}
+
+async function search(event) {
+  event.preventDefault();
+  if (!state.origin) return;
+  const controller = startRequest();
+  const unit = UNITS[state.units];
+  const body = {
+    origin: { lat: state.origin.lat, lon: state.origin.lng },
+    [unit.driveField]: Number(ui.drive.value),
+    [unit.targetField]: Number(ui.length.value),
+    days: Number(ui.days.value),
+    max_results: 3,
+    units: state.units,
+  };
+  setBusy(true);
+  setStatus('Searching for loops… this can take a little while.', 'busy');
+  let answer;
+  try {
+    answer = await postJson('/v1/loops', body, controller.signal);
+  } catch (err) {
+    if (err.name === 'AbortError') return; // superseded: the newer request owns the page
+    setBusy(false);
+    showError(err);
+    return;
+  }
+  setBusy(false);
+  const bounds = showLoops(answer.loops);
+  const n = answer.loops.length;
+  const summary = answer.message ?? (n ? `${n} loop${n === 1 ? '' : 's'} found.` : 'No loops found.');
+  setStatus(summary, 'info', answer.warnings ?? []);
+  if (bounds) await loadNetwork(bounds, controller.signal);
+}
+
+async function openPlan(id) {
+  const controller = startRequest();
+  setStatus('Loading the saved plan…', 'busy');
+  let plan;
+  try {
+    plan = await api(`/v1/plans/${encodeURIComponent(id)}`, { signal: controller.signal });
+  } catch (err) {
+    if (err.name === 'AbortError') return;
+    if (err.status === 404) {
+      setStatus('This saved plan does not exist: the link may be mistyped, or the plan was removed.', 'error');
+    } else {
+      showError(err);
+    }
+    return;
+  }
+  state.planIds.set(plan.loop, plan.id);
+  const bounds = showLoops([plan.loop]);
+  const saved = new Date(plan.created_at).toLocaleDateString('en', { dateStyle: 'medium' });
+  setStatus(`Saved plan “${plan.name ?? trailheadName(plan.loop)}”, saved ${saved}.`);
+  await loadNetwork(bounds, controller.signal);
+}
+
+// ---- Controls ------------------------------------------------------------------------
+
+function showSliderValues() {
+  const u = UNITS[state.units].distance;
+  ui.driveValue.value = `${ui.drive.value} ${u}`;
+  ui.lengthValue.value = `${ui.length.value} ${u}`;
+}
+
+// The sliders keep their ranges (5..150, 2..60) in either unit; their values carry over.
+function setUnits(units) {
+  const factor = units === 'imperial' ? 1 / KM_PER_MI : KM_PER_MI;
+  for (const input of [ui.drive, ui.length]) {
+    const v = Math.round(Number(input.value) * factor);
+    input.value = String(Math.min(Number(input.max), Math.max(Number(input.min), v)));
+  }
+  state.units = units;
+  showSliderValues();
+  renderList();
+  if (state.selected) renderProfile(state.selected);
+}
+
+async function main() {
+  createMap(await loadConfig());
+  ui.form.addEventListener('submit', search);
+  ui.form.addEventListener('change', (e) => {
+    if (e.target.name === 'units') setUnits(e.target.value);
+  });
+  ui.drive.addEventListener('input', showSliderValues);
+  ui.length.addEventListener('input', showSliderValues);
+  ui.save.addEventListener('click', saveSelected);
+  // A reload may bring back the form's previous choices: start from what it shows.
+  state.units = ui.form.elements.units.value;
+  showSliderValues();
+  const plan = new URLSearchParams(window.location.search).get('plan');
+  if (plan) await openPlan(plan);
+}
+
+main();
