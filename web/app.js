@@ -13,11 +13,6 @@ const OSM_ATTRIBUTION =
 // /v1/network answers for at most this many degrees each way.
 const NETWORK_MAX_SPAN_DEG = 0.5;
 const PLAN_NAME_MAX = 200; // what POST /v1/plans takes
-const ROAD_HIGHWAYS = new Set([
-  'motorway', 'trunk', 'primary', 'secondary', 'tertiary', 'unclassified', 'residential',
-  'service', 'living_street', 'road', 'motorway_link', 'trunk_link', 'primary_link',
-  'secondary_link', 'tertiary_link',
-]);
 
 const UNITS = {
   metric: { distance: 'km', climb: 'm', driveField: 'max_drive_km', targetField: 'target_km' },
@@ -27,6 +22,15 @@ const UNITS = {
 const LINE_STYLE = {
   selected: { color: '#c2410c', weight: 6, opacity: 0.95 },
   other: { color: '#64748b', weight: 3, opacity: 0.7 },
+};
+const NETWORK_STYLE = {
+  road: { className: 'network-line network-road', color: '#b45309', weight: 1.5, opacity: 0.6 },
+  trail: { className: 'network-line network-trail', color: '#15803d', weight: 1.2, opacity: 0.7, dashArray: '3 3' },
+};
+const MARKER_STYLE = {
+  trailhead: { className: 'trailhead-marker', radius: 7, color: '#1e3a8a', fillColor: '#3b82f6', fillOpacity: 1, weight: 2 },
+  night: { className: 'night-marker', radius: 8, color: '#312e81', fillColor: '#a5b4fc', fillOpacity: 1, weight: 2 },
+  highlight: { className: 'highlight-marker', radius: 4, color: '#166534', fillColor: '#4ade80', fillOpacity: 1, weight: 1 },
 };
 
 const $ = (id) => document.getElementById(id);
@@ -66,15 +70,15 @@ const whole = new Intl.NumberFormat('en', { maximumFractionDigits: 0 });
 
 // Reads `<base>_km` or `<base>_mi` in the chosen units; plans saved before the service
 // sent miles have kilometres only.
-function distanceIn(obj, base, units = state.units) {
+function distanceIn(obj, base) {
   const km = obj[`${base}_km`];
-  if (units === 'metric') return km;
+  if (state.units === 'metric') return km;
   return obj[`${base}_mi`] ?? (km == null ? km : km / KM_PER_MI);
 }
 
-function climbIn(obj, base, units = state.units) {
+function climbIn(obj, base) {
   const m = obj[`${base}_m`];
-  if (units === 'metric') return m;
+  if (state.units === 'metric') return m;
   return obj[`${base}_ft`] ?? (m == null ? m : m * FT_PER_M);
 }
 
@@ -134,7 +138,6 @@ const postJson = (url, body, signal) =>
 function setStatus(text, kind = 'info', lines = []) {
   ui.status.replaceChildren();
   ui.status.className = `status status-${kind}`;
-  if (!text) return;
   const p = document.createElement('p');
   p.textContent = text;
   ui.status.append(p);
@@ -163,7 +166,7 @@ function showError(err) {
 let map;
 let originMarker = null;
 let networkLayer = null;
-const networkRenderer = () => L.svg({ pane: 'network' });
+const networkRenderer = L.svg({ pane: 'network' });
 const loopLines = new Map(); // loop object -> its polyline
 const loopLayer = L.layerGroup();
 const selectionLayer = L.layerGroup(); // the selected loop's trailhead, nights, highlights
@@ -191,6 +194,12 @@ function createMap(config) {
   loopLayer.addTo(map);
   selectionLayer.addTo(map);
   map.on('click', (e) => setOrigin(e.latlng));
+  // Without a pointer: pan with the arrow keys, then Enter takes the map's centre
+  // (Enter on a control inside the map, such as zoom, is that control's).
+  map.on('keydown', (e) => {
+    const { key, target } = e.originalEvent;
+    if (key === 'Enter' && target === map.getContainer()) setOrigin(map.getCenter());
+  });
   window.trailloopMap = map; // the browser test turns coordinates into clicks with it
 }
 
@@ -253,18 +262,18 @@ function highlightLine(loop) {
 function drawSelection(loop) {
   selectionLayer.clearLayers();
   const th = loop.trailhead;
-  L.circleMarker([th.lat, th.lon], { radius: 7, className: 'trailhead-marker', color: '#1e3a8a', fillColor: '#3b82f6', fillOpacity: 1, weight: 2 })
+  L.circleMarker([th.lat, th.lon], MARKER_STYLE.trailhead)
     .bindTooltip(`Trailhead: ${trailheadName(loop)}`)
     .addTo(selectionLayer);
   for (const stage of loop.stages ?? []) {
     const night = stage.night;
     if (!night) continue;
-    L.circleMarker([night.lat, night.lon], { radius: 8, className: 'night-marker', color: '#312e81', fillColor: '#a5b4fc', fillOpacity: 1, weight: 2 })
+    L.circleMarker([night.lat, night.lon], MARKER_STYLE.night)
       .bindTooltip(`Night after day ${stage.day}: ${night.name ?? night.kind} (${night.kind.replaceAll('_', ' ')})`)
       .addTo(selectionLayer);
   }
   for (const h of loop.highlights ?? []) {
-    L.circleMarker([h.lat, h.lon], { radius: 4, className: 'highlight-marker', color: '#166534', fillColor: '#4ade80', fillOpacity: 1, weight: 1 })
+    L.circleMarker([h.lat, h.lon], MARKER_STYLE.highlight)
       .bindTooltip(`${h.name ?? h.kind} (${h.kind})`)
       .addTo(selectionLayer);
   }
@@ -290,14 +299,10 @@ async function loadNetwork(bounds, signal) {
   try {
     const data = await api(`/v1/network?bbox=${networkBbox(bounds).join(',')}`, { signal });
     networkLayer = L.geoJSON(data, {
-      renderer: networkRenderer(),
+      renderer: networkRenderer,
       interactive: false,
-      style: (feature) => {
-        const road = ROAD_HIGHWAYS.has(feature.properties?.highway);
-        return road
-          ? { className: 'network-line network-road', color: '#b45309', weight: 1.5, opacity: 0.6 }
-          : { className: 'network-line network-trail', color: '#15803d', weight: 1.2, opacity: 0.7, dashArray: '3 3' };
-      },
+      // className only takes before the lines are on the map, as here. `road`: cars use it.
+      style: (feature) => (feature.properties?.road ? NETWORK_STYLE.road : NETWORK_STYLE.trail),
     }).addTo(map);
   } catch (err) {
     if (err.name !== 'AbortError') console.warn('trail network unavailable:', err.message);
@@ -377,7 +382,8 @@ function renderProfile(loop) {
   const yMax = Math.max(...ys);
   const ySpan = Math.max(yMax - yMin, 1); // a flat loop still gets a line
 
-  const W = 600, H = 180, left = 58, right = 12, top = 12, bottom = 26;
+  // About the panel's width in CSS pixels, so the labels' 11px stay readable.
+  const W = 340, H = 150, left = 52, right = 8, top = 18, bottom = 20;
   const px = (x) => left + (x / xMax) * (W - left - right);
   const py = (y) => top + (1 - (y - yMin) / ySpan) * (H - top - bottom);
   const line = xs.map((x, i) => `${i ? 'L' : 'M'}${px(x).toFixed(1)},${py(ys[i]).toFixed(1)}`).join('');
@@ -407,7 +413,7 @@ function renderProfile(loop) {
     const x = px(Math.min(walked, xMax)).toFixed(1);
     root.append(
       svg('line', { class: 'profile-night', x1: x, y1: top, x2: x, y2: base }),
-      svg('text', { class: 'profile-label', x, y: top + 10, 'text-anchor': 'middle' }, `night ${stage.day}`),
+      svg('text', { class: 'profile-label', x, y: top - 6, 'text-anchor': 'middle' }, `night ${stage.day}`),
     );
   }
   ui.profile.replaceChildren(root);
@@ -437,7 +443,6 @@ function showPlanLinks(loop) {
   ui.gpx.href = `/v1/plans/${id}/gpx`;
   ui.gpx.download = `trailloop-${id}.gpx`;
   ui.share.href = new URL(`/?plan=${encodeURIComponent(id)}`, window.location.origin).href;
-  ui.share.textContent = 'Share link';
   ui.share.title = ui.share.href;
 }
 
@@ -549,14 +554,22 @@ function showSliderValues() {
   ui.lengthValue.value = `${ui.length.value} ${u}`;
 }
 
+// What each slider is set to in km: switching units back and forth must not drift.
+const sliderKm = new Map();
+const kmPerUnit = () => (state.units === 'imperial' ? KM_PER_MI : 1);
+
+function onSlider(event) {
+  sliderKm.set(event.target, Number(event.target.value) * kmPerUnit());
+  showSliderValues();
+}
+
 // The sliders keep their ranges (5..150, 2..60) in either unit; their values carry over.
 function setUnits(units) {
-  const factor = units === 'imperial' ? 1 / KM_PER_MI : KM_PER_MI;
-  for (const input of [ui.drive, ui.length]) {
-    const v = Math.round(Number(input.value) * factor);
+  state.units = units;
+  for (const [input, km] of sliderKm) {
+    const v = Math.round(km / kmPerUnit());
     input.value = String(Math.min(Number(input.max), Math.max(Number(input.min), v)));
   }
-  state.units = units;
   showSliderValues();
   renderList();
   if (state.selected) renderProfile(state.selected);
@@ -568,11 +581,13 @@ async function main() {
   ui.form.addEventListener('change', (e) => {
     if (e.target.name === 'units') setUnits(e.target.value);
   });
-  ui.drive.addEventListener('input', showSliderValues);
-  ui.length.addEventListener('input', showSliderValues);
   ui.save.addEventListener('click', saveSelected);
   // A reload may bring back the form's previous choices: start from what it shows.
   state.units = ui.form.elements.units.value;
+  for (const input of [ui.drive, ui.length]) {
+    input.addEventListener('input', onSlider);
+    sliderKm.set(input, Number(input.value) * kmPerUnit());
+  }
   showSliderValues();
   const plan = new URLSearchParams(window.location.search).get('plan');
   if (plan) await openPlan(plan);

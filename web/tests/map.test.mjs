@@ -173,13 +173,27 @@ test('search, select, save, GPX and share a loop', { timeout: 240_000 }, async (
     assert.match(await page.getByTestId('profile').locator('svg').textContent(), /\d m/, 'profile labels in m');
   });
 
+  await step('the units toggle shows miles and feet', async () => {
+    await page.getByRole('radio', { name: 'mi', exact: true }).check();
+    for (const text of await page.getByTestId('loop-item').allInnerTexts()) {
+      assert.match(text, /\d mi · ↑ [\d,]+ ft/, `miles and feet: ${text}`);
+    }
+    assert.match(await page.getByTestId('profile').locator('svg').textContent(), /\d ft/);
+    assert.match(await page.locator('#length-value').innerText(), /^6 mi$/, '10 km is about 6 mi');
+    await page.getByRole('radio', { name: 'km', exact: true }).check();
+    assert.match(await page.locator('#length-value').innerText(), /^10 km$/, 'back to 10 km');
+    assert.match(await page.locator('#drive-value').innerText(), /^25 km$/, 'back to 25 km');
+  });
+
   await step('shows the trail network under the loops', async () => {
     await page.waitForSelector('path.network-line', { timeout: 20_000 });
   });
 
   await step('writes a screenshot of the page with loops', async () => {
     await fs.mkdir(ARTIFACT_DIR, { recursive: true });
-    await page.screenshot({ path: path.join(ARTIFACT_DIR, 'map.png'), fullPage: true });
+    const file = path.join(ARTIFACT_DIR, 'map.png');
+    await page.screenshot({ path: file, fullPage: true });
+    assert.ok((await fs.stat(file)).size > 10_000, `${file} holds a picture`);
   });
 
   await step('saving gives a share link and a GPX link', async () => {
