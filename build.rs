@@ -14,7 +14,13 @@ fn main() {
     let installed = installed_version(&web.join("node_modules/leaflet/package.json"));
     if installed.as_deref() != Some(pinned.as_str()) {
         let status = Command::new("npm")
-            .args(["ci", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund"])
+            .args([
+                "ci",
+                "--omit=dev",
+                "--ignore-scripts",
+                "--no-audit",
+                "--no-fund",
+            ])
             .current_dir(web)
             .status()
             .unwrap_or_else(|e| {
@@ -31,8 +37,8 @@ fn main() {
 }
 
 fn version_in_lock(lock: &Path) -> String {
-    let text = std::fs::read_to_string(lock)
-        .unwrap_or_else(|e| panic!("reading {}: {e}", lock.display()));
+    let text =
+        std::fs::read_to_string(lock).unwrap_or_else(|e| panic!("reading {}: {e}", lock.display()));
     let json: serde_json::Value = serde_json::from_str(&text).expect("web/package-lock.json");
     json["packages"]["node_modules/leaflet"]["version"]
         .as_str()

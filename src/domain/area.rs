@@ -16,7 +16,10 @@ use super::FieldError;
 pub struct NetworkQuery {
     /// `west,south,east,north` in degrees (as GeoJSON's `bbox`); cut to 0.5° a side
     /// around its centre.
-    #[param(pattern = r"^-?[0-9]{1,3}(\.[0-9]{1,12})?(,-?[0-9]{1,3}(\.[0-9]{1,12})?){3}$", example = "1.50,42.50,1.60,42.58")]
+    #[param(
+        pattern = r"^-?[0-9]{1,3}(\.[0-9]{1,12})?(,-?[0-9]{1,3}(\.[0-9]{1,12})?){3}$",
+        example = "1.50,42.50,1.60,42.58"
+    )]
     pub bbox: String,
 }
 

@@ -82,7 +82,10 @@ impl DistanceKm {
             return Err(FieldError::new(field, "must be a finite number"));
         }
         if mi <= 0.0 {
-            return Err(FieldError::new(field, format!("must be positive, got {mi}")));
+            return Err(FieldError::new(
+                field,
+                format!("must be positive, got {mi}"),
+            ));
         }
         if let Some(min) = min_mi.filter(|&min| mi < min) {
             return Err(FieldError::new(
@@ -186,7 +189,10 @@ mod tests {
         assert!((ten.miles() - 10.0).abs() < 1e-12);
         assert!(DistanceKm::parse_miles(MAX_MI, "m", None).unwrap().km() <= DistanceKm::MAX_KM);
         for bad in [0.0, -1.0, MAX_MI + 0.01, f64::NAN] {
-            assert_eq!(DistanceKm::parse_miles(bad, "m", None).unwrap_err().field, "m");
+            assert_eq!(
+                DistanceKm::parse_miles(bad, "m", None).unwrap_err().field,
+                "m"
+            );
         }
         assert!(DistanceKm::parse_miles(0.3, "m", Some(0.32)).is_err());
     }
@@ -209,7 +215,10 @@ mod tests {
         let fields = |r: Result<DriveRange, Vec<FieldError>>| -> Vec<String> {
             r.unwrap_err().into_iter().map(|e| e.field).collect()
         };
-        assert_eq!(fields(DriveRange::parse(None, None, None)), ["max_drive_km"]);
+        assert_eq!(
+            fields(DriveRange::parse(None, None, None)),
+            ["max_drive_km"]
+        );
         assert_eq!(
             fields(DriveRange::parse(Some(1.0), Some(1.0), Some(0.0))),
             ["max_drive_mi", "max_drive_minutes"]

@@ -39,9 +39,16 @@ pub struct SavePlanRequest {
     pub geometry: LoopGeometry,
 }
 
-/// A closed line of valid positions with at least two vertices.
+/// Elevations outside this range, metres, are not of this planet's surface.
+const ELEVATION_RANGE_M: std::ops::RangeInclusive<f64> = -500.0..=9000.0;
+
+/// A closed line of valid positions with at least two vertices, and their elevations
+/// when every position has one.
 #[derive(Debug, Clone, PartialEq)]
-pub struct LoopGeometry(Vec<Coord>);
+pub struct LoopGeometry {
+    coords: Vec<Coord>,
+    elevations: Option<Vec<f64>>,
+}
 
 impl LoopGeometry {
     /// Checks a GeoJSON LineString value found at `field`.
@@ -72,20 +79,26 @@ impl LoopGeometry {
             ));
         }
         let mut line = Vec::with_capacity(coords.len());
+        let mut elevations = Vec::with_capacity(coords.len());
         for (i, c) in coords.iter().enumerate() {
-            let pair = c.as_array().filter(|a| (2..=3).contains(&a.len()));
-            let lon = pair.and_then(|a| a[0].as_f64());
-            let lat = pair.and_then(|a| a[1].as_f64());
-            match (lon, lat) {
-                (Some(lon), Some(lat))
-                    if (-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat) =>
+            let position = c.as_array().filter(|a| (2..=3).contains(&a.len()));
+            let lon = position.and_then(|a| a[0].as_f64());
+            let lat = position.and_then(|a| a[1].as_f64());
+            let ele = position.map(|a| a.get(2).map(|z| z.as_f64()));
+            match (lon, lat, ele) {
+                (Some(lon), Some(lat), Some(ele))
+                    if (-180.0..=180.0).contains(&lon)
+                        && (-90.0..=90.0).contains(&lat)
+                        && ele
+                            .is_none_or(|z| z.is_some_and(|z| ELEVATION_RANGE_M.contains(&z))) =>
                 {
-                    line.push(Coord { lon, lat })
+                    line.push(Coord { lon, lat });
+                    elevations.extend(ele.flatten());
                 }
                 _ => {
                     return Err(FieldError::new(
                         format!("{coords_field}[{i}]"),
-                        "must be [lon, lat] on the globe",
+                        "must be [lon, lat] on the globe, or [lon, lat, elevation in metres]",
                     ))
                 }
             }
@@ -98,12 +111,21 @@ impl LoopGeometry {
                 "must be closed: the last position must equal the first".into(),
             ));
         }
-        Ok(LoopGeometry(line))
+        let elevations = (elevations.len() == line.len()).then_some(elevations);
+        Ok(LoopGeometry {
+            coords: line,
+            elevations,
+        })
     }
 
     /// The vertices, first == last.
     pub fn coords(&self) -> &[Coord] {
-        &self.0
+        &self.coords
+    }
+
+    /// The elevation of every vertex, metres, when the line gave one for each.
+    pub fn elevations(&self) -> Option<&[f64]> {
+        self.elevations.as_deref()
     }
 }
 

@@ -160,11 +160,8 @@ impl LoopParams {
         if !self.by_time {
             return std::borrow::Cow::Borrowed(self);
         }
-        let climb_per_km = network.climb_per_km();
-        let flat_km_per_hour = crate::domain::FLAT_KM_PER_HOUR;
-        let factor = 1.0 / (1.0 + flat_km_per_hour * climb_per_km / present::CLIMB_M_PER_HOUR);
         std::borrow::Cow::Owned(LoopParams {
-            target_m: self.target_m * factor,
+            target_m: self.target_m * time_factor(network.climb_per_km()),
             ..self.clone()
         })
     }
@@ -296,6 +293,13 @@ pub struct Approach {
     pub distance_m: f64,
     /// From the trailhead to the loop's first vertex.
     pub geometry: Vec<Coord>,
+}
+
+/// What share of the flat distance an hour walks where trails climb `climb_per_km`
+/// metres a km, by the duration model: `1 / (1 + 5 g / 600)`.
+pub fn time_factor(climb_per_km: f64) -> f64 {
+    let flat_km_per_hour = crate::domain::FLAT_KM_PER_HOUR;
+    1.0 / (1.0 + flat_km_per_hour * climb_per_km.max(0.0) / present::CLIMB_M_PER_HOUR)
 }
 
 /// Solver effort behind one answer, for metrics.

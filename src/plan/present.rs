@@ -345,6 +345,21 @@ mod tests {
     }
 
     #[test]
+    fn hours_become_the_distance_they_walk_by_naismith() {
+        use crate::domain::FLAT_KM_PER_HOUR;
+        use crate::plan::time_factor;
+        // Four hours on the flat: about 20 km.
+        let flat_km = 4.0 * FLAT_KM_PER_HOUR * time_factor(0.0);
+        assert!((flat_km - 20.0).abs() < 1e-9, "{flat_km}");
+        // 60 m of climb a km: 4 h walk 13.3 km, and walking them takes 4 h.
+        let km = 4.0 * FLAT_KM_PER_HOUR * time_factor(60.0);
+        assert!((km - 13.333).abs() < 0.001, "{km}");
+        let back = naismith_hours(km * 1000.0, km * 60.0);
+        assert!((back - 4.0).abs() < 1e-9, "{back}");
+        assert_eq!(time_factor(-5.0), 1.0, "no negative climb");
+    }
+
+    #[test]
     fn naismith_counts_distance_and_climb() {
         assert!((naismith_hours(10_000.0, 0.0) - 2.0).abs() < 1e-9);
         assert!((naismith_hours(10_000.0, 600.0) - 3.0).abs() < 1e-9);

@@ -78,7 +78,11 @@ mod tests {
         assert_eq!(p.step_m, 50.0);
         let d: Vec<f64> = p.points.iter().map(|p| p.0.round()).collect();
         assert_eq!(d, [0.0, 50.0, 100.0, 150.0, 200.0, 230.0]);
-        let z: Vec<f64> = p.points.iter().map(|p| (p.1 * 10.0).round() / 10.0).collect();
+        let z: Vec<f64> = p
+            .points
+            .iter()
+            .map(|p| (p.1 * 10.0).round() / 10.0)
+            .collect();
         assert_eq!(z, [1000.0, 1005.0, 1010.0, 1010.0, 1010.0, 1010.0]);
     }
 

@@ -1,6 +1,7 @@
 //! The JSON shape of planned loops and trailheads: what the web app reads, what a saved
 //! plan stores. Summary numbers are rounded to what is meaningful (a metre, a tenth of a
-//! metre of climb); geometry is kept at full precision so that it lies on the trails.
+//! metre of climb); positions to 1e-7 degrees, OpenStreetMap's own precision, so that
+//! they lie on the trails.
 
 use serde::{Deserialize, Serialize};
 use trailloop_osm::Coord;
@@ -20,6 +21,11 @@ pub const ATTRIBUTION: &str = "© OpenStreetMap contributors";
 fn round(x: f64, decimals: i32) -> f64 {
     let f = 10f64.powi(decimals);
     (x * f).round() / f
+}
+
+/// Degrees to OpenStreetMap's precision (1e-7, about a centimetre).
+pub(crate) fn degrees(x: f64) -> f64 {
+    round(x, 7)
 }
 
 /// Kilometres as miles, to the nearest 10 m or so.
@@ -147,9 +153,12 @@ impl LineStringJson {
             Some(z) => coords
                 .iter()
                 .zip(z)
-                .map(|(c, &z)| vec![c.lon, c.lat, round(z, 1)])
+                .map(|(c, &z)| vec![degrees(c.lon), degrees(c.lat), round(z, 1)])
                 .collect(),
-            None => coords.iter().map(|c| vec![c.lon, c.lat]).collect(),
+            None => coords
+                .iter()
+                .map(|c| vec![degrees(c.lon), degrees(c.lat)])
+                .collect(),
         };
         LineStringJson {
             type_: "LineString".into(),

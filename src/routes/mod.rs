@@ -8,9 +8,9 @@ mod loop_json;
 pub mod loops;
 pub mod network;
 pub mod openapi;
+mod page;
 pub mod plans;
 pub mod trailheads;
-mod page;
 
 pub use extract::{parse_json, parse_query, ApiJson, ApiQuery, BodyLimit};
 pub use loop_json::{

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use super::extract::ApiQuery;
 use super::geojson;
-use super::loop_json::ATTRIBUTION;
+use super::loop_json::{degrees, ATTRIBUTION};
 use crate::domain::{Area, NetworkQuery};
 use crate::error::{ApiError, Problem};
 use crate::plan::trails::TrailLine;
@@ -73,7 +73,11 @@ impl From<TrailLine> for TrailFeature {
             type_: "Feature",
             geometry: TrailLineGeometry {
                 type_: "LineString",
-                coordinates: t.line,
+                coordinates: t
+                    .line
+                    .into_iter()
+                    .map(|[lon, lat]| [degrees(lon), degrees(lat)])
+                    .collect(),
             },
             properties: TrailProperties {
                 highway: t.highway.as_str(),
@@ -110,7 +114,8 @@ pub async fn get(
             area.south_west.lat,
             area.north_east.lon,
             area.north_east.lat,
-        ],
+        ]
+        .map(degrees),
         features: trails.lines.into_iter().map(TrailFeature::from).collect(),
         truncated: trails.truncated,
         attribution: ATTRIBUTION,

@@ -169,7 +169,10 @@ mod tests {
         for a in ASSETS {
             assert!(a.body.len() > 100, "{} is {} bytes", a.path, a.body.len());
         }
-        let js = ASSETS.iter().find(|a| a.path.ends_with("leaflet.js")).unwrap();
+        let js = ASSETS
+            .iter()
+            .find(|a| a.path.ends_with("leaflet.js"))
+            .unwrap();
         assert!(std::str::from_utf8(js.body).unwrap().contains("Leaflet"));
     }
 }

@@ -140,6 +140,7 @@ pub fn to_gpx(record: &PlanRecord) -> Result<Vec<u8>, ApiError> {
         .clone()
         .unwrap_or_else(|| format!("TrailLoop plan {}", record.id));
     let coords = geometry.coords();
+    let elevations = geometry.elevations();
     let point = |lon: f64, lat: f64| gpx::Waypoint::new(geo_types::Point::new(lon, lat));
     // A plan saved before days had indices, or one a client made up, is one segment.
     let stages: Vec<StageJson> = record
@@ -150,9 +151,12 @@ pub fn to_gpx(record: &PlanRecord) -> Result<Vec<u8>, ApiError> {
     let segments = day_ranges(&stages, coords.len())
         .into_iter()
         .map(|(from, to)| gpx::TrackSegment {
-            points: coords[from..=to]
-                .iter()
-                .map(|c| point(c.lon, c.lat))
+            points: (from..=to)
+                .map(|i| {
+                    let mut p = point(coords[i].lon, coords[i].lat);
+                    p.elevation = elevations.map(|z| z[i]);
+                    p
+                })
                 .collect(),
         })
         .collect();

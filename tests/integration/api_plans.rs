@@ -67,6 +67,10 @@ async fn a_saved_plan_comes_back_identical_and_as_gpx(backend: Backend) {
         let (x, y) = (p.point().x(), p.point().y());
         assert!((x - c[0].as_f64().unwrap()).abs() < 1e-9);
         assert!((y - c[1].as_f64().unwrap()).abs() < 1e-9);
+        // Every vertex of an Andorra loop has its elevation, and the track keeps it.
+        let z = c[2].as_f64().expect("[lon, lat, elevation]");
+        assert_eq!(p.elevation, Some(z));
+        assert!((800.0..3000.0).contains(&z), "{z} m is not in Andorra");
     }
 }
 

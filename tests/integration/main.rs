@@ -15,3 +15,4 @@ mod import;
 mod judge;
 mod network;
 mod trips;
+mod web;
