@@ -421,6 +421,8 @@ pub struct DriveGraph {
     /// Grid cells, sorted, with their segments (edge, first vertex) in `segments`.
     cells: Vec<(i64, u32)>,
     segments: Vec<(u32, u32)>,
+    /// The grid cells any segment touches lie within these (x, y) corners.
+    cell_bounds: Option<((i64, i64), (i64, i64))>,
     scratch: Mutex<Vec<Scratch>>,
 }
 
@@ -535,6 +537,10 @@ impl DriveGraph {
                 vertices: start..vertices.len() as u32,
             });
         }
+        let cell_bounds = vertices.iter().map(|&c| cell_of(c)).fold(None, |b, (x, y)| {
+            let ((x0, y0), (x1, y1)) = b.unwrap_or(((x, y), (x, y)));
+            Some(((x0.min(x), y0.min(y)), (x1.max(x), y1.max(y))))
+        });
         cell_segments.sort_unstable();
         let mut cells: Vec<(i64, u32)> = Vec::new();
         let mut segments = Vec::with_capacity(cell_segments.len());
@@ -552,6 +558,7 @@ impl DriveGraph {
             vertices,
             cells,
             segments,
+            cell_bounds,
             scratch: Mutex::new(Vec::new()),
         }
     }
@@ -595,9 +602,20 @@ impl DriveGraph {
     pub fn snap(&self, p: Coord, radius_m: f64) -> Option<RoadLink> {
         let origin = [p.lon, p.lat];
         let mut best: Option<(f64, u32, u32, f64)> = None; // (off, edge, vertex, t)
+        let ((x0, y0), (x1, y1)) = self.cell_bounds?;
         let (cx, cy) = cell_of(p);
-        let cell_m = CELL_DEGREES * crate::geo::METRES_PER_DEGREE * p.lat.to_radians().cos();
-        let max_ring = (radius_m / cell_m).ceil() as i64 + 1;
+        // A cell's narrower side: east-west, which shrinks towards the poles (never to
+        // nothing, so that the rings below stay countable).
+        let cell_m = CELL_DEGREES
+            * crate::geo::METRES_PER_DEGREE
+            * p.lat.to_radians().cos().max(CELL_DEGREES);
+        // Rings past the grid's last cell hold nothing.
+        let to_grid = [cx - x0, x1 - cx, cy - y0, y1 - cy]
+            .into_iter()
+            .map(i64::abs)
+            .max()
+            .unwrap_or(0);
+        let max_ring = ((radius_m / cell_m).ceil() as i64 + 1).min(to_grid + 1);
         for ring in 0..=max_ring {
             // Everything in ring r is at least (r - 1) cells away.
             if let Some((off, ..)) = best {
@@ -605,8 +623,8 @@ impl DriveGraph {
                     break;
                 }
             }
-            for x in cx - ring..=cx + ring {
-                for y in cy - ring..=cy + ring {
+            for x in (cx - ring).max(x0)..=(cx + ring).min(x1) {
+                for y in (cy - ring).max(y0)..=(cy + ring).min(y1) {
                     if (x - cx).abs() != ring && (y - cy).abs() != ring {
                         continue;
                     }

@@ -65,6 +65,27 @@ fn the_one_way_side_is_driven_northward_only_and_the_private_drive_never() {
 }
 
 #[test]
+fn snapping_from_the_poles_or_far_away_ends_with_the_grid() {
+    // Found by fuzzing the API: at a pole a grid cell is no metres wide, and the search
+    // for the nearest road went round empty rings without end.
+    let net = fixture();
+    let graph = DriveGraph::new(&net.roads);
+    for lat in [-90.0, 90.0] {
+        let pole = trailloop_osm::Coord { lon: -180.0, lat };
+        assert_eq!(graph.snap(pole, 1e-300), None);
+        assert_eq!(graph.snap(pole, 300_000.0), None);
+    }
+    // From 50 km off with a radius that reaches the roads: the nearest one, found.
+    let near = at(&net, 1);
+    let far = trailloop_osm::Coord {
+        lon: near.lon,
+        lat: near.lat + 0.45,
+    };
+    let link = graph.snap(far, 60_000.0).expect("roads within 60 km");
+    assert!(link.off_m > 45_000.0, "{}", link.off_m);
+}
+
+#[test]
 fn the_trailhead_is_reached_on_the_street_beside_it_and_the_limit_is_kept() {
     let net = fixture();
     let graph = DriveGraph::new(&net.roads);

@@ -3,6 +3,8 @@
 #
 #   scripts/api-fuzz/run.sh http://127.0.0.1:8099 [extra schemathesis run options...]
 #
+# (It runs in a scratch directory, so give extra options absolute paths.)
+#
 # Runs `schemathesis run BASE/openapi.json --checks all` with the settings in
 # schemathesis.toml next to this script (fixed seed, one worker, bounded cases, 30 s
 # request timeout). Exits non-zero on any failure or error. Sends requests only to
@@ -83,15 +85,16 @@ if [ -n "${ST_REPORT_DIR:-}" ]; then
 fi
 
 echo "api-fuzz: $("$venv/bin/schemathesis" --version) against $base"
-# No proxies: every request goes straight to BASE. A scratch working directory: nothing
-# the run might write lands in the tree.
+# No proxies: every request goes straight to BASE. A scratch working directory: Hypothesis
+# writes `.hypothesis/` (unicode and constants caches) there even with no example
+# database, and nothing lands in the tree or carries over to the next run.
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
 status=0
 (
     cd "$scratch"
     exec env -u http_proxy -u https_proxy -u all_proxy -u HTTP_PROXY -u HTTPS_PROXY -u ALL_PROXY \
-        NO_PROXY='*' no_proxy='*' \
+        NO_PROXY='*' no_proxy='*' HYPOTHESIS_STORAGE_DIRECTORY="$scratch/.hypothesis" \
         timeout --kill-after=30 "${ST_TIMEOUT:-900}" \
         "$venv/bin/schemathesis" "${args[@]}" "$@"
 ) || status=$?

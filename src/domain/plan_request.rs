@@ -19,12 +19,18 @@ const CLOSED_EPS_DEG: f64 = 1e-7;
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SavePlanBody {
-    /// A name for the plan, at most 200 characters.
-    #[schema(example = "Sunday loop")]
+    /// A name for the plan, at most 200 characters, none of them control characters.
+    #[schema(example = "Sunday loop", max_length = 200, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     pub name: Option<String>,
-    /// One loop exactly as `/v1/loops` returned it.
+    /// One loop exactly as `/v1/loops` returned it (its `geometry` a closed line).
     #[serde(rename = "loop")]
-    #[schema(value_type = crate::routes::LoopJson)]
+    #[schema(value_type = crate::routes::LoopJson, example = json!({
+        "rank": 1, "distance_km": 2.1,
+        "geometry": {"type": "LineString", "coordinates": [
+            [1.5211, 42.5078, 1023.0], [1.53, 42.51, 1040.5], [1.525, 42.515, 1061.0],
+            [1.5211, 42.5078, 1023.0]
+        ]}
+    }))]
     pub loop_: serde_json::Value,
 }
 
@@ -134,11 +140,7 @@ impl TryFrom<SavePlanBody> for SavePlanRequest {
 
     fn try_from(b: SavePlanBody) -> Result<SavePlanRequest, Vec<FieldError>> {
         let mut p = Problems::default();
-        let name = b
-            .name
-            .map(|n| n.trim().to_string())
-            .filter(|n| !n.is_empty());
-        if let Some(n) = &name {
+        if let Some(n) = &b.name {
             if n.chars().count() > MAX_NAME_CHARS {
                 p.push(
                     "name",
@@ -149,6 +151,10 @@ impl TryFrom<SavePlanBody> for SavePlanRequest {
                 p.push("name", "must not contain control characters");
             }
         }
+        let name = b
+            .name
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty());
         let geometry = if b.loop_.is_object() {
             p.check(LoopGeometry::parse(
                 b.loop_.get("geometry"),

@@ -14,10 +14,13 @@ const MAX_LIMIT: usize = 200;
 #[into_params(parameter_in = Query)]
 pub struct TrailheadQuery {
     /// Latitude of the search centre.
+    #[param(minimum = -90.0, maximum = 90.0)]
     pub lat: f64,
     /// Longitude of the search centre.
+    #[param(minimum = -180.0, maximum = 180.0)]
     pub lon: f64,
     /// Straight-line search radius, km, in (0, 300].
+    #[param(exclusive_minimum = 0.0, maximum = 300.0)]
     pub radius_km: Option<f64>,
     /// Trailheads within this drive by road, km, in (0, 300]. One of `radius_km`,
     /// `max_drive_km`, `max_drive_mi` and `max_drive_minutes` is required.
@@ -27,8 +30,10 @@ pub struct TrailheadQuery {
     #[param(exclusive_minimum = 0.0, maximum = 186.4)]
     pub max_drive_mi: Option<f64>,
     /// Trailheads within this drive time, minutes, in (0, 300].
+    #[param(exclusive_minimum = 0.0, maximum = 300.0)]
     pub max_drive_minutes: Option<f64>,
     /// Most trailheads to list, 1..=200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<usize>,
 }
 

@@ -1,7 +1,11 @@
 //! The OpenAPI document (`/openapi.json`) and Swagger UI (`/docs/`), generated from the
 //! handlers and types themselves so that they cannot drift from the code.
 
-use utoipa::OpenApi;
+use utoipa::openapi::schema::{
+    AllOfBuilder, AnyOfBuilder, ObjectBuilder, OneOfBuilder, Schema, Type,
+};
+use utoipa::openapi::RefOr;
+use utoipa::{Modify, OpenApi};
 
 use super::{geojson, health, loop_json, loops, network, plans, trailheads};
 use crate::domain::{
@@ -62,6 +66,7 @@ use crate::error::Problem;
         Problem,
         FieldError,
     )),
+    modifiers(&RequiredChoices),
     tags(
         (name = "loops", description = "Plan loops"),
         (name = "trailheads", description = "Find places to start"),
@@ -70,3 +75,46 @@ use crate::error::Problem;
     )
 )]
 pub struct ApiDoc;
+
+/// States in the schema what the derive cannot: a loop request gives exactly one of
+/// `target_km`, `target_mi` and `target_hours`, and at least one drive limit. (That
+/// `max_drive_km` and `max_drive_mi` exclude each other, and that day limits must
+/// cover the target, stay in the field descriptions: 422 names the field.)
+struct RequiredChoices;
+
+/// `{"required": [field], "properties": {field: {"type": "number"}}}`: present and a
+/// number (a bare `required` would let `null` count as given).
+fn one_required(field: &str) -> ObjectBuilder {
+    ObjectBuilder::new()
+        .required(field)
+        .property(field, ObjectBuilder::new().schema_type(Type::Number))
+}
+
+impl Modify for RequiredChoices {
+    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
+        let Some(components) = api.components.as_mut() else {
+            return;
+        };
+        let Some(body) = components.schemas.remove("LoopRequestBody") else {
+            return;
+        };
+        let target = ["target_km", "target_mi", "target_hours"]
+            .into_iter()
+            .fold(OneOfBuilder::new(), |b, f| b.item(one_required(f)));
+        let drive = ["max_drive_km", "max_drive_mi", "max_drive_minutes"]
+            .into_iter()
+            .fold(AnyOfBuilder::new(), |b, f| b.item(one_required(f)));
+        let description = match &body {
+            RefOr::T(Schema::Object(o)) => o.description.clone(),
+            _ => None,
+        };
+        let combined = AllOfBuilder::new()
+            .description(description)
+            .item(body)
+            .item(target)
+            .item(drive);
+        components
+            .schemas
+            .insert("LoopRequestBody".into(), combined.into());
+    }
+}

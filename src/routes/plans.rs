@@ -67,7 +67,10 @@ async fn load(state: &AppState, raw_id: &str) -> Result<PlanRecord, ApiError> {
             headers(("Location" = String, description = "/v1/plans/{id}"))),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid loop or name", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Database unreachable; see Retry-After", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u32, description = "Seconds to wait before trying again"))),
     )
 )]
 pub async fn create(
