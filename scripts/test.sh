@@ -24,3 +24,6 @@ cargo test --workspace --locked --doc
 # The release binary as the image runs it: libraries, read-only /app, non-root user,
 # migrate/import, healthcheck, SIGTERM with requests in flight.
 scripts/check-runtime.sh
+# The web app's side on the same binary: the map page in headless Chromium, and
+# schemathesis against the OpenAPI document.
+scripts/check-web.sh

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The web app's side, against the release binary on PostGIS (the database cluster named
+# by TRAILLOOP_TEST_DATABASE_URL; scripts/test.sh provides one):
+#   - the map page driven in headless Chromium (web/tests, Playwright's playwright-core
+#     with Debian's chromium): origin, 10 km, three loops listed and drawn, profile,
+#     GPX, save, share link; a screenshot goes to target/artifacts/map.png;
+#   - schemathesis against /openapi.json with --checks all (scripts/api-fuzz): 0
+#     failures.
+# The service runs without background tiles (web.tile_url empty): nothing leaves the
+# machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: "${TRAILLOOP_TEST_DATABASE_URL:?run through scripts/test.sh, which starts a database}"
+fail() { echo "check-web: $*" >&2; exit 1; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+if [ ! -x /usr/bin/chromium ]; then
+    echo "== installing chromium"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
+echo "== npm ci (web/: Leaflet and playwright-core, as web/package-lock.json pins them)"
+(cd web && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+
+echo "== release build"
+cargo build --release --locked -p trailloop --bin trailloop
+BIN=$PWD/target/release/trailloop
+
+DB="web_$$"
+psql "$TRAILLOOP_TEST_DATABASE_URL" -qc "CREATE DATABASE $DB"
+export TRAILLOOP__DATABASE__URL="${TRAILLOOP_TEST_DATABASE_URL%/*}/$DB"
+PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+export TRAILLOOP__SERVER__HOST=127.0.0.1 TRAILLOOP__SERVER__PORT="$PORT" TRAILLOOP__WEB__TILE_URL=""
+export RUST_LOG=warn
+PID=""
+LOG=$(mktemp /tmp/trailloop-web.XXXXXX.log)
+cleanup() {
+    [ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+    psql "$TRAILLOOP_TEST_DATABASE_URL" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+echo "== migrate, import Andorra, serve on port $PORT"
+"$BIN" migrate
+"$BIN" import --region andorra --pbf data/andorra.osm.pbf --dem data/N42E001.hgt.zip | tail -1
+"$BIN" serve > "$LOG" 2>&1 &
+PID=$!
+for _ in $(seq 300); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
+curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null || { cat "$LOG"; fail "not ready"; }
+BASE="http://127.0.0.1:$PORT"
+
+echo "== the map page in headless Chromium"
+mkdir -p target/artifacts
+TRAILLOOP_URL="$BASE" ARTIFACT_DIR="$PWD/target/artifacts" node --test web/tests/ \
+    || { tail -50 "$LOG"; fail "the browser test failed"; }
+[ -s target/artifacts/map.png ] || fail "no screenshot written"
+echo "   screenshot: target/artifacts/map.png"
+
+echo "== schemathesis --checks all against $BASE/openapi.json"
+scripts/api-fuzz/run.sh "$BASE" || { tail -50 "$LOG"; fail "schemathesis found failures"; }
+kill -0 "$PID" 2>/dev/null || fail "the service died under the fuzzing"
