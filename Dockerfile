@@ -7,6 +7,8 @@
 #   docker run --rm trailloop:dev migrate                  # with TRAILLOOP__DATABASE__URL set
 #
 # Stages:
+#   web      Node.js: the map page's Leaflet from the npm registry, as web/package-lock.json
+#            pins it (build.rs embeds it; with it in place build.rs needs no npm)
 #   chef     Rust toolchain + cargo-chef
 #   planner  reduces the workspace to a dependency "recipe" (manifests, lockfile, stub targets)
 #   builder  builds the dependencies from the recipe (cached layer: it only changes when
@@ -20,7 +22,14 @@
 # and write FROM gcr.io/distroless/cc-debian12:nonroot@sha256:<digest> (same for rust).
 
 ARG RUST_IMAGE=rust:1.95.0-bookworm
+ARG NODE_IMAGE=node:20.19-bookworm-slim
 ARG RUNTIME_IMAGE=gcr.io/distroless/cc-debian12:nonroot
+
+# ---------------------------------------------------------------------------------------
+FROM ${NODE_IMAGE} AS web
+WORKDIR /build/web
+COPY web/package.json web/package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
 # ---------------------------------------------------------------------------------------
 FROM ${RUST_IMAGE} AS chef
@@ -39,6 +48,9 @@ RUN cargo chef prepare --recipe-path recipe.json
 FROM chef AS builder
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 # Dependencies only: this layer is reused until a manifest or the lockfile changes.
+# The map page's vendored Leaflet first: build.rs finds it in place.
+COPY web/package.json web/package-lock.json web/
+COPY --from=web /build/web/node_modules web/node_modules
 COPY --from=planner /build/recipe.json recipe.json
 RUN --mount=type=cache,target=/usr/local/cargo/registry,sharing=locked \
     cargo chef cook --release --locked --package trailloop --recipe-path recipe.json

@@ -384,6 +384,27 @@ mod tests {
     }
 
     #[test]
+    fn cors_origins_come_as_a_comma_separated_list_and_may_be_empty() {
+        let origins = |v: &str| {
+            Settings::load_from(None, env(&[("TRAILLOOP__SERVER__CORS_ORIGINS", v)]))
+                .unwrap()
+                .server
+                .cors_origins
+        };
+        assert_eq!(
+            origins("https://a.example,https://b.example"),
+            ["https://a.example", "https://b.example"]
+        );
+        let none = crate::cors::AllowedOrigins::new(&origins(""));
+        assert_eq!(none, crate::cors::AllowedOrigins::default());
+        assert!(Settings::load_from(None, env(&[]))
+            .unwrap()
+            .server
+            .cors_origins
+            .is_empty());
+    }
+
+    #[test]
     fn unknown_keys_are_rejected() {
         let err = Settings::load_from(None, env(&[("TRAILLOOP__SERVER__PROT", "1")])).unwrap_err();
         assert!(format!("{err:#}").contains("prot"), "{err:#}");

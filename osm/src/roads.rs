@@ -537,10 +537,13 @@ impl DriveGraph {
                 vertices: start..vertices.len() as u32,
             });
         }
-        let cell_bounds = vertices.iter().map(|&c| cell_of(c)).fold(None, |b, (x, y)| {
-            let ((x0, y0), (x1, y1)) = b.unwrap_or(((x, y), (x, y)));
-            Some(((x0.min(x), y0.min(y)), (x1.max(x), y1.max(y))))
-        });
+        let cell_bounds = vertices
+            .iter()
+            .map(|&c| cell_of(c))
+            .fold(None, |b, (x, y)| {
+                let ((x0, y0), (x1, y1)) = b.unwrap_or(((x, y), (x, y)));
+                Some(((x0.min(x), y0.min(y)), (x1.max(x), y1.max(y))))
+            });
         cell_segments.sort_unstable();
         let mut cells: Vec<(i64, u32)> = Vec::new();
         let mut segments = Vec::with_capacity(cell_segments.len());

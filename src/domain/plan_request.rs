@@ -20,7 +20,11 @@ const CLOSED_EPS_DEG: f64 = 1e-7;
 #[serde(deny_unknown_fields)]
 pub struct SavePlanBody {
     /// A name for the plan, at most 200 characters, none of them control characters.
-    #[schema(example = "Sunday loop", max_length = 200, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
+    #[schema(
+        example = "Sunday loop",
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub name: Option<String>,
     /// One loop exactly as `/v1/loops` returned it (its `geometry` a closed line).
     #[serde(rename = "loop")]
