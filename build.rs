@@ -14,19 +14,20 @@ fn main() {
     let installed = installed_version(&web.join("node_modules/leaflet/package.json"));
     if installed.as_deref() != Some(pinned.as_str()) {
         let status = Command::new("npm")
-            .args([
-                "ci",
-                "--omit=dev",
-                "--ignore-scripts",
-                "--no-audit",
-                "--no-fund",
-            ])
+            .args(["ci", "--ignore-scripts", "--no-audit", "--no-fund"])
             .current_dir(web)
             .status()
             .unwrap_or_else(|e| {
-                panic!("the map page needs Leaflet from npm: running `npm ci` in web/: {e}")
+                panic!(
+                    "the map page needs Leaflet from the npm registry: running `npm ci` in \
+                     web/ failed to start ({e}); install Node.js and npm, or run it by hand"
+                )
             });
-        assert!(status.success(), "`npm ci` in web/ failed: {status}");
+        assert!(
+            status.success(),
+            "`npm ci` in web/ failed ({status}): the map page needs Leaflet from the npm \
+             registry, as web/package-lock.json pins it"
+        );
         let now = installed_version(&web.join("node_modules/leaflet/package.json"));
         assert_eq!(
             now.as_deref(),

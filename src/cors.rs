@@ -71,8 +71,10 @@ impl AllowedOrigins {
     }
 }
 
-/// Whether the request (or the one a preflight announces) changes nothing: saving a
-/// plan is the one write.
+/// Whether the request (or the one a preflight announces) only reads: GET and HEAD
+/// anywhere, and POST of a loop request (a question in a body). Listed, so that a route
+/// added later is not opened to every origin by default; the path as the router sees
+/// it, percent-decoded.
 fn only_reads(head: &RequestHead) -> bool {
     let method = if head.method == Method::OPTIONS {
         head.headers
@@ -82,8 +84,14 @@ fn only_reads(head: &RequestHead) -> bool {
     } else {
         head.method.clone()
     };
-    let path = head.uri.path().trim_end_matches('/');
-    !(method == Method::POST && path == "/v1/plans")
+    match method {
+        Method::GET | Method::HEAD => true,
+        Method::POST => {
+            let path = percent_encoding::percent_decode_str(head.uri.path()).decode_utf8_lossy();
+            path.trim_end_matches('/') == "/v1/loops"
+        }
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -127,5 +135,11 @@ mod tests {
         assert!(a.allows(&any, &head(Method::GET, "/v1/plans/x/gpx", None)));
         assert!(!a.allows(&any, &head(Method::OPTIONS, "/v1/plans", Some("POST"))));
         assert!(!a.allows(&any, &head(Method::POST, "/v1/plans/", None)));
+        assert!(
+            !a.allows(&any, &head(Method::OPTIONS, "/v1/%70lans", Some("POST"))),
+            "the router decodes %70 to p"
+        );
+        assert!(a.allows(&any, &head(Method::OPTIONS, "/v1/%6Coops", Some("POST"))));
+        assert!(!a.allows(&any, &head(Method::OPTIONS, "/v1/anything", Some("PUT"))));
     }
 }

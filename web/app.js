@@ -240,7 +240,7 @@ function drawLoops() {
       className: 'loop-line',
       ...LINE_STYLE.other,
     })
-      .bindTooltip(`${loop.rank}. ${trailheadName(loop)}`, { sticky: true })
+      .bindTooltip(textNode(`${loop.rank}. ${trailheadName(loop)}`), { sticky: true })
       .on('click', (e) => {
         L.DomEvent.stopPropagation(e); // not a new origin
         selectLoop(loop);
@@ -248,6 +248,14 @@ function drawLoops() {
       .addTo(loopLayer);
     loopLines.set(loop, line);
   }
+}
+
+// Leaflet puts a string tooltip in as HTML: names come from OpenStreetMap and from
+// saved plans, so they go in as text.
+function textNode(text) {
+  const el = document.createElement('span');
+  el.textContent = text;
+  return el;
 }
 
 function highlightLine(loop) {
@@ -263,18 +271,18 @@ function drawSelection(loop) {
   selectionLayer.clearLayers();
   const th = loop.trailhead;
   L.circleMarker([th.lat, th.lon], MARKER_STYLE.trailhead)
-    .bindTooltip(`Trailhead: ${trailheadName(loop)}`)
+    .bindTooltip(textNode(`Trailhead: ${trailheadName(loop)}`))
     .addTo(selectionLayer);
   for (const stage of loop.stages ?? []) {
     const night = stage.night;
     if (!night) continue;
     L.circleMarker([night.lat, night.lon], MARKER_STYLE.night)
-      .bindTooltip(`Night after day ${stage.day}: ${night.name ?? night.kind} (${night.kind.replaceAll('_', ' ')})`)
+      .bindTooltip(textNode(`Night after day ${stage.day}: ${night.name ?? night.kind} (${String(night.kind).replaceAll('_', ' ')})`))
       .addTo(selectionLayer);
   }
   for (const h of loop.highlights ?? []) {
     L.circleMarker([h.lat, h.lon], MARKER_STYLE.highlight)
-      .bindTooltip(`${h.name ?? h.kind} (${h.kind})`)
+      .bindTooltip(textNode(`${h.name ?? h.kind} (${h.kind})`))
       .addTo(selectionLayer);
   }
 }
@@ -368,6 +376,23 @@ function svg(name, attrs = {}, text) {
   return el;
 }
 
+// Kilometres from the first vertex to each vertex of `coords` ([lon, lat, ...]), on a
+// sphere: close enough to place a marker on the chart.
+function distancesAlong(coords) {
+  const R = 6371.0088;
+  const rad = Math.PI / 180;
+  const out = [0];
+  for (let i = 1; i < coords.length; i++) {
+    const [lon1, lat1] = coords[i - 1];
+    const [lon2, lat2] = coords[i];
+    const a =
+      Math.sin(((lat2 - lat1) * rad) / 2) ** 2 +
+      Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(((lon2 - lon1) * rad) / 2) ** 2;
+    out.push(out[i - 1] + 2 * R * Math.asin(Math.sqrt(a)));
+  }
+  return out;
+}
+
 function renderProfile(loop) {
   const points = loop.profile?.points ?? [];
   if (points.length < 2) {
@@ -405,12 +430,13 @@ function renderProfile(loop) {
     svg('text', { class: 'profile-label', x: left, y: H - 6, 'text-anchor': 'start' }, `0 ${unit.distance}`),
     svg('text', { class: 'profile-label', x: W - right, y: H - 6, 'text-anchor': 'end' }, formatDistance(xMax)),
   );
-  // Where each night falls, for multi-day plans.
-  let walked = 0;
+  // Where each night falls, for multi-day plans: at the day's last vertex, measured
+  // along the line the profile is drawn from (access paths and all).
+  const along = distancesAlong(loop.geometry.coordinates);
   for (const stage of loop.stages ?? []) {
-    walked += distanceIn(stage, 'distance') ?? 0;
-    if (!stage.night) continue;
-    const x = px(Math.min(walked, xMax)).toFixed(1);
+    const km = along[stage.end_index];
+    if (!stage.night || km == null) continue;
+    const x = px(Math.min(imperial ? km / KM_PER_MI : km, xMax)).toFixed(1);
     root.append(
       svg('line', { class: 'profile-night', x1: x, y1: top, x2: x, y2: base }),
       svg('text', { class: 'profile-label', x, y: top - 6, 'text-anchor': 'middle' }, `night ${stage.day}`),

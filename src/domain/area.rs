@@ -1,7 +1,8 @@
-//! `GET /v1/network?bbox=west,south,east,north`: the area whose trails are drawn. Any
-//! four numbers the schema's pattern lets through give an area: corners are put in
-//! order, clamped to the globe, and the box is cut to [`Area::MAX_SPAN_DEG`] a side
-//! around its centre (a map's view, not a download of the region).
+//! `GET /v1/network?bbox=west,south,east,north`: the area whose trails are drawn. Four
+//! numbers as the schema's pattern writes them; latitudes are put in order, both are
+//! clamped to the globe, and the box is cut to [`Area::MAX_SPAN_DEG`] a side around its
+//! centre (a map's view, not a download of the region). West beyond east is a box
+//! across the antimeridian, which is not served (422).
 
 use serde::Deserialize;
 use trailloop_osm::Coord;
@@ -23,6 +24,21 @@ pub struct NetworkQuery {
     pub bbox: String,
 }
 
+/// `-?ddd(.dddddddddddd)?`, the pattern's number: up to three digits, up to twelve
+/// decimals.
+fn decimal(n: &str) -> Option<f64> {
+    let digits = n.strip_prefix('-').unwrap_or(n);
+    let (whole, decimals) = match digits.split_once('.') {
+        Some((w, d)) => (w, Some(d)),
+        None => (digits, None),
+    };
+    let all_digits = |s: &str, most: usize| {
+        (1..=most).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+    };
+    let ok = all_digits(whole, 3) && decimals.is_none_or(|d| all_digits(d, 12));
+    ok.then(|| n.parse().ok()).flatten()
+}
+
 /// A box on the globe, south-west to north-east, at most [`Area::MAX_SPAN_DEG`] a side.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Area {
@@ -38,21 +54,22 @@ impl Area {
 
     /// Parses `west,south,east,north`.
     pub fn parse(bbox: &str) -> Result<Area, FieldError> {
+        let four = || FieldError::new("bbox", "must be four numbers: west,south,east,north");
         let numbers: Vec<f64> = bbox
             .split(',')
-            .map(|n| n.trim().parse::<f64>())
-            .collect::<Result<_, _>>()
-            .map_err(|_| FieldError::new("bbox", "must be four numbers: west,south,east,north"))?;
+            .map(|n| decimal(n).ok_or_else(four))
+            .collect::<Result<_, _>>()?;
         let [w, s, e, n] = numbers[..] else {
+            return Err(four());
+        };
+        if w > e {
             return Err(FieldError::new(
                 "bbox",
-                "must be four numbers: west,south,east,north",
+                "west is beyond east: boxes across the antimeridian are not served",
             ));
-        };
-        if !numbers.iter().all(|x| x.is_finite()) {
-            return Err(FieldError::new("bbox", "must be finite numbers"));
         }
         let side = |a: f64, b: f64, limit: f64| {
+            // Latitudes may come in either order; longitudes are in order (above).
             let (lo, hi) = (a.min(b).clamp(-limit, limit), a.max(b).clamp(-limit, limit));
             let half = ((hi - lo) / 2.0).min(Self::MAX_SPAN_DEG / 2.0);
             let mid = (lo + hi) / 2.0;
@@ -94,7 +111,7 @@ mod tests {
 
     #[test]
     fn corners_are_ordered_clamped_and_the_box_cut_around_its_centre() {
-        let a = Area::parse("1.6,42.58,1.5,42.5").unwrap();
+        let a = Area::parse("1.5,42.58,1.6,42.5").unwrap();
         assert_eq!((a.south_west.lon, a.south_west.lat), (1.5, 42.5));
         assert_eq!((a.north_east.lon, a.north_east.lat), (1.6, 42.58));
         let big = Area::parse("0,40,4,44").unwrap();
@@ -102,7 +119,23 @@ mod tests {
         assert_eq!((big.south_west.lat, big.north_east.lat), (41.75, 42.25));
         let off = Area::parse("-200,-95,-199,-91").unwrap();
         assert_eq!((off.south_west.lon, off.north_east.lat), (-180.0, -90.0));
-        for bad in ["", "1,2,3", "1,2,3,4,5", "a,b,c,d", "1,2,3,inf"] {
+        let across = Area::parse("179.9,0,-179.9,1").unwrap_err();
+        assert!(across.message.contains("antimeridian"), "{across:?}");
+        // Exactly the schema's pattern: what it refuses, the service refuses.
+        for bad in [
+            "",
+            "1,2,3",
+            "1,2,3,4,5",
+            "a,b,c,d",
+            "1,2,3,inf",
+            " 1,2,3,4",
+            "+1,2,3,4",
+            "1.,2,3,4",
+            ".5,2,3,4",
+            "1e2,2,3,4",
+            "1000,2,3,4",
+            "0.1234567890123,2,3,4",
+        ] {
             assert_eq!(Area::parse(bad).unwrap_err().field, "bbox", "{bad}");
         }
     }

@@ -47,28 +47,7 @@ impl DistanceKm {
     /// Checks `km` for `field`: finite, more than zero (at least `min_km` when given) and
     /// at most [`DistanceKm::MAX_KM`].
     pub fn parse(km: f64, field: &str, min_km: Option<f64>) -> Result<DistanceKm, FieldError> {
-        if !km.is_finite() {
-            return Err(FieldError::new(field, "must be a finite number"));
-        }
-        if km <= 0.0 {
-            return Err(FieldError::new(
-                field,
-                format!("must be positive, got {km}"),
-            ));
-        }
-        if let Some(min) = min_km.filter(|&min| km < min) {
-            return Err(FieldError::new(
-                field,
-                format!("must be at least {min} km, got {km}"),
-            ));
-        }
-        if km > Self::MAX_KM {
-            return Err(FieldError::new(
-                field,
-                format!("must be at most {} km, got {km}", Self::MAX_KM),
-            ));
-        }
-        Ok(DistanceKm(km))
+        in_bounds(km, field, min_km, Self::MAX_KM, "km").map(DistanceKm)
     }
 
     /// Checks `mi` for `field` like [`DistanceKm::parse`], in miles: more than zero (at
@@ -78,28 +57,7 @@ impl DistanceKm {
         field: &str,
         min_mi: Option<f64>,
     ) -> Result<DistanceKm, FieldError> {
-        if !mi.is_finite() {
-            return Err(FieldError::new(field, "must be a finite number"));
-        }
-        if mi <= 0.0 {
-            return Err(FieldError::new(
-                field,
-                format!("must be positive, got {mi}"),
-            ));
-        }
-        if let Some(min) = min_mi.filter(|&min| mi < min) {
-            return Err(FieldError::new(
-                field,
-                format!("must be at least {min} mi, got {mi}"),
-            ));
-        }
-        if mi > MAX_MI {
-            return Err(FieldError::new(
-                field,
-                format!("must be at most {MAX_MI} mi, got {mi}"),
-            ));
-        }
-        Ok(DistanceKm(mi * KM_PER_MI))
+        in_bounds(mi, field, min_mi, MAX_MI, "mi").map(|mi| DistanceKm(mi * KM_PER_MI))
     }
 
     /// One distance given as a pair of fields, `{name}_km` or `{name}_mi`: exactly one
@@ -137,6 +95,36 @@ impl DistanceKm {
     pub fn metres(self) -> f64 {
         self.0 * 1000.0
     }
+}
+
+/// `x` of `field`, in `unit`: finite, more than zero, at least `min` when given, at most
+/// `max`.
+fn in_bounds(
+    x: f64,
+    field: &str,
+    min: Option<f64>,
+    max: f64,
+    unit: &str,
+) -> Result<f64, FieldError> {
+    if !x.is_finite() {
+        return Err(FieldError::new(field, "must be a finite number"));
+    }
+    if x <= 0.0 {
+        return Err(FieldError::new(field, format!("must be positive, got {x}")));
+    }
+    if let Some(min) = min.filter(|&min| x < min) {
+        return Err(FieldError::new(
+            field,
+            format!("must be at least {min} {unit}, got {x}"),
+        ));
+    }
+    if x > max {
+        return Err(FieldError::new(
+            field,
+            format!("must be at most {max} {unit}, got {x}"),
+        ));
+    }
+    Ok(x)
 }
 
 /// Acceptable length error as a fraction of the target, in `(0, 0.5]`.

@@ -56,8 +56,10 @@ pub struct LoopRequestBody {
     #[schema(minimum = 0.32, maximum = 186.4)]
     pub target_mi: Option<f64>,
     /// Wanted walking time, hours, in [0.1, 60], by the duration model (5 km and
-    /// 600 m of climb an hour): the length is chosen for the climb of the trails
-    /// around each trailhead (about 20 km for 4 hours on flat ground, less in hills).
+    /// 600 m of climb an hour): the length is chosen for the average climb of the
+    /// trails around the trailheads planned from (about 20 km for 4 hours on flat
+    /// ground, less in hills); loops more than 20 % off the time are named in
+    /// `warnings`.
     #[schema(minimum = 0.1, maximum = 60.0)]
     pub target_hours: Option<f64>,
     /// How the answer's `summary` lines give distances and climb: `metric` (default) or

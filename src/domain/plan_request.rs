@@ -28,7 +28,7 @@ pub struct SavePlanBody {
     pub name: Option<String>,
     /// One loop exactly as `/v1/loops` returned it (its `geometry` a closed line).
     #[serde(rename = "loop")]
-    #[schema(value_type = crate::routes::LoopJson, example = json!({
+    #[schema(value_type = SavedLoop, example = json!({
         "rank": 1, "distance_km": 2.1,
         "geometry": {"type": "LineString", "coordinates": [
             [1.5211, 42.5078, 1023.0], [1.53, 42.51, 1040.5], [1.525, 42.515, 1061.0],
@@ -37,6 +37,60 @@ pub struct SavePlanBody {
     }))]
     pub loop_: serde_json::Value,
 }
+
+/// What `POST /v1/plans` checks of a loop: an object whose `geometry` is a GeoJSON
+/// LineString of 2..=300,000 positions `[lon, lat]` or `[lon, lat, elevation in metres]`
+/// (its last position equal to its first, which JSON Schema cannot say: else 422). Its
+/// other fields, as `/v1/loops` gave them, are kept as they are. For the OpenAPI
+/// document only.
+pub struct SavedLoop;
+
+impl utoipa::PartialSchema for SavedLoop {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ArrayBuilder, ArrayItems, ObjectBuilder, Type};
+        let number = |min: f64, max: f64| {
+            ObjectBuilder::new()
+                .schema_type(Type::Number)
+                .minimum(Some(min))
+                .maximum(Some(max))
+        };
+        let position = ArrayBuilder::new()
+            .prefix_items([
+                number(-180.0, 180.0),
+                number(-90.0, 90.0),
+                number(*ELEVATION_RANGE_M.start(), *ELEVATION_RANGE_M.end()),
+            ])
+            .items(ArrayItems::False)
+            .min_items(Some(2))
+            .max_items(Some(3));
+        let line = ObjectBuilder::new()
+            .property(
+                "type",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some(["LineString"])),
+            )
+            .required("type")
+            .property(
+                "coordinates",
+                ArrayBuilder::new()
+                    .items(position)
+                    .min_items(Some(2))
+                    .max_items(Some(MAX_VERTICES)),
+            )
+            .required("coordinates");
+        ObjectBuilder::new()
+            .description(Some(
+                "A loop as /v1/loops returned it; its geometry, a closed line, is checked \
+                 and the rest kept as it is.",
+            ))
+            .property("geometry", line)
+            .required("geometry")
+            .into()
+    }
+}
+
+impl ToSchema for SavedLoop {}
 
 /// A plan ready to be stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -125,6 +179,24 @@ impl LoopGeometry {
         Ok(LoopGeometry {
             coords: line,
             elevations,
+        })
+    }
+
+    /// A stored plan's line: as [`LoopGeometry::parse`], but a plan saved before
+    /// elevations were checked may carry third values that do not pass; those are
+    /// dropped rather than failing the plan.
+    pub fn parse_stored(
+        value: Option<&serde_json::Value>,
+        field: &str,
+    ) -> Result<LoopGeometry, FieldError> {
+        LoopGeometry::parse(value, field).or_else(|e| {
+            let mut flat = value.cloned().ok_or(e)?;
+            if let Some(coords) = flat.get_mut("coordinates").and_then(|c| c.as_array_mut()) {
+                for c in coords.iter_mut().filter_map(|c| c.as_array_mut()) {
+                    c.truncate(2);
+                }
+            }
+            LoopGeometry::parse(Some(&flat), field)
         })
     }
 
@@ -226,5 +298,32 @@ mod tests {
         assert_eq!(field(json!({"loop": [1]})), "loop");
         let long = "x".repeat(201);
         assert_eq!(field(json!({"name": long, "loop": {}})), "name");
+        // A name's length counts before trimming, as the schema's maxLength does.
+        let padded = format!("{}a", " ".repeat(200));
+        assert_eq!(field(json!({"name": padded, "loop": {}})), "name");
+    }
+
+    #[test]
+    fn elevations_are_kept_when_every_position_has_a_sane_one() {
+        let parse = |c: serde_json::Value| {
+            LoopGeometry::parse(Some(&json!({"type": "LineString", "coordinates": c})), "g")
+        };
+        let g = parse(json!([
+            [1.5, 42.5, 1000],
+            [1.6, 42.5, 1010.5],
+            [1.5, 42.5, 1000]
+        ]))
+        .unwrap();
+        assert_eq!(g.elevations(), Some(&[1000.0, 1010.5, 1000.0][..]));
+        let mixed = parse(json!([[1.5, 42.5, 1000], [1.6, 42.5], [1.5, 42.5, 1000]])).unwrap();
+        assert_eq!(mixed.elevations(), None, "not every position has one");
+        for bad in [json!(9001), json!(-501), json!("high"), json!(null)] {
+            let c = json!([[1.5, 42.5, 1000], [1.6, 42.5, bad], [1.5, 42.5, 1000]]);
+            assert_eq!(parse(c.clone()).unwrap_err().field, "g.coordinates[1]");
+            // A plan stored before elevations were checked still reads, without them.
+            let stored = json!({"type": "LineString", "coordinates": c});
+            let g = LoopGeometry::parse_stored(Some(&stored), "g").unwrap();
+            assert_eq!((g.coords().len(), g.elevations()), (3, None));
+        }
     }
 }

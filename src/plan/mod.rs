@@ -52,6 +52,10 @@ use crate::store::{Store, StoreError};
 /// that edges reaching in from a neighbouring tile are there too.
 const TILE_MARGIN_M: f64 = 2_000.0;
 
+/// Asked by time, loops whose walking time is further than this share from it are named
+/// in a warning.
+const TIME_WARNING_SHARE: f64 = 0.2;
+
 /// Times a request is planned again when an import replaced its region meanwhile.
 const STALE_RETRIES: usize = 2;
 
@@ -662,6 +666,24 @@ impl Planner {
                 "the search was cut short by the {} ms time budget; loops may not be the best",
                 self.time_budget.as_millis()
             ));
+        }
+        if let Some(hours) = req.target_hours {
+            // The length was chosen for the trails' average climb; a loop steeper or
+            // flatter than that walks longer or shorter.
+            let off: Vec<String> = answer
+                .loops
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| (l.duration_h - hours).abs() > TIME_WARNING_SHARE * hours)
+                .map(|(i, l)| format!("{} ({:.1} h)", i + 1, l.duration_h))
+                .collect();
+            if !off.is_empty() {
+                answer.warnings.push(format!(
+                    "asked for {hours} h: loop(s) {} take more than {:.0} % longer or shorter",
+                    off.join(", "),
+                    TIME_WARNING_SHARE * 100.0
+                ));
+            }
         }
         Ok(answer)
     }

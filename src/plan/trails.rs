@@ -45,8 +45,10 @@ fn covering(area: &Area) -> Vec<TileKey> {
 }
 
 impl Planner {
-    /// The trails of every region that meet `area`.
+    /// The trails of every region that meet `area`. Admitted like a loop request: it
+    /// may load and build tiles, and a full queue answers 503 before any of that.
     pub async fn trails(&self, area: &Area) -> Result<Trails, PlanError> {
+        let _admission = self.pool.admit()?;
         let regions = self
             .regions
             .current(&self.store)

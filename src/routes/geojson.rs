@@ -13,8 +13,10 @@ use crate::domain::Units;
 /// The media type.
 pub const GEO_JSON: &str = "application/geo+json";
 
-/// Whether the client prefers GeoJSON to plain JSON: `application/geo+json` is in
-/// `Accept` with a weight above that of `application/json` and the wildcards.
+/// Whether the client prefers GeoJSON to plain JSON. Each type weighs what its most
+/// specific range in `Accept` gives it (RFC 9110: its own entry, else `application/*`,
+/// else `*/*`); GeoJSON wins when it weighs more, or as much when it was named and
+/// plain JSON was not.
 pub fn wants_geojson(req: &HttpRequest) -> bool {
     let Some(accept) = req
         .headers()
@@ -23,24 +25,27 @@ pub fn wants_geojson(req: &HttpRequest) -> bool {
     else {
         return false;
     };
-    let weight_of = |wanted: &[&str]| -> f32 {
-        accept
-            .split(',')
-            .filter_map(|part| {
-                let mut fields = part.split(';').map(str::trim);
-                let media = fields.next()?.to_ascii_lowercase();
-                if !wanted.contains(&media.as_str()) {
-                    return None;
-                }
-                let q = fields
+    // The weight of the entry for exactly `range`, when there is one.
+    let entry = |range: &str| -> Option<f32> {
+        accept.split(',').find_map(|part| {
+            let mut fields = part.split(';').map(str::trim);
+            if !fields.next()?.eq_ignore_ascii_case(range) {
+                return None;
+            }
+            Some(
+                fields
                     .find_map(|f| f.strip_prefix("q="))
-                    .map_or(Some(1.0), |q| q.parse::<f32>().ok())?;
-                Some(q)
-            })
-            .fold(0.0, f32::max)
+                    .map_or(Some(1.0), |q| q.parse::<f32>().ok())
+                    .unwrap_or(0.0),
+            )
+        })
     };
-    let geo = weight_of(&[GEO_JSON]);
-    geo > 0.0 && geo > weight_of(&["application/json", "application/*", "*/*"])
+    let wildcard = entry("application/*").or_else(|| entry("*/*"));
+    let geo_named = entry(GEO_JSON);
+    let json_named = entry("application/json");
+    let geo = geo_named.or(wildcard).unwrap_or(0.0);
+    let json = json_named.or(wildcard).unwrap_or(0.0);
+    geo > 0.0 && (geo > json || (geo == json && geo_named.is_some() && json_named.is_none()))
 }
 
 /// The content type header value.
@@ -143,6 +148,14 @@ mod tests {
         assert!(!accepts("*/*"));
         assert!(!accepts("application/geo+json;q=0"));
         assert!(!accepts("application/geo+json;q=x"));
+        assert!(
+            accepts("application/geo+json, */*"),
+            "named beats a wildcard"
+        );
+        assert!(accepts(
+            "application/*;q=0.9, application/geo+json;q=0.8, application/json;q=0.5"
+        ));
+        assert!(!accepts("application/geo+json;q=0.5, */*"));
         assert!(!wants_geojson(&TestRequest::default().to_http_request()));
     }
 }

@@ -1,6 +1,7 @@
 //! `POST /v1/loops` and `GET /v1/loops`: parse, plan, serialise as JSON or, asked with
 //! `Accept: application/geo+json`, as a GeoJSON FeatureCollection.
 
+use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::extract::{ApiJson, ApiQuery};
@@ -70,11 +71,13 @@ async fn answer(
 ) -> Result<HttpResponse, ApiError> {
     let answer = state.planner.loops(request).await?;
     let response = LoopsResponse::new(&answer, request.units);
+    let mut ok = HttpResponse::Ok();
+    // One value for both: the CORS layer keeps only the first `Vary` it finds.
+    ok.insert_header((header::VARY, "Accept, Accept-Encoding"));
     Ok(if geojson::wants_geojson(req) {
-        HttpResponse::Ok()
-            .insert_header(geojson::content_type())
+        ok.insert_header(geojson::content_type())
             .json(LoopFeatureCollection::from(response))
     } else {
-        HttpResponse::Ok().json(response)
+        ok.json(response)
     })
 }

@@ -97,7 +97,7 @@ fn tile_source(tile_url: &str) -> Option<String> {
 fn content_security_policy(web: &WebSettings) -> String {
     let tiles = tile_source(&web.tile_url).unwrap_or_default();
     format!(
-        "default-src 'self'; img-src 'self' data: {tiles}; style-src 'self' 'unsafe-inline'; \
+        "default-src 'self'; img-src 'self' data: {tiles}; style-src 'self'; \
          connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
     )
 }

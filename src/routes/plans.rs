@@ -136,7 +136,7 @@ pub async fn gpx(
 /// and a waypoint for each night's place and each water source on the way.
 pub fn to_gpx(record: &PlanRecord) -> Result<Vec<u8>, ApiError> {
     // Saved plans were checked on the way in: a bad geometry here is corrupt data.
-    let geometry = LoopGeometry::parse(record.body.get("geometry"), "loop.geometry")
+    let geometry = LoopGeometry::parse_stored(record.body.get("geometry"), "loop.geometry")
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored plan {}: {e:?}", record.id)))?;
     let name = record
         .name

@@ -12,8 +12,9 @@ use crate::helpers::{spawn_app, Backend, ANDORRA};
 
 type Key = (i64, i64);
 
+/// A position to OpenStreetMap's precision (1e-7 degrees), as answers give them.
 fn key(lon: f64, lat: f64) -> Key {
-    ((lon * 1e9).round() as i64, (lat * 1e9).round() as i64)
+    ((lon * 1e7).round() as i64, (lat * 1e7).round() as i64)
 }
 
 /// What a loop is checked against: the network both backends were built from.

@@ -154,10 +154,29 @@ async fn the_api_describes_itself(backend: Backend) {
         );
     }
     let schemas = &doc["components"]["schemas"];
-    assert!(schemas["LoopRequestBody"]["properties"]["origin"].is_object());
-    // Both drive limits, neither required on its own; the answer's drive fields.
-    let body = &schemas["LoopRequestBody"];
-    for limit in ["max_drive_km", "max_drive_minutes"] {
+    // The body's fields, and the choices among them the schema states: exactly one
+    // target, at least one drive limit.
+    let body = &schemas["LoopRequestBody"]["allOf"][0];
+    assert!(body["properties"]["origin"].is_object());
+    let choice = |k: usize, of: &str| -> Vec<String> {
+        schemas["LoopRequestBody"]["allOf"][k][of]
+            .as_array()
+            .unwrap_or_else(|| panic!("allOf[{k}].{of}"))
+            .iter()
+            .map(|b| b["required"][0].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        choice(1, "oneOf"),
+        ["target_km", "target_mi", "target_hours"]
+    );
+    assert_eq!(
+        choice(2, "anyOf"),
+        ["max_drive_km", "max_drive_mi", "max_drive_minutes"]
+    );
+    assert_eq!(body["properties"]["target_mi"]["maximum"], 186.4);
+    assert_eq!(body["properties"]["days"]["maximum"], 14);
+    for limit in ["max_drive_km", "max_drive_mi", "max_drive_minutes"] {
         assert!(
             body["properties"][limit].is_object(),
             "{limit} undocumented"
