@@ -154,8 +154,10 @@ async fn reference(client: &tokio_postgres::Client, lat: f64, lon: f64) -> Refer
     }
 }
 
+/// A position to the 1e-7 degrees answers give (rounding to fewer digits twice could
+/// land on two keys).
 fn key(lat: f64, lon: f64) -> (i64, i64) {
-    ((lat * 1e6).round() as i64, (lon * 1e6).round() as i64)
+    ((lat * 1e7).round() as i64, (lon * 1e7).round() as i64)
 }
 
 fn f(v: &Value) -> f64 {
