@@ -18,7 +18,7 @@ pub use loop_request::{
     PreferencesBody, DEFAULT_OVERNIGHT, FLAT_KM_PER_HOUR,
 };
 pub use network::{EdgeRecord, PoiRecord, RegionVersion, TileRecords, TrailheadRecord};
-pub use plan_request::{LoopGeometry, SavePlanBody, SavePlanRequest};
+pub use plan_request::{LoopGeometry, SavePlanBody, SavePlanRequest, SavedLoop};
 pub use trailhead_query::{TrailheadQuery, TrailheadSearch};
 
 use serde::{Deserialize, Serialize};

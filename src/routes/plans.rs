@@ -23,9 +23,10 @@ pub struct PlanJson {
     pub created_at: DateTime<Utc>,
     /// The name given.
     pub name: Option<String>,
-    /// The loop, exactly as saved.
+    /// The loop, exactly as saved (a loop from `/v1/loops`, with whatever else the
+    /// client kept in it).
     #[serde(rename = "loop")]
-    #[schema(value_type = super::LoopJson)]
+    #[schema(value_type = crate::domain::SavedLoop)]
     pub loop_: serde_json::Value,
 }
 
