@@ -24,7 +24,7 @@ const LINE_STYLE = {
   other: { color: '#64748b', weight: 3, opacity: 0.7 },
 };
 const NETWORK_STYLE = {
-  road: { className: 'network-line network-road', color: '#b45309', weight: 1.5, opacity: 0.6 },
+  road: { className: 'network-line network-road', color: '#a8a29e', weight: 1.5, opacity: 0.6 },
   trail: { className: 'network-line network-trail', color: '#15803d', weight: 1.2, opacity: 0.7, dashArray: '3 3' },
 };
 const MARKER_STYLE = {

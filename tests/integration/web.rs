@@ -7,7 +7,8 @@ use reqwest::header::{HeaderMap, ACCEPT, ACCEPT_ENCODING, CONTENT_ENCODING, CONT
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app, spawn_app_with, Backend, TestApp};
+use crate::helpers::{data, spawn_app, spawn_app_with, Backend, TestApp};
+use crate::judge::elevation::Srtm;
 
 /// A 10 km request from Encamp.
 fn encamp(extra: Value) -> Value {
@@ -276,6 +277,8 @@ async fn geojson_answers_follow_rfc_7946_with_elevations_and_a_profile(backend: 
         .contains("OpenStreetMap"));
     let features = fc["features"].as_array().unwrap();
     assert_eq!(features.len(), 3);
+    let dem = Srtm::read(&data("N42E001.hgt.zip"));
+    let mut judged = 0;
     for (i, f) in features.iter().enumerate() {
         assert_eq!(f["type"], "Feature");
         assert_eq!(f["id"], i + 1);
@@ -298,6 +301,11 @@ async fn geojson_answers_follow_rfc_7946_with_elevations_and_a_profile(backend: 
                 "{c:?}"
             );
             assert!((800.0..3000.0).contains(&c[2]), "{c:?}");
+            // The tile's own elevation there, read without the importer's code.
+            if let Some(z) = dem.elevation(c[0], c[1]) {
+                assert!((c[2] - z).abs() < 1.0, "{c:?}: the tile says {z:.1} m");
+                judged += 1;
+            }
         }
         assert_eq!(coords.first(), coords.last(), "closed");
 
@@ -323,6 +331,7 @@ async fn geojson_answers_follow_rfc_7946_with_elevations_and_a_profile(backend: 
             "profile climbs {up} m, ascent {ascent} m"
         );
     }
+    assert!(judged > 300, "{judged} vertices judged against the tile");
 }
 
 async fn the_trails_around_a_place_are_served_as_geojson(backend: Backend) {

@@ -24,6 +24,7 @@
 // Shared by the API tests and the report, which read different measures.
 #![allow(dead_code)]
 
+pub mod elevation;
 #[path = "../../solver/tests/support/judge.rs"]
 pub mod line;
 pub mod places;
