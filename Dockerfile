@@ -1,4 +1,4 @@
-# syntax=docker/dockerfile:1.7
+# syntax=docker/dockerfile:1.7@sha256:a57df69d0ea827fb7266491f2813635de6f17269be881f696fbfdf2d83dda33e
 #
 # TrailLoop: one distroless, non-root image for `docker compose` and ECS Fargate.
 #
@@ -14,25 +14,33 @@
 #   builder  builds the dependencies from the recipe (cached layer: it only changes when
 #            Cargo.toml/Cargo.lock change), then the workspace itself, then checks that the
 #            binary links only against what the distroless cc image ships (glibc, libgcc)
-#   runtime  gcr.io/distroless/cc-debian12, user nonroot (65532), /app/trailloop + config + data
+#   runtime  gcr.io/distroless/cc-debian12, user nonroot (65532), /app/trailloop + config +
+#            data + the RDS CA bundle (/app/certs/rds-global-bundle.pem)
 #
-# Pinning: the base images are pinned by tag. Pin them by digest as well when building in
-# CI with registry access, e.g.
-#   docker buildx imagetools inspect gcr.io/distroless/cc-debian12:nonroot
-# and write FROM gcr.io/distroless/cc-debian12:nonroot@sha256:<digest> (same for rust).
-
-ARG RUST_IMAGE=rust:1.95.0-bookworm
-ARG NODE_IMAGE=node:20.19-bookworm-slim
-ARG RUNTIME_IMAGE=gcr.io/distroless/cc-debian12:nonroot
+# Pinning: every base image (and the Dockerfile frontend in the syntax line) is pinned by
+# tag AND digest (tag@sha256:digest): the tag says what it is, the digest is what is
+# pulled, so a re-pushed tag cannot change the build. The digests were taken from public,
+# digest-pinned references of these exact tags (Renovate-maintained Dockerfiles and
+# others, each digest seen in several independent repositories), collected on
+# 2026-12-03; they were NOT checked against the registries from the machine that wrote
+# them (it had no registry access). Verify and refresh them with registry access, e.g.
+#   docker buildx imagetools inspect rust:1.95.0-bookworm --format '{{json .Manifest.Digest}}'
+#   docker buildx imagetools inspect node:20.20.2-bookworm-slim --format '{{json .Manifest.Digest}}'
+#   crane digest node:20.20.2-bookworm-slim
+#   crane digest gcr.io/distroless/cc-debian12:nonroot
+#   crane digest docker/dockerfile:1.7
+# and write the index (multi-platform) digest after the tag. A digest that the registry
+# no longer serves fails the build at its FROM line; a Renovate `docker` manager (or
+# Dependabot) keeps tag and digest current. See ecs/README.md, "Image pinning".
 
 # ---------------------------------------------------------------------------------------
-FROM ${NODE_IMAGE} AS web
+FROM node:20.20.2-bookworm-slim@sha256:2cf067cfed83d5ea958367df9f966191a942351a2df77d6f0193e162b5febfc0 AS web
 WORKDIR /build/web
 COPY web/package.json web/package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
 # ---------------------------------------------------------------------------------------
-FROM ${RUST_IMAGE} AS chef
+FROM rust:1.95.0-bookworm@sha256:6258907abe69656e41cd992e0b705cdcfabcbbe3db374f92ed2d47121282d4a1 AS chef
 ARG CARGO_CHEF_VERSION=0.1.78
 ENV CARGO_TERM_COLOR=never \
     CARGO_INCREMENTAL=0
@@ -69,7 +77,7 @@ RUN needed="$(readelf -d /out/trailloop | sed -n 's/.*Shared library: \[\(.*\)\]
  && if [ -n "${unexpected}" ]; then echo "trailloop needs libraries the distroless cc image lacks: ${unexpected}" >&2; exit 1; fi
 
 # ---------------------------------------------------------------------------------------
-FROM ${RUNTIME_IMAGE} AS runtime
+FROM gcr.io/distroless/cc-debian12:nonroot@sha256:9dac0a79194e45a7da0158a9c6da57b217585af0786db3845d1f0ec1a0dd182f AS runtime
 
 ARG VERSION=dev
 ARG REVISION=unknown
@@ -81,6 +89,7 @@ LABEL org.opencontainers.image.title="trailloop" \
       org.opencontainers.image.created="${CREATED}" \
       org.opencontainers.image.licenses="MIT OR Apache-2.0" \
       org.opencontainers.image.base.name="gcr.io/distroless/cc-debian12:nonroot" \
+      org.opencontainers.image.base.digest="sha256:9dac0a79194e45a7da0158a9c6da57b217585af0786db3845d1f0ec1a0dd182f" \
       trailloop.sample-data.attribution="Map data (c) OpenStreetMap contributors, ODbL 1.0, https://www.openstreetmap.org/copyright; see /app/data/README.md"
 
 WORKDIR /app
@@ -88,6 +97,24 @@ COPY --from=builder --chown=0:0 /out/trailloop /app/trailloop
 COPY --chown=0:0 config/ /app/config/
 COPY --chown=0:0 data/andorra.osm.pbf data/N42E001.hgt.zip data/README.md /app/data/
 # (root-owned: the service user can read, not change, its binary, configuration and data)
+
+# The Amazon RDS CA bundle (root CAs of every commercial Region), which the service's
+# rustls client trusts for the database (TRAILLOOP__DATABASE__CA_FILE, sslmode=require,
+# rds.force_ssl=1). Fetched at build time and checked against its SHA-256: a changed
+# bundle fails the build instead of silently changing what the service trusts.
+# The checksum is that of the bundle as published since mid-2025 (108 certificates,
+# 165,408 bytes). It was not downloaded from the URL by the machine that wrote this line
+# (no internet there): it was computed (2026-12-03) from the copy AWS Labs ship in the
+# PyPI wheel awslabs-mysql-mcp-server 1.1.3 (awslabs/mysql_mcp_server/connection/
+# rds_global_bundle.pem, which that package checks against the same pin), and it equals
+# the pin that several public Dockerfiles and deployment docs record for this URL. When AWS publishes a
+# new bundle (CA rotation, new Region) the build fails here; then refresh it with
+#   curl -fsSL https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem | sha256sum
+# after checking the new certificates, and update ecs/README.md ("RDS CA bundle").
+# checkov:skip=CKV_DOCKER_4: ADD is used only for this remote file, pinned by --checksum (COPY cannot fetch URLs; distroless has no curl)
+ADD --chown=0:0 --chmod=0444 \
+    --checksum=sha256:e5bb2084ccf45087bda1c9bffdea0eb15ee67f0b91646106e466714f9de3c7e3 \
+    https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem /app/certs/rds-global-bundle.pem
 
 # Settings: config/default.toml, found relative to the working directory (/app), then
 # TRAILLOOP__SECTION__KEY environment variables given at run time.

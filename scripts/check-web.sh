@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The web app's side, against the release binary on PostGIS (the database cluster named
-# by TRAILLOOP_TEST_DATABASE_URL; scripts/test.sh provides one):
+# by TRAILLOOP_TEST_DATABASE_URL, over TLS verified against TRAILLOOP_TEST_DATABASE_CA_FILE
+# when the URL says sslmode=require; scripts/test.sh provides both):
 #   - the map page driven in headless Chromium (web/tests, Playwright's playwright-core
 #     with Debian's chromium): origin, 10 km, three loops listed and drawn, profile,
 #     GPX, save, share link; a screenshot goes to target/artifacts/map.png;
@@ -12,6 +13,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${TRAILLOOP_TEST_DATABASE_URL:?run through scripts/test.sh, which starts a database}"
 fail() { echo "check-web: $*" >&2; exit 1; }
+CA_FILE=${TRAILLOOP_TEST_DATABASE_CA_FILE:-}
+case "$TRAILLOOP_TEST_DATABASE_URL" in
+    *sslmode=require*) [ -n "$CA_FILE" ] || fail "the URL asks for TLS: set TRAILLOOP_TEST_DATABASE_CA_FILE to the CA of the cluster's certificate" ;;
+esac
+if [ -n "$CA_FILE" ]; then
+    # The service and psql verify the server's certificate against the cluster's CA.
+    export TRAILLOOP__DATABASE__CA_FILE="$CA_FILE" PGSSLROOTCERT="$CA_FILE"
+fi
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 if [ ! -x /usr/bin/chromium ]; then
@@ -28,7 +37,9 @@ BIN=$PWD/target/release/trailloop
 
 DB="web_$$"
 psql "$TRAILLOOP_TEST_DATABASE_URL" -qc "CREATE DATABASE $DB"
-export TRAILLOOP__DATABASE__URL="${TRAILLOOP_TEST_DATABASE_URL%/*}/$DB"
+# The cluster's URL with database $DB, its query (sslmode) kept.
+BASE=${TRAILLOOP_TEST_DATABASE_URL%%\?*}
+export TRAILLOOP__DATABASE__URL="${BASE%/*}/$DB${TRAILLOOP_TEST_DATABASE_URL#"$BASE"}"
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 export TRAILLOOP__SERVER__HOST=127.0.0.1 TRAILLOOP__SERVER__PORT="$PORT" TRAILLOOP__WEB__TILE_URL=""
 # A slow CI machine must not turn the time budget into fewer loops or a 503 (and the

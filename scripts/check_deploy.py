@@ -13,10 +13,26 @@ loader):
     and a StopTimeout (<= 120 s, above the service's graceful shutdown);
   * task definitions run by an AWS::ECS::Service also need PortMappings (with the port
     the load balancer targets) and a container HealthCheck;
+  * every container trusts the RDS CA bundle (TRAILLOOP__DATABASE__CA_FILE) and drops
+    all Linux capabilities;
   * the service, the load balancer and the database carry the settings the deployment
-    relies on (circuit breaker with rollback, HTTPS, /readyz, encrypted RDS, ...).
-Dockerfile and compose file: multi-stage distroless non-root image with a HEALTHCHECK;
-PostGIS, migrate -> import -> api ordering, backup interval setting.
+    relies on (circuit breaker with rollback, HTTPS, /readyz, encrypted RDS, ...);
+  * database TLS: rds.force_ssl=1 and sslmode=require in every database URL secret;
+  * least privilege: the service logs in with its own login (not the RDS master), the
+    admin task has the master URL and the password `trailloop api-user` sets, which is
+    the one in the service's URL; each execution role reads exactly its task's secrets;
+  * the service's plan token key (a generated secret), proxy, keep-alive, metrics port,
+    docs and rate-limit settings; the load balancer's idle timeout, access logs to an
+    encrypted, private, versioned, expiring, TLS-only bucket, /metrics answered 404 at
+    the load balancer; a WAF web ACL (rate limit, AWS common and known-bad-inputs rule
+    sets, SizeRestrictions_BODY counted only) on the load balancer;
+  * Container Insights, an alarm topic encrypted with a customer-managed key that
+    CloudWatch may use, an ECR repository (scan on push, immutable tags, KMS, lifecycle
+    policy) that the task definitions take their image from.
+Dockerfile: multi-stage distroless non-root image with a HEALTHCHECK, every base image
+pinned as tag@sha256:digest, the RDS CA bundle added by checksum at the path the task
+definitions name, the readelf check of the binary's libraries.
+Compose file: PostGIS, migrate -> import -> api ordering, backup interval setting.
 
 Exit status 1 when anything is missing; every problem is printed.
 """
@@ -34,6 +50,18 @@ MAX_FARGATE_STOP_TIMEOUT = 120
 SHUTDOWN_ENV = "TRAILLOOP__SERVER__SHUTDOWN_TIMEOUT_SECS"
 DEFAULT_SHUTDOWN_SECS = 30
 DATABASE_URL_ENV = "TRAILLOOP__DATABASE__URL"
+CA_FILE_ENV = "TRAILLOOP__DATABASE__CA_FILE"
+CA_FILE = "/app/certs/rds-global-bundle.pem"
+RDS_BUNDLE_URL = "https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem"
+TOKEN_KEY_ENV = "TRAILLOOP__PLANS__TOKEN_KEY"
+API_DB_PASSWORD_ENV = "TRAILLOOP_API_DB_PASSWORD"
+MIN_TOKEN_KEY_CHARS = 64
+SECURE_SSLMODES = ("require",)  # the service takes disable, prefer or require; require verifies the chain and host
+SERVICE_ENV = ("TRAILLOOP__SERVER__BEHIND_PROXY", "TRAILLOOP__SERVER__KEEP_ALIVE_SECS",
+               "TRAILLOOP__SERVER__METRICS_PORT", "TRAILLOOP__SERVER__DOCS",
+               "TRAILLOOP__RATE_LIMIT__PER_SECOND", "TRAILLOOP__RATE_LIMIT__BURST")
+ELB_LOG_DELIVERY = "logdelivery.elasticloadbalancing.amazonaws.com"
+DIGEST_RE = re.compile(r"@sha256:[0-9a-f]{64}$")
 
 
 class Report:
@@ -83,6 +111,49 @@ class Template:
                 name = arg[0] if isinstance(arg, list) else str(arg).split(".")[0]
                 return name if name in self.resources else None
         return None
+
+    def sub_text(self, value: Any) -> str:
+        """The template string of a Fn::Sub (either form), or str() of anything else."""
+        if isinstance(value, dict) and "Fn::Sub" in value:
+            arg = value["Fn::Sub"]
+            return arg[0] if isinstance(arg, list) and arg else str(arg)
+        return value if isinstance(value, str) else str(value)
+
+    def secret_source(self, value_from: Any) -> tuple[str | None, str | None]:
+        """Secret resource (and JSON key) named by an ECS secret's ValueFrom: !Ref SECRET
+        (the whole secret) or !Sub "${SECRET}:key::" (one JSON key of it)."""
+        target = self.ref_target(value_from)
+        if target:
+            return target, None
+        m = re.fullmatch(r"\$\{(\w+)\}:([^:]*):[^:]*:[^:]*", self.sub_text(value_from))
+        if m and m.group(1) in self.resources:
+            return m.group(1), m.group(2) or None
+        return None, None
+
+    def refs_in(self, value: Any) -> set[str]:
+        """Resources named anywhere in an expression (Ref, GetAtt, ${Name} in Sub)."""
+        found: set[str] = set()
+        if isinstance(value, dict):
+            target = self.ref_target(value)
+            if target:
+                found.add(target)
+            for v in value.values():
+                found |= self.refs_in(v)
+        elif isinstance(value, list):
+            for v in value:
+                found |= self.refs_in(v)
+        elif isinstance(value, str):
+            for name in re.findall(r"\$\{([A-Za-z0-9]+)(?:\.[A-Za-z.]+)?\}", value):
+                if name in self.resources:
+                    found.add(name)
+        return found
+
+    def props(self, name: str | None) -> dict:
+        res = self.resources.get(name or "") or {}
+        return res.get("Properties") or {}
+
+    def type_of(self, name: str | None) -> str | None:
+        return (self.resources.get(name or "") or {}).get("Type")
 
 
 def load_template(path: Path) -> dict:
@@ -149,6 +220,11 @@ def check_task_definition(t: Template, name: str, props: dict, served: dict, r: 
             check_secret_source(t, secrets[DATABASE_URL_ENV], cw, r)
         env = {e.get("Name"): e.get("Value") for e in (c.get("Environment") or [])}
         r.check(DATABASE_URL_ENV not in env, cw, f"{DATABASE_URL_ENV} must not be a plain environment variable")
+        r.check(env.get(CA_FILE_ENV) == CA_FILE, cw,
+                f"{CA_FILE_ENV} must be {CA_FILE} (the RDS CA bundle of the image), got {env.get(CA_FILE_ENV)!r}")
+        caps = ((c.get("LinuxParameters") or {}).get("Capabilities") or {})
+        r.check("ALL" in (caps.get("Drop") or []), cw, "LinuxParameters.Capabilities.Drop must include ALL")
+        r.check(not caps.get("Add"), cw, "LinuxParameters.Capabilities.Add must be empty")
 
         r.check(c.get("ReadonlyRootFilesystem") is True or c.get("ReadonlyRootFilesystem") == "true",
                 cw, "ReadonlyRootFilesystem must be true")
@@ -270,6 +346,311 @@ def check_template(path: Path, r: Report) -> None:
             r.check(bool(ingress) and all("SourceSecurityGroupId" in rule and "CidrIp" not in rule for rule in ingress),
                     f"{path}: {sg_name}", "database ingress must come from security groups only")
 
+    check_database_access(t, served, r)
+    check_service_settings(t, served, r)
+    check_edge(t, r)
+    check_operations(t, r)
+
+
+def container_env(c: dict) -> dict:
+    return {e.get("Name"): e.get("Value") for e in (c.get("Environment") or [])}
+
+
+def container_secrets(c: dict) -> dict:
+    return {s.get("Name"): s.get("ValueFrom") for s in (c.get("Secrets") or [])}
+
+
+def statements(doc: Any) -> list[dict]:
+    st = (doc or {}).get("Statement") or []
+    return [x for x in (st if isinstance(st, list) else [st]) if isinstance(x, dict)]
+
+
+def as_list(value: Any) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def check_database_access(t: Template, served: dict, r: Report) -> None:
+    """TLS to the database, and who logs in as whom."""
+    path = t.path
+    # TLS: the database refuses plaintext, every URL asks for TLS.
+    for name, props in t.of_type("AWS::RDS::DBInstance"):
+        pg = t.ref_target(props.get("DBParameterGroupName"))
+        where = f"{path}: {name}"
+        if r.check(pg is not None and t.type_of(pg) == "AWS::RDS::DBParameterGroup", where,
+                   "needs a DB parameter group of this template (rds.force_ssl)"):
+            force = t.values((t.props(pg).get("Parameters") or {}).get("rds.force_ssl"))
+            r.check(all(str(v) == "1" for v in force), f"{path}: {pg}", f"rds.force_ssl must be 1 (got {force})")
+    url_secrets = []
+    for name, props in t.of_type("AWS::SecretsManager::Secret"):
+        text = t.sub_text(props.get("SecretString"))
+        if text.startswith(("postgres://", "postgresql://")):
+            url_secrets.append(name)
+            m = re.search(r"[?&]sslmode=([^&]*)", text)
+            r.check(bool(m) and m.group(1) in SECURE_SSLMODES, f"{path}: {name}",
+                    f"database URL must have sslmode={'|'.join(SECURE_SSLMODES)} (got {m.group(1) if m else 'none'})")
+    r.check(bool(url_secrets), str(path), "no database URL secret (SecretString postgres://...)")
+
+    # Master secret: the one RDS takes its MasterUserPassword from.
+    masters: set[str] = set()
+    master_users: set[str] = set()
+    for _, props in t.of_type("AWS::RDS::DBInstance"):
+        masters |= t.refs_in(props.get("MasterUserPassword"))
+        user = props.get("MasterUsername")
+        if isinstance(user, dict) and isinstance(user.get("Ref"), str):
+            master_users.add(user["Ref"])
+    r.check(bool(masters), str(path), "the database's MasterUserPassword must come from a secret of this template")
+
+    tds = dict(t.of_type("AWS::ECS::TaskDefinition"))
+    admin_tds = [n for n in tds if n not in served]
+    api_password_secrets: set[str] = set()
+    for td in served:
+        for c in tds.get(td, {}).get("ContainerDefinitions") or []:
+            cw = f"{path}: {td} container {c.get('Name')}"
+            secret, _ = t.secret_source(container_secrets(c).get(DATABASE_URL_ENV))
+            if not secret:
+                continue
+            text = t.sub_text(t.props(secret).get("SecretString"))
+            used = t.refs_in(t.props(secret).get("SecretString"))
+            r.check(not (used & masters), cw, f"the service's database URL ({secret}) must not use the RDS master password")
+            r.check(not any("${" + u + "}" in text for u in master_users), cw,
+                    f"the service's database URL ({secret}) must not log in as the RDS master user")
+            api_password_secrets |= {u for u in used if t.type_of(u) == "AWS::SecretsManager::Secret"}
+            r.check(bool(api_password_secrets), cw,
+                    f"the service's database URL ({secret}) must take its password from a generated secret")
+    r.check(bool(admin_tds), str(path), "no admin task definition (one not run by a service)")
+    for td in admin_tds:
+        for c in tds[td].get("ContainerDefinitions") or []:
+            cw = f"{path}: {td} container {c.get('Name')}"
+            secrets = container_secrets(c)
+            url_secret, _ = t.secret_source(secrets.get(DATABASE_URL_ENV))
+            if url_secret:
+                r.check(bool(t.refs_in(t.props(url_secret).get("SecretString")) & masters), cw,
+                        f"the admin task's database URL ({url_secret}) must be the master user's (migrate, api-user)")
+            pw_secret, key = t.secret_source(secrets.get(API_DB_PASSWORD_ENV))
+            if r.check(pw_secret is not None, cw, f"Secrets lacks {API_DB_PASSWORD_ENV} (for `trailloop api-user`)"):
+                r.check(key == "password", cw, f"{API_DB_PASSWORD_ENV} must be the JSON key password of its secret (got {key!r})")
+                r.check(pw_secret in api_password_secrets, cw,
+                        f"{API_DB_PASSWORD_ENV} comes from {pw_secret}, not from the secret in the service's database URL "
+                        f"({sorted(api_password_secrets)})")
+                r.check(bool(t.props(pw_secret).get("GenerateSecretString")), cw,
+                        f"{pw_secret} must be generated (GenerateSecretString)")
+
+    # Execution roles: exactly the secrets their task's containers are given.
+    for td, props in tds.items():
+        where = f"{path}: {td}"
+        needed = set()
+        for c in props.get("ContainerDefinitions") or []:
+            for vf in container_secrets(c).values():
+                secret, _ = t.secret_source(vf)
+                if secret:
+                    needed.add(secret)
+        role = t.ref_target(props.get("ExecutionRoleArn"))
+        if not r.check(role is not None and t.type_of(role) == "AWS::IAM::Role", where,
+                       "ExecutionRoleArn must be a role of this template"):
+            continue
+        readable: set[str] = set()
+        wildcard = False
+        for pol in t.props(role).get("Policies") or []:
+            for st in statements(pol.get("PolicyDocument")):
+                actions = [a.lower() for a in as_list(st.get("Action"))]
+                if st.get("Effect") == "Allow" and any(a in ("secretsmanager:getsecretvalue", "secretsmanager:*", "*")
+                                                       for a in actions):
+                    for res in as_list(st.get("Resource")):
+                        target = t.ref_target(res)
+                        if target:
+                            readable.add(target)
+                        else:
+                            wildcard = True
+        r.check(not wildcard, f"{path}: {role}", "secretsmanager:GetSecretValue must name this template's secrets, no wildcard")
+        r.check(readable == needed, f"{path}: {role}",
+                f"execution role of {td} must read exactly its secrets {sorted(needed)} (reads {sorted(readable)})")
+
+
+def check_service_settings(t: Template, served: dict, r: Report) -> None:
+    path = t.path
+    idle = [60]
+    for _, props in t.of_type("AWS::ElasticLoadBalancingV2::LoadBalancer"):
+        attrs = {a.get("Key"): a.get("Value") for a in props.get("LoadBalancerAttributes") or []}
+        idle = [as_int(v) or 60 for v in t.values(attrs.get("idle_timeout.timeout_seconds", 60))]
+    tds = dict(t.of_type("AWS::ECS::TaskDefinition"))
+    for td, targets in served.items():
+        for c in tds.get(td, {}).get("ContainerDefinitions") or []:
+            if c.get("Name") not in targets:
+                continue
+            cw = f"{path}: {td} container {c.get('Name')}"
+            env = container_env(c)
+            for key in SERVICE_ENV:
+                r.check(key in env and env[key] not in (None, ""), cw, f"Environment lacks {key}")
+            r.check(all(is_true(v) for v in t.values(env.get("TRAILLOOP__SERVER__BEHIND_PROXY"))), cw,
+                    "TRAILLOOP__SERVER__BEHIND_PROXY must be true behind the load balancer")
+            for keep in (as_int(v) for v in t.values(env.get("TRAILLOOP__SERVER__KEEP_ALIVE_SECS"))):
+                r.check(keep is not None and all(keep > i for i in idle), cw,
+                        f"TRAILLOOP__SERVER__KEEP_ALIVE_SECS ({keep}) must exceed the load balancer's idle timeout {idle}")
+            target_port = targets.get(c.get("Name"))
+            for mport in (as_int(v) for v in t.values(env.get("TRAILLOOP__SERVER__METRICS_PORT"))):
+                r.check(mport not in (None, 0) and mport != target_port, cw,
+                        f"TRAILLOOP__SERVER__METRICS_PORT ({mport}) must be set and differ from the load balancer's port {target_port}")
+            secret, _ = t.secret_source(container_secrets(c).get(TOKEN_KEY_ENV))
+            if r.check(secret is not None and t.type_of(secret) == "AWS::SecretsManager::Secret", cw,
+                       f"Secrets lacks {TOKEN_KEY_ENV} from a Secrets Manager secret of this template"):
+                sp = t.props(secret)
+                r.check(bool(sp.get("KmsKeyId")), cw, f"secret {secret} is not encrypted with a KMS key (KmsKeyId)")
+                gen = sp.get("GenerateSecretString") or {}
+                lengths = [as_int(v) or 0 for v in t.values(gen.get("PasswordLength", 32))]
+                r.check(bool(gen) and "SecretString" not in sp and min(lengths) >= MIN_TOKEN_KEY_CHARS, cw,
+                        f"{TOKEN_KEY_ENV} must be a generated secret of {MIN_TOKEN_KEY_CHARS}+ characters ({secret})")
+
+
+def check_edge(t: Template, r: Report) -> None:
+    """Load balancer attributes, access logs bucket, /metrics rule, WAF."""
+    path = t.path
+    lbs = list(t.of_type("AWS::ElasticLoadBalancingV2::LoadBalancer"))
+    for name, props in lbs:
+        where = f"{path}: {name}"
+        attrs = {a.get("Key"): a.get("Value") for a in props.get("LoadBalancerAttributes") or []}
+        r.check(attrs.get("idle_timeout.timeout_seconds") == "60", where, "idle_timeout.timeout_seconds must be set to 60")
+        r.check(is_true(attrs.get("routing.http.drop_invalid_header_fields.enabled")), where,
+                "routing.http.drop_invalid_header_fields.enabled must be true")
+        r.check(all(is_true(v) for v in t.values(attrs.get("deletion_protection.enabled"))), where,
+                "deletion_protection.enabled must be true (by default)")
+        r.check(is_true(attrs.get("access_logs.s3.enabled")), where, "access_logs.s3.enabled must be true")
+        r.check(bool(attrs.get("access_logs.s3.prefix")), where, "access_logs.s3.prefix must be set")
+        bucket = t.ref_target(attrs.get("access_logs.s3.bucket"))
+        if r.check(bucket is not None and t.type_of(bucket) == "AWS::S3::Bucket", where,
+                   "access_logs.s3.bucket must be an S3 bucket of this template"):
+            check_log_bucket(t, name, bucket, str(t.sub_text(attrs.get("access_logs.s3.prefix"))), r)
+
+        # WAF web ACL on this load balancer.
+        acls = [t.ref_target(p.get("WebACLArn")) for _, p in t.of_type("AWS::WAFv2::WebACLAssociation")
+                if t.ref_target(p.get("ResourceArn")) == name]
+        if r.check(bool(acls) and all(a and t.type_of(a) == "AWS::WAFv2::WebACL" for a in acls), where,
+                   "needs an AWS::WAFv2::WebACLAssociation with a web ACL of this template"):
+            for acl in acls:
+                check_web_acl(t, acl, r)
+
+    # /metrics answered by the HTTPS listener itself.
+    https = {n for n, p in t.of_type("AWS::ElasticLoadBalancingV2::Listener") if p.get("Protocol") == "HTTPS"}
+    blocked: set[str] = set()
+    for _, p in t.of_type("AWS::ElasticLoadBalancingV2::ListenerRule"):
+        if t.ref_target(p.get("ListenerArn")) not in https:
+            continue
+        fixed = [a for a in p.get("Actions") or [] if a.get("Type") == "fixed-response"
+                 and str((a.get("FixedResponseConfig") or {}).get("StatusCode")) == "404"]
+        if not fixed:
+            continue
+        for cond in p.get("Conditions") or []:
+            if cond.get("Field") == "path-pattern":
+                blocked |= set((cond.get("PathPatternConfig") or {}).get("Values") or cond.get("Values") or [])
+    r.check({"/metrics", "/metrics/*"} <= blocked, str(path),
+            f"the HTTPS listener needs a rule answering /metrics and /metrics/* with a fixed 404 (has {sorted(blocked)})")
+
+
+def check_log_bucket(t: Template, lb: str, bucket: str, prefix: str, r: Report) -> None:
+    where = f"{t.path}: {bucket}"
+    props = t.props(bucket)
+    sse = [((rule.get("ServerSideEncryptionByDefault") or {}).get("SSEAlgorithm"))
+           for rule in (props.get("BucketEncryption") or {}).get("ServerSideEncryptionConfiguration") or []]
+    r.check(sse == ["AES256"], where, f"ALB access logs need SSE-S3 (AES256) default encryption (got {sse})")
+    pab = props.get("PublicAccessBlockConfiguration") or {}
+    for key in ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"):
+        r.check(is_true(pab.get(key)), where, f"PublicAccessBlockConfiguration.{key} must be true")
+    r.check((props.get("VersioningConfiguration") or {}).get("Status") == "Enabled", where, "versioning must be Enabled")
+    rules = (props.get("LifecycleConfiguration") or {}).get("Rules") or []
+    r.check(any(rule.get("Status") == "Enabled" and "ExpirationInDays" in rule for rule in rules), where,
+            "needs an enabled lifecycle rule with ExpirationInDays")
+    policies = [p.get("PolicyDocument") for _, p in t.of_type("AWS::S3::BucketPolicy") if t.ref_target(p.get("Bucket")) == bucket]
+    sts = [st for doc in policies for st in statements(doc)]
+    tls_only = any(st.get("Effect") == "Deny" and
+                   str(((st.get("Condition") or {}).get("Bool") or {}).get("aws:SecureTransport")).lower() == "false"
+                   for st in sts)
+    r.check(tls_only, where, "bucket policy must deny requests without TLS (aws:SecureTransport false)")
+    delivery = [st for st in sts if st.get("Effect") == "Allow"
+                and ELB_LOG_DELIVERY in as_list((st.get("Principal") or {}).get("Service"))
+                and "s3:PutObject" in as_list(st.get("Action"))]
+    r.check(bool(delivery), where, f"bucket policy must let {ELB_LOG_DELIVERY} s3:PutObject")
+    for st in delivery:
+        res = " ".join(t.sub_text(x) for x in as_list(st.get("Resource")))
+        r.check(f"/{prefix}/AWSLogs/" in res, where, f"log delivery must be limited to {prefix}/AWSLogs/ (got {res})")
+    depends = as_list((t.resources.get(lb) or {}).get("DependsOn") or [])
+    r.check(any(t.type_of(d) == "AWS::S3::BucketPolicy" for d in depends), f"{t.path}: {lb}",
+            "the load balancer must DependsOn the access logs bucket policy (ELB checks it when logs are turned on)")
+
+
+def check_web_acl(t: Template, acl: str, r: Report) -> None:
+    where = f"{t.path}: {acl}"
+    props = t.props(acl)
+    r.check(props.get("Scope") == "REGIONAL", where, "web ACL of a load balancer must have Scope REGIONAL")
+    r.check("Allow" in (props.get("DefaultAction") or {}), where, "DefaultAction must be Allow")
+    r.check(is_true((props.get("VisibilityConfig") or {}).get("CloudWatchMetricsEnabled")), where,
+            "VisibilityConfig.CloudWatchMetricsEnabled must be true")
+    rules = props.get("Rules") or []
+    for rule in rules:
+        r.check(is_true((rule.get("VisibilityConfig") or {}).get("CloudWatchMetricsEnabled")), where,
+                f"rule {rule.get('Name')}: VisibilityConfig.CloudWatchMetricsEnabled must be true")
+    rate = [rule for rule in rules if "RateBasedStatement" in (rule.get("Statement") or {})]
+    r.check(bool(rate) and all("Block" in (rule.get("Action") or {}) for rule in rate)
+            and all(((rule["Statement"]["RateBasedStatement"]).get("AggregateKeyType")) == "IP" for rule in rate),
+            where, "needs a rate-based rule per IP that blocks")
+    groups = {}
+    for rule in rules:
+        mrg = (rule.get("Statement") or {}).get("ManagedRuleGroupStatement") or {}
+        if mrg.get("VendorName") == "AWS":
+            groups[mrg.get("Name")] = (rule, mrg)
+    for name in ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"):
+        if r.check(name in groups, where, f"needs the AWS managed rule group {name}"):
+            rule, _ = groups[name]
+            r.check("None" in (rule.get("OverrideAction") or {}), where, f"{name} must have OverrideAction None (its rules block)")
+    if "AWSManagedRulesCommonRuleSet" in groups:
+        overrides = {o.get("Name"): o.get("ActionToUse") or {} for o in
+                     groups["AWSManagedRulesCommonRuleSet"][1].get("RuleActionOverrides") or []}
+        r.check("Count" in overrides.get("SizeRestrictions_BODY", {}), where,
+                "AWSManagedRulesCommonRuleSet: SizeRestrictions_BODY must be overridden to Count (saved plans exceed 8 KB)")
+        r.check(all("Count" in a for a in overrides.values()), where,
+                "AWSManagedRulesCommonRuleSet: overrides may only relax rules to Count")
+
+
+def check_operations(t: Template, r: Report) -> None:
+    """Container Insights, the encrypted alarm topic, the ECR repository the images come from."""
+    path = t.path
+    for name, props in t.of_type("AWS::ECS::Cluster"):
+        settings = {s.get("Name"): s.get("Value") for s in props.get("ClusterSettings") or []}
+        r.check(settings.get("containerInsights") in ("enabled", "enhanced"), f"{path}: {name}",
+                "ClusterSettings containerInsights must be enabled")
+
+    alarm_topics: set[str] = set()
+    for _, props in t.of_type("AWS::CloudWatch::Alarm"):
+        for key in ("AlarmActions", "OKActions"):
+            alarm_topics |= {x for x in (t.ref_target(a) for a in props.get(key) or []) if x}
+    for topic in sorted(alarm_topics):
+        where = f"{path}: {topic}"
+        key = t.ref_target(t.props(topic).get("KmsMasterKeyId"))
+        if not r.check(key is not None and t.type_of(key) == "AWS::KMS::Key", where,
+                       "alarm topic must be encrypted with a customer-managed KMS key of this template "
+                       "(CloudWatch cannot publish to a topic under alias/aws/sns)"):
+            continue
+        kp = t.props(key)
+        r.check(is_true(kp.get("EnableKeyRotation")), f"{path}: {key}", "EnableKeyRotation must be true")
+        allowed = [st for st in statements(kp.get("KeyPolicy")) if st.get("Effect") == "Allow"
+                   and "cloudwatch.amazonaws.com" in as_list((st.get("Principal") or {}).get("Service"))]
+        acts = {a for st in allowed for a in as_list(st.get("Action"))}
+        r.check("kms:Decrypt" in acts and any(a.startswith("kms:GenerateDataKey") for a in acts), f"{path}: {key}",
+                "key policy must let cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey*")
+
+    repos = list(t.of_type("AWS::ECR::Repository"))
+    if not r.check(bool(repos), str(path), "no AWS::ECR::Repository"):
+        return
+    for name, props in repos:
+        where = f"{path}: {name}"
+        r.check(is_true((props.get("ImageScanningConfiguration") or {}).get("ScanOnPush")), where, "ScanOnPush must be true")
+        r.check(props.get("ImageTagMutability") == "IMMUTABLE", where, "ImageTagMutability must be IMMUTABLE")
+        r.check(bool(props.get("EncryptionConfiguration")), where, "needs an EncryptionConfiguration")
+        r.check(bool((props.get("LifecyclePolicy") or {}).get("LifecyclePolicyText")), where, "needs a lifecycle policy")
+    names = {n for n, _ in repos}
+    for td, props in t.of_type("AWS::ECS::TaskDefinition"):
+        for c in props.get("ContainerDefinitions") or []:
+            r.check(bool(t.refs_in(c.get("Image")) & names), f"{path}: {td} container {c.get('Name')}",
+                    "Image must come from the stack's ECR repository (RepositoryUri and a tag parameter)")
+
 
 # ------------------------------------------------------------------------ Dockerfile
 def dockerfile_instructions(text: str) -> list[tuple[str, str]]:
@@ -293,10 +674,15 @@ def dockerfile_instructions(text: str) -> list[tuple[str, str]]:
 def check_dockerfile(path: Path, r: Report) -> None:
     where = str(path)
     try:
-        ins = dockerfile_instructions(path.read_text())
+        text = path.read_text()
+        ins = dockerfile_instructions(text)
     except OSError as exc:
         r.check(False, where, f"cannot read: {exc}")
         return
+    syntax = re.match(r"#\s*syntax=(\S+)", text)
+    if syntax:
+        r.check(bool(DIGEST_RE.search(syntax.group(1))), where,
+                f"the syntax directive's frontend must be pinned by digest (got {syntax.group(1)})")
     args: dict[str, str] = {}
     stages: list[list[tuple[str, str]]] = []
     for op, rest in ins:
@@ -325,6 +711,44 @@ def check_dockerfile(path: Path, r: Report) -> None:
     r.check(any(op == "LABEL" for op, _ in final), where, "runtime stage has no LABEL")
     r.check(any(op == "RUN" and "--locked" in rest for s in stages[:-1] for op, rest in s), where,
             "the build must use --locked")
+
+    # Every base image (not an earlier stage) pinned as tag@sha256:digest.
+    stage_names: set[str] = set()
+    for stage in stages:
+        words = stage[0][1].split()
+        words = [w for w in words if not w.startswith("--platform")]
+        image = re.sub(r"\$\{(\w+)\}", lambda m: args.get(m.group(1), m.group(0)), words[0])
+        if image not in stage_names:
+            name_part = image.split("@", 1)[0].rsplit("/", 1)[-1]
+            r.check(bool(DIGEST_RE.search(image)) and ":" in name_part, where,
+                    f"base image must be pinned as tag@sha256:<digest> (got {image})")
+        if len(words) >= 3 and words[1].upper() == "AS":
+            stage_names.add(words[2])
+
+    # The RDS CA bundle: fetched by checksum, root-owned and readable, where the task
+    # definitions point TRAILLOOP__DATABASE__CA_FILE.
+    adds = []
+    for op, rest in final:
+        if op == "ADD":
+            try:
+                adds.append(shlex.split(rest))
+            except ValueError:
+                continue
+    bundle = [a for a in adds if RDS_BUNDLE_URL in a]
+    if r.check(bool(bundle), where, f"runtime stage must ADD {RDS_BUNDLE_URL}"):
+        words = bundle[-1]
+        flags = {w.split("=", 1)[0]: (w.split("=", 1) + [""])[1] for w in words if w.startswith("--")}
+        r.check(bool(re.fullmatch(r"sha256:[0-9a-f]{64}", flags.get("--checksum", ""))), where,
+                "the RDS CA bundle must be added with --checksum=sha256:<hex>")
+        r.check(words[-1] == CA_FILE, where, f"the RDS CA bundle must be added as {CA_FILE} (got {words[-1]})")
+        r.check(flags.get("--chown", "0:0").split(":")[0] in ("0", "root"), where, "the RDS CA bundle must be root-owned")
+        mode = flags.get("--chmod")
+        r.check(mode is not None and bool(re.fullmatch(r"0?[0-7]{3}", mode)) and int(mode, 8) & 0o004 and not int(mode, 8) & 0o022,
+                where, f"the RDS CA bundle needs --chmod readable by all, writable by none but root (got {mode})")
+
+    # The builder refuses a binary that needs libraries the distroless image lacks.
+    r.check(any(op == "RUN" and "readelf -d" in rest for s in stages[:-1] for op, rest in s), where,
+            "the builder must check the binary's shared libraries (readelf -d)")
 
 
 # ---------------------------------------------------------------------- compose file

@@ -64,6 +64,21 @@ pub enum ApiError {
     /// The route exists, the method does not; holds the `Allow` header value.
     #[error("method not allowed")]
     MethodNotAllowed(&'static str),
+    /// The client made too many requests, or saved too many plans; retry after this
+    /// many seconds.
+    #[error("too many requests: {detail}")]
+    TooManyRequests {
+        /// What the limit is.
+        detail: String,
+        /// Seconds until a retry can succeed.
+        retry_after_secs: u32,
+    },
+    /// The client did not send its body within the time allowed.
+    #[error("request timeout")]
+    RequestTimeout {
+        /// The time allowed, seconds.
+        secs: u64,
+    },
     /// The solver queue is full.
     #[error("too many planning requests in flight")]
     Overloaded,
@@ -94,6 +109,10 @@ pub enum Code {
     NotFound,
     /// The route does not take that method.
     MethodNotAllowed,
+    /// Over the client's rate limit or plan quota.
+    TooManyRequests,
+    /// The body did not arrive in time.
+    RequestTimeout,
     /// The solver queue is full.
     Overloaded,
     /// Planning ran out of its time budget.
@@ -153,6 +172,18 @@ impl Code {
                 "Method not allowed",
                 None,
             ),
+            Code::TooManyRequests => (
+                S::TOO_MANY_REQUESTS,
+                "too-many-requests",
+                "Too many requests",
+                Some(1),
+            ),
+            Code::RequestTimeout => (
+                S::REQUEST_TIMEOUT,
+                "request-timeout",
+                "The request took too long to arrive",
+                None,
+            ),
             Code::Overloaded => (
                 S::SERVICE_UNAVAILABLE,
                 "overloaded",
@@ -202,6 +233,8 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => Code::PayloadTooLarge,
             ApiError::NotFound(_) => Code::NotFound,
             ApiError::MethodNotAllowed(_) => Code::MethodNotAllowed,
+            ApiError::TooManyRequests { .. } => Code::TooManyRequests,
+            ApiError::RequestTimeout { .. } => Code::RequestTimeout,
             ApiError::Overloaded => Code::Overloaded,
             ApiError::TimeBudget => Code::TimeBudgetExceeded,
             ApiError::Unavailable(_) => Code::Unavailable,
@@ -238,6 +271,11 @@ impl ApiError {
             ApiError::MethodNotAllowed(_) => {
                 ("this route does not take that method".into(), vec![])
             }
+            ApiError::TooManyRequests { detail, .. } => (detail.clone(), vec![]),
+            ApiError::RequestTimeout { secs } => (
+                format!("the request's body did not arrive within {secs} s"),
+                vec![FieldError::new("body", "sent too slowly")],
+            ),
             ApiError::Overloaded => (
                 "too many planning requests are in flight; retry shortly".into(),
                 vec![],
@@ -301,8 +339,18 @@ impl ResponseError for ApiError {
         let info = self.code().info();
         let mut response = HttpResponse::build(info.status);
         response.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
-        if let Some(secs) = info.retry_after {
+        let retry_after = match self {
+            ApiError::TooManyRequests {
+                retry_after_secs, ..
+            } => Some((*retry_after_secs).max(1)),
+            _ => info.retry_after,
+        };
+        if let Some(secs) = retry_after {
             response.insert_header((header::RETRY_AFTER, secs.to_string()));
+        }
+        if matches!(self, ApiError::RequestTimeout { .. }) {
+            // The rest of the body may still be on its way: do not read it.
+            response.insert_header((header::CONNECTION, "close"));
         }
         if let ApiError::MethodNotAllowed(allow) = self {
             response.insert_header((header::ALLOW, *allow));

@@ -1,6 +1,7 @@
 //! TrailLoop, the service: settings, database access, imports and (in `serve`) the HTTP
 //! API over the loop solver in `trailloop-solver`.
 
+pub mod client;
 pub mod cors;
 pub mod db;
 pub mod domain;
@@ -17,3 +18,4 @@ pub mod solver_pool;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
+pub mod tokens;

@@ -34,6 +34,14 @@ enum Command {
     },
     /// Apply pending database migrations (idempotent).
     Migrate,
+    /// Create or update the service's own database login (a member of trailloop_api:
+    /// read the network, read and save plans), with the password in the environment
+    /// variable TRAILLOOP_API_DB_PASSWORD. Run with the owner's URL, after `migrate`.
+    ApiUser {
+        /// The login's name.
+        #[arg(long)]
+        name: String,
+    },
     /// Import an OSM extract as a region, replacing that region atomically.
     Import {
         /// Region name: lower-case letters, digits, '-' and '_'.
@@ -92,6 +100,14 @@ async fn run(command: Command) -> anyhow::Result<()> {
             let mut client = db::connect(&settings.database).await?;
             let applied = db::migrate(&mut client).await?;
             tracing::info!(applied, "migrations applied");
+        }
+        Command::ApiUser { name } => {
+            let password = std::env::var("TRAILLOOP_API_DB_PASSWORD").map_err(|_| {
+                anyhow::anyhow!("set TRAILLOOP_API_DB_PASSWORD to the login's password")
+            })?;
+            let mut client = db::connect(&settings.database).await?;
+            db::roles::ensure_api_user(&mut client, &name, &password).await?;
+            tracing::info!(login = %name, role = db::roles::API_ROLE, "service login ready");
         }
         Command::Import { region, pbf, dem } => {
             let mut client = db::connect(&settings.database).await?;

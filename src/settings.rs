@@ -27,6 +27,36 @@ pub struct Settings {
     pub solver: SolverSettings,
     /// The map page at `/`.
     pub web: WebSettings,
+    /// Requests per client.
+    pub rate_limit: RateLimitSettings,
+    /// Saved plans: tokens, retention, quotas.
+    pub plans: PlanSettings,
+}
+
+/// A token bucket per client address in front of every route but the health checks.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimitSettings {
+    /// Requests a client may make per second, sustained; 0 turns the limit off.
+    pub per_second: f64,
+    /// Requests a client may make at once after being idle (the bucket's size).
+    pub burst: u32,
+}
+
+/// Saved plans.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanSettings {
+    /// Key of the HMAC that vouches for a loop the service answered (at least 32
+    /// characters; the same on every task). Unset: a random key for this process only,
+    /// so loops answered by another task or before a restart cannot be saved.
+    pub token_key: Option<SecretString>,
+    /// How long after it was answered a loop may be saved, hours.
+    pub token_ttl_hours: f64,
+    /// How long a saved plan is kept, days; then it is gone.
+    pub retention_days: f64,
+    /// Plans one client address may save per 24 hours.
+    pub quota_per_day: u32,
 }
 
 /// The map page served at `/`.
@@ -151,6 +181,22 @@ pub struct ServerSettings {
     /// Origins (`https://app.example.org`) whose pages may call the API from a browser;
     /// empty: same origin only; `*`: any origin, for the routes that only read.
     pub cors_origins: Vec<String>,
+    /// Seconds an idle keep-alive connection stays open: above the load balancer's idle
+    /// timeout (60 s on an ALB), so that the balancer, not the service, closes it.
+    pub keep_alive_secs: u64,
+    /// Time a client has to send a request's head after connecting, milliseconds.
+    pub request_head_timeout_ms: u64,
+    /// Time a client has to send a request's whole body, seconds; then 408.
+    pub body_timeout_secs: u64,
+    /// Most connections open at once, over all workers; more wait in the listen queue.
+    pub max_connections: usize,
+    /// The service runs behind a proxy (an ALB) that appends the client's address to
+    /// `X-Forwarded-For`: the client is its rightmost entry. Off: the peer address.
+    pub behind_proxy: bool,
+    /// Serve `/metrics` on this port only (not on `port`); 0: on `port` with the API.
+    pub metrics_port: u16,
+    /// Serve the API documentation (`/docs`, `/openapi.json`).
+    pub docs: bool,
 }
 
 /// PostgreSQL/PostGIS connection and pool settings.
@@ -165,6 +211,10 @@ pub struct DatabaseSettings {
     pub connect_timeout_secs: u64,
     /// Server-side limit on any one statement.
     pub statement_timeout_ms: u64,
+    /// PEM file of the CA(s) that sign the database's TLS certificate (e.g. the RDS
+    /// bundle); unset: Mozilla's public roots. TLS itself follows the URL's `sslmode`
+    /// (see [`crate::db::tls`]).
+    pub ca_file: Option<PathBuf>,
 }
 
 /// Source files of the embedded network.
@@ -204,8 +254,20 @@ impl Settings {
             .set_default("server.port", 8080)?
             .set_default("server.shutdown_timeout_secs", 30)?
             .set_default("server.max_body_bytes", 64 * 1024)?
-            .set_default("server.max_plan_bytes", 4 * 1024 * 1024)?
+            .set_default("server.max_plan_bytes", 2 * 1024 * 1024)?
             .set_default("server.cors_origins", Vec::<String>::new())?
+            .set_default("server.keep_alive_secs", 75)?
+            .set_default("server.request_head_timeout_ms", 5000)?
+            .set_default("server.body_timeout_secs", 10)?
+            .set_default("server.max_connections", 4096)?
+            .set_default("server.behind_proxy", false)?
+            .set_default("server.metrics_port", 0)?
+            .set_default("server.docs", true)?
+            .set_default("rate_limit.per_second", 10.0)?
+            .set_default("rate_limit.burst", 40)?
+            .set_default("plans.token_ttl_hours", 168.0)?
+            .set_default("plans.retention_days", 365.0)?
+            .set_default("plans.quota_per_day", 100)?
             .set_default(
                 "web.tile_url",
                 "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
@@ -264,7 +326,14 @@ impl DatabaseSettings {
         let url = self.require_url()?;
         // The parse error would echo the URL, password included: keep it out.
         let mut config = tokio_postgres::Config::from_str(url.expose_secret()).map_err(|_| {
-            anyhow::anyhow!("TRAILLOOP__DATABASE__URL is not a valid PostgreSQL URL")
+            if url.expose_secret().contains("sslmode=verify") {
+                anyhow::anyhow!(
+                    "TRAILLOOP__DATABASE__URL: sslmode must be disable, prefer or require \
+                     (require verifies the certificate and the host name, as libpq's verify-full)"
+                )
+            } else {
+                anyhow::anyhow!("TRAILLOOP__DATABASE__URL is not a valid PostgreSQL URL")
+            }
         })?;
         config.connect_timeout(Duration::from_secs(self.connect_timeout_secs));
         config.options(format!(
@@ -275,12 +344,29 @@ impl DatabaseSettings {
         Ok(config)
     }
 
+    /// What every connection is made with, the pool's and the command-line tools': the
+    /// URL's settings (its `sslmode` included) and the TLS connector, whose roots come
+    /// from `ca_file` (an unreadable file is an error here, at start-up).
+    pub fn connection(
+        &self,
+    ) -> anyhow::Result<(tokio_postgres::Config, crate::db::tls::MakeRustlsConnect)> {
+        let config = self.pg_config()?;
+        let tls = crate::db::tls::connector(self.ca_file.as_deref())?;
+        tracing::info!(
+            sslmode = ?config.get_ssl_mode(),
+            ca_file = %self.ca_file.as_deref().map_or("(webpki roots)".into(), |p| p.display().to_string()),
+            "database connection settings"
+        );
+        Ok((config, tls))
+    }
+
     /// A connection pool; connections are opened lazily, so this succeeds while the
     /// database is down and the service reports not-ready until it is back.
     pub fn pool(&self) -> anyhow::Result<deadpool_postgres::Pool> {
+        let (config, tls) = self.connection()?;
         let manager = deadpool_postgres::Manager::from_config(
-            self.pg_config()?,
-            tokio_postgres::NoTls,
+            config,
+            tls,
             deadpool_postgres::ManagerConfig {
                 recycling_method: deadpool_postgres::RecyclingMethod::Fast,
             },
@@ -381,6 +467,56 @@ mod tests {
         let err = s.database.pg_config().unwrap_err().to_string();
         assert!(err.contains("TRAILLOOP__DATABASE__URL"));
         assert!(!err.contains("hunter2"));
+    }
+
+    #[test]
+    fn the_url_sslmode_is_read_and_libpq_verify_modes_are_explained() {
+        let database = |url: &str| {
+            Settings::load_from(None, env(&[("TRAILLOOP__DATABASE__URL", url)]))
+                .unwrap()
+                .database
+        };
+        use tokio_postgres::config::SslMode;
+        for (url, mode) in [
+            ("postgres://u:pw@h/db", SslMode::Prefer),
+            ("postgres://u:pw@h/db?sslmode=disable", SslMode::Disable),
+            ("postgres://u:pw@h/db?sslmode=prefer", SslMode::Prefer),
+            ("postgres://u:pw@h/db?sslmode=require", SslMode::Require),
+        ] {
+            let (config, _tls) = database(url).connection().unwrap();
+            assert_eq!(config.get_ssl_mode(), mode, "{url}");
+        }
+        let err = database("postgres://u:hunter2@h/db?sslmode=verify-full")
+            .pg_config()
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("sslmode must be disable, prefer or require"),
+            "{err}"
+        );
+        assert!(!err.contains("hunter2"), "{err}");
+    }
+
+    #[test]
+    fn the_ca_file_comes_from_the_environment_and_a_bad_one_stops_the_start() {
+        let s = Settings::load_from(None, env(&[])).unwrap();
+        assert!(s.database.ca_file.is_none());
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("no-such-ca.pem");
+        let s = Settings::load_from(
+            None,
+            env(&[
+                ("TRAILLOOP__DATABASE__URL", "postgres://u:hunter2@h/db"),
+                ("TRAILLOOP__DATABASE__CA_FILE", file.to_str().unwrap()),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.database.ca_file.as_deref(), Some(file.as_path()));
+        // The pool is built at start-up: a CA file it cannot use stops the service there.
+        let err = format!("{:#}", s.database.pool().unwrap_err());
+        assert!(err.contains("TRAILLOOP__DATABASE__CA_FILE"), "{err}");
+        assert!(err.contains(&file.display().to_string()), "{err}");
+        assert!(!err.contains("hunter2"), "{err}");
     }
 
     #[test]

@@ -11,12 +11,15 @@ use actix_web::middleware::{from_fn, Compress};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 
+use crate::client::ClientLimits;
 use crate::cors::AllowedOrigins;
 use crate::metrics::Metrics;
-use crate::plan::Planner;
+use crate::plan::{PlanLimits, Planner};
+use crate::routes::BodyTimeout;
 use crate::settings::Settings;
 use crate::solver_pool::SolverPool;
 use crate::store::{EmbeddedStore, PgStore, Store};
+use crate::tokens::PlanTokens;
 
 /// What every handler shares.
 pub struct AppState {
@@ -26,6 +29,14 @@ pub struct AppState {
     pub metrics: Metrics,
     /// Whether the planning network is loaded (set at once without preloading).
     pub warm: Arc<AtomicBool>,
+    /// Vouches for the loops answered, checks those saved.
+    pub tokens: PlanTokens,
+    /// Retention and quota of saved plans.
+    pub plan_limits: PlanLimits,
+    /// Who a client is, and its rate limit.
+    pub limits: ClientLimits,
+    /// The port `/metrics` is served on alone, when not the API's.
+    pub metrics_port: Option<u16>,
 }
 
 /// Settings the config crate cannot check by type alone.
@@ -50,6 +61,33 @@ fn check(settings: &Settings) -> anyhow::Result<()> {
     anyhow::ensure!(
         settings.network.cache_mib >= 1,
         "network.cache_mib must be at least 1"
+    );
+    let plans = &settings.plans;
+    for (name, value) in [
+        ("plans.token_ttl_hours", plans.token_ttl_hours),
+        ("plans.retention_days", plans.retention_days),
+    ] {
+        anyhow::ensure!(
+            value.is_finite() && value > 0.0 && value <= 36_500.0 * 24.0,
+            "{name} must be a positive number, got {value}"
+        );
+    }
+    let server = &settings.server;
+    anyhow::ensure!(
+        server.keep_alive_secs >= 1 && server.body_timeout_secs >= 1,
+        "server.keep_alive_secs and server.body_timeout_secs must be at least 1"
+    );
+    anyhow::ensure!(
+        server.request_head_timeout_ms >= 100,
+        "server.request_head_timeout_ms must be at least 100"
+    );
+    anyhow::ensure!(
+        server.max_connections >= 1,
+        "server.max_connections must be at least 1"
+    );
+    anyhow::ensure!(
+        server.metrics_port == 0 || server.metrics_port != server.port,
+        "server.metrics_port must differ from server.port (0 serves /metrics on server.port)"
     );
     Ok(())
 }
@@ -108,29 +146,74 @@ impl Application {
         if settings.network.preload {
             tokio::spawn(preload(planner.clone(), warm.clone()));
         }
+        let plans = &settings.plans;
+        let tokens = PlanTokens::from_settings(
+            plans.token_key.as_ref(),
+            Duration::from_secs_f64(plans.token_ttl_hours * 3600.0),
+        )?;
+        let plan_limits = PlanLimits {
+            retention: Duration::from_secs_f64(plans.retention_days * 86_400.0),
+            quota_per_day: plans.quota_per_day,
+        };
+        let limits = ClientLimits::new(&settings.rate_limit, settings.server.behind_proxy)?;
+        let metrics_listener = match settings.server.metrics_port {
+            0 => None,
+            port => {
+                let address = format!("{}:{port}", settings.server.host);
+                Some(TcpListener::bind(&address).with_context(|| format!("binding {address}"))?)
+            }
+        };
+        let metrics_port = metrics_listener
+            .as_ref()
+            .map(|l| l.local_addr().map(|a| a.port()))
+            .transpose()?;
+        tokio::spawn(housekeeping(planner.clone(), limits.clone()));
         let state = web::Data::new(AppState {
             planner: planner.clone(),
             metrics,
             warm,
+            tokens,
+            plan_limits,
+            limits,
+            metrics_port,
         });
         let server_settings = settings.server.clone();
         let web_settings = settings.web.clone();
         let origins = AllowedOrigins::new(&settings.server.cors_origins);
+        let body_timeout = BodyTimeout(Duration::from_secs(settings.server.body_timeout_secs));
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
         let server = HttpServer::new(move || {
             // The last wrapped runs first: request ids and metrics around everything,
-            // preflights answered before routing, compression nearest the handlers.
+            // preflights answered before the rate limit (a browser's preflight is not a
+            // request of its own), compression nearest the handlers.
             App::new()
                 .app_data(state.clone())
+                .app_data(body_timeout)
                 .wrap(from_fn(crate::middleware::leave_small_bodies))
                 .wrap(Compress::default())
                 .wrap(from_fn(crate::middleware::unmark_small_bodies))
+                .wrap(from_fn(crate::client::limit))
                 .wrap(origins.clone().middleware())
                 .wrap(from_fn(crate::middleware::observe))
                 .configure(|cfg| crate::routes::configure(cfg, &server_settings, &web_settings))
                 .default_service(web::to(crate::error::not_found))
         })
+        .workers(workers)
+        // Idle connections outlive the load balancer's (60 s on an ALB): the balancer
+        // closes them, so it never sends a request on one the service is closing.
+        .keep_alive(Duration::from_secs(settings.server.keep_alive_secs))
+        .client_request_timeout(Duration::from_millis(
+            settings.server.request_head_timeout_ms,
+        ))
+        .client_disconnect_timeout(Duration::from_secs(1))
+        // Per worker in actix: the total spread over the workers.
+        .max_connections(settings.server.max_connections.div_ceil(workers))
         .shutdown_timeout(settings.server.shutdown_timeout_secs)
-        .listen(listener)?
+        .listen(listener)?;
+        let server = match metrics_listener {
+            Some(l) => server.listen(l)?,
+            None => server,
+        }
         .run();
         tracing::info!(port, "listening");
         Ok(Application {
@@ -159,6 +242,25 @@ impl Application {
     /// A handle to stop the server gracefully from elsewhere.
     pub fn handle(&self) -> actix_web::dev::ServerHandle {
         self.server.handle()
+    }
+}
+
+/// How often expired plans are deleted and idle clients' rate state dropped.
+const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(60);
+
+/// Deletes expired plans and forgets idle clients, every minute, for as long as the
+/// process runs (a failure is logged and tried again next time).
+async fn housekeeping(planner: Arc<Planner>, limits: ClientLimits) {
+    let mut tick = tokio::time::interval(HOUSEKEEPING_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        limits.forget_idle();
+        match planner.purge_expired_plans().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(plans = n, "expired plans deleted"),
+            Err(e) => tracing::warn!(error = format!("{e:#}"), "deleting expired plans"),
+        }
     }
 }
 
@@ -206,6 +308,11 @@ mod tests {
             ("PLANNER__MAX_TRAILHEADS", "0"),
             ("SOLVER__TIME_BUDGET_MS", "0"),
             ("NETWORK__CACHE_MIB", "0"),
+            ("PLANS__RETENTION_DAYS", "0"),
+            ("PLANS__TOKEN_TTL_HOURS", "-1"),
+            ("SERVER__BODY_TIMEOUT_SECS", "0"),
+            ("SERVER__MAX_CONNECTIONS", "0"),
+            ("SERVER__METRICS_PORT", "8080"),
         ] {
             assert!(check(&with(k, v)).is_err(), "{k}={v}");
         }

@@ -42,9 +42,11 @@ cleanup() {
 }
 trap cleanup EXIT
 pg_start
-psql_() { psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -qAt "$@"; }
+# The cluster takes TCP with TLS only, its certificate for localhost signed by PG_CA_FILE.
+psql_() { PGSSLMODE=verify-full PGSSLROOTCERT="$PG_CA_FILE" psql -h localhost -p "$PG_PORT" -U postgres -qAt "$@"; }
 psql_ -c "CREATE DATABASE bench"
-export TRAILLOOP__DATABASE__URL="postgres://postgres@127.0.0.1:$PG_PORT/bench"
+export TRAILLOOP__DATABASE__URL="postgres://postgres@localhost:$PG_PORT/bench?sslmode=require"
+export TRAILLOOP__DATABASE__CA_FILE="$PG_CA_FILE"
 "$BIN" migrate >/dev/null 2>&1
 
 rss() { awk '/^(VmRSS|VmHWM)/ {printf "%s %.1f MB  ", $1, $2 / 1024}' "/proc/$1/status"; }

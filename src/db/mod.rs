@@ -2,6 +2,8 @@
 //! geometry encoding.
 
 pub mod import;
+pub mod roles;
+pub mod tls;
 pub mod wkb;
 
 mod embedded {
@@ -17,15 +19,16 @@ pub async fn migrate(client: &mut tokio_postgres::Client) -> anyhow::Result<usiz
     Ok(report.applied_migrations().len())
 }
 
-/// Connects once, outside any pool (for the command-line tools).
+/// Connects once, outside any pool (for the command-line tools), with TLS as the URL's
+/// `sslmode` says (see [`tls`]).
 pub async fn connect(
     settings: &crate::settings::DatabaseSettings,
 ) -> anyhow::Result<tokio_postgres::Client> {
-    let (client, connection) = settings
-        .pg_config()?
-        .connect(tokio_postgres::NoTls)
+    let (config, tls) = settings.connection()?;
+    let (client, connection) = config
+        .connect(tls)
         .await
-        .map_err(|e| anyhow::anyhow!("connecting to the database: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("connecting to the database: {}", tls::describe(&e)))?;
     tokio::spawn(async move {
         if let Err(e) = connection.await {
             tracing::error!(error = %e, "database connection closed");

@@ -26,7 +26,8 @@ pub struct SavePlanBody {
         pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$"
     )]
     pub name: Option<String>,
-    /// One loop exactly as `/v1/loops` returned it (its `geometry` a closed line).
+    /// One loop exactly as `/v1/loops` returned it, its `token` included: only loops the
+    /// service answered, unchanged and saved within `plans.token_ttl_hours`, are stored.
     #[serde(rename = "loop")]
     #[schema(value_type = SavedLoop, example = json!({
         "rank": 1, "distance_km": 2.1,
@@ -38,7 +39,8 @@ pub struct SavePlanBody {
     pub loop_: serde_json::Value,
 }
 
-/// What `POST /v1/plans` checks of a loop: an object whose `geometry` is a GeoJSON
+/// What `POST /v1/plans` checks of a loop: its `token` matches it (else 422), and an
+/// object whose `geometry` is a GeoJSON
 /// LineString of 2..=300,000 positions `[lon, lat]` or `[lon, lat, elevation in metres]`
 /// (its last position equal to its first, which JSON Schema cannot say: else 422). Its
 /// other fields, as `/v1/loops` gave them, are kept as they are. For the OpenAPI
@@ -81,23 +83,35 @@ impl utoipa::PartialSchema for SavedLoop {
             .required("coordinates");
         ObjectBuilder::new()
             .description(Some(
-                "A loop as /v1/loops returned it; its geometry, a closed line, is checked \
-                 and the rest kept as it is.",
+                "A loop as /v1/loops returned it, with its token when saved; the token \
+                 must match every field (so the loop is the service's own), and is not \
+                 kept.",
             ))
             .property("geometry", line)
             .required("geometry")
+            .property(
+                "token",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .description(Some(
+                        "The token /v1/loops gave the loop; required to save it, \
+                         not kept with the saved plan.",
+                    )),
+            )
             .into()
     }
 }
 
 impl ToSchema for SavedLoop {}
 
-/// A plan ready to be stored.
+/// A plan ready to be stored once its token is checked.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SavePlanRequest {
     /// Trimmed, non-empty name.
     pub name: Option<String>,
-    /// The loop object, verbatim.
+    /// The loop's `token`, taken out of it.
+    pub token: Option<String>,
+    /// The loop object, verbatim but for its token.
     pub loop_: serde_json::Value,
     /// Its geometry, checked.
     pub geometry: LoopGeometry,
@@ -231,18 +245,31 @@ impl TryFrom<SavePlanBody> for SavePlanRequest {
             .name
             .map(|n| n.trim().to_string())
             .filter(|n| !n.is_empty());
-        let geometry = if b.loop_.is_object() {
-            p.check(LoopGeometry::parse(
-                b.loop_.get("geometry"),
-                "loop.geometry",
-            ))
+        let mut loop_ = b.loop_;
+        let token = match loop_
+            .as_object_mut()
+            .and_then(|l| l.remove(crate::tokens::TOKEN_FIELD))
+        {
+            None => None,
+            Some(serde_json::Value::String(t)) => Some(t),
+            Some(_) => {
+                p.push(
+                    "loop.token",
+                    "must be the string /v1/loops gave with the loop",
+                );
+                None
+            }
+        };
+        let geometry = if loop_.is_object() {
+            p.check(LoopGeometry::parse(loop_.get("geometry"), "loop.geometry"))
         } else {
             p.push("loop", "must be a loop object as returned by /v1/loops");
             None
         };
         p.finish(|| SavePlanRequest {
             name,
-            loop_: b.loop_,
+            token,
+            loop_,
             geometry: geometry.expect("checked"),
         })
     }
@@ -265,8 +292,11 @@ mod tests {
     fn a_closed_line_is_kept_verbatim() {
         let l = json!({"geometry": {"type": "LineString",
             "coordinates": [[1.5, 42.5], [1.6, 42.5], [1.5, 42.5]]}, "extra": [1]});
-        let r = save(json!({"name": " Mine ", "loop": l.clone()})).unwrap();
-        assert_eq!(r.loop_, l);
+        let mut with_token = l.clone();
+        with_token["token"] = json!("1.abc");
+        let r = save(json!({"name": " Mine ", "loop": with_token})).unwrap();
+        assert_eq!(r.loop_, l, "the token is taken out");
+        assert_eq!(r.token.as_deref(), Some("1.abc"));
         assert_eq!(r.name.as_deref(), Some("Mine"));
         assert_eq!(r.geometry.coords().len(), 3);
     }

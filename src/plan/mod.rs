@@ -12,6 +12,7 @@ pub mod drive;
 mod present;
 pub mod profile;
 mod saved;
+pub use saved::PlanLimits;
 mod stages;
 #[cfg(test)]
 mod tests;

@@ -1,19 +1,47 @@
-//! Saved plans: a loop kept as the API returned it, and read back.
+//! Saved plans: a loop the service answered, kept for a while under a per-client quota,
+//! and read back.
 
 use uuid::Uuid;
 
 use super::{PlanError, Planner};
 use crate::domain::SavePlanRequest;
-use crate::store::PlanRecord;
+use crate::store::{NewPlan, PlanRecord, Saved};
+
+/// The limits a plan is saved under.
+#[derive(Debug, Clone)]
+pub struct PlanLimits {
+    /// How long it is kept.
+    pub retention: std::time::Duration,
+    /// Plans one client may save per day.
+    pub quota_per_day: u32,
+}
 
 impl Planner {
-    /// Stores a checked plan.
-    pub async fn save_plan(&self, request: SavePlanRequest) -> Result<PlanRecord, PlanError> {
-        Ok(self.store.save_plan(request.name, request.loop_).await?)
+    /// Stores a checked plan for `client` (a keyed hash of its address), unless the
+    /// client has saved its quota already.
+    pub async fn save_plan(
+        &self,
+        request: SavePlanRequest,
+        client: String,
+        limits: &PlanLimits,
+    ) -> Result<Saved, PlanError> {
+        let plan = NewPlan {
+            name: request.name,
+            body: request.loop_,
+            client,
+            retention: limits.retention,
+            quota: limits.quota_per_day,
+        };
+        Ok(self.store.save_plan(plan).await?)
     }
 
-    /// A saved plan, if there is one with this id.
+    /// A saved plan, if there is one with this id and it has not expired.
     pub async fn saved_plan(&self, id: Uuid) -> Result<Option<PlanRecord>, PlanError> {
         Ok(self.store.plan(id).await?)
+    }
+
+    /// Deletes expired plans; how many.
+    pub async fn purge_expired_plans(&self) -> Result<u64, PlanError> {
+        Ok(self.store.purge_expired_plans().await?)
     }
 }

@@ -19,6 +19,14 @@ pub struct BodyLimit(pub usize);
 /// Used where no [`BodyLimit`] is set.
 const DEFAULT_LIMIT: usize = 64 * 1024;
 
+/// Time a client has to send a whole body, set on the app with `app_data`; a body
+/// trickled slower than that is cut off with 408 instead of holding a connection.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyTimeout(pub std::time::Duration);
+
+/// Used where no [`BodyTimeout`] is set.
+const DEFAULT_BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// A JSON body deserialized into `T`.
 pub struct ApiJson<T>(pub T);
 
@@ -41,6 +49,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let limit = req.app_data::<BodyLimit>().map_or(DEFAULT_LIMIT, |l| l.0);
+        let timeout = req
+            .app_data::<BodyTimeout>()
+            .map_or(DEFAULT_BODY_TIMEOUT, |t| t.0);
         let json = is_json(req);
         let declared = req
             .headers()
@@ -56,17 +67,25 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
             if declared.is_some_and(|n| n > limit) {
                 return Err(ApiError::PayloadTooLarge { limit });
             }
-            let mut body = Vec::with_capacity(declared.unwrap_or(1024).min(limit));
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| ApiError::Malformed {
-                    detail: format!("reading the body: {e}"),
-                    field: None,
-                })?;
-                if body.len() + chunk.len() > limit {
-                    return Err(ApiError::PayloadTooLarge { limit });
+            let read = async {
+                let mut body = Vec::with_capacity(declared.unwrap_or(1024).min(limit));
+                while let Some(chunk) = payload.next().await {
+                    let chunk = chunk.map_err(|e| ApiError::Malformed {
+                        detail: format!("reading the body: {e}"),
+                        field: None,
+                    })?;
+                    if body.len() + chunk.len() > limit {
+                        return Err(ApiError::PayloadTooLarge { limit });
+                    }
+                    body.extend_from_slice(&chunk);
                 }
-                body.extend_from_slice(&chunk);
-            }
+                Ok(body)
+            };
+            let body = tokio::time::timeout(timeout, read).await.map_err(|_| {
+                ApiError::RequestTimeout {
+                    secs: timeout.as_secs(),
+                }
+            })??;
             parse_json(&body).map(ApiJson)
         })
     }

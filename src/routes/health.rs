@@ -60,7 +60,17 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
 /// Prometheus metrics.
 #[utoipa::path(get, path = "/metrics", tag = "operations",
     responses((status = 200, description = "Prometheus text format 0.0.4", content_type = "text/plain", body = String)))]
-pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn metrics(
+    state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    // With a port of their own, the metrics are not on the API's (the public) one.
+    if state
+        .metrics_port
+        .is_some_and(|port| req.app_config().local_addr().port() != port)
+    {
+        return Err(ApiError::NotFound("no such route".into()));
+    }
     let text = state
         .metrics
         .render(state.planner.store())

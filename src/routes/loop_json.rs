@@ -515,6 +515,11 @@ pub struct LoopJson {
     pub segments: Vec<SegmentJson>,
     /// The days, in order (one for a day hike).
     pub stages: Vec<StageJson>,
+    /// The service's word for this loop, to save it: `POST /v1/plans` takes the loop
+    /// with its token, unchanged, within `plans.token_ttl_hours` (an HMAC over every
+    /// other field of the JSON form and the time it was answered; opaque).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub token: String,
 }
 
 fn one_day() -> u32 {
@@ -636,6 +641,7 @@ impl LoopJson {
                 .iter()
                 .map(|s| StageJson::new(s, &l.trailhead))
                 .collect(),
+            token: String::new(),
         }
     }
 }
@@ -683,5 +689,17 @@ impl LoopsResponse {
             message: a.message.clone(),
             warnings: a.warnings.clone(),
         }
+    }
+
+    /// The same with every loop's token, as answered at `now`.
+    pub fn signed(
+        mut self,
+        tokens: &crate::tokens::PlanTokens,
+        now: std::time::SystemTime,
+    ) -> serde_json::Result<LoopsResponse> {
+        for l in &mut self.loops {
+            l.token = tokens.issue(&serde_json::to_value(&*l)?, now);
+        }
+        Ok(self)
     }
 }

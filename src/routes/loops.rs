@@ -70,14 +70,30 @@ async fn answer(
     request: &LoopRequest,
 ) -> Result<HttpResponse, ApiError> {
     let answer = state.planner.loops(request).await?;
-    let response = LoopsResponse::new(&answer, request.units);
+    let units = request.units;
+    let tokens = state.tokens.clone();
+    let geojson = geojson::wants_geojson(req);
+    // Ten loops of a long trip are megabytes of JSON, each loop hashed for its token:
+    // built on the blocking pool, not on the worker that serves everyone else.
+    let body = web::block(move || {
+        let response =
+            LoopsResponse::new(&answer, units).signed(&tokens, std::time::SystemTime::now())?;
+        if geojson {
+            serde_json::to_vec(&LoopFeatureCollection::from(response))
+        } else {
+            serde_json::to_vec(&response)
+        }
+    })
+    .await
+    .map_err(|e| ApiError::Internal(anyhow::anyhow!("answering loops: {e}")))?
+    .map_err(|e| ApiError::Internal(anyhow::anyhow!("serialising loops: {e}")))?;
     let mut ok = HttpResponse::Ok();
     // One value for both: the CORS layer keeps only the first `Vary` it finds.
     ok.insert_header((header::VARY, "Accept, Accept-Encoding"));
-    Ok(if geojson::wants_geojson(req) {
-        ok.insert_header(geojson::content_type())
-            .json(LoopFeatureCollection::from(response))
+    if geojson {
+        ok.insert_header(geojson::content_type());
     } else {
-        ok.json(response)
-    })
+        ok.content_type("application/json");
+    }
+    Ok(ok.body(body))
 }

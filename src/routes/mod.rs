@@ -12,7 +12,7 @@ mod page;
 pub mod plans;
 pub mod trailheads;
 
-pub use extract::{parse_json, parse_query, ApiJson, ApiQuery, BodyLimit};
+pub use extract::{parse_json, parse_query, ApiJson, ApiQuery, BodyLimit, BodyTimeout};
 pub use loop_json::{
     ApproachJson, BreakdownJson, DriveDistanceJson, HighlightJson, LineStringJson, LoopJson,
     LoopsResponse, NightJson, ProfileJson, SegmentJson, StageJson, TrailheadJson, WaterJson,
@@ -76,12 +76,14 @@ pub fn configure(cfg: &mut web::ServiceConfig, server: &ServerSettings, web_page
                 .default_service(not_allowed("GET")),
         );
     }
-    // Swagger UI lives under /docs/ (its assets are relative): send /docs there.
-    cfg.service(web::resource("/docs").route(web::get().to(|| async {
-        HttpResponse::PermanentRedirect()
-            .insert_header((actix_web::http::header::LOCATION, "/docs/"))
-            .finish()
-    })))
-    .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::ApiDoc::openapi()));
+    if server.docs {
+        // Swagger UI lives under /docs/ (its assets are relative): send /docs there.
+        cfg.service(web::resource("/docs").route(web::get().to(|| async {
+            HttpResponse::PermanentRedirect()
+                .insert_header((actix_web::http::header::LOCATION, "/docs/"))
+                .finish()
+        })))
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::ApiDoc::openapi()));
+    }
     page::configure(cfg, web_page);
 }

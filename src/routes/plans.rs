@@ -1,5 +1,7 @@
 //! Saved plans: `POST /v1/plans`, `GET /v1/plans/{id}` and its GPX 1.1 track.
 
+use std::time::SystemTime;
+
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
@@ -9,10 +11,11 @@ use uuid::Uuid;
 
 use super::extract::ApiJson;
 use super::loop_json::{NightJson, StageJson, ATTRIBUTION};
+use crate::client::ClientAddr;
 use crate::domain::{LoopGeometry, SavePlanBody, SavePlanRequest};
 use crate::error::{ApiError, Problem};
 use crate::startup::AppState;
-use crate::store::PlanRecord;
+use crate::store::{PlanRecord, Saved};
 
 /// A saved plan.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -23,8 +26,9 @@ pub struct PlanJson {
     pub created_at: DateTime<Utc>,
     /// The name given.
     pub name: Option<String>,
-    /// The loop, exactly as saved (a loop from `/v1/loops`, with whatever else the
-    /// client kept in it).
+    /// When the plan is deleted (`plans.retention_days` after it was saved).
+    pub expires_at: DateTime<Utc>,
+    /// The loop exactly as `/v1/loops` answered it, without its token.
     #[serde(rename = "loop")]
     #[schema(value_type = crate::domain::SavedLoop)]
     pub loop_: serde_json::Value,
@@ -36,6 +40,7 @@ impl From<PlanRecord> for PlanJson {
             id: r.id,
             created_at: r.created_at,
             name: r.name,
+            expires_at: r.expires_at,
             loop_: r.body,
         }
     }
@@ -69,17 +74,46 @@ async fn load(state: &AppState, raw_id: &str) -> Result<PlanRecord, ApiError> {
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid loop or name", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid name, or a loop without a valid token (one the service did not answer, changed, or answered too long ago)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Over the client's rate limit or its daily plan quota; see Retry-After", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u32, description = "Seconds to wait before trying again"))),
         (status = 503, description = "Database unreachable; see Retry-After", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u32, description = "Seconds to wait before trying again"))),
     )
 )]
 pub async fn create(
     state: web::Data<AppState>,
+    client: ClientAddr,
     body: ApiJson<SavePlanBody>,
 ) -> Result<HttpResponse, ApiError> {
     let request = SavePlanRequest::try_from(body.0).map_err(ApiError::Validation)?;
-    let record = state.planner.save_plan(request).await?;
+    let token = request.token.as_deref().ok_or_else(|| {
+        ApiError::field(
+            "loop.token",
+            "is required: save a loop as /v1/loops answered it, token included",
+        )
+    })?;
+    state
+        .tokens
+        .verify(&request.loop_, token, SystemTime::now())
+        .map_err(|e| ApiError::field("loop.token", e.to_string()))?;
+    let client_key = state.tokens.client_key(client);
+    let record = match state
+        .planner
+        .save_plan(request, client_key, &state.plan_limits)
+        .await?
+    {
+        Saved::Plan(record) => record,
+        Saved::OverQuota(wait) => {
+            return Err(ApiError::TooManyRequests {
+                detail: format!(
+                    "one client may save {} plans a day, and this one has",
+                    state.plan_limits.quota_per_day
+                ),
+                retry_after_secs: wait.as_secs_f64().ceil().min(f64::from(u32::MAX)) as u32,
+            })
+        }
+    };
     let location = format!("/v1/plans/{}", record.id);
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, location))
@@ -103,7 +137,13 @@ pub async fn get(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let record = load(&state, &id).await?;
-    Ok(HttpResponse::Ok().json(PlanJson::from(record)))
+    let body = web::block(move || serde_json::to_vec(&PlanJson::from(record)))
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("answering a plan: {e}")))?
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("serialising a plan: {e}")))?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(body))
 }
 
 /// A saved plan as a GPX 1.1 track.
@@ -123,12 +163,17 @@ pub async fn gpx(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let record = load(&state, &id).await?;
-    let xml = to_gpx(&record)?;
+    let id = record.id;
+    // A long trip's track is megabytes of XML: written on the blocking pool, not on
+    // the worker that serves everyone else's requests.
+    let xml = web::block(move || to_gpx(&record))
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("writing GPX: {e}")))??;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "application/gpx+xml"))
         .insert_header((
             header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"trailloop-{}.gpx\"", record.id),
+            format!("attachment; filename=\"trailloop-{id}.gpx\""),
         ))
         .body(xml))
 }

@@ -8,12 +8,14 @@ use std::sync::Mutex;
 use trailloop_osm::{Coord, Network, Partition, TileKey};
 use uuid::Uuid;
 
-use super::{PlanRecord, RegionData, RegionInfo};
+use super::{NewPlan, PlanRecord, RegionData, RegionInfo, Saved, StoreError, QUOTA_WINDOW};
 use crate::domain::{EdgeRecord, PoiRecord, RegionVersion, TileRecords, TrailheadRecord};
 
-/// Plans kept at most; the oldest go first. Embedded mode is for development and demos,
-/// and memory must stay bounded whatever clients do.
+/// Plans kept at most, and their JSON text's bytes at most; the oldest go first.
+/// Embedded mode is for development and demos, and memory must stay bounded whatever
+/// clients do.
 const MAX_PLANS: usize = 10_000;
+const MAX_PLAN_BYTES: usize = 128 << 20;
 
 /// The one region of an embedded store, and its only import.
 pub const EMBEDDED_REGION: &str = "embedded";
@@ -29,10 +31,31 @@ pub struct EmbeddedStore {
     plans: Mutex<Plans>,
 }
 
+/// Plans as JSON text (a parsed `Value` takes ten times the memory of its text), in
+/// the order they were saved, and when each client saved its recent ones.
 #[derive(Default)]
 struct Plans {
-    by_id: HashMap<Uuid, PlanRecord>,
+    by_id: HashMap<Uuid, StoredPlan>,
     order: VecDeque<Uuid>,
+    bytes: usize,
+    by_client: HashMap<String, VecDeque<chrono::DateTime<chrono::Utc>>>,
+}
+
+struct StoredPlan {
+    created_at: chrono::DateTime<chrono::Utc>,
+    expires_at: chrono::DateTime<chrono::Utc>,
+    name: Option<String>,
+    body: String,
+}
+
+impl Plans {
+    fn drop_oldest(&mut self) {
+        if let Some(old) = self.order.pop_front() {
+            if let Some(p) = self.by_id.remove(&old) {
+                self.bytes -= p.body.len();
+            }
+        }
+    }
 }
 
 fn version() -> RegionVersion {
@@ -216,26 +239,83 @@ impl EmbeddedStore {
         vec![(version(), self.edges_by_tile.keys().copied().collect())]
     }
 
-    pub(super) fn save_plan(&self, name: Option<String>, body: serde_json::Value) -> PlanRecord {
+    pub(super) fn save_plan(&self, plan: NewPlan) -> Saved {
+        let now = chrono::Utc::now();
+        let window = chrono::Duration::from_std(QUOTA_WINDOW).expect("a day fits");
+        let mut plans = self.plans.lock().unwrap_or_else(|p| p.into_inner());
+        let recent = plans.by_client.entry(plan.client).or_default();
+        while recent.front().is_some_and(|t| *t <= now - window) {
+            recent.pop_front();
+        }
+        if recent.len() >= plan.quota as usize {
+            let frees = recent.front().map_or(now, |t| *t + window);
+            let wait = (frees - now).to_std().unwrap_or_default();
+            return Saved::OverQuota(wait.max(std::time::Duration::from_secs(1)));
+        }
+        recent.push_back(now);
         let record = PlanRecord {
             id: Uuid::new_v4(),
-            created_at: chrono::Utc::now(),
-            name,
-            body,
+            created_at: now,
+            name: plan.name,
+            body: plan.body,
+            expires_at: now
+                + chrono::Duration::from_std(plan.retention).unwrap_or(chrono::Duration::MAX),
         };
-        let mut plans = self.plans.lock().unwrap_or_else(|p| p.into_inner());
-        if plans.order.len() >= MAX_PLANS {
-            if let Some(old) = plans.order.pop_front() {
-                plans.by_id.remove(&old);
-            }
-        }
+        let text = record.body.to_string();
+        plans.bytes += text.len();
         plans.order.push_back(record.id);
-        plans.by_id.insert(record.id, record.clone());
-        record
+        plans.by_id.insert(
+            record.id,
+            StoredPlan {
+                created_at: record.created_at,
+                expires_at: record.expires_at,
+                name: record.name.clone(),
+                body: text,
+            },
+        );
+        while plans.order.len() > MAX_PLANS || plans.bytes > MAX_PLAN_BYTES {
+            plans.drop_oldest();
+        }
+        plans.by_client.retain(|_, times| !times.is_empty());
+        Saved::Plan(record)
     }
 
-    pub(super) fn plan(&self, id: Uuid) -> Option<PlanRecord> {
+    pub(super) fn purge_expired_plans(&self) -> u64 {
+        let now = chrono::Utc::now();
+        let mut plans = self.plans.lock().unwrap_or_else(|p| p.into_inner());
+        let expired: Vec<Uuid> = plans
+            .by_id
+            .iter()
+            .filter(|(_, p)| p.expires_at <= now)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in &expired {
+            if let Some(p) = plans.by_id.remove(id) {
+                plans.bytes -= p.body.len();
+            }
+        }
+        let Plans { order, by_id, .. } = &mut *plans;
+        order.retain(|id| by_id.contains_key(id));
+        expired.len() as u64
+    }
+
+    pub(super) fn plan(&self, id: Uuid) -> Result<Option<PlanRecord>, StoreError> {
         let plans = self.plans.lock().unwrap_or_else(|p| p.into_inner());
-        plans.by_id.get(&id).cloned()
+        let Some(p) = plans
+            .by_id
+            .get(&id)
+            .filter(|p| p.expires_at > chrono::Utc::now())
+        else {
+            return Ok(None);
+        };
+        let body = serde_json::from_str(&p.body)
+            .map_err(|e| StoreError::Other(anyhow::anyhow!("stored plan {id}: {e}")))?;
+        Ok(Some(PlanRecord {
+            id,
+            created_at: p.created_at,
+            name: p.name.clone(),
+            body,
+            expires_at: p.expires_at,
+        }))
     }
 }

@@ -27,6 +27,36 @@ pub struct PlanRecord {
     pub name: Option<String>,
     /// The loop JSON.
     pub body: serde_json::Value,
+    /// When it is deleted.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A plan to save, and the limits it is saved under.
+#[derive(Debug, Clone)]
+pub struct NewPlan {
+    /// A name the user gave it.
+    pub name: Option<String>,
+    /// The loop JSON.
+    pub body: serde_json::Value,
+    /// Who saves it (a keyed hash of the client's address).
+    pub client: String,
+    /// How long it is kept.
+    pub retention: std::time::Duration,
+    /// Plans one client may save per [`QUOTA_WINDOW`].
+    pub quota: u32,
+}
+
+/// The window of the per-client plan quota.
+pub const QUOTA_WINDOW: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// What saving a plan came to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Saved {
+    /// Stored.
+    Plan(PlanRecord),
+    /// The client has saved its quota within the window: the next slot frees this
+    /// long from now.
+    OverQuota(std::time::Duration),
 }
 
 /// A region's live import and the box its network lies in.
@@ -120,23 +150,27 @@ impl Store {
         }
     }
 
-    /// Saves a plan.
-    pub async fn save_plan(
-        &self,
-        name: Option<String>,
-        body: serde_json::Value,
-    ) -> Result<PlanRecord, StoreError> {
+    /// Saves a plan, unless its client is over its quota.
+    pub async fn save_plan(&self, plan: NewPlan) -> Result<Saved, StoreError> {
         match self {
-            Store::Postgres(pg) => pg.save_plan(name, body).await,
-            Store::Embedded(mem) => Ok(mem.save_plan(name, body)),
+            Store::Postgres(pg) => pg.save_plan(plan).await,
+            Store::Embedded(mem) => Ok(mem.save_plan(plan)),
         }
     }
 
-    /// A saved plan.
+    /// Deletes the plans past their expiry; how many.
+    pub async fn purge_expired_plans(&self) -> Result<u64, StoreError> {
+        match self {
+            Store::Postgres(pg) => pg.purge_expired_plans().await,
+            Store::Embedded(mem) => Ok(mem.purge_expired_plans()),
+        }
+    }
+
+    /// A saved plan, unless it has expired.
     pub async fn plan(&self, id: Uuid) -> Result<Option<PlanRecord>, StoreError> {
         match self {
             Store::Postgres(pg) => pg.plan(id).await,
-            Store::Embedded(mem) => Ok(mem.plan(id)),
+            Store::Embedded(mem) => mem.plan(id),
         }
     }
 

@@ -3,6 +3,7 @@
 //! in memory between requests is the planning network's business (`network`).
 
 use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
 
 use deadpool_postgres::{Object, Pool, PoolError};
 use tokio_postgres::IsolationLevel;
@@ -13,7 +14,7 @@ use trailloop_osm::{
 };
 use uuid::Uuid;
 
-use super::{PlanRecord, RegionData, RegionInfo, StoreError};
+use super::{NewPlan, PlanRecord, RegionData, RegionInfo, Saved, StoreError, QUOTA_WINDOW};
 use crate::db::wkb::{LineString, MultiPoint, Point};
 use crate::domain::{EdgeRecord, PoiRecord, RegionVersion, TileRecords, TrailheadRecord};
 
@@ -36,7 +37,8 @@ impl From<tokio_postgres::Error> for StoreError {
     fn from(e: tokio_postgres::Error) -> StoreError {
         // No SQLSTATE means the connection itself failed, not the statement.
         if e.is_closed() || e.code().is_none() {
-            StoreError::Unavailable(e.to_string())
+            // With its causes: "error performing TLS handshake" alone does not say why.
+            StoreError::Unavailable(crate::db::tls::describe(&e))
         } else {
             StoreError::Other(e.into())
         }
@@ -383,31 +385,78 @@ impl PgStore {
             .collect())
     }
 
-    pub(super) async fn save_plan(
-        &self,
-        name: Option<String>,
-        body: serde_json::Value,
-    ) -> Result<PlanRecord, StoreError> {
+    pub(super) async fn save_plan(&self, plan: NewPlan) -> Result<Saved, StoreError> {
         let client = self.client().await?;
+        // Counted and inserted in one statement; two saves of one client racing may
+        // both pass at the quota's edge, which costs one plan, not a bound.
         let stmt = client
             .prepare_cached(
-                "INSERT INTO plans (id, name, body) VALUES ($1, $2, $3) RETURNING created_at",
+                "INSERT INTO plans (id, name, body, client, expires_at)
+                 SELECT $1, $2, $3, $4, now() + make_interval(secs => $5)
+                 WHERE (SELECT count(*) FROM plans
+                        WHERE client = $4 AND created_at > now() - make_interval(secs => $6))
+                       < $7
+                 RETURNING created_at, expires_at",
             )
             .await?;
         let id = Uuid::new_v4();
-        let row = client.query_one(&stmt, &[&id, &name, &body]).await?;
-        Ok(PlanRecord {
-            id,
-            created_at: row.get(0),
-            name,
-            body,
-        })
+        let retention = plan.retention.as_secs_f64();
+        let window = QUOTA_WINDOW.as_secs_f64();
+        let quota = i64::from(plan.quota);
+        let row = client
+            .query_opt(
+                &stmt,
+                &[
+                    &id,
+                    &plan.name,
+                    &plan.body,
+                    &plan.client,
+                    &retention,
+                    &window,
+                    &quota,
+                ],
+            )
+            .await?;
+        if let Some(row) = row {
+            return Ok(Saved::Plan(PlanRecord {
+                id,
+                created_at: row.get(0),
+                name: plan.name,
+                body: plan.body,
+                expires_at: row.get(1),
+            }));
+        }
+        // Over quota: the next slot frees when the oldest plan of the window leaves it.
+        let stmt = client
+            .prepare_cached(
+                "SELECT extract(epoch FROM min(created_at) + make_interval(secs => $2) - now())::float8
+                 FROM plans WHERE client = $1 AND created_at > now() - make_interval(secs => $2)",
+            )
+            .await?;
+        let wait: Option<f64> = client
+            .query_one(&stmt, &[&plan.client, &window])
+            .await?
+            .get(0);
+        Ok(Saved::OverQuota(Duration::from_secs_f64(
+            wait.unwrap_or(window).clamp(1.0, window),
+        )))
+    }
+
+    pub(super) async fn purge_expired_plans(&self) -> Result<u64, StoreError> {
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached("DELETE FROM plans WHERE expires_at <= now()")
+            .await?;
+        Ok(client.execute(&stmt, &[]).await?)
     }
 
     pub(super) async fn plan(&self, id: Uuid) -> Result<Option<PlanRecord>, StoreError> {
         let client = self.client().await?;
         let stmt = client
-            .prepare_cached("SELECT created_at, name, body FROM plans WHERE id = $1")
+            .prepare_cached(
+                "SELECT created_at, name, body, expires_at FROM plans
+                 WHERE id = $1 AND expires_at > now()",
+            )
             .await?;
         let row = client.query_opt(&stmt, &[&id]).await?;
         Ok(row.map(|r| PlanRecord {
@@ -415,6 +464,7 @@ impl PgStore {
             created_at: r.get(0),
             name: r.get(1),
             body: r.get(2),
+            expires_at: r.get(3),
         }))
     }
 

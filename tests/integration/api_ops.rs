@@ -345,20 +345,12 @@ async fn readiness_fails_while_the_database_is_unreachable_and_recovers_without_
     let proxy = Proxy::start(upstream).await;
     let mut via_proxy = url.clone();
     via_proxy.set_port(Some(proxy.port)).unwrap();
-    let settings = trailloop::settings::Settings::load_from(
-        None,
-        [
-            (
-                "TRAILLOOP__DATABASE__URL".to_string(),
-                via_proxy.to_string(),
-            ),
-            (
-                "TRAILLOOP__DATABASE__CONNECT_TIMEOUT_SECS".to_string(),
-                "2".to_string(),
-            ),
-        ],
-    )
-    .unwrap();
+    let mut env = crate::helpers::database_env(via_proxy.as_str());
+    env.push((
+        "TRAILLOOP__DATABASE__CONNECT_TIMEOUT_SECS".to_string(),
+        "2".to_string(),
+    ));
+    let settings = trailloop::settings::Settings::load_from(None, env).unwrap();
     let store = Store::Postgres(PgStore::new(settings.database.pool().unwrap()));
     let app = spawn_app_on(store, Some(db), &[]);
 

@@ -35,7 +35,7 @@ async fn sigterm_lets_in_flight_requests_finish_and_exits_0() {
     let mut child = Running(
         Command::new(BIN)
             .arg("serve")
-            .env("TRAILLOOP__DATABASE__URL", &db.url)
+            .envs(db.env())
             .env("TRAILLOOP__SERVER__HOST", "127.0.0.1")
             .env("TRAILLOOP__SERVER__PORT", port.to_string())
             .env("TRAILLOOP__SERVER__SHUTDOWN_TIMEOUT_SECS", "20")

@@ -1,4 +1,5 @@
-//! Per-test databases on the cluster named by `TRAILLOOP_TEST_DATABASE_URL`.
+//! Per-test databases on the cluster named by `TRAILLOOP_TEST_DATABASE_URL`, over TLS
+//! verified against `TRAILLOOP_TEST_DATABASE_CA_FILE` (see `scripts/lib/pg.sh`).
 
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -31,18 +32,63 @@ pub fn cluster_url() -> String {
     )
 }
 
+/// The CA that signed the test cluster's certificate, from
+/// `TRAILLOOP_TEST_DATABASE_CA_FILE`. Required when the cluster URL asks for TLS: the
+/// test then fails rather than trying without.
+pub fn cluster_ca_file() -> Option<PathBuf> {
+    match std::env::var_os("TRAILLOOP_TEST_DATABASE_CA_FILE") {
+        Some(file) => Some(PathBuf::from(file)),
+        None => {
+            assert!(
+                !cluster_url().contains("sslmode=require"),
+                "TRAILLOOP_TEST_DATABASE_URL asks for sslmode=require but \
+                 TRAILLOOP_TEST_DATABASE_CA_FILE (the CA of the cluster's certificate) is not \
+                 set: run the tests through scripts/test.sh, or export PG_CA_FILE of \
+                 scripts/lib/pg.sh as it"
+            );
+            None
+        }
+    }
+}
+
+/// The `TRAILLOOP__DATABASE__*` settings that point the service or the CLI at `url` on the
+/// test cluster (its CA included), for `Settings::load_from` or a child's environment.
+pub fn database_env(url: &str) -> Vec<(String, String)> {
+    let mut env = vec![("TRAILLOOP__DATABASE__URL".to_string(), url.to_string())];
+    if let Some(ca) = cluster_ca_file() {
+        env.push((
+            "TRAILLOOP__DATABASE__CA_FILE".to_string(),
+            ca.display().to_string(),
+        ));
+    }
+    env
+}
+
+/// The cluster URL with another database (and the same `sslmode`).
+fn url_of(database: &str) -> String {
+    let mut url = url::Url::parse(&cluster_url()).expect("a valid test URL");
+    url.set_path(&format!("/{database}"));
+    url.to_string()
+}
+
 /// A database that exists only for one test.
 pub struct TestDatabase {
     /// Its URL.
     pub url: String,
 }
 
+/// A connection to the test cluster's administrative database, over the service's own
+/// TLS connector.
 async fn admin() -> tokio_postgres::Client {
     let config = tokio_postgres::Config::from_str(&cluster_url()).expect("a valid test URL");
-    let (client, conn) = config
-        .connect(tokio_postgres::NoTls)
-        .await
-        .expect("the test cluster must be reachable");
+    let tls = trailloop::db::tls::connector(cluster_ca_file().as_deref())
+        .expect("the test cluster's CA file");
+    let (client, conn) = config.connect(tls).await.unwrap_or_else(|e| {
+        panic!(
+            "the test cluster must be reachable: {}",
+            trailloop::db::tls::describe(&e)
+        )
+    });
     tokio::spawn(conn);
     client
 }
@@ -56,8 +102,7 @@ impl TestDatabase {
             .batch_execute(&format!("CREATE DATABASE {name}"))
             .await
             .expect("creating the test database");
-        let url = format!("{}/{}", cluster_url().rsplit_once('/').unwrap().0, name);
-        TestDatabase { url }
+        TestDatabase { url: url_of(&name) }
     }
 
     /// A new database with the schema applied.
@@ -70,14 +115,14 @@ impl TestDatabase {
         db
     }
 
+    /// The `TRAILLOOP__DATABASE__*` environment of a service or CLI on this database.
+    pub fn env(&self) -> Vec<(String, String)> {
+        database_env(&self.url)
+    }
+
     /// Settings pointing at this database.
     pub fn settings(&self) -> DatabaseSettings {
-        Settings::load_from(
-            None,
-            [("TRAILLOOP__DATABASE__URL".to_string(), self.url.clone())],
-        )
-        .unwrap()
-        .database
+        Settings::load_from(None, self.env()).unwrap().database
     }
 
     /// A fresh connection.
@@ -126,10 +171,6 @@ fn template_name() -> String {
     let digest = hash.finalize();
     let hex: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
     format!("trailloop_template_{hex}")
-}
-
-fn url_of(database: &str) -> String {
-    format!("{}/{}", cluster_url().rsplit_once('/').unwrap().0, database)
 }
 
 async fn build_template(admin: &tokio_postgres::Client, name: &str) {

@@ -264,7 +264,7 @@ async fn the_cli_migrates_and_imports_with_settings_from_the_environment() {
     let run = |args: &[&str]| {
         std::process::Command::new(bin)
             .args(args)
-            .env("TRAILLOOP__DATABASE__URL", &db.url)
+            .envs(db.env())
             .env("RUST_LOG", "warn")
             .output()
             .unwrap()

@@ -13,6 +13,8 @@ mod hikes;
 mod import;
 #[path = "../judge/mod.rs"]
 mod judge;
+mod least_privilege;
 mod network;
+mod tls;
 mod trips;
 mod web;
