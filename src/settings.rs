@@ -82,6 +82,9 @@ pub struct PlannerSettings {
     pub max_trailheads: usize,
     /// Most trailheads in range weighed per request.
     pub trailhead_candidates: usize,
+    /// Most network tiles (0.25 degrees square) one loop request may read: the solved
+    /// trailheads are the best ones whose surroundings fit (the first always does).
+    pub max_tiles_per_request: usize,
     /// A hiking profile (TOML, as `osm/profiles/hiking.toml`) instead of the shipped one.
     pub profile: Option<PathBuf>,
 }
@@ -280,6 +283,7 @@ impl Settings {
             .set_default("planner.circuity_factor", 1.3)?
             .set_default("planner.max_trailheads", 12)?
             .set_default("planner.trailhead_candidates", 5000)?
+            .set_default("planner.max_tiles_per_request", 256)?
             .set_default("network.cache_mib", 1024)?
             .set_default("network.preload", true)?
             .set_default("solver.threads", 0)?

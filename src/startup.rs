@@ -62,6 +62,10 @@ fn check(settings: &Settings) -> anyhow::Result<()> {
         settings.network.cache_mib >= 1,
         "network.cache_mib must be at least 1"
     );
+    anyhow::ensure!(
+        settings.planner.max_tiles_per_request >= 1,
+        "planner.max_tiles_per_request must be at least 1"
+    );
     let plans = &settings.plans;
     for (name, value) in [
         ("plans.token_ttl_hours", plans.token_ttl_hours),

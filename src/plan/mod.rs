@@ -449,6 +449,8 @@ struct Prepared {
     considered: usize,
     groups: Vec<Group>,
     drive: DriveSummary,
+    /// Starts left out because their tiles would pass `planner.max_tiles_per_request`.
+    left_out: usize,
 }
 
 /// The planning service: store, network cache and solver pool behind one door.
@@ -602,6 +604,7 @@ impl Planner {
             }
         };
         let considered = prepared.considered;
+        let left_out = prepared.left_out;
         let mut answer = LoopsAnswer {
             loops: Vec::new(),
             trailheads_considered: considered,
@@ -662,6 +665,12 @@ impl Planner {
         } else {
             None
         };
+        if left_out > 0 {
+            answer.warnings.push(format!(
+                "{left_out} trailhead(s) in range were not solved from: the network around \
+                 them is more than one request may read; a shorter loop reaches further"
+            ));
+        }
         if stats.hit_deadline {
             answer.warnings.push(format!(
                 "the search was cut short by the {} ms time budget; loops may not be the best",
@@ -694,14 +703,30 @@ impl Planner {
         let (starts, drive) = self.trailheads_for(req).await?;
         let considered = starts.len();
         let starts = trailheads::choose(starts, params, self.settings.max_trailheads);
+        let radius = params.radius_m() + TILE_MARGIN_M;
+        // What one request may read: the best starts while their tiles stay within the
+        // cap (the first always, its reach bounded by the longest target), so that no
+        // request pulls more of the network into memory than the cap allows.
+        let cap = self.settings.max_tiles_per_request;
+        let mut reached: std::collections::HashSet<(RegionVersion, TileKey)> = Default::default();
+        let mut left_out = 0;
         let mut by_version: BTreeMap<RegionVersion, Vec<Start>> = BTreeMap::new();
         for s in starts {
+            let tiles: Vec<(RegionVersion, TileKey)> = TileKey::covering(s.trailhead.coord, radius)
+                .into_iter()
+                .map(|k| (s.trailhead.version.clone(), k))
+                .filter(|t| !reached.contains(t))
+                .collect();
+            if !reached.is_empty() && reached.len() + tiles.len() > cap {
+                left_out += 1;
+                continue;
+            }
+            reached.extend(tiles);
             by_version
                 .entry(s.trailhead.version.clone())
                 .or_default()
                 .push(s);
         }
-        let radius = params.radius_m() + TILE_MARGIN_M;
         let mut groups = Vec::new();
         for (version, starts) in by_version {
             if !self.cache.observe(&version) {
@@ -720,6 +745,7 @@ impl Planner {
             considered,
             groups,
             drive,
+            left_out,
         })
     }
 

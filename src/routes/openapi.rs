@@ -66,7 +66,7 @@ use crate::error::Problem;
         Problem,
         FieldError,
     )),
-    modifiers(&RequiredChoices),
+    modifiers(&RequiredChoices, &RateLimited),
     tags(
         (name = "loops", description = "Plan loops"),
         (name = "trailheads", description = "Find places to start"),
@@ -116,5 +116,60 @@ impl Modify for RequiredChoices {
         components
             .schemas
             .insert("LoopRequestBody".into(), combined.into());
+    }
+}
+
+/// Every route but the probes and the metrics may answer 429 (the per-client rate
+/// limit), with `Retry-After`: said once here rather than on every handler.
+struct RateLimited;
+
+impl Modify for RateLimited {
+    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::header::HeaderBuilder;
+        use utoipa::openapi::{ContentBuilder, ResponseBuilder};
+        let response = ResponseBuilder::new()
+            .description(
+                "Over the client's rate limit (or, saving plans, its daily quota); see Retry-After",
+            )
+            .content(
+                crate::error::PROBLEM_JSON,
+                ContentBuilder::new()
+                    .schema(Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name(
+                        "Problem",
+                    ))))
+                    .build(),
+            )
+            .header(
+                "Retry-After",
+                HeaderBuilder::new()
+                    .schema(Some(
+                        ObjectBuilder::new()
+                            .schema_type(Type::Integer)
+                            .minimum(Some(1)),
+                    ))
+                    .description(Some("Seconds to wait before trying again"))
+                    .build(),
+            )
+            .build();
+        for (path, item) in api.paths.paths.iter_mut() {
+            if ["/healthz", "/readyz", "/metrics"].contains(&path.as_str()) {
+                continue;
+            }
+            for op in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                op.responses
+                    .responses
+                    .entry("429".into())
+                    .or_insert_with(|| response.clone().into());
+            }
+        }
     }
 }

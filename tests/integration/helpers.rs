@@ -304,6 +304,11 @@ pub fn test_settings(extra: &[(&str, &str)]) -> Settings {
             "TRAILLOOP__NETWORK__PRELOAD".to_string(),
             "false".to_string(),
         ),
+        // Every test is one client on loopback; the tests of the limit set one.
+        (
+            "TRAILLOOP__RATE_LIMIT__PER_SECOND".to_string(),
+            "0".to_string(),
+        ),
     ];
     env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     Settings::load_from(None, env).expect("test settings")

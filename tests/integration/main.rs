@@ -14,6 +14,7 @@ mod import;
 #[path = "../judge/mod.rs"]
 mod judge;
 mod least_privilege;
+mod limits;
 mod network;
 mod tls;
 mod trips;
