@@ -73,9 +73,8 @@ async fn answer(
     let units = request.units;
     let tokens = state.tokens.clone();
     let geojson = geojson::wants_geojson(req);
-    // Ten loops of a long trip are megabytes of JSON, each loop hashed for its token:
-    // built on the blocking pool, not on the worker that serves everyone else.
-    let body = web::block(move || {
+    // Ten loops of a long trip are megabytes of JSON, each loop hashed for its token.
+    let body = super::off_worker("writing loops", move || {
         let response =
             LoopsResponse::new(&answer, units).signed(&tokens, std::time::SystemTime::now())?;
         if geojson {
@@ -84,9 +83,7 @@ async fn answer(
             serde_json::to_vec(&response)
         }
     })
-    .await
-    .map_err(|e| ApiError::Internal(anyhow::anyhow!("answering loops: {e}")))?
-    .map_err(|e| ApiError::Internal(anyhow::anyhow!("serialising loops: {e}")))?;
+    .await?;
     let mut ok = HttpResponse::Ok();
     // One value for both: the CORS layer keeps only the first `Vary` it finds.
     ok.insert_header((header::VARY, "Accept, Accept-Encoding"));

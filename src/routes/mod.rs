@@ -26,6 +26,22 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::ApiError;
 use crate::settings::{ServerSettings, WebSettings};
 
+/// Runs `job`, the writing of a large answer (megabytes of JSON or GPX), on the blocking
+/// pool, so that the HTTP workers go on serving everyone else meanwhile.
+pub(crate) async fn off_worker<T, E>(
+    what: &'static str,
+    job: impl FnOnce() -> Result<T, E> + Send + 'static,
+) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    E: Into<anyhow::Error> + Send + 'static,
+{
+    web::block(job)
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("{what}: {e}")))?
+        .map_err(|e| ApiError::Internal(e.into().context(what)))
+}
+
 fn not_allowed(allow: &'static str) -> actix_web::Route {
     web::to(move || async move { Err::<HttpResponse, _>(ApiError::MethodNotAllowed(allow)) })
 }

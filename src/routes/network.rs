@@ -107,20 +107,24 @@ pub async fn get(
 ) -> Result<HttpResponse, ApiError> {
     let area = Area::parse(&query.0.bbox).map_err(|e| ApiError::Validation(vec![e]))?;
     let trails = state.planner.trails(&area).await?;
-    let body = TrailsCollection {
-        type_: "FeatureCollection",
-        bbox: [
-            area.south_west.lon,
-            area.south_west.lat,
-            area.north_east.lon,
-            area.north_east.lat,
-        ]
-        .map(degrees),
-        features: trails.lines.into_iter().map(TrailFeature::from).collect(),
-        truncated: trails.truncated,
-        attribution: ATTRIBUTION,
-    };
+    // Up to thousands of lines.
+    let body = super::off_worker("writing trails", move || {
+        serde_json::to_vec(&TrailsCollection {
+            type_: "FeatureCollection",
+            bbox: [
+                area.south_west.lon,
+                area.south_west.lat,
+                area.north_east.lon,
+                area.north_east.lat,
+            ]
+            .map(degrees),
+            features: trails.lines.into_iter().map(TrailFeature::from).collect(),
+            truncated: trails.truncated,
+            attribution: ATTRIBUTION,
+        })
+    })
+    .await?;
     Ok(HttpResponse::Ok()
         .insert_header(geojson::content_type())
-        .json(body))
+        .body(body))
 }

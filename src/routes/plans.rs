@@ -137,10 +137,10 @@ pub async fn get(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let record = load(&state, &id).await?;
-    let body = web::block(move || serde_json::to_vec(&PlanJson::from(record)))
-        .await
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("answering a plan: {e}")))?
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("serialising a plan: {e}")))?;
+    let body = super::off_worker("writing a plan", move || {
+        serde_json::to_vec(&PlanJson::from(record))
+    })
+    .await?;
     Ok(HttpResponse::Ok()
         .content_type("application/json")
         .body(body))
@@ -164,11 +164,8 @@ pub async fn gpx(
 ) -> Result<HttpResponse, ApiError> {
     let record = load(&state, &id).await?;
     let id = record.id;
-    // A long trip's track is megabytes of XML: written on the blocking pool, not on
-    // the worker that serves everyone else's requests.
-    let xml = web::block(move || to_gpx(&record))
-        .await
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("writing GPX: {e}")))??;
+    // A long trip's track is megabytes of XML.
+    let xml = super::off_worker("writing GPX", move || to_gpx(&record)).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "application/gpx+xml"))
         .insert_header((
