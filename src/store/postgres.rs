@@ -33,10 +33,30 @@ impl From<PoolError> for StoreError {
     }
 }
 
+/// Whether a database error means the database cannot serve now (shutting down,
+/// starting up, out of connections or resources, failed over, too slow), not that the
+/// statement is wrong: the client is told to retry (503), not that the service broke.
+fn unavailable(code: &tokio_postgres::error::SqlState) -> bool {
+    use tokio_postgres::error::SqlState as S;
+    let code = code.code();
+    // Class 08: connection exceptions; class 53: insufficient resources.
+    code.starts_with("08")
+        || code.starts_with("53")
+        || [
+            S::ADMIN_SHUTDOWN,
+            S::CRASH_SHUTDOWN,
+            S::CANNOT_CONNECT_NOW,
+            S::READ_ONLY_SQL_TRANSACTION,
+            S::QUERY_CANCELED,
+        ]
+        .iter()
+        .any(|s| s.code() == code)
+}
+
 impl From<tokio_postgres::Error> for StoreError {
     fn from(e: tokio_postgres::Error) -> StoreError {
         // No SQLSTATE means the connection itself failed, not the statement.
-        if e.is_closed() || e.code().is_none() {
+        if e.is_closed() || e.code().is_none_or(unavailable) {
             // With its causes: "error performing TLS handshake" alone does not say why.
             StoreError::Unavailable(crate::db::tls::describe(&e))
         } else {
@@ -481,6 +501,35 @@ impl PgStore {
             Err(StoreError::Unavailable(
                 "no region has been imported".into(),
             ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio_postgres::error::SqlState;
+
+    #[test]
+    fn a_database_going_away_is_unavailable_and_a_bad_statement_is_not() {
+        for code in [
+            SqlState::ADMIN_SHUTDOWN,
+            SqlState::CANNOT_CONNECT_NOW,
+            SqlState::CRASH_SHUTDOWN,
+            SqlState::TOO_MANY_CONNECTIONS,
+            SqlState::CONNECTION_FAILURE,
+            SqlState::READ_ONLY_SQL_TRANSACTION,
+            SqlState::QUERY_CANCELED,
+        ] {
+            assert!(unavailable(&code), "{}", code.code());
+        }
+        for code in [
+            SqlState::SYNTAX_ERROR,
+            SqlState::UNDEFINED_TABLE,
+            SqlState::INSUFFICIENT_PRIVILEGE,
+            SqlState::UNIQUE_VIOLATION,
+        ] {
+            assert!(!unavailable(&code), "{}", code.code());
         }
     }
 }
