@@ -80,7 +80,14 @@ for i in $(seq $N); do
     { curl -s -o /dev/null -w '%{http_code}' -H 'content-type: application/json' \
         -d "$body" "http://127.0.0.1:$PORT/v1/loops"; echo " $(date +%s.%N)"; } > "$APP.code$i" &
 done
-sleep 0.1
+# SIGTERM once every request is in flight (admitted to the solver queue): a request whose
+# curl had not yet connected is not in flight, and the listener closes at SIGTERM.
+for _ in $(seq 100); do
+    admitted=$(curl -fs "http://127.0.0.1:$PORT/metrics" | awk '/^solver_pool_in_flight /{print $2}')
+    [ "${admitted:-0}" -ge "$N" ] && break
+    sleep 0.1
+done
+[ "${admitted:-0}" -ge "$N" ] || fail "only ${admitted:-0} of $N requests were admitted after 10 s"
 signalled=$(date +%s.%N)
 kill -TERM "$PID"
 start=$(date +%s)

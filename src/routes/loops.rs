@@ -71,20 +71,19 @@ async fn answer(
 ) -> Result<HttpResponse, ApiError> {
     let answer = state.planner.loops(request).await?;
     let units = request.units;
-    // Written on the worker (milliseconds for ten loops), not the blocking pool: with it
-    // there, a loop request in flight at SIGTERM once got no answer in the image check
-    // (scripts/check-runtime.sh), as the drive search had on the blocking pool before;
-    // the cause is not established.
-    let response = LoopsResponse::new(&answer, units)
-        .signed(&state.tokens, std::time::SystemTime::now())
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("signing loops: {e}")))?;
+    let tokens = state.tokens.clone();
     let geojson = geojson::wants_geojson(req);
-    let body = if geojson {
-        serde_json::to_vec(&LoopFeatureCollection::from(response))
-    } else {
-        serde_json::to_vec(&response)
-    }
-    .map_err(|e| ApiError::Internal(anyhow::anyhow!("writing loops: {e}")))?;
+    // Ten loops of a long trip are megabytes of JSON, each loop hashed for its token.
+    let body = super::off_worker("writing loops", move || {
+        let response =
+            LoopsResponse::new(&answer, units).signed(&tokens, std::time::SystemTime::now())?;
+        if geojson {
+            serde_json::to_vec(&LoopFeatureCollection::from(response))
+        } else {
+            serde_json::to_vec(&response)
+        }
+    })
+    .await?;
     let mut ok = HttpResponse::Ok();
     // One value for both: the CORS layer keeps only the first `Vary` it finds.
     ok.insert_header((header::VARY, "Accept, Accept-Encoding"));
