@@ -43,10 +43,7 @@ cleanup() {
 trap cleanup EXIT
 pg_start
 # The cluster takes TCP with TLS only, its certificate for localhost signed by PG_CA_FILE.
-psql_() { PGSSLMODE=verify-full PGSSLROOTCERT="$PG_CA_FILE" psql -h localhost -p "$PG_PORT" -U postgres -qAt "$@"; }
-psql_ -c "CREATE DATABASE bench"
-export TRAILLOOP__DATABASE__URL="postgres://postgres@localhost:$PG_PORT/bench?sslmode=require"
-export TRAILLOOP__DATABASE__CA_FILE="$PG_CA_FILE"
+pg_use_database bench
 "$BIN" migrate >/dev/null 2>&1
 
 rss() { awk '/^(VmRSS|VmHWM)/ {printf "%s %.1f MB  ", $1, $2 / 1024}' "/proc/$1/status"; }
@@ -54,7 +51,7 @@ rss() { awk '/^(VmRSS|VmHWM)/ {printf "%s %.1f MB  ", $1, $2 / 1024}' "/proc/$1/
 echo "== import of $PBF"
 RUST_LOG=warn /usr/bin/time -f "import: %e s wall, peak RSS %M KB" "$BIN" import --region bench --pbf "$PBF" "${DEM_ARGS[@]}" \
     2>&1 | grep -E "edges|nodes|trailheads|seconds|import:" || true
-echo "database size: $(psql_ -d bench -c "SELECT pg_size_pretty(pg_database_size('bench'))")"
+echo "database size: $(pg_psql -d bench -c "SELECT pg_size_pretty(pg_database_size('bench'))")"
 
 start_server() { # name port [env...]
     local name=$1 port=$2; shift 2

@@ -97,3 +97,15 @@ pg_stop() {
     pg "$PG_BIN/pg_ctl" -D "$PGTMP/data" -m immediate stop >/dev/null 2>&1 || true
     rm -rf "$PGTMP"
 }
+
+# pg_psql ARGS...: psql as `postgres` over TCP, the server's certificate verified
+# against the cluster's CA (its only access besides the local socket).
+pg_psql() { PGSSLMODE=verify-full PGSSLROOTCERT="$PG_CA_FILE" psql -h localhost -p "$PG_PORT" -U postgres -qAt "$@"; }
+
+# pg_use_database DB: creates DB and points the service and the CLI at it
+# (TRAILLOOP__DATABASE__URL with sslmode=require, TRAILLOOP__DATABASE__CA_FILE).
+pg_use_database() {
+    pg_psql -c "CREATE DATABASE $1"
+    export TRAILLOOP__DATABASE__URL="postgres://postgres@localhost:$PG_PORT/$1?sslmode=require"
+    export TRAILLOOP__DATABASE__CA_FILE="$PG_CA_FILE"
+}

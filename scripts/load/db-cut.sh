@@ -72,10 +72,7 @@ cleanup() {
 trap cleanup EXIT
 
 pg_start
-psql_() { PGSSLMODE=verify-full PGSSLROOTCERT="$PG_CA_FILE" psql -h localhost -p "$PG_PORT" -U postgres -qAt "$@"; }
-psql_ -c "CREATE DATABASE dbcut"
-export TRAILLOOP__DATABASE__URL="postgres://postgres@localhost:$PG_PORT/dbcut?sslmode=require"
-export TRAILLOOP__DATABASE__CA_FILE="$PG_CA_FILE"
+pg_use_database dbcut
 
 # The cut: pg_start's cluster stopped and started again on the same port with the same
 # options. PostgreSQL writes the command line it was started with to postmaster.opts

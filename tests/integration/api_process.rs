@@ -1,32 +1,14 @@
 //! The `trailloop` binary as a container runs it: `serve` stops gracefully on SIGTERM
 //! (in-flight requests finish, exit 0) and `healthcheck` reports through its exit code.
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::helpers::{spawn_app, Backend, TestDatabase};
+use crate::helpers::{free_port, spawn_app, Backend, Running, TestDatabase};
 
 const BIN: &str = env!("CARGO_BIN_EXE_trailloop");
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// Kills the child if a test fails before it exits.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_lets_in_flight_requests_finish_and_exits_0() {

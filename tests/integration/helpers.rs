@@ -10,6 +10,25 @@ use trailloop::startup::Application;
 use trailloop::store::{EmbeddedStore, PgStore, Store};
 use trailloop_osm::Network;
 
+/// A port nothing listens on now (for a process or a listener the test starts).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A child process, killed if the test fails before it is done with it.
+pub struct Running(pub std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// The sample data shipped in `data/`.
 pub fn data(file: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

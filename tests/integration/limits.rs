@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use crate::helpers::{spawn_app_with, Backend, TestApp};
+use crate::helpers::{free_port, spawn_app_with, Backend, TestApp};
 
 /// `host:port` of an app.
 fn authority(app: &TestApp) -> String {
@@ -158,11 +158,7 @@ async fn a_flood_from_one_client_gets_429_while_another_is_served() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_on_their_own_port_and_docs_turned_off_are_not_on_the_public_one() {
-    let metrics_port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let metrics_port = free_port();
     let app = spawn_app_with(
         Backend::Embedded,
         &[

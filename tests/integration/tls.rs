@@ -5,14 +5,16 @@
 //! and names the host they dialled, and their errors say why without the password.
 
 use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use tokio_postgres::config::SslMode;
 use trailloop::settings::Settings;
 use trailloop::startup::Application;
 
-use crate::helpers::{cluster_ca_file, cluster_url, test_settings, TestDatabase};
+use crate::helpers::{
+    cluster_ca_file, cluster_url, free_port, test_settings, Running, TestDatabase,
+};
 
 const BIN: &str = env!("CARGO_BIN_EXE_trailloop");
 const PASSWORD: &str = "hunter2-secret";
@@ -213,27 +215,13 @@ async fn a_ca_that_did_not_sign_the_server_certificate_is_refused() {
     assert!(!reason.contains(PASSWORD), "{reason}");
 }
 
-/// Kills the child if the test fails before it is done with it.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_with_an_untrusted_ca_answers_503_and_logs_why() {
     assert_tls_cluster();
     let dir = tempfile::tempdir().unwrap();
     let stranger = stranger_ca(&dir);
     let db = TestDatabase::andorra().await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let log = dir.path().join("serve.log");
     let _child = Running(
         Command::new(BIN)
