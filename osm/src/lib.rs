@@ -45,7 +45,8 @@
 mod dem;
 mod elevation;
 mod error;
-pub mod geo;
+/// Geodesy, from the crate every crate of TrailLoop shares.
+pub use trailloop_geo as geo;
 pub mod model;
 mod nature;
 mod noding;

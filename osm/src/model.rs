@@ -4,14 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A position in WGS 84 degrees, longitude first (the GeoJSON and PostGIS order).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Coord {
-    /// Longitude in degrees, -180..=180.
-    pub lon: f64,
-    /// Latitude in degrees, -90..=90.
-    pub lat: f64,
-}
+pub use trailloop_geo::Coord;
 
 /// Index of a node in [`Network::nodes`].
 pub type NodeIndex = u32;

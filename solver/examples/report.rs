@@ -1,4 +1,4 @@
-//! Quality and speed on a real network, for the README and for tuning: per
+//! Quality and speed on a real network, for `docs/benchmarks.md` and for tuning: per
 //! (trailhead, T) the best loop's e and s, p50/p95 single-threaded solve times, what the
 //! drawn lines alone say (`support::judge`), and the speed-up of `solve_many` on two
 //! threads over one.

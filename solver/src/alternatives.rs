@@ -253,11 +253,9 @@ impl Alternatives {
 /// is within tolerance, those farther off are no alternative and are left out; ties go
 /// to the earlier loop in `loops`.
 pub fn best_alternatives(graph: &TrailGraph, mut loops: Vec<Loop>, k: usize) -> Vec<Loop> {
-    if loops.iter().any(|l| l.score.tier <= 1) {
-        loops.retain(|l| l.score.tier <= 1);
-    }
     // Stable: equal scores keep the caller's order.
-    loops.sort_by_key(|l| l.score);
+    let all = loops.len();
+    crate::score::rank(&mut loops, all, |l| l.score);
     let length = |id: u64| graph.edge_length(id).unwrap_or(0.0);
     let edge_set = |l: &Loop| {
         let mut ids: Vec<u64> = l.edges.iter().map(|d| d.id).collect();

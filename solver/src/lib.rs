@@ -49,6 +49,7 @@
 
 mod alternatives;
 mod attrs;
+mod days;
 mod error;
 mod exact;
 mod graph;
@@ -57,6 +58,7 @@ mod local_search;
 mod neighbourhood;
 mod nights;
 mod paths;
+mod promise;
 mod query;
 mod rng;
 mod score;
@@ -67,16 +69,19 @@ mod solution;
 mod solve;
 mod tile;
 mod walk;
+pub mod walking;
 
 pub use alternatives::best_alternatives;
+pub use days::{balanced, base_camp_score, day_ratio, DayLimits, MAX_DAY_RATIO};
 pub use error::{GraphError, SolveError};
 pub use graph::{EdgeLocation, TrailGraph};
 pub use neighbourhood::Scratch;
+pub use promise::{promise, Surroundings};
 pub use query::{
-    default_approach_m, reach_m, DayLimits, Limits, NightPlace, Preferences, Query,
-    DEFAULT_EXTENSION_BUDGET, DEFAULT_WORK_BUDGET, MAX_DAYS, MAX_RESULTS,
+    default_approach_m, reach_m, Limits, NightPlace, Preferences, Query, DEFAULT_EXTENSION_BUDGET,
+    DEFAULT_WORK_BUDGET, MAX_DAYS, MAX_RESULTS,
 };
-pub use score::Score;
+pub use score::{drive_cost, rank, Score};
 pub use solution::{DirectedEdge, Loop, LoopKind, Night, SearchStats, Solution};
 pub use solve::{solve, solve_many, solve_with};
 pub use tile::{EdgeInput, GraphTile, NodeInput};

@@ -173,7 +173,7 @@ fn through(
     };
     let anchor = stick.first().map_or(0, |&st| local.head(st));
     let origin = local.pos[anchor as usize];
-    let xy = |v: u32| trailloop_osm::geo::local_metres(origin, local.pos[v as usize]);
+    let xy = |v: u32| trailloop_geo::local_metres(origin, local.pos[v as usize]);
     let mut order: Vec<u32> = nights.to_vec();
     let corners: Vec<[f64; 2]> = std::iter::once(anchor)
         .chain(order.iter().copied())

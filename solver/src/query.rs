@@ -4,6 +4,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
+use crate::days::DayLimits;
 use crate::error::SolveError;
 
 /// Largest accepted [`Query::max_results`].
@@ -75,18 +76,6 @@ pub struct NightPlace {
     /// What sleeping there costs in the score, not negative (0 for the places one wants
     /// most; more for a fallback such as a hotel).
     pub cost: f64,
-}
-
-/// Limits on each day of a walk (a day hike's one day is the whole walk); a day over
-/// one costs heavily in the score.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct DayLimits {
-    /// Longest day, metres.
-    pub max_m: Option<f64>,
-    /// Longest walking time, hours (by Naismith: 5 km and 600 m of climb an hour).
-    pub max_hours: Option<f64>,
-    /// Most climb in a day, metres.
-    pub max_ascent_m: Option<f64>,
 }
 
 /// One loop search. Everything that changes the answer is in here, so the same query on

@@ -29,39 +29,36 @@
 use std::cmp::Ordering;
 use std::f64::consts::PI;
 
-use trailloop_osm::geo::METRES_PER_DEGREE;
+use trailloop_geo::METRES_PER_DEGREE;
 
 use crate::attrs::Attrs;
-use crate::query::{DayLimits, Query};
+use crate::days::{self, DayLimits, BALANCE_WEIGHT, LIMIT_WEIGHT, MAX_DAY_RATIO};
+use crate::query::Query;
+use crate::walking;
 
 /// Weight of the length error within tolerance: at a 5% tolerance at most 0.01, less
 /// than 2% of the length on a road.
-const LENGTH_WEIGHT: f64 = 0.5;
+pub(crate) const LENGTH_WEIGHT: f64 = 0.5;
 /// Cost of a walk that is all shared (an out-and-back).
-const SHARING_WEIGHT: f64 = 1.0;
+pub(crate) const SHARING_WEIGHT: f64 = 1.0;
 /// Worth of a walk all in nature at `scenery` 1.
-const SCENERY_WEIGHT: f64 = 0.4;
+pub(crate) const SCENERY_WEIGHT: f64 = 0.4;
 /// A metre on a hiking route is worth this much of a metre in nature.
-const ROUTE_SHARE: f64 = 0.5;
+pub(crate) const ROUTE_SHARE: f64 = 0.5;
 /// Cost of `1 - compactness`: a thin walk (c near 0) against a round one (c = 0.5).
-const COMPACT_WEIGHT: f64 = 0.4;
+pub(crate) const COMPACT_WEIGHT: f64 = 0.4;
 /// Cost of one junction per km.
 const JUNCTION_WEIGHT: f64 = 0.01;
 /// Worth (hills = +1) or cost (hills = -1) of 100 m of climb per km.
-const HILLS_WEIGHT: f64 = 0.4;
+pub(crate) const HILLS_WEIGHT: f64 = 0.4;
 /// Climb per km counted at most, in units of 100 m.
-const HILLS_CAP: f64 = 2.0;
+pub(crate) const HILLS_CAP: f64 = 2.0;
 /// Cost per metre of climb above the maximum, relative to (maximum + 100 m).
 const CLIMB_WEIGHT: f64 = 0.5;
-/// Cost of the longest day's walking time over the shortest's, less one: days of 6 and
-/// 4 hours cost 0.25.
-const BALANCE_WEIGHT: f64 = 0.5;
-/// A multi-day walk whose longest day takes more than this many times the shortest is
-/// ranked with the walks outside tolerance.
-const MAX_DAY_RATIO: f64 = 1.5;
-/// Cost of each day over a day limit, per fraction over it: a constraint in all but
-/// name.
-const LIMIT_WEIGHT: f64 = 4.0;
+/// What driving to the edge of the hiker's drive limit costs a walk (its start cost,
+/// see [`drive_cost`]): a far trailhead has to offer this much more hike, about 5% of a
+/// loop's length on a residential road.
+const DRIVE_WEIGHT: f64 = 0.05;
 /// Weight of everything but the length error outside tolerance: a tie-breaker.
 const OUTSIDE_SHARE: f64 = 0.01;
 
@@ -111,6 +108,28 @@ impl Score {
     pub fn better_than(&self, other: &Score) -> bool {
         self.cmp(other) == Ordering::Less
     }
+
+    /// Whether the walk is within the length tolerance (and, for a plan of days, a plan
+    /// one can follow): tier 0 or 1.
+    pub fn within_tolerance(&self) -> bool {
+        self.tier <= 1
+    }
+}
+
+/// What a start `drive_share` of the hiker's drive limit away (0..=1) costs every walk
+/// from it: the [`Query::start_cost`] that lets walks from several starts rank together.
+pub fn drive_cost(drive_share: f64) -> f64 {
+    DRIVE_WEIGHT * drive_share.clamp(0.0, 1.0)
+}
+
+/// Keeps the best `max` of `items` by `score`, best first: walks within tolerance before
+/// any miss, and the misses only when nothing is within it (then the nearest).
+pub fn rank<T>(items: &mut Vec<T>, max: usize, score: impl Fn(&T) -> Score) {
+    if items.iter().any(|i| score(i).within_tolerance()) {
+        items.retain(|i| score(i).within_tolerance());
+    }
+    items.sort_by_key(|i| score(i));
+    items.truncate(max);
 }
 
 /// The measured quality of a closed walk.
@@ -135,11 +154,6 @@ pub(crate) struct NightAt {
     pub off_m: f64,
     /// Its cost in the score.
     pub cost: f64,
-}
-
-/// Walking hours by Naismith's rule.
-pub(crate) fn hours(len_m: f64, ascent_m: f64) -> f64 {
-    len_m / 5_000.0 + ascent_m / 600.0
 }
 
 /// Scores walks for one query.
@@ -226,7 +240,7 @@ impl Scorer {
         }
         if self.days <= 1 {
             // A day hike is one day: its limits hold for the whole walk.
-            rest += LIMIT_WEIGHT * self.over_limits(len, attrs.ascent);
+            rest += LIMIT_WEIGHT * self.limits.over(len, attrs.ascent);
         }
         let within = length_error <= self.tolerance;
         let (tier, cost) = match (sharing == 0.0, within) {
@@ -259,30 +273,18 @@ impl Scorer {
             return (1e3, f64::INFINITY);
         }
         let mut cost: f64 = nights.iter().map(|n| n.cost).sum();
-        let (mut longest, mut shortest) = (0.0f64, f64::INFINITY);
+        let mut hours = Vec::with_capacity(days.len());
         for (k, d) in days.iter().enumerate() {
             // The walk off the loop to the night's place and back belongs to the days
             // either side of it.
             let off = nights.get(k.wrapping_sub(1)).map_or(0.0, |n| n.off_m)
                 + nights.get(k).map_or(0.0, |n| n.off_m);
             let len = d.len + off;
-            let h = hours(len, d.ascent);
-            longest = longest.max(h);
-            shortest = shortest.min(h);
-            cost += LIMIT_WEIGHT * self.over_limits(len, d.ascent);
+            hours.push(walking::hours(len, d.ascent));
+            cost += LIMIT_WEIGHT * self.limits.over(len, d.ascent);
         }
-        let ratio = longest / shortest.max(1e-3);
+        let ratio = days::day_ratio(hours);
         (cost + BALANCE_WEIGHT * (ratio - 1.0), ratio)
-    }
-
-    /// By how much a day of `len_m` and `ascent_m` exceeds the day limits: the
-    /// fractions over each limit, summed (0 within them all).
-    fn over_limits(&self, len_m: f64, ascent_m: f64) -> f64 {
-        let over =
-            |value: f64, limit: Option<f64>| limit.map_or(0.0, |l| (value / l - 1.0).max(0.0));
-        over(len_m, self.limits.max_m)
-            + over(hours(len_m, ascent_m), self.limits.max_hours)
-            + over(ascent_m, self.limits.max_ascent_m)
     }
 
     /// [`Scorer::quality`] of a multi-day walk.
@@ -295,7 +297,7 @@ impl Scorer {
     ) -> Quality {
         let mut q = self.quality(attrs, shared);
         let (extra, ratio) = self.day_cost(days, nights);
-        if q.key.tier <= 1 && ratio > MAX_DAY_RATIO {
+        if q.key.within_tolerance() && ratio > MAX_DAY_RATIO {
             // Days this unequal are no plan one would follow: ranked with the misses.
             q.key.tier = 2;
             q.key.cost = LENGTH_WEIGHT * q.length_error + ratio - MAX_DAY_RATIO;

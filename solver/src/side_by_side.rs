@@ -13,7 +13,7 @@
 //! angle, are near each other for a few metres only. Near a node both edges end at,
 //! samples do not count (every fork starts with two edges side by side).
 
-use trailloop_osm::geo::{chord_m as dist, to_xyz as xyz};
+use trailloop_geo::{chord_m as dist, to_xyz as xyz};
 
 /// Spacing of the samples along each edge: a point within `NEAR_M - 1` of a line is
 /// within `NEAR_M` of one of its samples.
@@ -240,7 +240,7 @@ mod tests {
 
     /// Degrees of latitude for `m` metres.
     fn deg(m: f64) -> f64 {
-        m / trailloop_osm::geo::METRES_PER_DEGREE
+        m / trailloop_geo::METRES_PER_DEGREE
     }
 
     fn line(source: u32, target: u32, points: &[[f64; 2]]) -> (u32, u32, Vec<[f64; 2]>) {

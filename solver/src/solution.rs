@@ -13,8 +13,9 @@ pub struct DirectedEdge {
     pub forward: bool,
 }
 
-/// The shape of a closed walk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// The shape of a closed walk, ordered best first: a loop, then a lollipop, then an
+/// out-and-back (so the worst of several is their `max`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum LoopKind {
     /// No edge walked twice, none beside another part of the walk (sharing 0).
     Loop,

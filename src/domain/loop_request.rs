@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 use trailloop_osm::{PoiKind, SacScale};
-use trailloop_solver::MAX_DAYS;
+use trailloop_solver::{walking, MAX_DAYS};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{Coordinate, DistanceKm, DriveRange, FieldError, Problems, Tolerance, Units};
@@ -15,9 +15,6 @@ const MIN_TARGET_MI: f64 = 0.32;
 /// Walking time a request may ask for, hours: 0.5 km to 300 km at 5 km/h.
 const MIN_TARGET_HOURS: f64 = 0.1;
 const MAX_TARGET_HOURS: f64 = 60.0;
-/// Walking speed on the flat by the duration model, km/h: how far `target_hours` can
-/// reach at most.
-pub const FLAT_KM_PER_HOUR: f64 = 5.0;
 /// The most loops one answer holds (the solver could give more; ten is a page).
 pub const MAX_RESULTS: u32 = 10;
 const _: () = assert!(MAX_RESULTS as usize <= trailloop_solver::MAX_RESULTS);
@@ -507,7 +504,7 @@ fn target(raw: &Raw) -> Result<(DistanceKm, Option<f64>), FieldError> {
                 format!("must be in {MIN_TARGET_HOURS}..={MAX_TARGET_HOURS} hours, got {h}"),
             ));
         }
-        let flat = DistanceKm::parse(h * FLAT_KM_PER_HOUR, "target_hours", None)?;
+        let flat = DistanceKm::parse(walking::flat_m(h) / 1000.0, "target_hours", None)?;
         return Ok((flat, Some(h)));
     }
     let km = DistanceKm::parse_either(
@@ -579,8 +576,8 @@ fn check(raw: Raw) -> Result<LoopRequest, Vec<FieldError>> {
                 );
             }
         } else if let Some(target) = target {
-            // Even on the flat a day covers at most 5 km an hour.
-            let reach_km = f64::from(days) * h * FLAT_KM_PER_HOUR;
+            // Even on the flat a day covers at most what its hours walk.
+            let reach_km = f64::from(days) * walking::flat_m(h) / 1000.0;
             if reach_km < target.km() {
                 p.push(
                     "max_day_hours",

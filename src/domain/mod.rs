@@ -15,7 +15,7 @@ pub use coordinate::Coordinate;
 pub use distance::{DistanceKm, DriveRange, Tolerance, Units, FT_PER_M, KM_PER_MI};
 pub use loop_request::{
     AvoidRoads, DayLimits, LoopQuery, LoopRequest, LoopRequestBody, OriginBody, Preferences,
-    PreferencesBody, DEFAULT_OVERNIGHT, FLAT_KM_PER_HOUR,
+    PreferencesBody, DEFAULT_OVERNIGHT,
 };
 pub use network::{EdgeRecord, PoiRecord, RegionVersion, TileRecords, TrailheadRecord};
 pub use plan_request::{LoopGeometry, SavePlanBody, SavePlanRequest, SavedLoop};

@@ -69,6 +69,11 @@ pub struct TileCache {
 }
 
 impl TileCache {
+    /// The hiking profile tiles' edges are costed by.
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
     /// An empty cache holding at most `capacity_bytes` of tiles.
     pub fn new(capacity_bytes: usize, profile: Arc<Profile>, metrics: Metrics) -> TileCache {
         metrics

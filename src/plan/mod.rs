@@ -22,7 +22,8 @@ mod trips;
 mod why;
 
 pub use drive::{Drive, DriveMethod};
-pub use present::{Difficulty, Segment, DURATION_MODEL};
+pub use present::{Difficulty, Segment};
+pub use trailloop_solver::walking::DURATION_MODEL;
 
 use drive::Candidates;
 pub use stages::{Stage, StageNight, WaterStop};
@@ -34,9 +35,9 @@ use std::time::{Duration, Instant};
 
 use trailloop_osm::{Coord, PoiKind, Profile, SacScale, TileKey};
 use trailloop_solver::{
-    best_alternatives, default_approach_m, reach_m, solve_many, DayLimits, Limits, Loop, LoopKind,
-    NightPlace, Preferences, Query, Score, SolveError, DEFAULT_EXTENSION_BUDGET,
-    DEFAULT_WORK_BUDGET,
+    best_alternatives, default_approach_m, drive_cost, rank, reach_m, solve_many, walking,
+    DayLimits, Limits, Loop, LoopKind, NightPlace, Preferences, Query, Score, SolveError,
+    DEFAULT_EXTENSION_BUDGET, DEFAULT_WORK_BUDGET,
 };
 
 use crate::domain::{
@@ -59,10 +60,6 @@ const TIME_WARNING_SHARE: f64 = 0.2;
 
 /// Times a request is planned again when an import replaced its region meanwhile.
 const STALE_RETRIES: usize = 2;
-
-/// What driving to the edge of the range costs a loop in the score: a far trailhead has
-/// to offer this much more hike (about 5% of a loop's length on a residential road).
-const DRIVE_WEIGHT: f64 = 0.05;
 
 /// A trailhead a loop may start from, with the drive to it from the origin.
 #[derive(Debug, Clone, PartialEq)]
@@ -166,7 +163,7 @@ impl LoopParams {
             return std::borrow::Cow::Borrowed(self);
         }
         std::borrow::Cow::Owned(LoopParams {
-            target_m: self.target_m * time_factor(network.climb_per_km()),
+            target_m: self.target_m * walking::time_factor(network.climb_per_km()),
             ..self.clone()
         })
     }
@@ -186,7 +183,7 @@ impl LoopParams {
     /// Whether answers must be checked as plans of days: a trip of several days, or a
     /// day hike with day limits.
     pub fn is_trip(&self) -> bool {
-        self.days > 1 || self.day_limits != DayLimits::default()
+        self.days > 1 || !self.day_limits.is_none()
     }
 
     /// Of a base-camp trip, the request for its day loops: a day's share of the
@@ -201,6 +198,17 @@ impl LoopParams {
         })
     }
 
+    /// The hiker's preferences as the solver weighs them.
+    fn preferences(&self) -> Preferences {
+        Preferences {
+            avoid_roads: self.avoid_roads,
+            scenery: self.scenery,
+            hills: self.hills,
+            max_sac_grade: self.max_sac_scale.map(SacScale::grade),
+            max_ascent_m: self.max_ascent_m,
+        }
+    }
+
     /// The solver's query from `start`, whose drive costs `start_cost` in the score,
     /// with the places nights may be spent at.
     fn query(&self, start: &Start, start_cost: f64, nights: &[NightPlace]) -> Query {
@@ -210,13 +218,7 @@ impl LoopParams {
             target_m: self.target_m,
             tolerance: self.tolerance,
             max_results: self.max_results,
-            preferences: Preferences {
-                avoid_roads: self.avoid_roads,
-                scenery: self.scenery,
-                hills: self.hills,
-                max_sac_grade: self.max_sac_scale.map(SacScale::grade),
-                max_ascent_m: self.max_ascent_m,
-            },
+            preferences: self.preferences(),
             start_cost,
             days: self.days,
             nights: if multi_day {
@@ -300,13 +302,6 @@ pub struct Approach {
     pub geometry: Vec<Coord>,
 }
 
-/// What share of the flat distance an hour walks where trails climb `climb_per_km`
-/// metres a km, by the duration model: `1 / (1 + 5 g / 600)`.
-pub fn time_factor(climb_per_km: f64) -> f64 {
-    let flat_km_per_hour = crate::domain::FLAT_KM_PER_HOUR;
-    1.0 / (1.0 + flat_km_per_hour * climb_per_km.max(0.0) / present::CLIMB_M_PER_HOUR)
-}
-
 /// Solver effort behind one answer, for metrics.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct PlanStats {
@@ -347,11 +342,7 @@ impl PlanOutcome {
     /// Best first across regions: regions share no edges, so their best loops never
     /// conflict.
     fn rank(&mut self, max_results: usize) {
-        if self.loops.iter().any(|l| l.score.tier <= 1) {
-            self.loops.retain(|l| l.score.tier <= 1);
-        }
-        self.loops.sort_by_key(|l| l.score);
-        self.loops.truncate(max_results);
+        rank(&mut self.loops, max_results, |l| l.score);
     }
 }
 
@@ -702,7 +693,8 @@ impl Planner {
     async fn prepare(&self, req: &LoopRequest, params: &LoopParams) -> Result<Prepared, Prepare> {
         let (starts, drive) = self.trailheads_for(req).await?;
         let considered = starts.len();
-        let starts = trailheads::choose(starts, params, self.settings.max_trailheads);
+        let road_cost = trailheads::road_cost_per_m(self.cache.profile());
+        let starts = trailheads::choose(starts, params, road_cost, self.settings.max_trailheads);
         let radius = params.radius_m() + TILE_MARGIN_M;
         // What one request may read: the best starts while their tiles stay within the
         // cap (the first always, its reach bounded by the longest target), so that no
@@ -838,7 +830,7 @@ fn plan_groups(
         Ok(outcome)
     };
     let mut asked = plan_all(params)?;
-    let is_plan = |o: &PlanOutcome| o.loops.iter().any(|l| l.score.tier <= 1);
+    let is_plan = |o: &PlanOutcome| o.loops.iter().any(|l| l.score.within_tolerance());
     if !params.is_trip() || is_plan(&asked) {
         return Ok(Planned {
             outcome: asked,
@@ -868,7 +860,7 @@ fn plan_groups(
             Err(PlanError::TimeBudget) => break,
             Err(e) => return Err(e),
         };
-        near.loops.retain(|l| l.score.tier <= 1);
+        near.loops.retain(|l| l.score.within_tolerance());
         let hit_deadline = near.stats.hit_deadline;
         groups.push((distance, near));
         if hit_deadline {
@@ -911,7 +903,7 @@ fn plan_groups(
 }
 
 /// Solves from every start in parallel (on the current rayon pool), keeps the best
-/// loops by the solver's ranking (a longer drive costs a little, see [`DRIVE_WEIGHT`])
+/// loops by the solver's ranking (a longer drive costs a little, see [`drive_cost`])
 /// that are plans one can follow (see [`trips`]) and presents them. Synchronous and
 /// CPU-bound: run it on the solver pool, never on an async worker.
 pub fn plan_on(
@@ -927,7 +919,7 @@ pub fn plan_on(
         .collect();
     let places = trips::NightPlaces::of(network, params);
     let waters = trips::waters(network);
-    let start_cost = |s: &Start| DRIVE_WEIGHT * s.drive_share;
+    let start_cost = |s: &Start| drive_cost(s.drive_share);
     let mut queries: Vec<Query> = starts
         .iter()
         .map(|s| params.query(s, start_cost(s), &places.query))
@@ -1017,11 +1009,7 @@ pub fn plan_on(
             }
         }
     }
-    if loops.iter().any(|l| l.score.tier <= 1) {
-        loops.retain(|l| l.score.tier <= 1);
-    }
-    loops.sort_by_key(|l| l.score);
-    loops.truncate(params.max_results);
+    rank(&mut loops, params.max_results, |l| l.score);
     Ok(PlanOutcome {
         loops,
         stats,

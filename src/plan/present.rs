@@ -2,16 +2,13 @@
 
 use serde::Serialize;
 use trailloop_osm::{Coord, Highway, SacScale};
-use trailloop_solver::{DirectedEdge, Loop, Score};
+use trailloop_solver::{DirectedEdge, Loop, LoopKind, Score};
 
 use super::stages::{self, Cut, Leg, Stage};
 use super::why::{Breakdown, Passed};
 use super::{Approach, LoopParams, PlannedLoop, Start};
 use crate::domain::PoiRecord;
 use crate::network::{EdgeMeta, PlanningNetwork};
-
-/// The walking-time model, named in every answer.
-pub const DURATION_MODEL: &str = "naismith";
 
 /// A stretch of the loop on one trail (consecutive edges with the same name and class).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -36,14 +33,6 @@ pub enum Difficulty {
     Hard,
     /// Alpine terrain (T4 and above) or very long and steep.
     Expert,
-}
-
-/// Climb that adds an hour by Naismith's rule, metres.
-pub const CLIMB_M_PER_HOUR: f64 = 600.0;
-
-/// Naismith's rule: an hour for every 5 km, plus an hour for every 600 m of climb.
-pub fn naismith_hours(distance_m: f64, ascent_m: f64) -> f64 {
-    distance_m / (crate::domain::FLAT_KM_PER_HOUR * 1000.0) + ascent_m / CLIMB_M_PER_HOUR
 }
 
 /// Consecutive edges on the same named trail of the same class, merged.
@@ -278,7 +267,7 @@ pub(crate) fn present_base_camp(
         duration_h: stages.iter().map(|s| s.duration_h).sum(),
         difficulty: w.difficulty,
         max_sac_scale: w.max_sac_scale,
-        kind: super::trips::worst_kind(days.iter().map(|l| l.kind)),
+        kind: days.iter().map(|l| l.kind).max().unwrap_or(LoopKind::Loop),
         proven_optimal: false,
         breakdown: w.breakdown,
         approach: approach(start, Vec::new(), &geometry),
@@ -342,27 +331,6 @@ mod tests {
         assert!((s[0].distance_km - 0.75).abs() < 1e-9);
         assert_eq!(s[1].name, None);
         assert!((s[2].distance_km - 1.0).abs() < 1e-9);
-    }
-
-    #[test]
-    fn hours_become_the_distance_they_walk_by_naismith() {
-        use crate::domain::FLAT_KM_PER_HOUR;
-        use crate::plan::time_factor;
-        // Four hours on the flat: about 20 km.
-        let flat_km = 4.0 * FLAT_KM_PER_HOUR * time_factor(0.0);
-        assert!((flat_km - 20.0).abs() < 1e-9, "{flat_km}");
-        // 60 m of climb a km: 4 h walk 13.3 km, and walking them takes 4 h.
-        let km = 4.0 * FLAT_KM_PER_HOUR * time_factor(60.0);
-        assert!((km - 13.333).abs() < 0.001, "{km}");
-        let back = naismith_hours(km * 1000.0, km * 60.0);
-        assert!((back - 4.0).abs() < 1e-9, "{back}");
-        assert_eq!(time_factor(-5.0), 1.0, "no negative climb");
-    }
-
-    #[test]
-    fn naismith_counts_distance_and_climb() {
-        assert!((naismith_hours(10_000.0, 0.0) - 2.0).abs() < 1e-9);
-        assert!((naismith_hours(10_000.0, 600.0) - 3.0).abs() < 1e-9);
     }
 
     #[test]

@@ -3,8 +3,8 @@
 //! the way.
 
 use trailloop_osm::{Coord, PoiKind};
+use trailloop_solver::walking;
 
-use super::present::naismith_hours;
 use super::why::LineIndex;
 use crate::domain::PoiRecord;
 use crate::network::EdgeMeta;
@@ -138,7 +138,7 @@ pub(crate) fn stages<'a>(
             off_trail_m: off,
             ascent_m: up,
             descent_m: down,
-            duration_h: naismith_hours(d + off, up),
+            duration_h: walking::hours(d + off, up),
             start_index: start_vertex,
             end_index: end_vertex,
             night: night.map(|c| StageNight {

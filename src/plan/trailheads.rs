@@ -1,9 +1,12 @@
 //! Which trailheads a request solves from: every trailhead in the drive range is
-//! weighed by what it offers for the asked length (its potential, measured at import:
-//! `trailloop_osm::potential`) and by the drive, and the most promising are taken,
-//! spread over the range so that one car park cluster cannot fill the list.
+//! weighed by the solver's promise (`trailloop_solver::promise`: the score's weights
+//! applied to what the trailhead offers for the asked length, its potential measured at
+//! import by `trailloop_osm::potential`, and the drive as the score costs it), and the
+//! most promising are taken, spread over the range so that one car park cluster cannot
+//! fill the list.
 
-use trailloop_osm::{BandPotential, BAND_TARGETS_KM};
+use trailloop_osm::{BandPotential, Highway, Profile, BAND_TARGETS_KM};
+use trailloop_solver::{drive_cost, promise, Surroundings};
 
 use super::{LoopParams, Start};
 
@@ -26,43 +29,51 @@ pub fn potential_at(bands: &[BandPotential; 4], target_km: f64) -> BandPotential
     BandPotential::from_array(out)
 }
 
-/// How promising a trailhead is for `params`, about 0..1.5: enough network within
-/// reach for a loop, cycles to make one, and what the network is made of, weighed as
-/// the solver's score weighs a loop (roads by the road avoidance, nature and hiking
-/// routes by the scenery, relief by the taste for hills).
-pub fn promise(p: &BandPotential, params: &LoopParams) -> f64 {
-    let target_m = params.target_m;
-    let total = f64::from(p.trail_m + p.road_m);
-    if total <= 0.0 {
-        return 0.0;
+/// What lies around a trailhead for a loop of `target_km`, as the solver's promise
+/// takes it.
+pub fn surroundings(bands: &[BandPotential; 4], target_km: f64) -> Surroundings {
+    let p = potential_at(bands, target_km);
+    Surroundings {
+        trail_m: f64::from(p.trail_m),
+        road_m: f64::from(p.road_m),
+        route_m: f64::from(p.route_m),
+        nature_m: f64::from(p.nature_m),
+        relief_m: f64::from(p.relief_m),
+        cycles: f64::from(p.cycles),
     }
-    // A loop of T needs the order of 2 T of network around it to choose from.
-    let enough = (total / (2.0 * target_m)).min(1.0);
-    // No cycle, no loop: a spur offers out-and-backs only.
-    let cycles = (f64::from(p.cycles) / 5.0).min(1.0);
-    let road = f64::from(p.road_m) / total;
-    let nature = f64::from(p.nature_m) / total;
-    let route = f64::from(p.route_m) / total;
-    let relief_per_km = f64::from(p.relief_m) / (target_m / 1000.0);
-    let quality = 1.0 - 0.8 * params.avoid_roads * road
-        + 0.4 * params.scenery * (nature + 0.5 * route)
-        + 0.2 * params.hills * (relief_per_km / 100.0).min(1.5);
-    enough * (0.2 + 0.8 * cycles) * quality.max(0.05)
 }
 
-/// The `n` starts to solve from: by promise, less a little for the drive, each at least
-/// a spread apart from those taken before it. Starts whose promise is zero (nothing
-/// within reach) go last. Ties keep the given order (nearest first).
-pub fn choose(starts: Vec<Start>, params: &LoopParams, n: usize) -> Vec<Start> {
+/// What a metre of road typically costs in `profile`: a residential street's cost.
+pub fn road_cost_per_m(profile: &Profile) -> f64 {
+    profile.cost_per_m(Highway::Residential, None, None, None)
+}
+
+/// The `n` starts to solve from: by the solver's promise (the score's own weights, the
+/// drive costing as it does in the score), each at least a spread apart from those taken
+/// before it. Ties keep the given order (nearest first).
+pub fn choose(
+    starts: Vec<Start>,
+    params: &LoopParams,
+    road_cost_per_m: f64,
+    n: usize,
+) -> Vec<Start> {
     let target_km = params.target_m / 1000.0;
+    let preferences = params.preferences();
     let mut ranked: Vec<(f64, Start)> = starts
         .into_iter()
         .map(|s| {
-            let p = potential_at(&s.trailhead.potential, target_km);
-            (promise(&p, params) - 0.1 * s.drive_share, s)
+            let around = surroundings(&s.trailhead.potential, target_km);
+            let cost = promise(
+                &around,
+                params.target_m,
+                &preferences,
+                drive_cost(s.drive_share),
+                road_cost_per_m,
+            );
+            (cost, s)
         })
         .collect();
-    ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+    ranked.sort_by(|a, b| a.0.total_cmp(&b.0));
     let spread = MIN_SPREAD_M.max(params.target_m / 10.0);
     let mut chosen: Vec<Start> = Vec::with_capacity(n);
     let mut skipped = Vec::new();
@@ -100,25 +111,6 @@ mod tests {
         }
     }
 
-    fn params(target_km: f64) -> LoopParams {
-        LoopParams {
-            target_m: target_km * 1000.0,
-            tolerance: 0.05,
-            max_results: 3,
-            days: 1,
-            day_limits: Default::default(),
-            overnight: Vec::new(),
-            base_camp: false,
-            avoid_roads: 1.0,
-            scenery: 0.5,
-            hills: 0.0,
-            max_sac_scale: None,
-            max_ascent_m: None,
-            seed: 0,
-            by_time: false,
-        }
-    }
-
     #[test]
     fn potentials_interpolate_between_bands_and_hold_at_the_ends() {
         let bands = [
@@ -132,18 +124,5 @@ mod tests {
         assert_eq!(potential_at(&bands, 80.0).trail_m, 64000.0);
         let mid = potential_at(&bands, 50f64.sqrt());
         assert!((mid.trail_m - 2500.0).abs() < 1.0, "{mid:?}");
-    }
-
-    #[test]
-    fn trails_with_cycles_promise_more_than_roads_or_a_spur() {
-        let p = params(10.0);
-        let trails = promise(&band(30_000.0, 2_000.0, 20.0), &p);
-        let roads = promise(&band(2_000.0, 30_000.0, 20.0), &p);
-        let spur = promise(&band(30_000.0, 0.0, 0.0), &p);
-        let little = promise(&band(3_000.0, 0.0, 20.0), &p);
-        assert!(trails > roads && trails > spur && trails > little);
-        let mut walk_roads = p.clone();
-        walk_roads.avoid_roads = 0.0;
-        assert!(promise(&band(2_000.0, 30_000.0, 20.0), &walk_roads) > roads);
     }
 }

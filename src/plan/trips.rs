@@ -4,20 +4,15 @@
 //! when no walk of the asked days and length is such a plan.
 
 use trailloop_osm::PoiKind;
-use trailloop_solver::{DayLimits, DirectedEdge, Loop, LoopKind, NightPlace, Score, MAX_DAYS};
+use trailloop_solver::{
+    balanced, base_camp_score, day_ratio, walking, DayLimits, DirectedEdge, Loop, NightPlace,
+    Score, MAX_DAYS, MAX_DAY_RATIO,
+};
 
-use super::present::naismith_hours;
 use super::stages::night_cost;
 use super::LoopParams;
 use crate::domain::PoiRecord;
 use crate::network::PlanningNetwork;
-
-/// Days of one plan whose walking times differ by more than this factor are no plan.
-pub const MAX_DAY_RATIO: f64 = 1.5;
-
-/// A base-camp plan ranks this much behind a trip of the same quality: the hiker asked
-/// for days on the move and allowed nights at the car park.
-const BASE_CAMP_COST: f64 = 0.1;
 
 /// The longest nearby request is this much of the asked length (see [`nearby`]).
 pub const NEARBY_LONGEST: f64 = 1.25;
@@ -26,7 +21,7 @@ pub const NEARBY_LONGEST: f64 = 1.25;
 /// nearby ones (as far as the shorter nearby length is).
 pub const NEARBY_MISS: f64 = 0.2;
 
-/// Slack on every check, for the rounding of lengths and climbs.
+/// Slack on the length check, for the rounding of lengths.
 const SLACK: f64 = 1e-6;
 
 /// The places a trip's nights may be spent at, as the solver's query takes them, and
@@ -89,7 +84,12 @@ pub(crate) struct DayWalk {
 
 impl DayWalk {
     pub(crate) fn hours(&self) -> f64 {
-        naismith_hours(self.distance_m, self.ascent_m)
+        walking::hours(self.distance_m, self.ascent_m)
+    }
+
+    /// Whether the day keeps every limit given.
+    fn keeps(&self, limits: &DayLimits) -> bool {
+        limits.keeps(self.distance_m, self.ascent_m)
     }
 }
 
@@ -156,36 +156,16 @@ pub(crate) fn shortfall(l: &Loop, days: &[DayWalk], params: &LoopParams) -> Opti
     if days.len() != params.days as usize {
         return Some(Shortfall::Nights);
     }
-    if day_ratio(days) > MAX_DAY_RATIO + SLACK {
+    if !balanced(day_ratio(days.iter().map(DayWalk::hours))) {
         return Some(Shortfall::Balance);
     }
-    if !days.iter().all(|d| within_limits(d, &params.day_limits)) {
+    if !days.iter().all(|d| d.keeps(&params.day_limits)) {
         return Some(Shortfall::Limits);
     }
-    if l.score.tier > 1 {
+    if !l.score.within_tolerance() {
         return Some(Shortfall::Length);
     }
     None
-}
-
-/// The longest day's walking time over the shortest's (1 for a day hike).
-pub(crate) fn day_ratio(days: &[DayWalk]) -> f64 {
-    let hours = days.iter().map(DayWalk::hours);
-    let longest = hours.clone().fold(0.0, f64::max);
-    let shortest = hours.fold(f64::INFINITY, f64::min);
-    if days.len() < 2 {
-        1.0
-    } else {
-        longest / shortest.max(1e-9)
-    }
-}
-
-/// Whether a day keeps every limit given.
-pub(crate) fn within_limits(day: &DayWalk, limits: &DayLimits) -> bool {
-    let ok = |value: f64, limit: Option<f64>| limit.is_none_or(|l| value <= l * (1.0 + SLACK));
-    ok(day.distance_m, limits.max_m)
-        && ok(day.hours(), limits.max_hours)
-        && ok(day.ascent_m, limits.max_ascent_m)
 }
 
 /// The day loops of a base-camp plan from one trailhead, and its rank: the first
@@ -199,7 +179,7 @@ pub(crate) fn base_camp(
     let n = params.days as usize;
     let chosen: Vec<Loop> = loops
         .iter()
-        .filter(|l| l.score.tier <= 1)
+        .filter(|l| l.score.within_tolerance())
         .take(n)
         .cloned()
         .collect();
@@ -210,26 +190,14 @@ pub(crate) fn base_camp(
     let days: Vec<DayWalk> = chosen.iter().map(|l| measure(network, &l.edges)).collect();
     let total: f64 = chosen.iter().map(|l| l.length_m).sum();
     let error = (total - params.target_m).abs() / params.target_m;
-    if day_ratio(&days) > MAX_DAY_RATIO + SLACK
-        || !days.iter().all(|d| within_limits(d, &params.day_limits))
+    if !balanced(day_ratio(days.iter().map(DayWalk::hours)))
+        || !days.iter().all(|d| d.keeps(&params.day_limits))
         || error > params.tolerance + SLACK
     {
         return None;
     }
-    let tier = chosen.iter().map(|l| l.score.tier).max().unwrap_or(0);
-    let cost = chosen.iter().map(|l| l.score.cost).sum::<f64>() / n as f64 + BASE_CAMP_COST;
-    Some((chosen, Score { tier, cost }))
-}
-
-/// The worst of the kinds of several loops (a loop, then a lollipop, then an
-/// out-and-back).
-pub(crate) fn worst_kind(kinds: impl Iterator<Item = LoopKind>) -> LoopKind {
-    let rank = |k: LoopKind| match k {
-        LoopKind::Loop => 0,
-        LoopKind::Lollipop => 1,
-        LoopKind::OutAndBack => 2,
-    };
-    kinds.max_by_key(|&k| rank(k)).unwrap_or(LoopKind::Loop)
+    let scores: Vec<Score> = chosen.iter().map(|l| l.score).collect();
+    Some((chosen, base_camp_score(&scores)))
 }
 
 /// Requests near `params` that may have plans when it has none, nearest first, each
@@ -252,18 +220,9 @@ pub(crate) fn nearby(params: &LoopParams) -> Vec<(LoopParams, f64)> {
         out.push((with(params.days + 1, 1.0), 1.0 / days));
     }
     // A limit no day of the request can keep rules its request out.
-    out.retain(|(p, _)| feasible(p));
+    out.retain(|(p, _)| p.day_limits.feasible(p.target_m, p.days));
     out.sort_by(|a, b| a.1.total_cmp(&b.1));
     out
-}
-
-/// Whether the days of `params` could keep its limits at all (on the flat, evenly).
-fn feasible(params: &LoopParams) -> bool {
-    let day = DayWalk {
-        distance_m: params.target_m / f64::from(params.days),
-        ascent_m: 0.0,
-    };
-    within_limits(&day, &params.day_limits)
 }
 
 /// What the kinds in `overnight` are called, for messages.
@@ -366,36 +325,6 @@ mod tests {
             seed: 0,
             by_time: false,
         }
-    }
-
-    fn day(km: f64, ascent_m: f64) -> DayWalk {
-        DayWalk {
-            distance_m: km * 1000.0,
-            ascent_m,
-        }
-    }
-
-    #[test]
-    fn days_are_balanced_by_walking_time_with_climb() {
-        // 20 km flat is 4 h; 15 km with 600 m is 4 h too.
-        assert!((day_ratio(&[day(20.0, 0.0), day(15.0, 600.0)]) - 1.0).abs() < 1e-9);
-        assert!((day_ratio(&[day(20.0, 0.0), day(10.0, 0.0)]) - 2.0).abs() < 1e-9);
-        assert_eq!(day_ratio(&[day(20.0, 0.0)]), 1.0);
-    }
-
-    #[test]
-    fn every_limit_given_is_kept() {
-        let limits = DayLimits {
-            max_m: Some(25_000.0),
-            max_hours: Some(6.0),
-            max_ascent_m: Some(1_000.0),
-        };
-        assert!(within_limits(&day(25.0, 600.0), &limits));
-        assert!(!within_limits(&day(25.1, 0.0), &limits));
-        assert!(!within_limits(&day(20.0, 1_001.0), &limits), "climb");
-        // 24 km and 900 m: 4.8 + 1.5 = 6.3 h.
-        assert!(!within_limits(&day(24.0, 900.0), &limits), "time");
-        assert!(within_limits(&day(99.0, 9e3), &DayLimits::default()));
     }
 
     #[test]

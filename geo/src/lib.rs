@@ -1,13 +1,25 @@
-//! Geodesy for every crate of TrailLoop, in one place: exact lengths on the WGS 84
-//! ellipsoid (Karney's algorithm) where a length is reported, and the mean sphere where
-//! a cheap, projection-free comparison is enough (indexes, sampling, areas, boxes).
+//! Geodesy for every crate of TrailLoop, in one place: the [`Coord`] type, exact
+//! lengths on the WGS 84 ellipsoid (Karney's algorithm) where a length is reported, and
+//! the mean sphere where a cheap, projection-free comparison is enough (indexes,
+//! sampling, areas, boxes). A small crate of its own, so that the solver and the drive
+//! search use the same geodesy without depending on the OSM importer.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 use std::f64::consts::PI;
 use std::sync::LazyLock;
 
 use geographiclib_rs::{Geodesic, InverseGeodesic};
+use serde::{Deserialize, Serialize};
 
-use crate::Coord;
+/// A position in WGS 84 degrees, longitude first (the GeoJSON and PostGIS order).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Coord {
+    /// Longitude in degrees, -180..=180.
+    pub lon: f64,
+    /// Latitude in degrees, -90..=90.
+    pub lat: f64,
+}
 
 static WGS84: LazyLock<Geodesic> = LazyLock::new(Geodesic::wgs84);
 
