@@ -1,5 +1,5 @@
 //! The hikes the planner picks, judged from their lines and the OSM data alone
-//! (`tests/judge`): the figures of the README's "Hikes worth the drive".
+//! (`tests/judge`): the figures of `docs/benchmarks.md`, "Hike report".
 //!
 //! `cargo run --release --example hike_report` plans, in process and embedded, from
 //! each origin of the region, for every target and drive limit, k = 3, and prints the

@@ -1,5 +1,5 @@
-//! Multi-day plans judged from their lines and the extract alone: the figures of the
-//! README's "Backpacking trips".
+//! Multi-day plans judged from their lines and the extract alone: the figures of
+//! `docs/benchmarks.md`, "Trip report".
 //!
 //! `cargo run --release --example trip_report -- http://127.0.0.1:8080` sends a fixed
 //! set of multi-day requests (Andorra: six origins; 2 days of 30 km, 3 of 60, 4 of 80;

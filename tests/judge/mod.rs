@@ -2,7 +2,7 @@
 //! drawn line and the OpenStreetMap network the line should follow (as
 //! `trailloop_osm` reads it from the extract: ways cut at junctions, with their tags),
 //! and measures what a hiker would notice. Used by the API tests and by
-//! `examples/hike_report.rs`, which writes the README's figures.
+//! `examples/hike_report.rs`, which writes the figures of `docs/benchmarks.md`.
 //!
 //! - **On the trails**: every consecutive vertex pair is a segment of an OSM way.
 //! - **Road share**: length on ways cars drive (`residential`, `service`,
