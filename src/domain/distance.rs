@@ -270,8 +270,8 @@ impl DriveRange {
     }
 
     /// The limit as the drive search takes it.
-    pub fn limit(&self) -> trailloop_osm::DriveLimit {
-        trailloop_osm::DriveLimit {
+    pub fn limit(&self) -> trailloop_drive::DriveLimit {
+        trailloop_drive::DriveLimit {
             metres: self.km.map_or(f64::INFINITY, DistanceKm::metres),
             seconds: self.minutes.map_or(f64::INFINITY, |m| m * 60.0),
         }

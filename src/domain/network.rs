@@ -114,5 +114,5 @@ pub struct TrailheadRecord {
     /// What lies within reach of it, per length band (zeros before it was measured).
     pub potential: Potential,
     /// Where a car reaches it on its region's road graph; `None` when no road does.
-    pub road: Option<trailloop_osm::RoadLink>,
+    pub road: Option<trailloop_drive::RoadLink>,
 }

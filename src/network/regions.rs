@@ -6,7 +6,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use trailloop_osm::{distance_m, geo, Coord, DriveGraph};
+use trailloop_drive::DriveGraph;
+use trailloop_geo::{self as geo, distance_m, Coord};
 
 use crate::domain::TrailheadRecord;
 use crate::store::{RegionInfo, Store, StoreError};

@@ -4,8 +4,8 @@
 
 use std::sync::Arc;
 
-use trailloop_osm::roads::ORIGIN_ROAD_RADIUS_M;
-use trailloop_osm::{Coord, DriveLimit, RoadLink};
+use trailloop_drive::{DriveLimit, RoadLink, ORIGIN_ROAD_RADIUS_M, TRAILHEAD_ROAD_RADIUS_M};
+use trailloop_geo::Coord;
 
 use crate::domain::{DriveRange, TrailheadRecord};
 use crate::network::regions::{self, RegionIndex};
@@ -99,7 +99,7 @@ pub fn reach(
             Some(start) => {
                 // A road is never shorter than the straight line between its ends, and
                 // the drive starts and ends at most this far off them.
-                let slack = start.off_m + trailloop_osm::roads::TRAILHEAD_ROAD_RADIUS_M;
+                let slack = start.off_m + TRAILHEAD_ROAD_RADIUS_M;
                 let radius = road_limit
                     .metres
                     .min(road_limit.seconds * FASTEST_KMH / 3.6)
