@@ -10,7 +10,8 @@ use trailloop_osm::{distance_m, length_m, Coord, Network};
 use trailloop_solver::{Limits, LoopKind};
 
 use super::*;
-use crate::network::NetworkTile;
+use crate::domain::RegionVersion;
+use crate::network::{NetworkTile, PlanningNetwork};
 use crate::store::EmbeddedStore;
 
 static STORE: LazyLock<EmbeddedStore> = LazyLock::new(|| {

@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use trailloop_osm::{Highway, TileKey};
 
-use super::{failed, PlanError, Planner, Prepare};
+use super::errors::{failed, Prepare};
+use super::{PlanError, Planner};
 use crate::domain::Area;
 
 /// Most lines one answer holds; a denser view is cut (and says so).

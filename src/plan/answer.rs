@@ -1,0 +1,172 @@
+//! What planning gives: the starts and their drives, planned loops, their effort, and
+//! the answer to a loop request.
+
+use std::time::Duration;
+
+use trailloop_osm::{Coord, SacScale};
+use trailloop_solver::{rank, LoopKind, Score};
+
+use crate::domain::TrailheadRecord;
+
+use super::drive::{Drive, DriveMethod};
+use super::present::{Difficulty, Segment};
+use super::stages::Stage;
+use super::trips;
+use super::why::{Breakdown, Passed};
+
+/// A trailhead a loop may start from, with the drive to it from the origin.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Start {
+    /// The trailhead as stored.
+    pub trailhead: TrailheadRecord,
+    /// The drive from the origin.
+    pub drive: Drive,
+    /// How much of the hiker's drive limit it takes, 0..=1.
+    pub drive_share: f64,
+}
+
+/// How the drives of an answer were found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DriveSummary {
+    /// The methods used (road network, straight-line estimate), at most two.
+    pub methods: Vec<DriveMethod>,
+    /// How far the origin is from the road drives start on, metres (none when no road
+    /// graph was used).
+    pub origin_off_road_m: Option<f64>,
+    /// The factor straight-line estimates use.
+    pub circuity_factor: f64,
+}
+
+/// The answer of a trailhead search.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrailheadsFound {
+    /// Each trailhead with its drive (`None` when no road leads to it within the
+    /// search); by drive time when a drive limit was given, else nearest first.
+    pub trailheads: Vec<(TrailheadRecord, Option<Drive>)>,
+    /// How the drives were found.
+    pub drive: DriveSummary,
+}
+
+/// One planned loop, ready to be shown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedLoop {
+    /// Where it starts and ends.
+    pub trailhead: Start,
+    /// Its rank in the solver's ranking.
+    pub score: Score,
+    /// Days of walking it is planned for (the request's, or a nearby one's when no
+    /// plan of the request's exists).
+    pub days: u32,
+    /// The length it was planned for, metres (likewise).
+    pub target_m: f64,
+    /// Whether its nights are spent back at the trailhead: one loop a day.
+    pub base_camp: bool,
+    /// Length, metres.
+    pub distance_m: f64,
+    /// Total climb, metres.
+    pub ascent_m: f64,
+    /// Total descent, metres.
+    pub descent_m: f64,
+    /// `|L - T| / T`.
+    pub length_error: f64,
+    /// Length walked more than once / L.
+    pub sharing: f64,
+    /// `4 pi A / P^2` of the loop's polygon.
+    pub compactness: f64,
+    /// Walking time, hours, by [`DURATION_MODEL`](super::DURATION_MODEL) (the days' together, off-trail
+    /// walking to the nights included).
+    pub duration_h: f64,
+    /// Overall grade.
+    pub difficulty: Difficulty,
+    /// Hardest SAC grade on the way, if any edge has one.
+    pub max_sac_scale: Option<SacScale>,
+    /// Loop, lollipop or out-and-back.
+    pub kind: LoopKind,
+    /// Whether the search proved this the best loop from its trailhead.
+    pub proven_optimal: bool,
+    /// Vertices of the loop, following the trails, from where the approach reaches it
+    /// (the trailhead's node when there is no approach) back there; of a base-camp
+    /// plan, each day's loop from the trailhead's node in turn.
+    pub geometry: Vec<Coord>,
+    /// Elevation of each vertex of `geometry`, metres, when every one is known.
+    pub elevations: Option<Vec<f64>>,
+    /// From the trailhead to the loop, when the trailhead is not on it: the car park to
+    /// its nearest node, then any short access path (walked there and back).
+    pub approach: Option<Approach>,
+    /// What the loop walks on and through.
+    pub breakdown: Breakdown,
+    /// Highlights it passes, in order.
+    pub highlights: Vec<Passed>,
+    /// Consecutive stretches on one named trail.
+    pub segments: Vec<Segment>,
+    /// The days, in order (one for a day hike).
+    pub stages: Vec<Stage>,
+}
+
+/// The walk from the trailhead to the loop, one way.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Approach {
+    /// Metres.
+    pub distance_m: f64,
+    /// From the trailhead to the loop's first vertex.
+    pub geometry: Vec<Coord>,
+}
+
+/// Solver effort behind one answer, for metrics.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct PlanStats {
+    /// Trailheads solved.
+    pub trailheads: usize,
+    /// Work units the solver spent, summed.
+    pub work: u64,
+    /// Solver time summed over trailheads.
+    pub solve_time: Duration,
+    /// Whether any solve was cut by the deadline.
+    pub hit_deadline: bool,
+}
+
+/// Loops and what they cost.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PlanOutcome {
+    /// Best first, mutually different.
+    pub loops: Vec<PlannedLoop>,
+    /// Effort.
+    pub stats: PlanStats,
+    /// When no walk was a plan of the asked days and limits: how near the nearest came.
+    pub(super) shortfall: Option<trips::Shortfall>,
+    /// Places nights could be spent at within the network planned on.
+    pub(super) night_places: usize,
+}
+
+impl PlanOutcome {
+    pub(super) fn absorb(&mut self, other: PlanOutcome) {
+        self.loops.extend(other.loops);
+        self.stats.trailheads += other.stats.trailheads;
+        self.stats.work += other.stats.work;
+        self.stats.solve_time += other.stats.solve_time;
+        self.stats.hit_deadline |= other.stats.hit_deadline;
+        self.shortfall = self.shortfall.max(other.shortfall);
+        self.night_places += other.night_places;
+    }
+
+    /// Best first across regions: regions share no edges, so their best loops never
+    /// conflict.
+    pub(super) fn rank(&mut self, max_results: usize) {
+        rank(&mut self.loops, max_results, |l| l.score);
+    }
+}
+
+/// The answer to a loop request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoopsAnswer {
+    /// Best first.
+    pub loops: Vec<PlannedLoop>,
+    /// Trailheads within driving range that were solved from.
+    pub trailheads_considered: usize,
+    /// How the drives were found.
+    pub drive: DriveSummary,
+    /// Why there are fewer loops than asked for, when there are.
+    pub message: Option<String>,
+    /// Caveats, e.g. that the time budget cut the search short.
+    pub warnings: Vec<String>,
+}

@@ -1,0 +1,126 @@
+//! The solve on one network: every start in parallel, the plans one can follow kept,
+//! ranked by the solver's one score and presented.
+
+use trailloop_solver::{
+    best_alternatives, drive_cost, rank, solve_many, Limits, Loop, Query, SolveError,
+};
+
+use crate::network::PlanningNetwork;
+
+use super::{present, trips, LoopParams, PlanError, PlanOutcome, PlanStats, PlannedLoop, Start};
+
+/// Solves from every start in parallel (on the current rayon pool), keeps the best
+/// loops by the solver's ranking (a longer drive costs a little, see [`drive_cost`])
+/// that are plans one can follow (see [`trips`]) and presents them. Synchronous and
+/// CPU-bound: run it on the solver pool, never on an async worker.
+pub fn plan_on(
+    network: &PlanningNetwork,
+    starts: &[Start],
+    params: &LoopParams,
+    limits: &Limits,
+) -> Result<PlanOutcome, PlanError> {
+    let params = &*params.on(network);
+    let starts: Vec<&Start> = starts
+        .iter()
+        .filter(|s| network.contains_node(s.trailhead.node_id))
+        .collect();
+    let places = trips::NightPlaces::of(network, params);
+    let waters = trips::waters(network);
+    let start_cost = |s: &Start| drive_cost(s.drive_share);
+    let mut queries: Vec<Query> = starts
+        .iter()
+        .map(|s| params.query(s, start_cost(s), &places.query))
+        .collect();
+    let day_params = params.base_camp_day();
+    if let Some(day) = &day_params {
+        queries.extend(starts.iter().map(|s| day.query(s, start_cost(s), &[])));
+    }
+    let mut stats = PlanStats {
+        trailheads: starts.len(),
+        ..PlanStats::default()
+    };
+    let mut found: Vec<Loop> = Vec::new();
+    let mut day_loops: Vec<Vec<Loop>> = Vec::new();
+    let mut cancelled = false;
+    for (i, result) in solve_many(network.graph(), &queries, limits)
+        .into_iter()
+        .enumerate()
+    {
+        let loops = match result {
+            Ok(solution) => {
+                stats.work += solution.stats.work;
+                stats.solve_time += solution.stats.elapsed;
+                stats.hit_deadline |= solution.stats.hit_deadline;
+                solution.loops
+            }
+            Err(SolveError::Cancelled) => {
+                cancelled = true;
+                Vec::new()
+            }
+            Err(e) => return Err(PlanError::Internal(anyhow::anyhow!("solver: {e}"))),
+        };
+        if i < starts.len() {
+            found.extend(loops);
+        } else {
+            day_loops.push(loops);
+        }
+    }
+    if found.is_empty() && day_loops.iter().all(Vec::is_empty) && cancelled {
+        return Err(PlanError::TimeBudget);
+    }
+    stats.hit_deadline |= cancelled;
+    let mut shortfall = None;
+    if params.is_trip() {
+        // Only plans one can follow: nights where they should be, days in balance and
+        // within the limits. How near the others came says why, when none is.
+        found.retain(|l| {
+            let days = trips::days_of(network, l, &places.records);
+            match trips::shortfall(l, &days, params) {
+                None => true,
+                Some(s) => {
+                    shortfall = shortfall.max(Some(s));
+                    s == trips::Shortfall::Length
+                }
+            }
+        });
+    }
+    // Which start each loop came from, by its first edge's start node (the nearest
+    // trailhead, should two share a node).
+    let start_of = |l: &Loop| -> Option<&Start> {
+        let (first, _) = network.graph().edge_ends(*l.edges.first()?)?;
+        starts
+            .iter()
+            .copied()
+            .find(|s| s.trailhead.node_id as u64 == first)
+    };
+    let chosen = best_alternatives(network.graph(), found, params.max_results);
+    let mut loops: Vec<PlannedLoop> = chosen
+        .into_iter()
+        .filter_map(|l| {
+            Some(present::present(
+                network,
+                start_of(&l)?,
+                &l,
+                params,
+                &places.records,
+                &waters,
+            ))
+        })
+        .collect();
+    if day_params.is_some() {
+        for (start, day) in starts.iter().zip(&day_loops) {
+            if let Some((days, score)) = trips::base_camp(network, day, params) {
+                loops.push(present::present_base_camp(
+                    network, start, &days, score, params, &waters,
+                ));
+            }
+        }
+    }
+    rank(&mut loops, params.max_results, |l| l.score);
+    Ok(PlanOutcome {
+        loops,
+        stats,
+        shortfall,
+        night_places: places.records.len(),
+    })
+}
