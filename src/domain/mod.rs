@@ -14,8 +14,8 @@ pub use area::{Area, NetworkQuery};
 pub use coordinate::Coordinate;
 pub use distance::{DistanceKm, DriveRange, Tolerance, Units, FT_PER_M, KM_PER_MI};
 pub use loop_request::{
-    AvoidRoads, DayLimits, LoopQuery, LoopRequest, LoopRequestBody, OriginBody, Preferences,
-    PreferencesBody, DEFAULT_OVERNIGHT,
+    AvoidRoads, Hike, LoopQuery, LoopRequest, LoopRequestBody, OriginBody, PreferencesBody,
+    DEFAULT_OVERNIGHT,
 };
 pub use network::{EdgeRecord, PoiRecord, RegionVersion, TileRecords, TrailheadRecord};
 pub use plan_request::{LoopGeometry, SavePlanBody, SavePlanRequest, SavedLoop};

@@ -7,7 +7,7 @@ use crate::network::PlanningNetwork;
 
 use super::prepare::Group;
 
-use super::{plan_on, trips, LoopParams, PlanError, PlanOutcome, PlannedLoop, Start};
+use super::{plan_on, trips, Hike, PlanError, PlanOutcome, PlannedLoop, Start};
 
 /// What planning a request's groups gave: the loops, and when they are plans of a
 /// nearby request instead of the asked one, why.
@@ -22,14 +22,14 @@ pub(super) struct Planned {
 /// answers with their plans, nearest first, saying why.
 pub(super) fn plan_groups(
     groups: Vec<Group>,
-    params: &LoopParams,
+    params: &Hike,
     limits: &Limits,
 ) -> Result<Planned, PlanError> {
     let networks: Vec<(PlanningNetwork, Vec<Start>)> = groups
         .into_iter()
         .map(|g| (PlanningNetwork::over(g.tiles), g.starts))
         .collect();
-    let plan_all = |p: &LoopParams| -> Result<PlanOutcome, PlanError> {
+    let plan_all = |p: &Hike| -> Result<PlanOutcome, PlanError> {
         let mut outcome = PlanOutcome::default();
         for (network, starts) in &networks {
             outcome.absorb(plan_on(network, starts, p, limits)?);

@@ -10,7 +10,7 @@
 //!
 //! The pipeline, one stage a file:
 //! - [`params`]: the checked request as the planner and the solver need it
-//!   ([`LoopParams`], the solver's query);
+//!   ([`Hike`], the solver's query);
 //! - [`drive`] and [`trailheads`]: the trailheads within the drive, weighed by the
 //!   solver's promise; `prepare`: the most promising and the tiles they reach;
 //! - `solve`: every start solved in parallel on one network, the plans one can follow
@@ -46,7 +46,7 @@ pub use drive::{Drive, DriveMethod};
 pub use errors::PlanError;
 use errors::{failed, Prepare};
 use fallback::{plan_groups, Planned};
-pub use params::LoopParams;
+
 pub use present::{Difficulty, Segment};
 pub use solve::plan_on;
 pub use trailloop_solver::walking::DURATION_MODEL;
@@ -61,7 +61,7 @@ use std::time::{Duration, Instant};
 use trailloop_osm::{Coord, Profile};
 
 use crate::domain::{
-    DistanceKm, DriveRange, FieldError, LoopRequest, TrailheadRecord, TrailheadSearch,
+    DistanceKm, DriveRange, FieldError, Hike, LoopRequest, TrailheadRecord, TrailheadSearch,
 };
 use crate::metrics::Metrics;
 use crate::network::{RegionCache, TileCache};
@@ -213,7 +213,7 @@ impl Planner {
         let deadline = started + self.time_budget;
         // Admitted before anything else is done for it: a full queue costs nothing more.
         let admission = self.pool.admit()?;
-        let params = LoopParams::of(req);
+        let params = req.hike.clone();
         let mut attempt = 0;
         let prepared = loop {
             match self.prepare(req, &params).await {
@@ -277,13 +277,13 @@ impl Planner {
         } else if found == 0 {
             Some(format!(
                 "no loop of {} km (±{:.0} %) from the {considered} trailhead(s) in range",
-                req.target.km(),
-                req.tolerance.fraction() * 100.0,
+                params.target_m / 1000.0,
+                params.tolerance * 100.0,
             ))
-        } else if found < req.max_results {
+        } else if found < params.max_results {
             Some(format!(
                 "{found} loop(s) found, fewer than the {} asked for",
-                req.max_results
+                params.max_results
             ))
         } else {
             None
@@ -300,7 +300,7 @@ impl Planner {
                 self.time_budget.as_millis()
             ));
         }
-        if let Some(hours) = req.target_hours {
+        if let Some(hours) = params.target_hours {
             // The length was chosen for the trails' average climb; a loop steeper or
             // flatter than that walks longer or shorter.
             let off: Vec<String> = answer

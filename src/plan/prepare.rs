@@ -11,7 +11,7 @@ use crate::network::NetworkTile;
 
 use super::drive::Candidates;
 use super::errors::Prepare;
-use super::{trailheads, DriveSummary, LoopParams, PlanError, Planner, Start};
+use super::{trailheads, DriveSummary, Hike, PlanError, Planner, Start};
 
 /// Tiles are taken this far beyond the farthest a loop can go from its trailhead, so
 /// that edges reaching in from a neighbouring tile are there too.
@@ -37,7 +37,7 @@ impl Planner {
     pub(super) async fn prepare(
         &self,
         req: &LoopRequest,
-        params: &LoopParams,
+        params: &Hike,
     ) -> Result<Prepared, Prepare> {
         let (starts, drive) = self.trailheads_for(req).await?;
         let considered = starts.len();

@@ -6,7 +6,7 @@ use trailloop_solver::{DirectedEdge, Loop, LoopKind, Score};
 
 use super::stages::{self, Cut, Leg, Stage};
 use super::why::{Breakdown, Passed};
-use super::{Approach, LoopParams, PlannedLoop, Start};
+use super::{Approach, Hike, PlannedLoop, Start};
 use crate::domain::PoiRecord;
 use crate::network::{EdgeMeta, PlanningNetwork};
 
@@ -158,7 +158,7 @@ pub(crate) fn present(
     network: &PlanningNetwork,
     start: &Start,
     l: &Loop,
-    params: &LoopParams,
+    params: &Hike,
     places: &[&PoiRecord],
     waters: &[&PoiRecord],
 ) -> PlannedLoop {
@@ -220,7 +220,7 @@ pub(crate) fn present_base_camp(
     start: &Start,
     days: &[Loop],
     score: Score,
-    params: &LoopParams,
+    params: &Hike,
     waters: &[&PoiRecord],
 ) -> PlannedLoop {
     let mut line = Line::default();

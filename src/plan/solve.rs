@@ -7,7 +7,7 @@ use trailloop_solver::{
 
 use crate::network::PlanningNetwork;
 
-use super::{present, trips, LoopParams, PlanError, PlanOutcome, PlanStats, PlannedLoop, Start};
+use super::{present, trips, Hike, PlanError, PlanOutcome, PlanStats, PlannedLoop, Start};
 
 /// Solves from every start in parallel (on the current rayon pool), keeps the best
 /// loops by the solver's ranking (a longer drive costs a little, see [`drive_cost`])
@@ -16,10 +16,10 @@ use super::{present, trips, LoopParams, PlanError, PlanOutcome, PlanStats, Plann
 pub fn plan_on(
     network: &PlanningNetwork,
     starts: &[Start],
-    params: &LoopParams,
+    params: &Hike,
     limits: &Limits,
 ) -> Result<PlanOutcome, PlanError> {
-    let params = &*params.on(network);
+    let params = &*params.on_network(network);
     let starts: Vec<&Start> = starts
         .iter()
         .filter(|s| network.contains_node(s.trailhead.node_id))

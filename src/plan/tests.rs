@@ -45,7 +45,7 @@ static NETWORK: LazyLock<PlanningNetwork> = LazyLock::new(|| {
 fn plan(
     network: &PlanningNetwork,
     starts: &[Start],
-    params: &LoopParams,
+    params: &Hike,
     limits: &Limits,
 ) -> Result<PlanOutcome, PlanError> {
     plan_on(network, starts, params, limits)
@@ -86,8 +86,8 @@ fn candidates(origin: Coord, radius_m: f64, n: usize) -> Vec<Start> {
     found
 }
 
-fn params(target_km: f64) -> LoopParams {
-    LoopParams {
+fn params(target_km: f64) -> Hike {
+    Hike {
         target_m: target_km * 1000.0,
         tolerance: 0.05,
         max_results: 3,
@@ -95,13 +95,9 @@ fn params(target_km: f64) -> LoopParams {
         day_limits: Default::default(),
         overnight: crate::domain::DEFAULT_OVERNIGHT.to_vec(),
         base_camp: false,
-        avoid_roads: 1.0,
-        scenery: 0.5,
-        hills: 0.0,
-        max_sac_scale: None,
-        max_ascent_m: None,
+        preferences: Default::default(),
         seed: 7,
-        by_time: false,
+        target_hours: None,
     }
 }
 
@@ -345,7 +341,7 @@ fn a_hard_sac_limit_keeps_loops_off_harder_trails() {
         lat: 42.5078,
     };
     let mut p = params(15.0);
-    p.max_sac_scale = Some(trailloop_osm::SacScale::Hiking);
+    p.preferences.max_sac_grade = Some(trailloop_osm::SacScale::Hiking.grade());
     let out = plan(
         &NETWORK,
         &candidates(origin, 15_000.0, 8),

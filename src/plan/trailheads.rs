@@ -8,7 +8,7 @@
 use trailloop_osm::{BandPotential, Highway, Profile, BAND_TARGETS_KM};
 use trailloop_solver::{drive_cost, promise, Surroundings};
 
-use super::{LoopParams, Start};
+use super::{Hike, Start};
 
 /// A trailhead closer than this to one already taken (or than a tenth of the target)
 /// offers nearly the same loops: the next is taken instead.
@@ -51,14 +51,8 @@ pub fn road_cost_per_m(profile: &Profile) -> f64 {
 /// The `n` starts to solve from: by the solver's promise (the score's own weights, the
 /// drive costing as it does in the score), each at least a spread apart from those taken
 /// before it. Ties keep the given order (nearest first).
-pub fn choose(
-    starts: Vec<Start>,
-    params: &LoopParams,
-    road_cost_per_m: f64,
-    n: usize,
-) -> Vec<Start> {
+pub fn choose(starts: Vec<Start>, params: &Hike, road_cost_per_m: f64, n: usize) -> Vec<Start> {
     let target_km = params.target_m / 1000.0;
-    let preferences = params.preferences();
     let mut ranked: Vec<(f64, Start)> = starts
         .into_iter()
         .map(|s| {
@@ -66,7 +60,7 @@ pub fn choose(
             let cost = promise(
                 &around,
                 params.target_m,
-                &preferences,
+                &params.preferences,
                 drive_cost(s.drive_share),
                 road_cost_per_m,
             );

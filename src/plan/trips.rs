@@ -10,7 +10,7 @@ use trailloop_solver::{
 };
 
 use super::stages::night_cost;
-use super::LoopParams;
+use super::Hike;
 use crate::domain::PoiRecord;
 use crate::network::PlanningNetwork;
 
@@ -35,7 +35,7 @@ impl<'a> NightPlaces<'a> {
     /// The places of the allowed kinds in `network` that OSM does not mark private, one
     /// per node (the one cheapest to sleep at, counting the walk from its node to it);
     /// none for a day hike.
-    pub(crate) fn of(network: &'a PlanningNetwork, params: &LoopParams) -> NightPlaces<'a> {
+    pub(crate) fn of(network: &'a PlanningNetwork, params: &Hike) -> NightPlaces<'a> {
         let cost = |p: &PoiRecord| night_cost(p.kind) + 2.0 * p.snap_distance_m / params.target_m;
         let mut records: Vec<&PoiRecord> = if params.days > 1 {
             network
@@ -152,7 +152,7 @@ pub(crate) enum Shortfall {
 }
 
 /// What keeps a walk of `days` from being a plan for `params`, if anything.
-pub(crate) fn shortfall(l: &Loop, days: &[DayWalk], params: &LoopParams) -> Option<Shortfall> {
+pub(crate) fn shortfall(l: &Loop, days: &[DayWalk], params: &Hike) -> Option<Shortfall> {
     if days.len() != params.days as usize {
         return Some(Shortfall::Nights);
     }
@@ -174,7 +174,7 @@ pub(crate) fn shortfall(l: &Loop, days: &[DayWalk], params: &LoopParams) -> Opti
 pub(crate) fn base_camp(
     network: &PlanningNetwork,
     loops: &[Loop],
-    params: &LoopParams,
+    params: &Hike,
 ) -> Option<(Vec<Loop>, Score)> {
     let n = params.days as usize;
     let chosen: Vec<Loop> = loops
@@ -202,9 +202,9 @@ pub(crate) fn base_camp(
 
 /// Requests near `params` that may have plans when it has none, nearest first, each
 /// with how far it is from the asked one: a day less, other lengths, a day more.
-pub(crate) fn nearby(params: &LoopParams) -> Vec<(LoopParams, f64)> {
+pub(crate) fn nearby(params: &Hike) -> Vec<(Hike, f64)> {
     let mut out = Vec::new();
-    let with = |days: u32, factor: f64| LoopParams {
+    let with = |days: u32, factor: f64| Hike {
         days,
         target_m: params.target_m * factor,
         ..params.clone()
@@ -270,7 +270,7 @@ fn limits_named(l: &DayLimits) -> String {
 
 /// Why no plan of `params` was found, for the answer's message; `places` is how many
 /// places of the allowed kinds the network planned on holds.
-pub(crate) fn explain(why: Option<Shortfall>, params: &LoopParams, places: usize) -> String {
+pub(crate) fn explain(why: Option<Shortfall>, params: &Hike, places: usize) -> String {
     let km = params.target_m / 1000.0;
     let days = params.days;
     let kinds = kinds_named(&params.overnight);
@@ -308,8 +308,8 @@ pub(crate) fn explain(why: Option<Shortfall>, params: &LoopParams, places: usize
 mod tests {
     use super::*;
 
-    fn params(days: u32) -> LoopParams {
-        LoopParams {
+    fn params(days: u32) -> Hike {
+        Hike {
             target_m: 60_000.0,
             tolerance: 0.05,
             max_results: 3,
@@ -317,13 +317,9 @@ mod tests {
             day_limits: DayLimits::default(),
             overnight: vec![PoiKind::Hut, PoiKind::CampSite],
             base_camp: false,
-            avoid_roads: 1.0,
-            scenery: 0.5,
-            hills: 0.0,
-            max_sac_scale: None,
-            max_ascent_m: None,
+            preferences: Default::default(),
             seed: 0,
-            by_time: false,
+            target_hours: None,
         }
     }
 

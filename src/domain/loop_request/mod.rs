@@ -1,0 +1,95 @@
+//! A loop request: its two wire forms ([`wire`]: the JSON body of `POST /v1/loops` and
+//! the query string of `GET /v1/loops`, which becomes a body), one check (`check`), and
+//! the checked [`LoopRequest`] both become. Its [`Hike`] is what the planner plans and
+//! the solver's query is built from: the solver's own [`Preferences`] and
+//! [`DayLimits`], so a preference is declared on the wire, checked here and used by the
+//! solver, and nowhere else.
+
+mod check;
+#[cfg(test)]
+mod tests;
+mod wire;
+
+use trailloop_osm::PoiKind;
+use trailloop_solver::{DayLimits, Preferences};
+
+pub use wire::{AvoidRoads, Form, LoopQuery, LoopRequestBody, OriginBody, PreferencesBody};
+
+use super::{Coordinate, DriveRange, FieldError, Units};
+
+/// Loops shorter than this are not worth driving to.
+const MIN_TARGET_KM: f64 = 0.5;
+/// The same in miles (a little more than 0.5 km).
+const MIN_TARGET_MI: f64 = 0.32;
+/// Walking time a request may ask for, hours: 0.5 km to 300 km at 5 km/h.
+const MIN_TARGET_HOURS: f64 = 0.1;
+const MAX_TARGET_HOURS: f64 = 60.0;
+/// The most loops one answer holds (the solver could give more; ten is a page).
+pub const MAX_RESULTS: u32 = 10;
+const _: () = assert!(MAX_RESULTS as usize <= trailloop_solver::MAX_RESULTS);
+/// Ascent limits above this are not limits.
+const MAX_ASCENT_M: f64 = 20_000.0;
+/// A day of walking is at most this long, hours.
+const MAX_DAY_HOURS: f64 = 24.0;
+/// Where nights are planned when the request does not say.
+pub const DEFAULT_OVERNIGHT: [PoiKind; 3] = [PoiKind::Hut, PoiKind::CampSite, PoiKind::Shelter];
+/// The names `overnight` takes.
+const OVERNIGHT_NAMES: &str = "hut, camp_site, shelter, lodging";
+
+/// A loop request that has passed every check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoopRequest {
+    /// Where the drive starts.
+    pub origin: Coordinate,
+    /// Longest drive, by distance or time.
+    pub drive: DriveRange,
+    /// Only this trailhead.
+    pub trailhead_id: Option<i64>,
+    /// How answers are shown.
+    pub units: Units,
+    /// The walk asked for.
+    pub hike: Hike,
+}
+
+/// The walk a hiker asks for, as the planner plans it and the solver searches for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hike {
+    /// Target length T, metres: the one asked for, or for `target_hours` the most that
+    /// time walks on flat ground.
+    pub target_m: f64,
+    /// Walking time asked for, hours, when the request asked by time: the length is
+    /// then chosen on each network for its climb.
+    pub target_hours: Option<f64>,
+    /// Acceptable length error, fraction of T.
+    pub tolerance: f64,
+    /// Loops to return at most.
+    pub max_results: usize,
+    /// Days of walking (1 for a day hike).
+    pub days: u32,
+    /// Limits on each day (on the whole hike of a day hike).
+    pub day_limits: DayLimits,
+    /// What the hiker likes, as the solver weighs it.
+    pub preferences: Preferences,
+    /// Kinds of place nights may be spent at.
+    pub overnight: Vec<PoiKind>,
+    /// Whether nights may be spent back at the trailhead.
+    pub base_camp: bool,
+    /// Seed for the search; same request and seed, same loops.
+    pub seed: u64,
+}
+
+impl TryFrom<LoopRequestBody> for LoopRequest {
+    type Error = Vec<FieldError>;
+
+    fn try_from(body: LoopRequestBody) -> Result<LoopRequest, Vec<FieldError>> {
+        check::check(body, Form::Body)
+    }
+}
+
+impl TryFrom<LoopQuery> for LoopRequest {
+    type Error = Vec<FieldError>;
+
+    fn try_from(query: LoopQuery) -> Result<LoopRequest, Vec<FieldError>> {
+        check::check(query.into(), Form::Query)
+    }
+}
