@@ -1,6 +1,9 @@
-//! The one error shape of the API: `application/problem+json` (RFC 9457). Every failure a
-//! handler or extractor can meet is an [`ApiError`], and this file alone decides its
-//! status, its stable `type` and what the client sees; the log gets the whole cause.
+//! The one error shape of the API: `application/problem+json` (RFC 9457), and the one
+//! table of what each kind of failure means on the wire ([`Code::info`]). Each layer's
+//! error says its own [`Code`] ([`ErrorCode`]: the pool's, the store's, the cache's, the
+//! planner's); an [`ApiError`] holds them as they are, beside the failures of HTTP
+//! itself, so no layer mirrors another's variants. The log gets the whole cause; the
+//! client a clean message.
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
@@ -79,18 +82,24 @@ pub enum ApiError {
         /// The time allowed, seconds.
         secs: u64,
     },
-    /// The solver queue is full.
-    #[error("too many planning requests in flight")]
-    Overloaded,
-    /// Planning found nothing within the request's time budget.
-    #[error("planning ran out of its time budget")]
-    TimeBudget,
-    /// The database cannot be reached.
+    /// Planning failed, for the reason its error gives.
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A dependency the answer needs is not ready (the readiness probe's failures).
     #[error("backend unavailable")]
     Unavailable(#[source] anyhow::Error),
     /// A bug or broken data: logged in full, hidden from the client.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
+}
+
+/// What every layer's error implements: the kind of failure it is answered as.
+pub trait ErrorCode {
+    /// The code of this failure.
+    fn error_code(&self) -> Code;
 }
 
 /// Every kind of failure the API reports, with everything that follows from it in one
@@ -134,6 +143,8 @@ pub struct CodeInfo {
     pub title: &'static str,
     /// Seconds to send as `Retry-After`, for answers worth retrying.
     pub retry_after: Option<u32>,
+    /// What the client is told when the failure has no words of its own for it.
+    pub detail: &'static str,
 }
 
 impl Code {
@@ -209,11 +220,21 @@ impl Code {
                 None,
             ),
         };
+        let detail = match self {
+            Code::Overloaded => "too many planning requests are in flight; retry shortly",
+            Code::TimeBudgetExceeded => {
+                "no loop was found within the time budget; retry, or ask for a shorter loop"
+            }
+            Code::Unavailable => "the database cannot be reached; retry shortly",
+            Code::Internal => "something went wrong on our side",
+            _ => title,
+        };
         CodeInfo {
             status,
             slug,
             title,
             retry_after,
+            detail,
         }
     }
 }
@@ -235,8 +256,8 @@ impl ApiError {
             ApiError::MethodNotAllowed(_) => Code::MethodNotAllowed,
             ApiError::TooManyRequests { .. } => Code::TooManyRequests,
             ApiError::RequestTimeout { .. } => Code::RequestTimeout,
-            ApiError::Overloaded => Code::Overloaded,
-            ApiError::TimeBudget => Code::TimeBudgetExceeded,
+            ApiError::Plan(e) => e.error_code(),
+            ApiError::Store(e) => e.error_code(),
             ApiError::Unavailable(_) => Code::Unavailable,
             ApiError::Internal(_) => Code::Internal,
         }
@@ -245,7 +266,7 @@ impl ApiError {
     /// What the client is told went wrong, and the fields at fault.
     fn detail(&self) -> (String, Vec<FieldError>) {
         match self {
-            ApiError::Validation(errors) => {
+            ApiError::Validation(errors) | ApiError::Plan(PlanError::Invalid(errors)) => {
                 let names: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
                 (
                     format!("invalid field(s): {}", names.join(", ")),
@@ -276,19 +297,10 @@ impl ApiError {
                 format!("the request's body did not arrive within {secs} s"),
                 vec![FieldError::new("body", "sent too slowly")],
             ),
-            ApiError::Overloaded => (
-                "too many planning requests are in flight; retry shortly".into(),
-                vec![],
-            ),
-            ApiError::TimeBudget => (
-                "no loop was found within the time budget; retry, or ask for a shorter loop".into(),
-                vec![],
-            ),
-            ApiError::Unavailable(_) => (
-                "the database cannot be reached; retry shortly".into(),
-                vec![],
-            ),
-            ApiError::Internal(_) => ("something went wrong on our side".into(), vec![]),
+            ApiError::Plan(_)
+            | ApiError::Store(_)
+            | ApiError::Unavailable(_)
+            | ApiError::Internal(_) => (self.code().info().detail.into(), vec![]),
         }
     }
 
@@ -306,34 +318,17 @@ impl ApiError {
     }
 }
 
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> ApiError {
-        PlanError::from(e).into()
-    }
-}
-
-impl From<PlanError> for ApiError {
-    fn from(e: PlanError) -> ApiError {
-        match e {
-            PlanError::Invalid(errors) => ApiError::Validation(errors),
-            PlanError::Overloaded => ApiError::Overloaded,
-            PlanError::TimeBudget => ApiError::TimeBudget,
-            PlanError::Unavailable(e) => ApiError::Unavailable(e),
-            PlanError::Internal(e) => ApiError::Internal(e),
-        }
-    }
-}
-
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         self.code().info().status
     }
 
     fn error_response(&self) -> HttpResponse {
-        match self {
-            // The cause chain may hold SQL or file paths: the log gets it, the client not.
-            ApiError::Internal(e) => tracing::error!(error = format!("{e:#}"), "internal error"),
-            ApiError::Unavailable(e) => tracing::warn!(error = format!("{e:#}"), "unavailable"),
+        // The cause chain may hold SQL or file paths: the log gets it, the client not.
+        let cause = || cause_chain(self);
+        match self.code() {
+            Code::Internal => tracing::error!(error = cause(), "internal error"),
+            Code::Unavailable => tracing::warn!(error = cause(), "unavailable"),
             _ => tracing::info!(problem = %self, "request rejected"),
         }
         let info = self.code().info();
@@ -357,6 +352,18 @@ impl ResponseError for ApiError {
         }
         response.json(self.problem())
     }
+}
+
+/// An error and every cause under it, one after another.
+fn cause_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 /// Answers 404 for every unknown route (the app's default service).

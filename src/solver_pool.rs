@@ -38,6 +38,17 @@ pub enum PoolError {
     Internal(anyhow::Error),
 }
 
+impl crate::error::ErrorCode for PoolError {
+    fn error_code(&self) -> crate::error::Code {
+        use crate::error::Code;
+        match self {
+            PoolError::Overloaded => Code::Overloaded,
+            PoolError::TimeBudget => Code::TimeBudgetExceeded,
+            PoolError::Internal(_) => Code::Internal,
+        }
+    }
+}
+
 /// A bounded queue in front of a dedicated thread pool.
 pub struct SolverPool {
     pool: rayon::ThreadPool,

@@ -37,6 +37,15 @@ pub enum CacheError {
     },
 }
 
+impl crate::error::ErrorCode for CacheError {
+    fn error_code(&self) -> crate::error::Code {
+        match self {
+            CacheError::Store(e) => e.error_code(),
+            CacheError::Build { .. } => crate::error::Code::Internal,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct SlotKey {
     version: RegionVersion,

@@ -1,84 +1,63 @@
-//! Why a request could not be planned ([`PlanError`]), and what preparing one can run
-//! into besides (the data changed under it).
+//! Why a request could not be planned ([`PlanError`]).
 
 use crate::domain::FieldError;
+use crate::error::{Code, ErrorCode};
 use crate::network::CacheError;
 use crate::solver_pool::PoolError;
 use crate::store::StoreError;
 
-/// Why a request could not be planned.
+/// Why a request could not be planned: the planner's own reasons, and its layers'
+/// errors as they are (each says its own [`Code`]).
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {
     /// A field is fine on its own but not with the data (an unknown trailhead).
     #[error("invalid request")]
     Invalid(Vec<FieldError>),
-    /// The solver queue is full.
-    #[error("too many planning requests in flight")]
-    Overloaded,
     /// Nothing was found within the time budget.
     #[error("planning ran out of its time budget")]
     TimeBudget,
-    /// The database cannot be reached, or keeps changing under the request.
-    #[error("backend unavailable")]
-    Unavailable(#[source] anyhow::Error),
-    /// A bug or corrupt data.
+    /// The solver pool refused or lost the job.
+    #[error(transparent)]
+    Pool(#[from] PoolError),
+    /// The store failed, or the region changed while it was read.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The network's tiles could not be had.
+    #[error(transparent)]
+    Cache(#[from] CacheError),
+    /// A bug or corrupt data (the solver refused its query).
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
 
-impl From<PoolError> for PlanError {
-    fn from(e: PoolError) -> PlanError {
-        match e {
-            PoolError::Overloaded => PlanError::Overloaded,
-            PoolError::TimeBudget => PlanError::TimeBudget,
-            PoolError::Internal(e) => PlanError::Internal(e),
-        }
+impl PlanError {
+    /// Whether an import replaced the region while the request read it: planning again
+    /// reads the new data.
+    pub(super) fn is_stale(&self) -> bool {
+        matches!(
+            self,
+            PlanError::Store(StoreError::Stale(_))
+                | PlanError::Cache(CacheError::Store(StoreError::Stale(_)))
+        )
+    }
+
+    /// The region `region` changed under the request.
+    pub(super) fn stale(region: &str) -> PlanError {
+        PlanError::Store(StoreError::Stale(format!(
+            "region {region} was replaced while the request read it"
+        )))
     }
 }
 
-/// What preparing a request can run into besides a failure: the data changed under it.
-pub(super) enum Prepare {
-    Stale,
-    Failed(PlanError),
-}
-
-impl From<StoreError> for Prepare {
-    fn from(e: StoreError) -> Prepare {
-        match e {
-            StoreError::Stale(_) => Prepare::Stale,
-            StoreError::Unavailable(m) => {
-                Prepare::Failed(PlanError::Unavailable(anyhow::anyhow!(m)))
-            }
-            StoreError::Other(e) => Prepare::Failed(PlanError::Internal(e)),
+impl ErrorCode for PlanError {
+    fn error_code(&self) -> Code {
+        match self {
+            PlanError::Invalid(_) => Code::InvalidRequest,
+            PlanError::TimeBudget => Code::TimeBudgetExceeded,
+            PlanError::Pool(e) => e.error_code(),
+            PlanError::Store(e) => e.error_code(),
+            PlanError::Cache(e) => e.error_code(),
+            PlanError::Internal(_) => Code::Internal,
         }
-    }
-}
-
-impl From<StoreError> for PlanError {
-    fn from(e: StoreError) -> PlanError {
-        match Prepare::from(e) {
-            Prepare::Failed(e) => e,
-            Prepare::Stale => PlanError::Unavailable(anyhow::anyhow!(
-                "the network was replaced while it was read"
-            )),
-        }
-    }
-}
-
-impl From<CacheError> for Prepare {
-    fn from(e: CacheError) -> Prepare {
-        match e {
-            CacheError::Store(e) => e.into(),
-            e @ CacheError::Build { .. } => Prepare::Failed(PlanError::Internal(e.into())),
-        }
-    }
-}
-
-pub(super) fn failed(p: Prepare) -> PlanError {
-    match p {
-        Prepare::Failed(e) => e,
-        Prepare::Stale => PlanError::Unavailable(anyhow::anyhow!(
-            "the network keeps changing under the request"
-        )),
     }
 }

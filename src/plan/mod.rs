@@ -44,7 +44,6 @@ pub use answer::{
 };
 pub use drive::{Drive, DriveMethod};
 pub use errors::PlanError;
-use errors::{failed, Prepare};
 use fallback::{plan_groups, Planned};
 
 pub use present::{Difficulty, Segment};
@@ -131,7 +130,7 @@ impl Planner {
                 }
                 match self.cache.tiles(&self.store, &version, chunk).await {
                     Ok(t) => loaded += t.len(),
-                    Err(e) => return Err(failed(e.into())),
+                    Err(e) => return Err(e.into()),
                 }
             }
         }
@@ -218,12 +217,11 @@ impl Planner {
         let prepared = loop {
             match self.prepare(req, &params).await {
                 Ok(p) => break p,
-                Err(Prepare::Stale) if attempt < STALE_RETRIES => {
+                Err(e) if e.is_stale() && attempt < STALE_RETRIES => {
                     tracing::info!(attempt, "the network changed under the request; again");
                     attempt += 1;
                 }
-                Err(Prepare::Stale) => return Err(failed(Prepare::Stale)),
-                Err(Prepare::Failed(e)) => return Err(e),
+                Err(e) => return Err(e),
             }
         };
         let considered = prepared.considered;

@@ -10,7 +10,6 @@ use crate::domain::{FieldError, LoopRequest, RegionVersion};
 use crate::network::NetworkTile;
 
 use super::drive::Candidates;
-use super::errors::Prepare;
 use super::{trailheads, DriveSummary, Hike, PlanError, Planner, Start};
 
 /// Tiles are taken this far beyond the farthest a loop can go from its trailhead, so
@@ -38,7 +37,7 @@ impl Planner {
         &self,
         req: &LoopRequest,
         params: &Hike,
-    ) -> Result<Prepared, Prepare> {
+    ) -> Result<Prepared, PlanError> {
         let (starts, drive) = self.trailheads_for(req).await?;
         let considered = starts.len();
         let road_cost = trailheads::road_cost_per_m(self.cache.profile());
@@ -70,7 +69,7 @@ impl Planner {
         let mut groups = Vec::new();
         for (version, starts) in by_version {
             if !self.cache.observe(&version) {
-                return Err(Prepare::Stale);
+                return Err(PlanError::stale(&version.region));
             }
             let mut keys: Vec<TileKey> = starts
                 .iter()
@@ -94,7 +93,7 @@ impl Planner {
     async fn trailheads_for(
         &self,
         req: &LoopRequest,
-    ) -> Result<(Vec<Start>, DriveSummary), Prepare> {
+    ) -> Result<(Vec<Start>, DriveSummary), PlanError> {
         let candidates = match req.trailhead_id {
             Some(id) => Candidates::Id(id),
             None => Candidates::InReach(self.settings.trailhead_candidates),
@@ -116,10 +115,10 @@ impl Planner {
                         req.drive.describe()
                     ),
                 };
-                return Err(Prepare::Failed(PlanError::Invalid(vec![FieldError::new(
+                return Err(PlanError::Invalid(vec![FieldError::new(
                     "trailhead_id",
                     why,
-                )])));
+                )]));
             }
         }
         let starts = reach

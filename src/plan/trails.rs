@@ -5,7 +5,6 @@ use std::sync::Arc;
 
 use trailloop_osm::{Highway, TileKey};
 
-use super::errors::{failed, Prepare};
 use super::{PlanError, Planner};
 use crate::domain::Area;
 
@@ -50,11 +49,7 @@ impl Planner {
     /// may load and build tiles, and a full queue answers 503 before any of that.
     pub async fn trails(&self, area: &Area) -> Result<Trails, PlanError> {
         let _admission = self.pool.admit()?;
-        let regions = self
-            .regions
-            .current(&self.store)
-            .await
-            .map_err(|e| failed(e.into()))?;
+        let regions = self.regions.current(&self.store).await?;
         let mut out = Trails::default();
         for region in regions {
             let info = &region.info;
@@ -66,13 +61,12 @@ impl Planner {
                 continue;
             }
             if !self.cache.observe(&info.version) {
-                return Err(failed(Prepare::Stale));
+                return Err(PlanError::stale(&info.version.region));
             }
             let tiles = self
                 .cache
                 .tiles(&self.store, &info.version, &covering(area))
-                .await
-                .map_err(|e| failed(e.into()))?;
+                .await?;
             for tile in tiles {
                 for (i, meta) in tile.edges.iter().enumerate() {
                     let Some((_, line)) = tile.graph.edge_line(i) else {

@@ -97,6 +97,17 @@ pub enum StoreError {
     Other(#[from] anyhow::Error),
 }
 
+impl crate::error::ErrorCode for StoreError {
+    fn error_code(&self) -> crate::error::Code {
+        use crate::error::Code;
+        match self {
+            // A region replaced under every retry is as good as away for this request.
+            StoreError::Unavailable(_) | StoreError::Stale(_) => Code::Unavailable,
+            StoreError::Other(_) => Code::Internal,
+        }
+    }
+}
+
 /// The backend the service runs on.
 #[derive(Clone)]
 pub enum Store {
