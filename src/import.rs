@@ -9,7 +9,7 @@ use anyhow::Context;
 use sha2::{Digest, Sha256};
 use trailloop_osm::{BuildOptions, Dem, Network};
 
-use crate::db::import::{replace_region, valid_region, ImportRecord, ImportSource};
+use crate::db::region_writer::{replace_region, valid_region, ImportRecord, ImportSource};
 
 /// What to import.
 #[derive(Debug, Clone)]

@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod middleware;
 pub mod network;
 pub mod plan;
+pub mod rate_limit;
 pub mod routes;
 pub mod settings;
 pub mod solver_pool;

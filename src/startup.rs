@@ -11,10 +11,10 @@ use actix_web::middleware::{from_fn, Compress};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 
-use crate::client::ClientLimits;
 use crate::cors::AllowedOrigins;
 use crate::metrics::Metrics;
 use crate::plan::{PlanLimits, Planner};
+use crate::rate_limit::ClientLimits;
 use crate::routes::BodyTimeout;
 use crate::settings::Settings;
 use crate::solver_pool::SolverPool;
@@ -196,7 +196,7 @@ impl Application {
                 .wrap(from_fn(crate::middleware::leave_small_bodies))
                 .wrap(Compress::default())
                 .wrap(from_fn(crate::middleware::unmark_small_bodies))
-                .wrap(from_fn(crate::client::limit))
+                .wrap(from_fn(crate::rate_limit::limit))
                 .wrap(origins.clone().middleware())
                 .wrap(from_fn(crate::middleware::observe))
                 .configure(|cfg| crate::routes::configure(cfg, &server_settings, &web_settings))

@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use trailloop_geo::{distance_m, local_metres};
 
 use crate::{
-    Coord, Drive, DriveLimit, RoadEdge, RoadLink, RoadNetwork, CELL_DEGREES, MIN_PIECE_NODES,
+    Coord, DriveLimit, RoadDrive, RoadEdge, RoadLink, RoadNetwork, CELL_DEGREES, MIN_PIECE_NODES,
 };
 
 #[derive(Debug, Clone, Copy)]
@@ -297,7 +297,7 @@ impl DriveGraph {
         from: &RoadLink,
         to: &[RoadLink],
         limit: DriveLimit,
-    ) -> Vec<Option<Drive>> {
+    ) -> Vec<Option<RoadDrive>> {
         let mut scratch = self
             .scratch
             .lock()
@@ -336,7 +336,7 @@ impl DriveGraph {
         let mut within = 0usize;
         // Keeps `d` when it is the fastest to `node` yet; 1 when it went in within the
         // distance limit.
-        let reach = |node: u32, d: Drive, heap: &mut BinaryHeap<_>, s: &mut Scratch| {
+        let reach = |node: u32, d: RoadDrive, heap: &mut BinaryHeap<_>, s: &mut Scratch| {
             if d.seconds > limit.seconds {
                 return 0;
             }
@@ -354,7 +354,7 @@ impl DriveGraph {
         };
         if e.forward {
             let m = e.metres - from.along_m;
-            let d = Drive {
+            let d = RoadDrive {
                 metres: m,
                 seconds: e.seconds * share(m),
             };
@@ -362,7 +362,7 @@ impl DriveGraph {
         }
         if e.backward {
             let m = from.along_m;
-            let d = Drive {
+            let d = RoadDrive {
                 metres: m,
                 seconds: e.seconds * share(m),
             };
@@ -380,7 +380,7 @@ impl DriveGraph {
             let arcs =
                 self.first_arc[node as usize] as usize..self.first_arc[node as usize + 1] as usize;
             for a in &self.arcs[arcs] {
-                let d = Drive {
+                let d = RoadDrive {
                     metres: metres + a.metres as f64,
                     seconds: seconds + a.seconds as f64,
                 };
@@ -389,11 +389,11 @@ impl DriveGraph {
         }
     }
 
-    fn drive_to(&self, from: &RoadLink, to: &RoadLink, best: &[(f64, f64)]) -> Option<Drive> {
+    fn drive_to(&self, from: &RoadLink, to: &RoadLink, best: &[(f64, f64)]) -> Option<RoadDrive> {
         let e = &self.edges[to.edge as usize];
         let share = |m: f64| if e.metres > 0.0 { m / e.metres } else { 0.0 };
-        let mut found: Option<Drive> = None;
-        let mut offer = |d: Drive| {
+        let mut found: Option<RoadDrive> = None;
+        let mut offer = |d: RoadDrive| {
             if found.is_none_or(|f| d.seconds < f.seconds) {
                 found = Some(d);
             }
@@ -402,7 +402,7 @@ impl DriveGraph {
         if from.edge == to.edge {
             let m = to.along_m - from.along_m;
             if (m >= 0.0 && e.forward) || (m <= 0.0 && e.backward) {
-                offer(Drive {
+                offer(RoadDrive {
                     metres: m.abs(),
                     seconds: e.seconds * share(m.abs()),
                 });
@@ -411,14 +411,14 @@ impl DriveGraph {
         // Entering the edge at its source and driving forward, or at its target and back.
         let (s, t) = (best[e.source as usize], best[e.target as usize]);
         if e.forward && s.0.is_finite() {
-            offer(Drive {
+            offer(RoadDrive {
                 metres: s.1 + to.along_m,
                 seconds: s.0 + e.seconds * share(to.along_m),
             });
         }
         if e.backward && t.0.is_finite() {
             let m = e.metres - to.along_m;
-            offer(Drive {
+            offer(RoadDrive {
                 metres: t.1 + m,
                 seconds: t.0 + e.seconds * share(m),
             });

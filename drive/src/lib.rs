@@ -204,9 +204,9 @@ pub struct RoadLink {
     pub off_m: f64,
 }
 
-/// A drive: its length and time.
+/// A drive by road: its length and time.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Drive {
+pub struct RoadDrive {
     /// Metres.
     pub metres: f64,
     /// Seconds.
@@ -223,8 +223,37 @@ pub struct DriveLimit {
 }
 
 impl DriveLimit {
-    fn admits(&self, d: Drive) -> bool {
+    /// Whether a drive keeps both limits.
+    pub fn admits(&self, d: RoadDrive) -> bool {
         d.metres <= self.metres && d.seconds <= self.seconds
+    }
+
+    /// How far along the limit a drive of `metres` and `seconds` is, 0..=1: the larger
+    /// of its two shares (a limit not given takes no share; a limit under 1 km or a
+    /// minute counts as that).
+    pub fn share(&self, metres: f64, seconds: f64) -> f64 {
+        let part = |value: f64, limit: f64, least: f64| {
+            if limit.is_finite() {
+                value / limit.max(least)
+            } else {
+                0.0
+            }
+        };
+        part(metres, self.metres, 1_000.0)
+            .max(part(seconds, self.seconds, 60.0))
+            .min(1.0)
+    }
+
+    /// The limit in words, for messages: "25 km", "40 minutes", "25 km and 40 minutes".
+    pub fn describe(&self) -> String {
+        let km = self.metres.is_finite().then(|| self.metres / 1000.0);
+        let minutes = self.seconds.is_finite().then(|| self.seconds / 60.0);
+        match (km, minutes) {
+            (Some(k), Some(m)) => format!("{k} km and {m} minutes"),
+            (Some(k), None) => format!("{k} km"),
+            (None, Some(m)) => format!("{m} minutes"),
+            (None, None) => "any distance".into(),
+        }
     }
 }
 

@@ -71,7 +71,7 @@ pub use nature::{HIGHLIGHT_PASS_M, SAMPLE_M as NATURE_SAMPLE_M, WATER_BESIDE_M};
 pub use potential::{BandPotential, Potential, BAND_TARGETS_KM};
 pub use profile::Profile;
 pub use roads::{
-    Drive, DriveGraph, DriveLimit, RoadClass, RoadEdge, RoadLink, RoadNetwork, RoadNode,
+    DriveGraph, DriveLimit, RoadClass, RoadDrive, RoadEdge, RoadLink, RoadNetwork, RoadNode,
 };
 pub use tiles::{Partition, TileKey, TILE_DEGREES};
 

@@ -26,7 +26,7 @@ use crate::pbf::OsmData;
 use crate::tags::tag;
 use crate::Coord;
 pub use trailloop_drive::{
-    Drive, DriveGraph, DriveLimit, RoadClass, RoadEdge, RoadLink, RoadNetwork, RoadNode,
+    DriveGraph, DriveLimit, RoadClass, RoadDrive, RoadEdge, RoadLink, RoadNetwork, RoadNode,
     RoadNodeIndex, MIN_PIECE_NODES, ORIGIN_ROAD_RADIUS_M, TRAILHEAD_ROAD_RADIUS_M,
 };
 

@@ -1,7 +1,7 @@
 //! PostgreSQL/PostGIS access: migrations, the network writer used by imports, and
 //! geometry encoding.
 
-pub mod import;
+pub mod region_writer;
 pub mod roles;
 pub mod tls;
 pub mod wkb;

@@ -3,6 +3,7 @@
 //! document can state them exactly).
 
 use serde::{Deserialize, Serialize};
+use trailloop_drive::DriveLimit;
 use utoipa::ToSchema;
 
 use super::FieldError;
@@ -153,6 +154,46 @@ impl Tolerance {
     }
 }
 
+/// Longest drive time anyone may ask for, minutes.
+pub const MAX_DRIVE_MINUTES: f64 = 300.0;
+
+/// How far the hiker will drive, checked from `max_drive_km` or `max_drive_mi` (one at
+/// most) and `max_drive_minutes`: each valid when given, at least one given; a drive
+/// must keep both (a limit not given is infinite).
+pub fn parse_drive_limit(
+    km: Option<f64>,
+    mi: Option<f64>,
+    minutes: Option<f64>,
+) -> Result<DriveLimit, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    if km.is_none() && mi.is_none() && minutes.is_none() {
+        errors.push(FieldError::new(
+            "max_drive_km",
+            "one of max_drive_km, max_drive_mi or max_drive_minutes is required",
+        ));
+    }
+    let km = DistanceKm::parse_either(km, mi, "max_drive", None, None)
+        .map_err(|e| errors.push(e))
+        .ok()
+        .flatten();
+    if let Some(m) = minutes {
+        if !m.is_finite() || m <= 0.0 || m > MAX_DRIVE_MINUTES {
+            errors.push(FieldError::new(
+                "max_drive_minutes",
+                format!("must be in (0, {MAX_DRIVE_MINUTES}] minutes, got {m}"),
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(DriveLimit {
+            metres: km.map_or(f64::INFINITY, DistanceKm::metres),
+            seconds: minutes.map_or(f64::INFINITY, |m| m * 60.0),
+        })
+    } else {
+        Err(errors)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,18 +238,20 @@ mod tests {
 
     #[test]
     fn a_drive_limit_takes_km_or_miles_and_minutes() {
-        let d = DriveRange::parse(None, Some(20.0), Some(30.0)).unwrap();
-        assert!((d.km.unwrap().km() - 32.18688).abs() < 1e-9);
-        assert_eq!(d.minutes, Some(30.0));
-        let fields = |r: Result<DriveRange, Vec<FieldError>>| -> Vec<String> {
+        let d = parse_drive_limit(None, Some(20.0), Some(30.0)).unwrap();
+        assert!((d.metres - 32_186.88).abs() < 1e-6);
+        assert_eq!(d.seconds, 1800.0);
+        let d = parse_drive_limit(Some(25.0), None, None).unwrap();
+        assert_eq!((d.metres, d.seconds), (25_000.0, f64::INFINITY));
+        let fields = |r: Result<DriveLimit, Vec<FieldError>>| -> Vec<String> {
             r.unwrap_err().into_iter().map(|e| e.field).collect()
         };
         assert_eq!(
-            fields(DriveRange::parse(None, None, None)),
+            fields(parse_drive_limit(None, None, None)),
             ["max_drive_km"]
         );
         assert_eq!(
-            fields(DriveRange::parse(Some(1.0), Some(1.0), Some(0.0))),
+            fields(parse_drive_limit(Some(1.0), Some(1.0), Some(0.0))),
             ["max_drive_mi", "max_drive_minutes"]
         );
     }
@@ -218,79 +261,6 @@ mod tests {
         assert_eq!(Tolerance::parse(0.1, "x").unwrap().fraction(), 0.1);
         for bad in [0.0, -0.1, 0.51, 5.0, f64::NAN] {
             assert!(Tolerance::parse(bad, "x").is_err());
-        }
-    }
-}
-
-/// How far the hiker will drive: a distance, a time, or both (a drive must keep both).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct DriveRange {
-    /// Longest drive, when given.
-    pub km: Option<DistanceKm>,
-    /// Longest drive time, minutes, when given.
-    pub minutes: Option<f64>,
-}
-
-impl DriveRange {
-    /// Longest drive time anyone may ask for, minutes.
-    pub const MAX_MINUTES: f64 = 300.0;
-
-    /// Checks the limits `max_drive_km` or `max_drive_mi` (one at most) and
-    /// `max_drive_minutes`: each valid when given, and at least one given.
-    pub fn parse(
-        km: Option<f64>,
-        mi: Option<f64>,
-        minutes: Option<f64>,
-    ) -> Result<DriveRange, Vec<FieldError>> {
-        let minutes_field = "max_drive_minutes";
-        let mut errors = Vec::new();
-        if km.is_none() && mi.is_none() && minutes.is_none() {
-            errors.push(FieldError::new(
-                "max_drive_km",
-                "one of max_drive_km, max_drive_mi or max_drive_minutes is required",
-            ));
-        }
-        let km = DistanceKm::parse_either(km, mi, "max_drive", None, None)
-            .map_err(|e| errors.push(e))
-            .ok()
-            .flatten();
-        if let Some(m) = minutes {
-            if !m.is_finite() || m <= 0.0 || m > Self::MAX_MINUTES {
-                errors.push(FieldError::new(
-                    minutes_field,
-                    format!("must be in (0, {}] minutes, got {m}", Self::MAX_MINUTES),
-                ));
-            }
-        }
-        if errors.is_empty() {
-            Ok(DriveRange { km, minutes })
-        } else {
-            Err(errors)
-        }
-    }
-
-    /// The limit as the drive search takes it.
-    pub fn limit(&self) -> trailloop_drive::DriveLimit {
-        trailloop_drive::DriveLimit {
-            metres: self.km.map_or(f64::INFINITY, DistanceKm::metres),
-            seconds: self.minutes.map_or(f64::INFINITY, |m| m * 60.0),
-        }
-    }
-
-    /// How far along the limit a drive is, 0..=1 (the larger of its two shares).
-    pub fn share(&self, km: f64, minutes: f64) -> f64 {
-        let by_km = self.km.map_or(0.0, |l| km / l.km().max(1.0));
-        let by_minutes = self.minutes.map_or(0.0, |l| minutes / l.max(1.0));
-        by_km.max(by_minutes).min(1.0)
-    }
-
-    /// The limit in words, for messages: "25 km", "40 minutes", "25 km and 40 minutes".
-    pub fn describe(&self) -> String {
-        match (self.km, self.minutes) {
-            (Some(k), Some(m)) => format!("{} km and {m} minutes", k.km()),
-            (Some(k), None) => format!("{} km", k.km()),
-            (None, Some(m)) => format!("{m} minutes"),
-            (None, None) => "any distance".into(),
         }
     }
 }

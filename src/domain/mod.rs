@@ -6,19 +6,21 @@ mod area;
 mod coordinate;
 mod distance;
 mod loop_request;
-mod network;
 mod plan_request;
+mod records;
 mod trailhead_query;
 
 pub use area::{Area, NetworkQuery};
 pub use coordinate::Coordinate;
-pub use distance::{DistanceKm, DriveRange, Tolerance, Units, FT_PER_M, KM_PER_MI};
+pub use distance::{
+    parse_drive_limit, DistanceKm, Tolerance, Units, FT_PER_M, KM_PER_MI, MAX_DRIVE_MINUTES,
+};
 pub use loop_request::{
     AvoidRoads, Hike, LoopQuery, LoopRequest, LoopRequestBody, OriginBody, PreferencesBody,
     DEFAULT_OVERNIGHT,
 };
-pub use network::{EdgeRecord, PoiRecord, RegionVersion, TileRecords, TrailheadRecord};
 pub use plan_request::{LoopGeometry, SavePlanBody, SavePlanRequest, SavedLoop};
+pub use records::{EdgeRecord, PoiRecord, RegionVersion, TileRecords, TrailheadRecord};
 pub use trailhead_query::{TrailheadQuery, TrailheadSearch};
 
 use serde::{Deserialize, Serialize};

@@ -3,7 +3,9 @@
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::{Coordinate, DistanceKm, DriveRange, FieldError, Problems};
+use trailloop_drive::DriveLimit;
+
+use super::{parse_drive_limit, Coordinate, DistanceKm, FieldError, Problems};
 
 /// Most trailheads one answer lists.
 const MAX_LIMIT: usize = 200;
@@ -45,7 +47,7 @@ pub struct TrailheadSearch {
     /// Straight-line radius, when given.
     pub radius: Option<DistanceKm>,
     /// Drive limit, when given: trailheads within it by road, by drive time first.
-    pub drive: Option<DriveRange>,
+    pub drive: Option<DriveLimit>,
     /// At most this many, nearest first.
     pub limit: usize,
 }
@@ -63,7 +65,7 @@ impl TryFrom<TrailheadQuery> for TrailheadSearch {
             || q.max_drive_mi.is_some()
             || q.max_drive_minutes.is_some()
         {
-            p.check_all(DriveRange::parse(
+            p.check_all(parse_drive_limit(
                 q.max_drive_km,
                 q.max_drive_mi,
                 q.max_drive_minutes,

@@ -8,15 +8,15 @@ use trailloop_solver::{rank, LoopKind, Score};
 
 use crate::domain::TrailheadRecord;
 
+use super::breakdown::{Breakdown, Passed};
 use super::drive::{Drive, DriveMethod};
 use super::present::{Difficulty, Segment};
 use super::stages::Stage;
 use super::trips;
-use super::why::{Breakdown, Passed};
 
 /// A trailhead a loop may start from, with the drive to it from the origin.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Start {
+pub struct TrailheadStart {
     /// The trailhead as stored.
     pub trailhead: TrailheadRecord,
     /// The drive from the origin.
@@ -51,7 +51,7 @@ pub struct TrailheadsFound {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlannedLoop {
     /// Where it starts and ends.
-    pub trailhead: Start,
+    pub trailhead: TrailheadStart,
     /// Its rank in the solver's ranking.
     pub score: Score,
     /// Days of walking it is planned for (the request's, or a nearby one's when no

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use trailloop_drive::{DriveLimit, RoadLink, ORIGIN_ROAD_RADIUS_M, TRAILHEAD_ROAD_RADIUS_M};
 use trailloop_geo::Coord;
 
-use crate::domain::{DriveRange, TrailheadRecord};
+use crate::domain::TrailheadRecord;
 use crate::network::regions::{self, RegionIndex};
 
 /// The speed a straight-line estimate is timed at, km/h (before the circuity factor).
@@ -77,12 +77,12 @@ pub enum Candidates {
 pub fn reach(
     regions: &[Arc<RegionIndex>],
     origin: Coord,
-    limit: &DriveRange,
+    limit: &DriveLimit,
     circuity: f64,
     candidates: Candidates,
 ) -> Reach {
     let mut out = Reach::default();
-    let road_limit = limit.limit();
+    let road_limit = *limit;
     for region in regions {
         let snapped = if region.drive.is_empty() {
             None

@@ -5,9 +5,9 @@ use trailloop_solver::Limits;
 
 use crate::network::PlanningNetwork;
 
-use super::prepare::Group;
+use super::prepare::RegionStarts;
 
-use super::{plan_on, trips, Hike, PlanError, PlanOutcome, PlannedLoop, Start};
+use super::{solve_network, trips, Hike, PlanError, PlanOutcome, PlannedLoop, TrailheadStart};
 
 /// What planning a request's groups gave: the loops, and when they are plans of a
 /// nearby request instead of the asked one, why.
@@ -21,18 +21,18 @@ pub(super) struct Planned {
 /// nearby requests (a day less or more, other lengths) on the same networks and
 /// answers with their plans, nearest first, saying why.
 pub(super) fn plan_groups(
-    groups: Vec<Group>,
+    groups: Vec<RegionStarts>,
     params: &Hike,
     limits: &Limits,
 ) -> Result<Planned, PlanError> {
-    let networks: Vec<(PlanningNetwork, Vec<Start>)> = groups
+    let networks: Vec<(PlanningNetwork, Vec<TrailheadStart>)> = groups
         .into_iter()
         .map(|g| (PlanningNetwork::over(g.tiles), g.starts))
         .collect();
     let plan_all = |p: &Hike| -> Result<PlanOutcome, PlanError> {
         let mut outcome = PlanOutcome::default();
         for (network, starts) in &networks {
-            outcome.absorb(plan_on(network, starts, p, limits)?);
+            outcome.absorb(solve_network(network, starts, p, limits)?);
         }
         outcome.rank(p.max_results);
         Ok(outcome)

@@ -21,25 +21,25 @@
 
 pub mod answer;
 pub mod drive;
+pub mod elevation;
 mod errors;
 mod fallback;
 pub mod params;
 mod prepare;
 mod present;
-pub mod profile;
 mod saved;
 mod solve;
 pub use saved::PlanLimits;
+mod breakdown;
 mod stages;
 #[cfg(test)]
 mod tests;
 pub mod trailheads;
 pub mod trails;
 mod trips;
-mod why;
 
 pub use answer::{
-    Approach, DriveSummary, LoopsAnswer, PlanOutcome, PlanStats, PlannedLoop, Start,
+    Approach, DriveSummary, LoopsAnswer, PlanOutcome, PlanStats, PlannedLoop, TrailheadStart,
     TrailheadsFound,
 };
 pub use drive::{Drive, DriveMethod};
@@ -47,21 +47,20 @@ pub use errors::PlanError;
 use fallback::{plan_groups, Planned};
 
 pub use present::{Difficulty, Segment};
-pub use solve::plan_on;
+pub use solve::solve_network;
 pub use trailloop_solver::walking::DURATION_MODEL;
 
+pub use breakdown::{Breakdown, Passed};
 use drive::Candidates;
 pub use stages::{Stage, StageNight, WaterStop};
-pub use why::{Breakdown, Passed};
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use trailloop_drive::DriveLimit;
 use trailloop_osm::{Coord, Profile};
 
-use crate::domain::{
-    DistanceKm, DriveRange, FieldError, Hike, LoopRequest, TrailheadRecord, TrailheadSearch,
-};
+use crate::domain::{DistanceKm, FieldError, Hike, LoopRequest, TrailheadRecord, TrailheadSearch};
 use crate::metrics::Metrics;
 use crate::network::{RegionCache, TileCache};
 use crate::settings::PlannerSettings;
@@ -150,12 +149,10 @@ impl Planner {
                 },
             ),
             (None, Some(radius)) => (
-                DriveRange {
-                    km: Some(
-                        DistanceKm::parse((radius.km() * 3.0).min(DistanceKm::MAX_KM), "", None)
-                            .map_err(|e| PlanError::Internal(anyhow::anyhow!("{}", e.message)))?,
-                    ),
-                    minutes: None,
+                // A road leads there within three times the radius, or it has no drive.
+                DriveLimit {
+                    metres: (radius.metres() * 3.0).min(DistanceKm::MAX_KM * 1000.0),
+                    seconds: f64::INFINITY,
                 },
                 Candidates::Within(radius.metres(), search.limit),
             ),
@@ -193,7 +190,7 @@ impl Planner {
     async fn reach(
         &self,
         origin: Coord,
-        range: DriveRange,
+        range: DriveLimit,
         candidates: Candidates,
     ) -> Result<drive::Reach, StoreError> {
         let started = Instant::now();

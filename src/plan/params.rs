@@ -10,7 +10,7 @@ use trailloop_solver::{
 use crate::domain::Hike;
 use crate::network::PlanningNetwork;
 
-use super::{trips, Start};
+use super::{trips, TrailheadStart};
 
 impl Hike {
     /// The request as planned on `network`: asked by time, the length that time walks
@@ -59,7 +59,12 @@ impl Hike {
 
     /// The solver's query from `start`, whose drive costs `start_cost` in the score,
     /// with the places nights may be spent at.
-    pub(super) fn query(&self, start: &Start, start_cost: f64, nights: &[NightPlace]) -> Query {
+    pub(super) fn query(
+        &self,
+        start: &TrailheadStart,
+        start_cost: f64,
+        nights: &[NightPlace],
+    ) -> Query {
         let multi_day = self.days > 1;
         Query {
             start: start.trailhead.node_id as u64,

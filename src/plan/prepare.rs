@@ -10,22 +10,22 @@ use crate::domain::{FieldError, LoopRequest, RegionVersion};
 use crate::network::NetworkTile;
 
 use super::drive::Candidates;
-use super::{trailheads, DriveSummary, Hike, PlanError, Planner, Start};
+use super::{trailheads, DriveSummary, Hike, PlanError, Planner, TrailheadStart};
 
 /// Tiles are taken this far beyond the farthest a loop can go from its trailhead, so
 /// that edges reaching in from a neighbouring tile are there too.
 const TILE_MARGIN_M: f64 = 2_000.0;
 
 /// The starts of one region and the tiles they reach.
-pub(super) struct Group {
+pub(super) struct RegionStarts {
     pub tiles: Vec<Arc<NetworkTile>>,
-    pub starts: Vec<Start>,
+    pub starts: Vec<TrailheadStart>,
 }
 
 /// Everything a request needs before the solve.
 pub(super) struct Prepared {
     pub considered: usize,
-    pub groups: Vec<Group>,
+    pub groups: Vec<RegionStarts>,
     pub drive: DriveSummary,
     /// Starts left out because their tiles would pass `planner.max_tiles_per_request`.
     pub left_out: usize,
@@ -49,7 +49,7 @@ impl Planner {
         let cap = self.settings.max_tiles_per_request;
         let mut reached: std::collections::HashSet<(RegionVersion, TileKey)> = Default::default();
         let mut left_out = 0;
-        let mut by_version: BTreeMap<RegionVersion, Vec<Start>> = BTreeMap::new();
+        let mut by_version: BTreeMap<RegionVersion, Vec<TrailheadStart>> = BTreeMap::new();
         for s in starts {
             let tiles: Vec<(RegionVersion, TileKey)> = TileKey::covering(s.trailhead.coord, radius)
                 .into_iter()
@@ -78,7 +78,7 @@ impl Planner {
             keys.sort_unstable();
             keys.dedup();
             let tiles = self.cache.tiles(&self.store, &version, &keys).await?;
-            groups.push(Group { tiles, starts });
+            groups.push(RegionStarts { tiles, starts });
         }
         Ok(Prepared {
             considered,
@@ -93,7 +93,7 @@ impl Planner {
     async fn trailheads_for(
         &self,
         req: &LoopRequest,
-    ) -> Result<(Vec<Start>, DriveSummary), PlanError> {
+    ) -> Result<(Vec<TrailheadStart>, DriveSummary), PlanError> {
         let candidates = match req.trailhead_id {
             Some(id) => Candidates::Id(id),
             None => Candidates::InReach(self.settings.trailhead_candidates),
@@ -124,8 +124,8 @@ impl Planner {
         let starts = reach
             .within
             .into_iter()
-            .map(|(trailhead, drive)| Start {
-                drive_share: req.drive.share(drive.km, drive.minutes),
+            .map(|(trailhead, drive)| TrailheadStart {
+                drive_share: req.drive.share(drive.km * 1000.0, drive.minutes * 60.0),
                 trailhead,
                 drive,
             })

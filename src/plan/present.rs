@@ -4,9 +4,9 @@ use serde::Serialize;
 use trailloop_osm::{Coord, Highway, SacScale};
 use trailloop_solver::{DirectedEdge, Loop, LoopKind, Score};
 
+use super::breakdown::{Breakdown, Passed};
 use super::stages::{self, Cut, Leg, Stage};
-use super::why::{Breakdown, Passed};
-use super::{Approach, Hike, PlannedLoop, Start};
+use super::{Approach, Hike, PlannedLoop, TrailheadStart};
 use crate::domain::PoiRecord;
 use crate::network::{EdgeMeta, PlanningNetwork};
 
@@ -145,9 +145,9 @@ fn walked(
     });
     Walked {
         max_sac_scale,
-        breakdown: super::why::breakdown(legs.iter().map(|leg| leg.meta), junctions),
+        breakdown: super::breakdown::breakdown(legs.iter().map(|leg| leg.meta), junctions),
         segments: segments(legs.iter().map(|leg| leg.meta)),
-        highlights: super::why::passed(geometry, network.highlights()),
+        highlights: super::breakdown::passed(geometry, network.highlights()),
         difficulty: difficulty(max_sac_scale.map_or(0, SacScale::grade), day_km, day_ascent),
     }
 }
@@ -156,7 +156,7 @@ fn walked(
 /// hiker sees it; `waters` are the water sources near it.
 pub(crate) fn present(
     network: &PlanningNetwork,
-    start: &Start,
+    start: &TrailheadStart,
     l: &Loop,
     params: &Hike,
     places: &[&PoiRecord],
@@ -217,7 +217,7 @@ pub(crate) fn present(
 /// and back to it, where each night is spent; ranked `score`.
 pub(crate) fn present_base_camp(
     network: &PlanningNetwork,
-    start: &Start,
+    start: &TrailheadStart,
     days: &[Loop],
     score: Score,
     params: &Hike,
@@ -284,7 +284,7 @@ const APPROACH_MIN_M: f64 = 5.0;
 
 /// The car park to its node (a straight line: it is off the network), then the access
 /// path to the loop.
-fn approach(start: &Start, access: Vec<Coord>, loop_line: &[Coord]) -> Option<Approach> {
+fn approach(start: &TrailheadStart, access: Vec<Coord>, loop_line: &[Coord]) -> Option<Approach> {
     let mut line = vec![start.trailhead.coord];
     let node = access.first().or(loop_line.first()).copied()?;
     if trailloop_osm::distance_m(start.trailhead.coord, node) > 0.0 {

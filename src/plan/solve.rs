@@ -7,26 +7,26 @@ use trailloop_solver::{
 
 use crate::network::PlanningNetwork;
 
-use super::{present, trips, Hike, PlanError, PlanOutcome, PlanStats, PlannedLoop, Start};
+use super::{present, trips, Hike, PlanError, PlanOutcome, PlanStats, PlannedLoop, TrailheadStart};
 
 /// Solves from every start in parallel (on the current rayon pool), keeps the best
 /// loops by the solver's ranking (a longer drive costs a little, see [`drive_cost`])
 /// that are plans one can follow (see [`trips`]) and presents them. Synchronous and
 /// CPU-bound: run it on the solver pool, never on an async worker.
-pub fn plan_on(
+pub fn solve_network(
     network: &PlanningNetwork,
-    starts: &[Start],
+    starts: &[TrailheadStart],
     params: &Hike,
     limits: &Limits,
 ) -> Result<PlanOutcome, PlanError> {
     let params = &*params.on_network(network);
-    let starts: Vec<&Start> = starts
+    let starts: Vec<&TrailheadStart> = starts
         .iter()
         .filter(|s| network.contains_node(s.trailhead.node_id))
         .collect();
     let places = trips::NightPlaces::of(network, params);
     let waters = trips::waters(network);
-    let start_cost = |s: &Start| drive_cost(s.drive_share);
+    let start_cost = |s: &TrailheadStart| drive_cost(s.drive_share);
     let mut queries: Vec<Query> = starts
         .iter()
         .map(|s| params.query(s, start_cost(s), &places.query))
@@ -86,7 +86,7 @@ pub fn plan_on(
     }
     // Which start each loop came from, by its first edge's start node (the nearest
     // trailhead, should two share a node).
-    let start_of = |l: &Loop| -> Option<&Start> {
+    let start_of = |l: &Loop| -> Option<&TrailheadStart> {
         let (first, _) = network.graph().edge_ends(*l.edges.first()?)?;
         starts
             .iter()

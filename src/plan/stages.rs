@@ -5,7 +5,7 @@
 use trailloop_osm::{Coord, PoiKind};
 use trailloop_solver::walking;
 
-use super::why::LineIndex;
+use super::breakdown::LineIndex;
 use crate::domain::PoiRecord;
 use crate::network::EdgeMeta;
 

@@ -44,23 +44,23 @@ static NETWORK: LazyLock<PlanningNetwork> = LazyLock::new(|| {
 
 fn plan(
     network: &PlanningNetwork,
-    starts: &[Start],
+    starts: &[TrailheadStart],
     params: &Hike,
     limits: &Limits,
 ) -> Result<PlanOutcome, PlanError> {
-    plan_on(network, starts, params, limits)
+    solve_network(network, starts, params, limits)
 }
 
 /// The trailheads within `radius_m` of `origin`, nearest first.
-fn candidates(origin: Coord, radius_m: f64, n: usize) -> Vec<Start> {
+fn candidates(origin: Coord, radius_m: f64, n: usize) -> Vec<TrailheadStart> {
     let net = andorra();
-    let mut found: Vec<Start> = net
+    let mut found: Vec<TrailheadStart> = net
         .trailheads
         .iter()
         .enumerate()
         .filter_map(|(i, t)| {
             let d = distance_m(origin, t.coord);
-            (d <= radius_m).then(|| Start {
+            (d <= radius_m).then(|| TrailheadStart {
                 trailhead: TrailheadRecord {
                     id: i as i64,
                     version: RegionVersion {

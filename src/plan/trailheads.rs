@@ -8,7 +8,7 @@
 use trailloop_osm::{BandPotential, Highway, Profile, BAND_TARGETS_KM};
 use trailloop_solver::{drive_cost, promise, Surroundings};
 
-use super::{Hike, Start};
+use super::{Hike, TrailheadStart};
 
 /// A trailhead closer than this to one already taken (or than a tenth of the target)
 /// offers nearly the same loops: the next is taken instead.
@@ -51,9 +51,14 @@ pub fn road_cost_per_m(profile: &Profile) -> f64 {
 /// The `n` starts to solve from: by the solver's promise (the score's own weights, the
 /// drive costing as it does in the score), each at least a spread apart from those taken
 /// before it. Ties keep the given order (nearest first).
-pub fn choose(starts: Vec<Start>, params: &Hike, road_cost_per_m: f64, n: usize) -> Vec<Start> {
+pub fn choose(
+    starts: Vec<TrailheadStart>,
+    params: &Hike,
+    road_cost_per_m: f64,
+    n: usize,
+) -> Vec<TrailheadStart> {
     let target_km = params.target_m / 1000.0;
-    let mut ranked: Vec<(f64, Start)> = starts
+    let mut ranked: Vec<(f64, TrailheadStart)> = starts
         .into_iter()
         .map(|s| {
             let around = surroundings(&s.trailhead.potential, target_km);
@@ -69,7 +74,7 @@ pub fn choose(starts: Vec<Start>, params: &Hike, road_cost_per_m: f64, n: usize)
         .collect();
     ranked.sort_by(|a, b| a.0.total_cmp(&b.0));
     let spread = MIN_SPREAD_M.max(params.target_m / 10.0);
-    let mut chosen: Vec<Start> = Vec::with_capacity(n);
+    let mut chosen: Vec<TrailheadStart> = Vec::with_capacity(n);
     let mut skipped = Vec::new();
     for (_, s) in ranked {
         if chosen.len() == n {

@@ -9,9 +9,9 @@ use trailloop_solver::LoopKind;
 use utoipa::ToSchema;
 
 use crate::domain::{TrailheadRecord, Units, FT_PER_M, KM_PER_MI};
-use crate::plan::profile::{profile, Profile};
+use crate::plan::elevation::{elevation_profile, ElevationProfile};
 use crate::plan::{
-    Difficulty, Drive, DriveMethod, DriveSummary, LoopsAnswer, PlannedLoop, Stage, Start,
+    Difficulty, Drive, DriveMethod, DriveSummary, LoopsAnswer, PlannedLoop, Stage, TrailheadStart,
     DURATION_MODEL,
 };
 
@@ -122,8 +122,8 @@ impl TrailheadJson {
     }
 }
 
-impl From<&Start> for TrailheadJson {
-    fn from(c: &Start) -> TrailheadJson {
+impl From<&TrailheadStart> for TrailheadJson {
+    fn from(c: &TrailheadStart) -> TrailheadJson {
         TrailheadJson::new(&c.trailhead, Some(&c.drive))
     }
 }
@@ -179,8 +179,8 @@ pub struct ProfileJson {
     pub points: Vec<[f64; 2]>,
 }
 
-impl From<Profile> for ProfileJson {
-    fn from(p: Profile) -> ProfileJson {
+impl From<ElevationProfile> for ProfileJson {
+    fn from(p: ElevationProfile) -> ProfileJson {
         ProfileJson {
             step_m: p.step_m,
             points: p
@@ -315,7 +315,7 @@ pub struct StageJson {
 }
 
 impl StageJson {
-    fn new(s: &Stage, trailhead: &Start) -> StageJson {
+    fn new(s: &Stage, trailhead: &TrailheadStart) -> StageJson {
         let night = s.night.as_ref().map(|n| match &n.place {
             Some(p) => {
                 let d = &p.details;
@@ -593,7 +593,7 @@ impl LoopJson {
             profile: l
                 .elevations
                 .as_deref()
-                .and_then(|z| profile(&l.geometry, z))
+                .and_then(|z| elevation_profile(&l.geometry, z))
                 .map(ProfileJson::from),
             approach: l.approach.as_ref().map(|a| ApproachJson {
                 distance_km: round(a.distance_m / 1000.0, 3),

@@ -6,11 +6,11 @@ pub mod geojson;
 pub mod health;
 mod loop_json;
 pub mod loops;
-pub mod network;
 pub mod openapi;
 mod page;
 pub mod plans;
 pub mod trailheads;
+pub mod trails;
 
 pub use extract::{parse_json, parse_query, ApiJson, ApiQuery, BodyLimit, BodyTimeout};
 pub use loop_json::{
@@ -57,7 +57,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, server: &ServerSettings, web_page
     )
     .service(
         web::resource("/v1/network")
-            .route(web::get().to(network::get))
+            .route(web::get().to(trails::get))
             .default_service(not_allowed("GET")),
     )
     .service(

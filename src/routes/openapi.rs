@@ -7,7 +7,7 @@ use utoipa::openapi::schema::{
 use utoipa::openapi::RefOr;
 use utoipa::{Modify, OpenApi};
 
-use super::{geojson, health, loop_json, loops, network, plans, trailheads};
+use super::{geojson, health, loop_json, loops, plans, trailheads, trails};
 use crate::domain::{
     FieldError, LoopRequestBody, OriginBody, PreferencesBody, SavePlanBody, Units,
 };
@@ -24,7 +24,7 @@ use crate::error::Problem;
     paths(
         loops::post,
         loops::get,
-        network::get,
+        trails::get,
         trailheads::list,
         plans::create,
         plans::get,
@@ -43,10 +43,10 @@ use crate::error::Problem;
         loop_json::ProfileJson,
         geojson::LoopFeatureCollection,
         geojson::LoopFeature,
-        network::TrailsCollection,
-        network::TrailFeature,
-        network::TrailLineGeometry,
-        network::TrailProperties,
+        trails::TrailsCollection,
+        trails::TrailFeature,
+        trails::TrailLineGeometry,
+        trails::TrailProperties,
         loop_json::LoopJson,
         loop_json::TrailheadJson,
         loop_json::LineStringJson,

@@ -211,14 +211,14 @@ async fn build_template(admin: &tokio_postgres::Client, name: &str) {
             .await
             .expect("migrating");
         let network = tokio::task::spawn_blocking(|| &*ANDORRA).await.unwrap();
-        let source = trailloop::db::import::ImportSource {
+        let source = trailloop::db::region_writer::ImportSource {
             region: "andorra".into(),
             source: "andorra.osm.pbf".into(),
             sha256: "template".into(),
             dem_sources: vec!["N42E001.hgt.zip".into()],
             started_at: chrono::Utc::now(),
         };
-        trailloop::db::import::replace_region(&mut client, &source, network)
+        trailloop::db::region_writer::replace_region(&mut client, &source, network)
             .await
             .expect("importing Andorra into the template");
     }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use chrono::Utc;
-use trailloop::db::import::{replace_region, ImportSource};
+use trailloop::db::region_writer::{replace_region, ImportSource};
 use trailloop_osm::Network;
 
 use crate::helpers::{data, TestDatabase, ANDORRA};

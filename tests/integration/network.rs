@@ -130,7 +130,7 @@ async fn an_import_during_load_swaps_the_network_without_a_failed_request() {
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
     let mut client = db.client().await;
-    let source = trailloop::db::import::ImportSource {
+    let source = trailloop::db::region_writer::ImportSource {
         region: "andorra".into(),
         source: "andorra.osm.pbf".into(),
         sha256: "again".into(),
@@ -138,7 +138,7 @@ async fn an_import_during_load_swaps_the_network_without_a_failed_request() {
         started_at: chrono::Utc::now(),
     };
     let network = tokio::task::spawn_blocking(|| &*ANDORRA).await.unwrap();
-    trailloop::db::import::replace_region(&mut client, &source, network)
+    trailloop::db::region_writer::replace_region(&mut client, &source, network)
         .await
         .expect("the second import");
     // Let requests run on the new import for a while.

@@ -9,7 +9,7 @@ use super::{
     Hike, LoopRequest, DEFAULT_OVERNIGHT, MAX_ASCENT_M, MAX_DAY_HOURS, MAX_RESULTS,
     MAX_TARGET_HOURS, MIN_TARGET_HOURS, MIN_TARGET_KM, MIN_TARGET_MI, OVERNIGHT_NAMES,
 };
-use crate::domain::{Coordinate, DistanceKm, DriveRange, FieldError, Problems, Tolerance};
+use crate::domain::{parse_drive_limit, Coordinate, DistanceKm, FieldError, Problems, Tolerance};
 
 /// Parses a SAC grade by its OSM name or as `T1`..`T6`.
 pub(crate) fn parse_sac_scale(value: &str) -> Option<SacScale> {
@@ -72,7 +72,7 @@ pub(super) fn check(raw: LoopRequestBody, form: Form) -> Result<LoopRequest, Vec
         raw.origin.lon,
         form.origin(),
     ));
-    let drive = p.check_all(DriveRange::parse(
+    let drive = p.check_all(parse_drive_limit(
         raw.max_drive_km,
         raw.max_drive_mi,
         raw.max_drive_minutes,

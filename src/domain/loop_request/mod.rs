@@ -15,7 +15,9 @@ use trailloop_solver::{DayLimits, Preferences};
 
 pub use wire::{AvoidRoads, Form, LoopQuery, LoopRequestBody, OriginBody, PreferencesBody};
 
-use super::{Coordinate, DriveRange, FieldError, Units};
+use trailloop_drive::DriveLimit;
+
+use super::{Coordinate, FieldError, Units};
 
 /// Loops shorter than this are not worth driving to.
 const MIN_TARGET_KM: f64 = 0.5;
@@ -42,7 +44,7 @@ pub struct LoopRequest {
     /// Where the drive starts.
     pub origin: Coordinate,
     /// Longest drive, by distance or time.
-    pub drive: DriveRange,
+    pub drive: DriveLimit,
     /// Only this trailhead.
     pub trailhead_id: Option<i64>,
     /// How answers are shown.

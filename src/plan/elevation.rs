@@ -10,7 +10,7 @@ pub const MAX_POINTS: usize = 1000;
 
 /// Samples of elevation along a line.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Profile {
+pub struct ElevationProfile {
     /// Distance between samples, metres.
     pub step_m: f64,
     /// `(metres along the line, elevation in metres)`, from 0 to the line's length (the
@@ -27,7 +27,7 @@ pub fn step_for(length_m: f64) -> f64 {
 /// The profile of `coords` with `elevations` (one per vertex), elevations interpolated
 /// linearly along each segment by geodesic distance. `None` when the lengths differ or
 /// the line has fewer than two vertices.
-pub fn profile(coords: &[Coord], elevations: &[f64]) -> Option<Profile> {
+pub fn elevation_profile(coords: &[Coord], elevations: &[f64]) -> Option<ElevationProfile> {
     if coords.len() < 2 || coords.len() != elevations.len() {
         return None;
     }
@@ -56,7 +56,7 @@ pub fn profile(coords: &[Coord], elevations: &[f64]) -> Option<Profile> {
         }
         at += step_m;
     }
-    Some(Profile { step_m, points })
+    Some(ElevationProfile { step_m, points })
 }
 
 #[cfg(test)]
@@ -74,7 +74,7 @@ mod tests {
     #[test]
     fn samples_every_step_and_ends_at_the_end() {
         let coords = [east(0.0), east(100.0), east(230.0)];
-        let p = profile(&coords, &[1000.0, 1010.0, 1010.0]).unwrap();
+        let p = elevation_profile(&coords, &[1000.0, 1010.0, 1010.0]).unwrap();
         assert_eq!(p.step_m, 50.0);
         let d: Vec<f64> = p.points.iter().map(|p| p.0.round()).collect();
         assert_eq!(d, [0.0, 50.0, 100.0, 150.0, 200.0, 230.0]);
@@ -92,13 +92,13 @@ mod tests {
         assert_eq!(step_for(120_000.0), 120.0);
         assert_eq!(step_for(300_001.0), 310.0);
         let coords = [east(0.0), east(200_000.0)];
-        let p = profile(&coords, &[0.0, 200.0]).unwrap();
+        let p = elevation_profile(&coords, &[0.0, 200.0]).unwrap();
         assert!(p.points.len() <= MAX_POINTS + 1, "{}", p.points.len());
     }
 
     #[test]
     fn no_profile_without_an_elevation_per_vertex() {
-        assert!(profile(&[east(0.0), east(1.0)], &[1.0]).is_none());
-        assert!(profile(&[east(0.0)], &[1.0]).is_none());
+        assert!(elevation_profile(&[east(0.0), east(1.0)], &[1.0]).is_none());
+        assert!(elevation_profile(&[east(0.0)], &[1.0]).is_none());
     }
 }
