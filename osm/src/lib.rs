@@ -54,6 +54,7 @@ mod pbf;
 mod pois;
 pub mod potential;
 pub mod profile;
+mod relations;
 pub mod roads;
 mod spatial;
 mod tags;

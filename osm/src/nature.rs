@@ -492,7 +492,7 @@ mod tests {
         let a = vec![1, 2, 3];
         let b = vec![5, 4, 3];
         let c = vec![5, 1];
-        let rings = crate::pbf::close_rings(&[&a, &b, &c]);
+        let rings = crate::relations::close_rings(&[&a, &b, &c]);
         assert_eq!(rings, vec![vec![1, 2, 3, 4, 5, 1]]);
     }
 }

@@ -12,8 +12,9 @@ use std::sync::Arc;
 
 use crate::attrs::{Attrs, TrailStep};
 use crate::error::GraphError;
+use crate::input::{EdgeInput, NodeInput};
 use crate::solution::DirectedEdge;
-use crate::tile::{Chain, ChainAdj, EdgeData, EdgeInput, GraphTile, NodeInput, Place};
+use crate::tile::{Chain, ChainAdj, EdgeData, GraphTile, Place};
 
 /// Where an input edge is: which tile of the graph, and its index in that tile's input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

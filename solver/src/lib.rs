@@ -54,6 +54,7 @@ mod error;
 mod exact;
 mod graph;
 mod heap;
+mod input;
 mod local_search;
 mod neighbourhood;
 mod nights;
@@ -75,6 +76,7 @@ pub use alternatives::best_alternatives;
 pub use days::{balanced, base_camp_score, day_ratio, DayLimits, MAX_DAY_RATIO};
 pub use error::{GraphError, SolveError};
 pub use graph::{EdgeLocation, TrailGraph};
+pub use input::{EdgeInput, NodeInput};
 pub use neighbourhood::Scratch;
 pub use promise::{promise, Surroundings};
 pub use query::{
@@ -84,4 +86,4 @@ pub use query::{
 pub use score::{drive_cost, rank, Score};
 pub use solution::{DirectedEdge, Loop, LoopKind, Night, SearchStats, Solution};
 pub use solve::{solve, solve_many, solve_with};
-pub use tile::{EdgeInput, GraphTile, NodeInput};
+pub use tile::GraphTile;

@@ -11,14 +11,16 @@ use utoipa::ToSchema;
 use crate::domain::{TrailheadRecord, Units, FT_PER_M, KM_PER_MI};
 use crate::plan::elevation::{elevation_profile, ElevationProfile};
 use crate::plan::{
-    Difficulty, Drive, DriveMethod, DriveSummary, LoopsAnswer, PlannedLoop, Stage, TrailheadStart,
+    Difficulty, Drive, DriveMethod, DriveSummary, LoopsAnswer, PlannedLoop, TrailheadStart,
     DURATION_MODEL,
 };
+
+pub use super::stage_json::{NightJson, StageJson, WaterJson};
 
 /// The OpenStreetMap attribution every answer built from OSM data carries (ODbL).
 pub const ATTRIBUTION: &str = "© OpenStreetMap contributors";
 
-fn round(x: f64, decimals: i32) -> f64 {
+pub(crate) fn round(x: f64, decimals: i32) -> f64 {
     let f = 10f64.powi(decimals);
     (x * f).round() / f
 }
@@ -29,12 +31,12 @@ pub(crate) fn degrees(x: f64) -> f64 {
 }
 
 /// Kilometres as miles, to the nearest 10 m or so.
-fn miles(km: f64) -> f64 {
+pub(crate) fn miles(km: f64) -> f64 {
     round(km / KM_PER_MI, 3)
 }
 
 /// Metres as feet, to the foot.
-fn feet(m: f64) -> f64 {
+pub(crate) fn feet(m: f64) -> f64 {
     (m * FT_PER_M).round()
 }
 
@@ -201,187 +203,6 @@ pub struct SegmentJson {
     pub highway: String,
     /// Length, km.
     pub distance_km: f64,
-}
-
-/// Where a night is spent: the place as OSM has it.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct NightJson {
-    /// `hut` (alpine and wilderness huts), `camp_site` (camp sites and pitches),
-    /// `shelter` (basic huts and lean-tos), `lodging` (hostels, guest houses, hotels),
-    /// or `trailhead` (back at the car park, in a base-camp plan).
-    #[schema(example = "hut")]
-    pub kind: String,
-    /// Its name.
-    pub name: Option<String>,
-    /// The OSM tag value it was recognised by (`alpine_hut`, `camp_pitch`, `lean_to`, ...).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub osm_tag: Option<String>,
-    /// The OSM element: `node`, `way` or `relation` ...
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub osm_type: Option<String>,
-    /// ... and its id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub osm_id: Option<i64>,
-    /// Latitude.
-    pub lat: f64,
-    /// Longitude.
-    pub lon: f64,
-    /// From the trail to the place, km (walked there in the evening and back in the
-    /// morning).
-    pub off_trail_km: f64,
-    /// OSM `fee`, when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fee: Option<String>,
-    /// OSM `access`, when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub access: Option<String>,
-    /// OSM `opening_hours`, when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub opening_hours: Option<String>,
-    /// OSM `capacity`, when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub capacity: Option<String>,
-    /// OSM `drinking_water`, when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub drinking_water: Option<String>,
-    /// OSM `website`, when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub website: Option<String>,
-}
-
-/// Water on a day's way.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct WaterJson {
-    /// `drinking_water`, `spring`, `water_tap`, `water_point`, or a place to sleep
-    /// that has water (`hut`, ...).
-    #[schema(example = "spring")]
-    pub kind: String,
-    /// Its name.
-    pub name: Option<String>,
-    /// The OSM element's type.
-    pub osm_type: String,
-    /// The OSM element's id.
-    pub osm_id: i64,
-    /// Latitude.
-    pub lat: f64,
-    /// Longitude.
-    pub lon: f64,
-    /// Where along the day it comes, km.
-    pub at_km: f64,
-}
-
-/// One day of a plan.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct StageJson {
-    /// Day number, from 1.
-    pub day: u32,
-    /// Km walked on the loop.
-    pub distance_km: f64,
-    /// The same in miles.
-    #[serde(default)]
-    pub distance_mi: f64,
-    /// Km walked off it: to the night's place and back from the last one (or, in a
-    /// base-camp plan, the trailhead's access path out and back).
-    #[serde(default)]
-    pub off_trail_km: f64,
-    /// Climb, m.
-    pub ascent_m: f64,
-    /// Climb, ft.
-    #[serde(default)]
-    pub ascent_ft: f64,
-    /// Descent, m.
-    pub descent_m: f64,
-    /// Descent, ft.
-    #[serde(default)]
-    pub descent_ft: f64,
-    /// Walking time, hours, off-trail walking included.
-    pub duration_h: f64,
-    /// The day's stretch of `geometry`: its vertices `start_index..=end_index`.
-    #[serde(default)]
-    pub start_index: usize,
-    /// See `start_index`.
-    #[serde(default)]
-    pub end_index: usize,
-    /// Where the night after the day is spent; absent on the last day, back at the
-    /// trailhead.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub night: Option<NightJson>,
-    /// Water on the way, in order (the night's place, when it has water, last).
-    #[serde(default)]
-    pub water: Vec<WaterJson>,
-    /// Whether the day passes water, or starts or ends at a place that has it.
-    #[serde(default)]
-    pub has_water: bool,
-}
-
-impl StageJson {
-    fn new(s: &Stage, trailhead: &TrailheadStart) -> StageJson {
-        let night = s.night.as_ref().map(|n| match &n.place {
-            Some(p) => {
-                let d = &p.details;
-                NightJson {
-                    kind: p.kind.as_str().into(),
-                    name: p.name.clone(),
-                    osm_tag: Some(d.osm_tag.clone()).filter(|t| !t.is_empty()),
-                    osm_type: Some(p.osm_type.as_str().into()),
-                    osm_id: Some(p.osm_id),
-                    lat: p.coord.lat,
-                    lon: p.coord.lon,
-                    off_trail_km: round(n.off_trail_m / 1000.0, 3),
-                    fee: d.fee.clone(),
-                    access: d.access.clone(),
-                    opening_hours: d.opening_hours.clone(),
-                    capacity: d.capacity.clone(),
-                    drinking_water: d.drinking_water.clone(),
-                    website: d.website.clone(),
-                }
-            }
-            None => NightJson {
-                kind: "trailhead".into(),
-                name: trailhead.trailhead.name.clone(),
-                osm_tag: None,
-                osm_type: None,
-                osm_id: None,
-                lat: trailhead.trailhead.coord.lat,
-                lon: trailhead.trailhead.coord.lon,
-                off_trail_km: round(n.off_trail_m / 1000.0, 3),
-                fee: None,
-                access: None,
-                opening_hours: None,
-                capacity: None,
-                drinking_water: None,
-                website: None,
-            },
-        });
-        StageJson {
-            day: s.day,
-            distance_km: round(s.distance_m / 1000.0, 3),
-            distance_mi: miles(s.distance_m / 1000.0),
-            off_trail_km: round(s.off_trail_m / 1000.0, 3),
-            ascent_m: round(s.ascent_m, 1),
-            ascent_ft: feet(s.ascent_m),
-            descent_m: round(s.descent_m, 1),
-            descent_ft: feet(s.descent_m),
-            duration_h: round(s.duration_h, 2),
-            start_index: s.start_index,
-            end_index: s.end_index,
-            night,
-            water: s
-                .water
-                .iter()
-                .map(|w| WaterJson {
-                    kind: w.place.kind.as_str().into(),
-                    name: w.place.name.clone(),
-                    osm_type: w.place.osm_type.as_str().into(),
-                    osm_id: w.place.osm_id,
-                    lat: w.place.coord.lat,
-                    lon: w.place.coord.lon,
-                    at_km: round(w.at_m / 1000.0, 3),
-                })
-                .collect(),
-            has_water: s.has_water,
-        }
-    }
 }
 
 /// The walk from the trailhead to the loop, when the trailhead is not on it.

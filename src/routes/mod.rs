@@ -9,6 +9,7 @@ pub mod loops;
 pub mod openapi;
 mod page;
 pub mod plans;
+mod stage_json;
 pub mod trailheads;
 pub mod trails;
 

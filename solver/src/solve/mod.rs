@@ -6,6 +6,8 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 #[cfg(test)]
+mod fixed_tests;
+#[cfg(test)]
 mod tests;
 
 use crate::alternatives::{Alternatives, ScoredWalk};
