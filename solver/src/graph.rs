@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::attrs::{Attrs, TrailStep};
+use crate::demands::Demands;
 use crate::error::GraphError;
 use crate::input::{EdgeInput, NodeInput};
 use crate::solution::DirectedEdge;
@@ -386,16 +387,16 @@ impl TrailGraph {
             .map(move |&(f, len)| (base + f, len))
     }
 
-    /// Measures of a run of steps, in walking order, and its hardest SAC grade.
-    pub(crate) fn steps_attrs(&self, steps: &[TrailStep]) -> (Attrs, u8) {
+    /// Measures of a run of steps, in walking order, and the most it demands.
+    pub(crate) fn steps_attrs(&self, steps: &[TrailStep]) -> (Attrs, Demands) {
         let mut attrs = Attrs::default();
-        let mut sac = 0;
+        let mut demands = Demands::default();
         for s in steps {
             let e = self.edge(s.edge);
             attrs.add(&e.attrs.oriented(s.fwd));
-            sac = sac.max(e.sac);
+            demands = demands.max(e.demands);
         }
-        (attrs, sac)
+        (attrs, demands)
     }
 }
 

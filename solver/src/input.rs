@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use crate::attrs::{shoelace, Attrs};
+use crate::demands::Demands;
 use crate::error::GraphError;
 use crate::tile::EdgeData;
 
@@ -45,6 +46,8 @@ pub struct EdgeInput {
     pub on_route: bool,
     /// SAC hiking scale, 1 (T1) to 6 (T6); 0 when unknown.
     pub sac_grade: u8,
+    /// Steepest sustained grade along it, percent, up or down (0 when unknown).
+    pub grade_pct: f64,
     /// `[lon, lat]` vertices from `source` to `target`; may be empty (a straight line).
     pub geometry: Vec<[f64; 2]>,
 }
@@ -72,6 +75,7 @@ impl EdgeInput {
             nature: 0.0,
             on_route: false,
             sac_grade: 0,
+            grade_pct: 0.0,
             geometry: Vec::new(),
         }
     }
@@ -101,6 +105,7 @@ pub(crate) fn validate_edge(
         ("descent_m", e.descent_m),
         ("cost_per_m", e.cost_per_m),
         ("nature", e.nature),
+        ("grade_pct", e.grade_pct),
     ] {
         if !attribute_ok(value) {
             return Err(GraphError::InvalidAttribute {
@@ -157,7 +162,10 @@ pub(crate) fn validate_edge(
             area: shoelace(&points, area_origin),
             junctions: 0.0,
         },
-        sac: e.sac_grade,
+        demands: Demands {
+            sac: e.sac_grade,
+            grade_pct: e.grade_pct,
+        },
         geometry: e.geometry,
     })
 }

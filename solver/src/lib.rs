@@ -50,6 +50,7 @@
 mod alternatives;
 mod attrs;
 mod days;
+mod demands;
 mod error;
 mod exact;
 mod graph;
@@ -74,6 +75,7 @@ pub mod walking;
 
 pub use alternatives::best_alternatives;
 pub use days::{balanced, base_camp_score, day_ratio, DayLimits, MAX_DAY_RATIO};
+pub use demands::{sustained_grade_pct, SUSTAINED_M};
 pub use error::{GraphError, SolveError};
 pub use graph::{EdgeLocation, TrailGraph};
 pub use input::{EdgeInput, NodeInput};

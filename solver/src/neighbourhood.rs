@@ -7,6 +7,7 @@
 //! counter marks which entries belong to the current query, so nothing is cleared.
 
 use crate::attrs::{Attrs, TrailStep};
+use crate::demands::Demands;
 use crate::graph::TrailGraph;
 use crate::heap::{Item, MinHeap};
 use crate::tile::{Place, NONE};
@@ -24,7 +25,7 @@ pub(crate) enum Link {
 pub(crate) struct Piece {
     pub steps: Vec<TrailStep>,
     pub attrs: Attrs,
-    pub sac: u8,
+    pub demands: Demands,
     pub to: u32,
 }
 
@@ -96,7 +97,7 @@ impl Neighbourhood {
         graph: &TrailGraph,
         start_node: u32,
         radius: f64,
-        max_sac: u8,
+        limit: Demands,
         scratch: &mut Scratch,
         work: &mut u64,
     ) -> Neighbourhood {
@@ -116,11 +117,11 @@ impl Neighbourhood {
                 let pieces = [(back, c.a), (ahead, c.b)]
                     .into_iter()
                     .map(|(steps, to)| {
-                        let (attrs, sac) = graph.steps_attrs(&steps);
+                        let (attrs, demands) = graph.steps_attrs(&steps);
                         Piece {
                             steps,
                             attrs,
-                            sac,
+                            demands,
                             to,
                         }
                     })
@@ -135,11 +136,11 @@ impl Neighbourhood {
             pieces,
             radius,
         };
-        hood.dijkstra(graph, max_sac, scratch, work);
+        hood.dijkstra(graph, limit, scratch, work);
         hood
     }
 
-    fn dijkstra(&self, graph: &TrailGraph, max_sac: u8, s: &mut Scratch, work: &mut u64) {
+    fn dijkstra(&self, graph: &TrailGraph, limit: Demands, s: &mut Scratch, work: &mut u64) {
         let generation = s.generation;
         let relax = |s: &mut Scratch, node: u32, dist: f64, via: (u32, Link)| {
             let ix = node as usize;
@@ -169,7 +170,7 @@ impl Neighbourhood {
             if node == self.start && self.split.is_some() {
                 for (i, p) in self.pieces.iter().enumerate() {
                     *work += 1;
-                    if p.sac <= max_sac {
+                    if p.demands.within(&limit) {
                         relax(s, p.to, p.attrs.len, (node, Link::Piece(i as u8)));
                     }
                 }
@@ -177,7 +178,7 @@ impl Neighbourhood {
             }
             for adj in graph.neighbours(node) {
                 *work += 1;
-                if Some(adj.chain) == self.split || adj.max_sac > max_sac {
+                if Some(adj.chain) == self.split || !adj.demands.within(&limit) {
                     continue;
                 }
                 relax(s, adj.to, dist + adj.len, (node, Link::Chain(adj.chain)));
@@ -222,7 +223,7 @@ impl Neighbourhood {
         &self,
         graph: &TrailGraph,
         target: f64,
-        max_sac: u8,
+        limit: Demands,
         s: &Scratch,
     ) -> Option<Vec<TrailStep>> {
         // (error, junction, link, steps into the link)
@@ -245,7 +246,7 @@ impl Neighbourhood {
                 for (k, step) in steps.take(n.saturating_sub(1)).enumerate() {
                     let edge = graph.edge(step.edge);
                     along += edge.attrs.len;
-                    if edge.sac > max_sac {
+                    if !edge.demands.within(&limit) {
                         break;
                     }
                     consider((along - target_half).abs(), node, Some(link), k + 1);

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::days::DayLimits;
+use crate::demands::Demands;
 use crate::error::SolveError;
 
 /// Largest accepted [`Query::max_results`].
@@ -53,6 +54,16 @@ pub struct Preferences {
     pub max_sac_grade: Option<u8>,
     /// Penalise total ascent above this many metres.
     pub max_ascent_m: Option<f64>,
+}
+
+impl Preferences {
+    /// The most a hiker of these preferences accepts of an edge.
+    pub(crate) fn limit(&self) -> Demands {
+        Demands {
+            sac: self.max_sac_grade.unwrap_or(u8::MAX),
+            grade_pct: f64::INFINITY,
+        }
+    }
 }
 
 impl Default for Preferences {

@@ -7,6 +7,7 @@
 //! spurs were pruned have degree 2 now and are contracted away. Node 0 is the start.
 
 use crate::attrs::{Attrs, TrailStep};
+use crate::demands::Demands;
 use crate::graph::TrailGraph;
 use crate::heap::{Item, MinHeap};
 use crate::neighbourhood::{Link, Neighbourhood, Scratch};
@@ -154,11 +155,11 @@ impl SearchGraph {
         hood: &Neighbourhood,
         s: &mut Scratch,
         reach: f64,
-        max_sac: u8,
+        limit: Demands,
         stops: &[u32],
         work: &mut u64,
     ) -> SearchGraph {
-        let pre = collect_pre_edges(graph, hood, s, reach, max_sac, work);
+        let pre = collect_pre_edges(graph, hood, s, reach, limit, work);
         let n = s.settled.len();
         let mut inc_start = vec![0u32; n + 1];
         for p in &pre {
@@ -484,7 +485,7 @@ fn collect_pre_edges(
     hood: &Neighbourhood,
     s: &Scratch,
     reach: f64,
-    max_sac: u8,
+    limit: Demands,
     work: &mut u64,
 ) -> Vec<PreEdge> {
     let mut pre = Vec::with_capacity(2 * s.settled.len());
@@ -493,7 +494,7 @@ fn collect_pre_edges(
         let du = s.dist[u as usize];
         if u == hood.start && hood.split.is_some() {
             for (i, p) in hood.pieces.iter().enumerate() {
-                if p.sac <= max_sac
+                if p.demands.within(&limit)
                     && s.is_settled(p.to)
                     && du + p.attrs.len + s.dist[p.to as usize] <= reach
                 {
@@ -511,7 +512,7 @@ fn collect_pre_edges(
         for adj in graph.neighbours(u) {
             *work += 1;
             // Each chain once: from its `a` end (self-loops are listed once anyway).
-            if !adj.from_a || Some(adj.chain) == hood.split || adj.max_sac > max_sac {
+            if !adj.from_a || Some(adj.chain) == hood.split || !adj.demands.within(&limit) {
                 continue;
             }
             let b = adj.to;

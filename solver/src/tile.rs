@@ -14,6 +14,7 @@ use petgraph::graph::{NodeIndex, UnGraph};
 use petgraph::visit::EdgeRef;
 
 use crate::attrs::{Attrs, TrailStep};
+use crate::demands::Demands;
 use crate::error::GraphError;
 use crate::input::{valid_lon_lat, validate_edge};
 use crate::input::{EdgeInput, NodeInput};
@@ -29,7 +30,7 @@ pub(crate) struct EdgeData {
     pub source: u32,
     pub target: u32,
     pub attrs: Attrs,
-    pub sac: u8,
+    pub demands: Demands,
     pub geometry: Vec<[f64; 2]>,
 }
 
@@ -41,7 +42,8 @@ pub(crate) struct Chain {
     /// Range into the tile's chain steps, walked from `a` to `b`.
     pub steps: (u32, u32),
     pub attrs: Attrs,
-    pub max_sac: u8,
+    /// The most any of its edges demands.
+    pub demands: Demands,
 }
 
 impl Chain {
@@ -69,8 +71,8 @@ pub(crate) struct ChainAdj {
     pub to: u32,
     /// Whether this end is the chain's `a`.
     pub from_a: bool,
-    /// The chain's hardest SAC grade.
-    pub max_sac: u8,
+    /// The most any of the chain's edges demands.
+    pub demands: Demands,
     /// The chain's length: the neighbourhood's Dijkstra reads these three for every
     /// entry and does not need the chain itself.
     pub len: f64,
@@ -322,14 +324,14 @@ impl GraphTile {
         let lo = self.chain_steps.len() as u32;
         let (mut node, mut edge) = (from, first);
         let mut attrs = Attrs::default();
-        let mut max_sac = 0;
+        let mut demands = Demands::default();
         loop {
             used[edge as usize] = true;
             let e = &self.edges[edge as usize];
             let fwd = e.source == node;
             let next = if fwd { e.target } else { e.source };
             attrs.add(&e.attrs.oriented(fwd));
-            max_sac = max_sac.max(e.sac);
+            demands = demands.max(e.demands);
             self.chain_steps.push(TrailStep { edge, fwd });
             if let Place::Junction(j) = places[next as usize] {
                 if j != NONE {
@@ -343,7 +345,7 @@ impl GraphTile {
                         b: j,
                         steps: (lo, hi),
                         attrs,
-                        max_sac,
+                        demands,
                     });
                     return;
                 }
@@ -380,7 +382,7 @@ impl GraphTile {
                 chain: NONE,
                 to: NONE,
                 from_a: true,
-                max_sac: 0,
+                demands: Demands::default(),
                 len: 0.0,
             };
             start[self.junctions.len()] as usize
@@ -390,7 +392,7 @@ impl GraphTile {
                 chain: ix as u32,
                 to: c.b,
                 from_a: true,
-                max_sac: c.max_sac,
+                demands: c.demands,
                 len: c.attrs.len,
             };
             fill[c.a as usize] += 1;
@@ -399,7 +401,7 @@ impl GraphTile {
                     chain: ix as u32,
                     to: c.a,
                     from_a: false,
-                    max_sac: c.max_sac,
+                    demands: c.demands,
                     len: c.attrs.len,
                 };
                 fill[c.b as usize] += 1;

@@ -8,7 +8,7 @@ use std::mem::size_of;
 use std::sync::Arc;
 
 use trailloop_osm::{Highlight, Highway, NatureShare, Profile, SacScale, TileKey};
-use trailloop_solver::{EdgeInput, GraphError, GraphTile, NodeInput};
+use trailloop_solver::{sustained_grade_pct, EdgeInput, GraphError, GraphTile, NodeInput};
 
 use crate::domain::{PoiRecord, RegionVersion, TileRecords};
 
@@ -122,6 +122,7 @@ impl NetworkTile {
                     shared.push(id as u64);
                 }
             }
+            let line: Vec<[f64; 2]> = e.geometry.iter().map(|c| [c.lon, c.lat]).collect();
             inputs.push(EdgeInput {
                 id: e.id as u64,
                 source: e.source as u64,
@@ -139,7 +140,8 @@ impl NetworkTile {
                 nature: f64::from(e.nature.any).clamp(0.0, 1.0),
                 on_route: !e.routes.is_empty(),
                 sac_grade: e.sac_scale.map_or(0, SacScale::grade),
-                geometry: e.geometry.iter().map(|c| [c.lon, c.lat]).collect(),
+                grade_pct: sustained_grade_pct(&line, &e.elevations),
+                geometry: line,
             });
             metas.push(EdgeMeta {
                 source: e.source,

@@ -66,7 +66,7 @@ pub fn solve_with(
     }
     let target = query.target_m;
     let reach = query.reach_m();
-    let max_sac = query.preferences.max_sac_grade.unwrap_or(u8::MAX);
+    let limit = query.preferences.limit();
     let k = query.max_results;
     let mut work = 0u64;
 
@@ -87,13 +87,13 @@ pub fn solve_with(
     };
     let stop_junctions: Vec<u32> = stops.iter().map(|s| s.1).collect();
 
-    let hood = Neighbourhood::grow(graph, start, reach / 2.0, max_sac, scratch, &mut work);
+    let hood = Neighbourhood::grow(graph, start, reach / 2.0, limit, scratch, &mut work);
     let local = SearchGraph::build(
         graph,
         &hood,
         &mut *scratch,
         reach,
-        max_sac,
+        limit,
         &stop_junctions,
         &mut work,
     );
@@ -246,7 +246,7 @@ pub fn solve_with(
         && pool.count_tier(0) < k
         && pool.count_better_than(&scorer.out_and_back_bound()) < k
     {
-        if let Some(steps) = hood.out_and_back(graph, target, max_sac, scratch) {
+        if let Some(steps) = hood.out_and_back(graph, target, limit, scratch) {
             pool.offer(graph, ScoredWalk::new(graph, &scorer, steps, &[]));
         }
     }

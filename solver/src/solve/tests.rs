@@ -82,6 +82,7 @@ fn case_strategy() -> impl Strategy<Value = Case> {
                             nature: ((i * 7) % 10) as f64 / 10.0,
                             on_route: i % 2 == 0,
                             sac_grade: sac,
+                            grade_pct: ((i * 13) % 40) as f64,
                             geometry,
                         }
                     })
@@ -191,8 +192,14 @@ fn key_of(case: &Case, walk: &[DirectedEdge]) -> Score {
 
 /// Every simple cycle through the start (both directions), on the input graph.
 fn all_cycles(case: &Case) -> Vec<Vec<DirectedEdge>> {
-    let max = case.query.preferences.max_sac_grade.unwrap_or(u8::MAX);
-    let usable: Vec<&EdgeInput> = case.edges.iter().filter(|e| e.sac_grade <= max).collect();
+    let p = &case.query.preferences;
+    let max_sac = p.max_sac_grade.unwrap_or(u8::MAX);
+    let max_grade = f64::INFINITY;
+    let usable: Vec<&EdgeInput> = case
+        .edges
+        .iter()
+        .filter(|e| e.sac_grade <= max_sac && e.grade_pct <= max_grade)
+        .collect();
     let mut out = Vec::new();
     let mut path = Vec::new();
     let mut visited = vec![case.query.start];

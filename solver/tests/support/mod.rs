@@ -129,6 +129,13 @@ pub fn to_solver_input(network: &Network) -> (Vec<NodeInput>, Vec<EdgeInput>) {
             nature: f64::from(e.nature.any),
             on_route: !e.routes.is_empty(),
             sac_grade: e.sac_scale.map_or(0, |s| s.grade()),
+            grade_pct: trailloop_solver::sustained_grade_pct(
+                &e.geometry
+                    .iter()
+                    .map(|c| [c.lon, c.lat])
+                    .collect::<Vec<_>>(),
+                &e.elevations,
+            ),
             geometry: e.geometry.iter().map(|c| [c.lon, c.lat]).collect(),
         })
         .collect();
