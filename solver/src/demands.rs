@@ -42,7 +42,8 @@ pub fn sustained_grade_pct(line: &[[f64; 2]], elevations: &[f32]) -> f64 {
     for i in 0..known.len() {
         // The first vertex at least SUSTAINED_M on from vertex i.
         j = j.max(i + 1);
-        while j < known.len() && known[j].0 - known[i].0 < SUSTAINED_M {
+        // (A millimetre short counts: distances are sums of floating-point steps.)
+        while j < known.len() && known[j].0 - known[i].0 < SUSTAINED_M - 1e-3 {
             j += 1;
         }
         let Some(&(dj, zj)) = known.get(j) else {
