@@ -52,6 +52,9 @@ pub struct Preferences {
     pub hills: f64,
     /// Edges with a SAC grade above this are not walked at all (unknown grade 0 is kept).
     pub max_sac_grade: Option<u8>,
+    /// Edges whose steepest sustained grade (up or down) is above this many percent are
+    /// not walked at all.
+    pub max_grade_pct: Option<f64>,
     /// Penalise total ascent above this many metres.
     pub max_ascent_m: Option<f64>,
 }
@@ -61,7 +64,7 @@ impl Preferences {
     pub(crate) fn limit(&self) -> Demands {
         Demands {
             sac: self.max_sac_grade.unwrap_or(u8::MAX),
-            grade_pct: f64::INFINITY,
+            grade_pct: self.max_grade_pct.unwrap_or(f64::INFINITY),
         }
     }
 }
@@ -73,6 +76,7 @@ impl Default for Preferences {
             scenery: 0.5,
             hills: 0.0,
             max_sac_grade: None,
+            max_grade_pct: None,
             max_ascent_m: None,
         }
     }
@@ -204,6 +208,15 @@ impl Query {
         if self.preferences.max_sac_grade.is_some_and(|g| g > 6) {
             return Err(SolveError::InvalidPreference {
                 name: "max_sac_grade",
+            });
+        }
+        if self
+            .preferences
+            .max_grade_pct
+            .is_some_and(|g| !(g.is_finite() && g >= 0.0))
+        {
+            return Err(SolveError::InvalidPreference {
+                name: "max_grade_pct",
             });
         }
         if self

@@ -45,11 +45,17 @@ fn case_strategy() -> impl Strategy<Value = Case> {
                 prop::option::of(1u8..7),
                 prop::option::of(0.0..400.0f64),
                 1usize..4,
+                prop::option::of(5.0..40.0f64),
             );
             (Just(n), nodes, edges, query)
         })
         .prop_map(
-            |(_, nodes, edges, (start, target, tol, avoid_roads, max_sac, max_ascent, k))| {
+            |(
+                _,
+                nodes,
+                edges,
+                (start, target, tol, avoid_roads, max_sac, max_ascent, k, max_grade),
+            )| {
                 let nodes: Vec<NodeInput> = nodes
                     .into_iter()
                     .enumerate()
@@ -95,6 +101,7 @@ fn case_strategy() -> impl Strategy<Value = Case> {
                     scenery: if avoid_roads { 0.5 } else { 0.9 },
                     hills: (start % 3) as f64 - 1.0,
                     max_sac_grade: max_sac,
+                    max_grade_pct: max_grade,
                     max_ascent_m: max_ascent,
                 };
                 query.work_budget = 50_000_000;
@@ -194,7 +201,7 @@ fn key_of(case: &Case, walk: &[DirectedEdge]) -> Score {
 fn all_cycles(case: &Case) -> Vec<Vec<DirectedEdge>> {
     let p = &case.query.preferences;
     let max_sac = p.max_sac_grade.unwrap_or(u8::MAX);
-    let max_grade = f64::INFINITY;
+    let max_grade = p.max_grade_pct.unwrap_or(f64::INFINITY);
     let usable: Vec<&EdgeInput> = case
         .edges
         .iter()

@@ -64,6 +64,10 @@ fn target(raw: &LoopRequestBody) -> Result<(DistanceKm, Option<f64>), FieldError
     Ok((km.expect("one was given"), None))
 }
 
+/// The gentlest and the steepest grade a hiker may set as a limit, percent.
+const MIN_GRADE_PCT: f64 = 1.0;
+const MAX_GRADE_PCT: f64 = 100.0;
+
 /// Checks a request that came in `form`.
 pub(super) fn check(raw: LoopRequestBody, form: Form) -> Result<LoopRequest, Vec<FieldError>> {
     let mut p = Problems::default();
@@ -208,6 +212,14 @@ pub(super) fn check(raw: LoopRequestBody, form: Form) -> Result<LoopRequest, Vec
             );
         }
     }
+    if let Some(g) = prefs.max_grade_pct {
+        if !(MIN_GRADE_PCT..=MAX_GRADE_PCT).contains(&g) {
+            p.push(
+                &prefs_field("max_grade_pct"),
+                format!("must be in {MIN_GRADE_PCT}..={MAX_GRADE_PCT} percent, got {g}"),
+            );
+        }
+    }
     let overnight = match prefs.overnight {
         None => DEFAULT_OVERNIGHT.to_vec(),
         Some(names) => {
@@ -253,6 +265,7 @@ pub(super) fn check(raw: LoopRequestBody, form: Form) -> Result<LoopRequest, Vec
                 hills,
                 max_sac_grade: max_sac_scale.map(SacScale::grade),
                 max_ascent_m: prefs.max_ascent_m,
+                max_grade_pct: prefs.max_grade_pct,
             },
             overnight,
             base_camp: prefs.base_camp.unwrap_or(false),

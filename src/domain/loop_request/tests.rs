@@ -218,3 +218,28 @@ fn query_fields_are_named_as_in_the_query() {
         ["lat", "max_drive_km", "max_sac_scale"]
     );
 }
+
+#[test]
+fn the_steepest_grade_is_a_bounded_percentage_in_both_forms() {
+    let with = |g: serde_json::Value| {
+        body(json!({
+            "origin": {"lat": 42.5, "lon": 1.5}, "max_drive_km": 25, "target_km": 10,
+            "preferences": {"max_grade_pct": g}
+        }))
+    };
+    let r = with(json!(25)).unwrap();
+    assert_eq!(r.hike.preferences.max_grade_pct, Some(25.0));
+    assert_eq!(fields(with(json!(0.5))), ["preferences.max_grade_pct"]);
+    assert_eq!(fields(with(json!(101))), ["preferences.max_grade_pct"]);
+    let q: LoopQuery = serde_urlencoded::from_str(
+        "lat=42.5&lon=1.5&max_drive_km=25&target_km=10&max_grade_pct=18.5",
+    )
+    .unwrap();
+    let r = LoopRequest::try_from(q).unwrap();
+    assert_eq!(r.hike.preferences.max_grade_pct, Some(18.5));
+    let q: LoopQuery = serde_urlencoded::from_str(
+        "lat=42.5&lon=1.5&max_drive_km=25&target_km=10&max_grade_pct=200",
+    )
+    .unwrap();
+    assert_eq!(fields(LoopRequest::try_from(q)), ["max_grade_pct"]);
+}

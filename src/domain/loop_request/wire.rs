@@ -175,6 +175,10 @@ pub struct PreferencesBody {
     /// Total climb above which loops are penalised, metres, in [0, 20000].
     #[schema(minimum = 0.0, maximum = 20000.0)]
     pub max_ascent_m: Option<f64>,
+    /// Steepest sustained grade accepted, percent, in [1, 100]: ways steeper than this
+    /// over 100 m, up or down (by the elevation model), are not walked.
+    #[schema(example = 25.0, minimum = 1.0, maximum = 100.0)]
+    pub max_grade_pct: Option<f64>,
     /// Where a multi-day trip may spend its nights: any of `hut` (alpine and
     /// wilderness huts), `camp_site` (camp sites and pitches), `shelter` (basic huts and
     /// lean-tos), `lodging` (hostels, guest houses, hotels). Default: huts, camp sites
@@ -261,6 +265,10 @@ pub struct LoopQuery {
     #[serde(alias = "preferences.max_ascent_m")]
     #[param(minimum = 0.0, maximum = 20000.0)]
     pub max_ascent_m: Option<f64>,
+    /// As `preferences.max_grade_pct` in the body.
+    #[serde(alias = "preferences.max_grade_pct")]
+    #[param(minimum = 1.0, maximum = 100.0)]
+    pub max_grade_pct: Option<f64>,
     /// As `preferences.overnight` in the body, comma-separated (`hut,camp_site`).
     #[serde(alias = "preferences.overnight")]
     #[param(pattern = r"^(hut|camp_site|shelter|lodging)(,(hut|camp_site|shelter|lodging))*$")]
@@ -318,6 +326,7 @@ impl From<LoopQuery> for LoopRequestBody {
                 hills: q.hills,
                 max_sac_scale: q.max_sac_scale,
                 max_ascent_m: q.max_ascent_m,
+                max_grade_pct: q.max_grade_pct,
                 overnight: q
                     .overnight
                     .map(|list| list.split(',').map(str::to_owned).collect()),
