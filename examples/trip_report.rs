@@ -24,7 +24,7 @@ use serde_json::{json, Value};
 
 use judge::line::haversine_m;
 use judge::places::{gives_water, overnight_kind, Place, Places};
-use judge::quantile;
+use judge::{quantile, to_line_m};
 
 const ORIGINS: [(&str, f64, f64); 6] = [
     ("Andorra la Vella", 42.5078, 1.5211),
@@ -92,24 +92,6 @@ fn days(l: &Value) -> Vec<Day> {
         from = to;
     }
     out
-}
-
-fn to_line_m(p: [f64; 2], line: &[[f64; 2]]) -> f64 {
-    let k = p[1].to_radians().cos();
-    let m = |q: [f64; 2]| [(q[0] - p[0]) * k * 111_195.0, (q[1] - p[1]) * 111_195.0];
-    line.windows(2)
-        .map(|w| {
-            let (a, b) = (m(w[0]), m(w[1]));
-            let d = [b[0] - a[0], b[1] - a[1]];
-            let len2 = d[0] * d[0] + d[1] * d[1];
-            let t = if len2 > 0.0 {
-                (-(a[0] * d[0] + a[1] * d[1]) / len2).clamp(0.0, 1.0)
-            } else {
-                0.0
-            };
-            (a[0] + t * d[0]).hypot(a[1] + t * d[1])
-        })
-        .fold(f64::INFINITY, f64::min)
 }
 
 #[tokio::main]

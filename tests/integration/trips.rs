@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 use crate::helpers::{data, spawn_app, Backend, ANDORRA};
 use crate::judge::line::haversine_m;
 use crate::judge::places::{gives_water, overnight_kind, Place, Places};
+use crate::judge::to_line_m;
 use crate::judge::{self, Reference};
 
 static PLACES: LazyLock<Places> = LazyLock::new(|| Places::read(&data("andorra.osm.pbf")));
@@ -41,27 +42,6 @@ fn line(l: &Value) -> Vec<[f64; 2]> {
 
 fn f(v: &Value) -> f64 {
     v.as_f64().unwrap_or_else(|| panic!("a number: {v}"))
-}
-
-/// Metres from `p` to the segment `a`-`b`, in a local projection.
-fn to_segment_m(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> f64 {
-    let k = p[1].to_radians().cos();
-    let m = |q: [f64; 2]| [(q[0] - p[0]) * k * 111_195.0, (q[1] - p[1]) * 111_195.0];
-    let (a, b) = (m(a), m(b));
-    let d = [b[0] - a[0], b[1] - a[1]];
-    let len2 = d[0] * d[0] + d[1] * d[1];
-    let t = if len2 > 0.0 {
-        (-(a[0] * d[0] + a[1] * d[1]) / len2).clamp(0.0, 1.0)
-    } else {
-        0.0
-    };
-    (a[0] + t * d[0]).hypot(a[1] + t * d[1])
-}
-
-fn to_line_m(p: [f64; 2], line: &[[f64; 2]]) -> f64 {
-    line.windows(2)
-        .map(|w| to_segment_m(p, w[0], w[1]))
-        .fold(f64::INFINITY, f64::min)
 }
 
 /// How far a place's points reach from its centre (0 for a node).

@@ -180,6 +180,21 @@ fn segment_distance(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> f64 {
     (p[0] - a[0] - t * dx).hypot(p[1] - a[1] - t * dy)
 }
 
+/// Metres from `p` to the nearest point of `line` (`[lon, lat]` vertices), in a local
+/// projection around `p`.
+pub fn to_line_m(p: [f64; 2], line: &[[f64; 2]]) -> f64 {
+    let m = metres(p);
+    let at = |q: [f64; 2]| {
+        m(Coord {
+            lon: q[0],
+            lat: q[1],
+        })
+    };
+    line.windows(2)
+        .map(|w| segment_distance([0.0, 0.0], at(w[0]), at(w[1])))
+        .fold(f64::INFINITY, f64::min)
+}
+
 impl Reference<'_> {
     fn edge_of(&self, a: [f64; 2], b: [f64; 2]) -> Option<usize> {
         let (a, b) = (key(a), key(b));
