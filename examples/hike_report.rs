@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use trailloop::domain::{LoopRequest, LoopRequestBody};
-use trailloop::plan::Planner;
+use trailloop::plan::Services;
 use trailloop::settings::Settings;
 use trailloop::solver_pool::SolverPool;
 use trailloop::store::{EmbeddedStore, Store};
@@ -84,7 +84,7 @@ async fn main() -> anyhow::Result<()> {
         settings.solver.effective_max_queue(),
         metrics.clone(),
     )?;
-    let planner = Planner::new(
+    let planner = Services::new(
         Store::Embedded(store.clone()),
         pool,
         settings.planner.clone(),
@@ -92,7 +92,8 @@ async fn main() -> anyhow::Result<()> {
         settings.network.cache_bytes(),
         Arc::new(settings.planner.load_profile()?),
         metrics,
-    );
+    )
+    .planner;
     planner.preload().await?;
 
     let preferences: serde_json::Value = match std::env::var("PREFERENCES") {

@@ -13,7 +13,7 @@ use anyhow::Context;
 
 use crate::cors::AllowedOrigins;
 use crate::metrics::Metrics;
-use crate::plan::{PlanLimits, Planner};
+use crate::plan::{MapTrails, PlanLimits, Planner, SavedPlans, Services, TrailheadFinder};
 use crate::rate_limit::ClientLimits;
 use crate::routes::BodyTimeout;
 use crate::settings::Settings;
@@ -23,8 +23,14 @@ use crate::tokens::PlanTokens;
 
 /// What every handler shares.
 pub struct AppState {
-    /// The use case: loops, trailheads, saved plans.
-    pub planner: Arc<Planner>,
+    /// Loops for a request.
+    pub planner: Planner,
+    /// Trailheads near a point.
+    pub trailheads: TrailheadFinder,
+    /// The trails of an area.
+    pub trails: MapTrails,
+    /// Saved plans.
+    pub plans: SavedPlans,
     /// The app's own registry.
     pub metrics: Metrics,
     /// Whether the planning network is loaded (set at once without preloading).
@@ -100,7 +106,8 @@ fn check(settings: &Settings) -> anyhow::Result<()> {
 pub struct Application {
     port: u16,
     server: Server,
-    planner: Arc<Planner>,
+    planner: Planner,
+    plans: SavedPlans,
 }
 
 impl Application {
@@ -137,7 +144,7 @@ impl Application {
             metrics.clone(),
         )?;
         let profile = Arc::new(settings.planner.load_profile()?);
-        let planner = Arc::new(Planner::new(
+        let services = Services::new(
             store,
             pool,
             settings.planner.clone(),
@@ -145,7 +152,8 @@ impl Application {
             settings.network.cache_bytes(),
             profile,
             metrics.clone(),
-        ));
+        );
+        let planner = services.planner.clone();
         let warm = Arc::new(AtomicBool::new(!settings.network.preload));
         if settings.network.preload {
             tokio::spawn(preload(planner.clone(), warm.clone()));
@@ -171,9 +179,12 @@ impl Application {
             .as_ref()
             .map(|l| l.local_addr().map(|a| a.port()))
             .transpose()?;
-        tokio::spawn(housekeeping(planner.clone(), limits.clone()));
+        tokio::spawn(housekeeping(services.plans.clone(), limits.clone()));
         let state = web::Data::new(AppState {
             planner: planner.clone(),
+            trailheads: services.trailheads,
+            trails: services.trails,
+            plans: services.plans.clone(),
             metrics,
             warm,
             tokens,
@@ -224,6 +235,7 @@ impl Application {
             port,
             server,
             planner,
+            plans: services.plans,
         })
     }
 
@@ -233,8 +245,13 @@ impl Application {
     }
 
     /// The planner the app serves (tests look at its cache).
-    pub fn planner(&self) -> Arc<Planner> {
+    pub fn planner(&self) -> Planner {
         self.planner.clone()
+    }
+
+    /// The saved plans the app serves.
+    pub fn plans(&self) -> SavedPlans {
+        self.plans.clone()
     }
 
     /// Serves until SIGTERM/SIGINT (or a stop through the server handle); in-flight
@@ -254,13 +271,13 @@ const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(60);
 
 /// Deletes expired plans and forgets idle clients, every minute, for as long as the
 /// process runs (a failure is logged and tried again next time).
-async fn housekeeping(planner: Arc<Planner>, limits: ClientLimits) {
+async fn housekeeping(plans: SavedPlans, limits: ClientLimits) {
     let mut tick = tokio::time::interval(HOUSEKEEPING_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
         limits.forget_idle();
-        match planner.purge_expired_plans().await {
+        match plans.purge_expired().await {
             Ok(0) => {}
             Ok(n) => tracing::info!(plans = n, "expired plans deleted"),
             Err(e) => tracing::warn!(error = format!("{e:#}"), "deleting expired plans"),
@@ -269,7 +286,7 @@ async fn housekeeping(planner: Arc<Planner>, limits: ClientLimits) {
 }
 
 /// Loads the network into memory, retrying while the database is away; then says ready.
-async fn preload(planner: Arc<Planner>, warm: Arc<AtomicBool>) {
+async fn preload(planner: Planner, warm: Arc<AtomicBool>) {
     let mut wait = Duration::from_millis(500);
     loop {
         let started = Instant::now();

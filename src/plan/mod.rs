@@ -24,12 +24,13 @@ pub mod drive;
 pub mod elevation;
 mod errors;
 mod fallback;
+mod finder;
 pub mod params;
 mod prepare;
 mod present;
 mod saved;
 mod solve;
-pub use saved::PlanLimits;
+pub use saved::{PlanLimits, SavedPlans};
 mod breakdown;
 mod stages;
 #[cfg(test)]
@@ -45,6 +46,8 @@ pub use answer::{
 pub use drive::{Drive, DriveMethod};
 pub use errors::PlanError;
 use fallback::{plan_groups, Planned};
+pub use finder::TrailheadFinder;
+pub use trails::MapTrails;
 
 pub use present::{Difficulty, Segment};
 pub use solve::solve_network;
@@ -60,7 +63,7 @@ use std::time::{Duration, Instant};
 use trailloop_drive::DriveLimit;
 use trailloop_osm::{Coord, Profile};
 
-use crate::domain::{DistanceKm, FieldError, Hike, LoopRequest, TrailheadRecord, TrailheadSearch};
+use crate::domain::{Hike, LoopRequest};
 use crate::metrics::Metrics;
 use crate::network::{RegionCache, TileCache};
 use crate::settings::PlannerSettings;
@@ -74,8 +77,9 @@ const TIME_WARNING_SHARE: f64 = 0.2;
 /// Times a request is planned again when an import replaced its region meanwhile.
 const STALE_RETRIES: usize = 2;
 
-/// The planning service: store, network cache and solver pool behind one door.
-pub struct Planner {
+/// What the planning services share: the store, the network held in memory (tiles and
+/// each region's trailheads and roads) and the solver pool.
+pub(crate) struct Shared {
     store: Store,
     cache: TileCache,
     regions: RegionCache,
@@ -85,8 +89,23 @@ pub struct Planner {
     metrics: Metrics,
 }
 
-impl Planner {
-    /// A planner over `store`, holding at most `cache_bytes` of tiles in memory.
+/// The planning services over one store, one network in memory and one solver pool,
+/// each a small door of its own: loops ([`Planner`]), trailheads near a point
+/// ([`TrailheadFinder`]), the trails of an area ([`MapTrails`]) and saved plans
+/// ([`SavedPlans`]).
+pub struct Services {
+    /// Loops for a request.
+    pub planner: Planner,
+    /// Trailheads near a point, with their drives.
+    pub trailheads: TrailheadFinder,
+    /// The trails of an area, for the map.
+    pub trails: MapTrails,
+    /// Plans the hikers saved.
+    pub plans: SavedPlans,
+}
+
+impl Services {
+    /// The services over `store`, holding at most `cache_bytes` of tiles in memory.
     pub fn new(
         store: Store,
         pool: SolverPool,
@@ -95,99 +114,34 @@ impl Planner {
         cache_bytes: usize,
         profile: Arc<Profile>,
         metrics: Metrics,
-    ) -> Planner {
-        Planner {
+    ) -> Services {
+        let shared = Arc::new(Shared {
             cache: TileCache::new(cache_bytes, profile, metrics.clone()),
             regions: RegionCache::default(),
-            store,
+            store: store.clone(),
             pool,
             settings,
             time_budget,
             metrics,
-        }
-    }
-
-    /// The store.
-    pub fn store(&self) -> &Store {
-        &self.store
-    }
-
-    /// The tile cache.
-    pub fn cache(&self) -> &TileCache {
-        &self.cache
-    }
-
-    /// Loads every region's tiles into the cache, as far as its bound allows (a warm
-    /// task answers its first requests as fast as its later ones).
-    pub async fn preload(&self) -> Result<usize, PlanError> {
-        let mut loaded = 0;
-        for (version, tiles) in self.store.regions().await? {
-            self.cache.observe(&version);
-            for chunk in tiles.chunks(8) {
-                if self.cache.bytes_held() >= self.cache.capacity_bytes() {
-                    return Ok(loaded);
-                }
-                match self.cache.tiles(&self.store, &version, chunk).await {
-                    Ok(t) => loaded += t.len(),
-                    Err(e) => return Err(e.into()),
-                }
-            }
-        }
-        Ok(loaded)
-    }
-
-    /// Trailheads near a point: within its drive limit by road (fastest first) when
-    /// one is given, else within its straight-line radius (nearest first, each with its
-    /// drive when a road leads there within three times the radius).
-    pub async fn trailheads(&self, search: &TrailheadSearch) -> Result<TrailheadsFound, PlanError> {
-        let (range, candidates) = match (search.drive, search.radius) {
-            (Some(drive), radius) => (
-                drive,
-                match radius {
-                    Some(r) => Candidates::Within(r.metres(), self.settings.trailhead_candidates),
-                    None => Candidates::InReach(self.settings.trailhead_candidates),
-                },
-            ),
-            (None, Some(radius)) => (
-                // A road leads there within three times the radius, or it has no drive.
-                DriveLimit {
-                    metres: (radius.metres() * 3.0).min(DistanceKm::MAX_KM * 1000.0),
-                    seconds: f64::INFINITY,
-                },
-                Candidates::Within(radius.metres(), search.limit),
-            ),
-            (None, None) => {
-                return Err(PlanError::Invalid(vec![FieldError::new(
-                    "radius_km",
-                    "one of radius_km, max_drive_km or max_drive_minutes is required",
-                )]))
-            }
-        };
-        let reach = self.reach(search.origin.coord(), range, candidates).await?;
-        let mut trailheads: Vec<(TrailheadRecord, Option<Drive>)> = reach
-            .within
-            .into_iter()
-            .map(|(r, d)| (r, Some(d)))
-            .collect();
-        if search.drive.is_none() {
-            trailheads.extend(reach.not_reached.into_iter().map(|r| (r, None)));
-            trailheads.sort_by(|a, b| a.0.distance_m.total_cmp(&b.0.distance_m));
-        }
-        trailheads.truncate(search.limit);
-        Ok(TrailheadsFound {
-            trailheads,
-            drive: DriveSummary {
-                methods: reach.methods,
-                origin_off_road_m: reach.origin_off_road_m,
-                circuity_factor: self.settings.circuity_factor,
+        });
+        Services {
+            planner: Planner {
+                shared: shared.clone(),
             },
-        })
+            trailheads: TrailheadFinder {
+                shared: shared.clone(),
+            },
+            trails: MapTrails { shared },
+            plans: SavedPlans::new(store),
+        }
     }
+}
 
+impl Shared {
     /// The drive search, with its time in the trailhead query's metric. It runs on the
     /// request's worker: a fraction of a millisecond on Andorra, tens of milliseconds
     /// for the longest drive on a region the size of a small state.
-    async fn reach(
+    pub(crate) async fn reach(
         &self,
         origin: Coord,
         range: DriveLimit,
@@ -202,13 +156,55 @@ impl Planner {
             .observe(started.elapsed().as_secs_f64());
         Ok(reach)
     }
+}
+
+/// Loops for a request: the use case this module is for.
+#[derive(Clone)]
+pub struct Planner {
+    shared: Arc<Shared>,
+}
+
+impl Planner {
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.shared.store
+    }
+
+    /// The tile cache.
+    pub fn cache(&self) -> &TileCache {
+        &self.shared.cache
+    }
+
+    /// Loads every region's tiles into the cache, as far as its bound allows (a warm
+    /// task answers its first requests as fast as its later ones).
+    pub async fn preload(&self) -> Result<usize, PlanError> {
+        let mut loaded = 0;
+        for (version, tiles) in self.shared.store.regions().await? {
+            self.shared.cache.observe(&version);
+            for chunk in tiles.chunks(8) {
+                if self.shared.cache.bytes_held() >= self.shared.cache.capacity_bytes() {
+                    return Ok(loaded);
+                }
+                match self
+                    .shared
+                    .cache
+                    .tiles(&self.shared.store, &version, chunk)
+                    .await
+                {
+                    Ok(t) => loaded += t.len(),
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+        Ok(loaded)
+    }
 
     /// Plans the loops of a request.
     pub async fn loops(&self, req: &LoopRequest) -> Result<LoopsAnswer, PlanError> {
         let started = Instant::now();
-        let deadline = started + self.time_budget;
+        let deadline = started + self.shared.time_budget;
         // Admitted before anything else is done for it: a full queue costs nothing more.
-        let admission = self.pool.admit()?;
+        let admission = self.shared.pool.admit()?;
         let params = req.hike.clone();
         let mut attempt = 0;
         let prepared = loop {
@@ -240,21 +236,24 @@ impl Planner {
         let solve_started = Instant::now();
         let job_params = params.clone();
         let Planned { outcome, message } = self
+            .shared
             .pool
             .run(admission, deadline, move |limits| {
                 plan_groups(prepared.groups, &job_params, limits)
             })
             .await??;
-        self.metrics
+        self.shared
+            .metrics
             .solver_seconds
             .observe(solve_started.elapsed().as_secs_f64());
         let stats = outcome.stats;
-        self.metrics.solver_work.inc_by(stats.work);
-        self.metrics
+        self.shared.metrics.solver_work.inc_by(stats.work);
+        self.shared
+            .metrics
             .solver_trailheads
             .observe(stats.trailheads as f64);
         if stats.hit_deadline {
-            self.metrics.solver_deadline_hits.inc();
+            self.shared.metrics.solver_deadline_hits.inc();
         }
         tracing::info!(
             trailheads = stats.trailheads,
@@ -292,7 +291,7 @@ impl Planner {
         if stats.hit_deadline {
             answer.warnings.push(format!(
                 "the search was cut short by the {} ms time budget; loops may not be the best",
-                self.time_budget.as_millis()
+                self.shared.time_budget.as_millis()
             ));
         }
         if let Some(hours) = params.target_hours {

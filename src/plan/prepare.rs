@@ -40,13 +40,18 @@ impl Planner {
     ) -> Result<Prepared, PlanError> {
         let (starts, drive) = self.trailheads_for(req).await?;
         let considered = starts.len();
-        let road_cost = trailheads::road_cost_per_m(self.cache.profile());
-        let starts = trailheads::choose(starts, params, road_cost, self.settings.max_trailheads);
+        let road_cost = trailheads::road_cost_per_m(self.shared.cache.profile());
+        let starts = trailheads::choose(
+            starts,
+            params,
+            road_cost,
+            self.shared.settings.max_trailheads,
+        );
         let radius = params.radius_m() + TILE_MARGIN_M;
         // What one request may read: the best starts while their tiles stay within the
         // cap (the first always, its reach bounded by the longest target), so that no
         // request pulls more of the network into memory than the cap allows.
-        let cap = self.settings.max_tiles_per_request;
+        let cap = self.shared.settings.max_tiles_per_request;
         let mut reached: std::collections::HashSet<(RegionVersion, TileKey)> = Default::default();
         let mut left_out = 0;
         let mut by_version: BTreeMap<RegionVersion, Vec<TrailheadStart>> = BTreeMap::new();
@@ -68,7 +73,7 @@ impl Planner {
         }
         let mut groups = Vec::new();
         for (version, starts) in by_version {
-            if !self.cache.observe(&version) {
+            if !self.shared.cache.observe(&version) {
                 return Err(PlanError::stale(&version.region));
             }
             let mut keys: Vec<TileKey> = starts
@@ -77,7 +82,11 @@ impl Planner {
                 .collect();
             keys.sort_unstable();
             keys.dedup();
-            let tiles = self.cache.tiles(&self.store, &version, &keys).await?;
+            let tiles = self
+                .shared
+                .cache
+                .tiles(&self.shared.store, &version, &keys)
+                .await?;
             groups.push(RegionStarts { tiles, starts });
         }
         Ok(Prepared {
@@ -96,9 +105,10 @@ impl Planner {
     ) -> Result<(Vec<TrailheadStart>, DriveSummary), PlanError> {
         let candidates = match req.trailhead_id {
             Some(id) => Candidates::Id(id),
-            None => Candidates::InReach(self.settings.trailhead_candidates),
+            None => Candidates::InReach(self.shared.settings.trailhead_candidates),
         };
         let reach = self
+            .shared
             .reach(req.origin.coord(), req.drive, candidates)
             .await?;
         if let Some(id) = req.trailhead_id {
@@ -133,7 +143,7 @@ impl Planner {
         let summary = DriveSummary {
             methods: reach.methods,
             origin_off_road_m: reach.origin_off_road_m,
-            circuity_factor: self.settings.circuity_factor,
+            circuity_factor: self.shared.settings.circuity_factor,
         };
         Ok((starts, summary))
     }

@@ -3,9 +3,9 @@
 
 use uuid::Uuid;
 
-use super::{PlanError, Planner};
+use super::PlanError;
 use crate::domain::SavePlanRequest;
-use crate::store::{NewPlan, PlanRecord, Saved};
+use crate::store::{NewPlan, PlanRecord, Saved, Store};
 
 /// The limits a plan is saved under.
 #[derive(Debug, Clone)]
@@ -16,10 +16,22 @@ pub struct PlanLimits {
     pub quota_per_day: u32,
 }
 
-impl Planner {
+/// Plans the hikers saved: kept under a per-client quota, read back, purged when
+/// expired.
+#[derive(Clone)]
+pub struct SavedPlans {
+    store: Store,
+}
+
+impl SavedPlans {
+    /// The plans kept in `store`.
+    pub fn new(store: Store) -> SavedPlans {
+        SavedPlans { store }
+    }
+
     /// Stores a checked plan for `client` (a keyed hash of its address), unless the
     /// client has saved its quota already.
-    pub async fn save_plan(
+    pub async fn save(
         &self,
         request: SavePlanRequest,
         client: String,
@@ -36,12 +48,12 @@ impl Planner {
     }
 
     /// A saved plan, if there is one with this id and it has not expired.
-    pub async fn saved_plan(&self, id: Uuid) -> Result<Option<PlanRecord>, PlanError> {
+    pub async fn get(&self, id: Uuid) -> Result<Option<PlanRecord>, PlanError> {
         Ok(self.store.plan(id).await?)
     }
 
     /// Deletes expired plans; how many.
-    pub async fn purge_expired_plans(&self) -> Result<u64, PlanError> {
+    pub async fn purge_expired(&self) -> Result<u64, PlanError> {
         Ok(self.store.purge_expired_plans().await?)
     }
 }

@@ -10,7 +10,7 @@ use trailloop_osm::{distance_m, length_m, Coord, Network};
 use trailloop_solver::{Limits, LoopKind};
 
 use super::*;
-use crate::domain::RegionVersion;
+use crate::domain::{RegionVersion, TrailheadRecord};
 use crate::network::{NetworkTile, PlanningNetwork};
 use crate::store::EmbeddedStore;
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use trailloop_osm::{Highway, TileKey};
 
-use super::{PlanError, Planner};
+use super::{PlanError, Shared};
 use crate::domain::Area;
 
 /// Most lines one answer holds; a denser view is cut (and says so).
@@ -44,12 +44,18 @@ fn covering(area: &Area) -> Vec<TileKey> {
     keys
 }
 
-impl Planner {
+/// The trails of an area, for the map page.
+#[derive(Clone)]
+pub struct MapTrails {
+    pub(super) shared: Arc<Shared>,
+}
+
+impl MapTrails {
     /// The trails of every region that meet `area`. Admitted like a loop request: it
     /// may load and build tiles, and a full queue answers 503 before any of that.
-    pub async fn trails(&self, area: &Area) -> Result<Trails, PlanError> {
-        let _admission = self.pool.admit()?;
-        let regions = self.regions.current(&self.store).await?;
+    pub async fn of_area(&self, area: &Area) -> Result<Trails, PlanError> {
+        let _admission = self.shared.pool.admit()?;
+        let regions = self.shared.regions.current(&self.shared.store).await?;
         let mut out = Trails::default();
         for region in regions {
             let info = &region.info;
@@ -60,12 +66,13 @@ impl Planner {
             if outside {
                 continue;
             }
-            if !self.cache.observe(&info.version) {
+            if !self.shared.cache.observe(&info.version) {
                 return Err(PlanError::stale(&info.version.region));
             }
             let tiles = self
+                .shared
                 .cache
-                .tiles(&self.store, &info.version, &covering(area))
+                .tiles(&self.shared.store, &info.version, &covering(area))
                 .await?;
             for tile in tiles {
                 for (i, meta) in tile.edges.iter().enumerate() {

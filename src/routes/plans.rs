@@ -56,8 +56,8 @@ fn parse_id(raw: &str) -> Result<Uuid, ApiError> {
 async fn load(state: &AppState, raw_id: &str) -> Result<PlanRecord, ApiError> {
     let id = parse_id(raw_id)?;
     state
-        .planner
-        .saved_plan(id)
+        .plans
+        .get(id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no plan {id}")))
 }
@@ -99,8 +99,8 @@ pub async fn create(
         .map_err(|e| ApiError::field("loop.token", e.to_string()))?;
     let client_key = state.tokens.client_key(client);
     let record = match state
-        .planner
-        .save_plan(request, client_key, &state.plan_limits)
+        .plans
+        .save(request, client_key, &state.plan_limits)
         .await?
     {
         Saved::Plan(record) => record,

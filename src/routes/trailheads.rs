@@ -50,7 +50,7 @@ pub async fn list(
     query: ApiQuery<TrailheadQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let search = TrailheadSearch::try_from(query.0).map_err(ApiError::Validation)?;
-    let found = state.planner.trailheads(&search).await?;
+    let found = state.trailheads.find(&search).await?;
     let trailheads = found
         .trailheads
         .iter()

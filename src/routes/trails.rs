@@ -106,7 +106,7 @@ pub async fn get(
     query: ApiQuery<NetworkQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let area = Area::parse(&query.0.bbox).map_err(|e| ApiError::Validation(vec![e]))?;
-    let trails = state.planner.trails(&area).await?;
+    let trails = state.trails.of_area(&area).await?;
     // Up to thousands of lines.
     let body = super::off_worker("writing trails", move || {
         serde_json::to_vec(&TrailsCollection {

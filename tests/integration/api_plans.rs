@@ -276,7 +276,7 @@ async fn expired_plans_are_gone(backend: Backend) {
     tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
     assert_eq!(app.get(&format!("/v1/plans/{id}")).await.status(), 404);
     assert_eq!(app.get(&format!("/v1/plans/{id}/gpx")).await.status(), 404);
-    let purged = app.planner.purge_expired_plans().await.unwrap();
+    let purged = app.plans.purge_expired().await.unwrap();
     assert_eq!(purged, 1);
     if let Some(db) = &app._db {
         let left: i64 = db

@@ -304,7 +304,9 @@ pub struct TestApp {
     /// Its database, for Postgres apps (kept for the app's lifetime).
     pub _db: Option<TestDatabase>,
     /// The planner it serves, to look at its network cache.
-    pub planner: std::sync::Arc<trailloop::plan::Planner>,
+    pub planner: trailloop::plan::Planner,
+    /// The saved plans it serves.
+    pub plans: trailloop::plan::SavedPlans,
 }
 
 /// Settings of a test app: port 0 on loopback; `TEST_LOG=1` turns the JSON logs on.
@@ -361,6 +363,7 @@ pub fn spawn_app_on(store: Store, db: Option<TestDatabase>, extra: &[(&str, &str
     let app = Application::build_with_store(test_settings(extra), store).expect("building the app");
     let port = app.port();
     let planner = app.planner();
+    let plans = app.plans();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
@@ -370,6 +373,7 @@ pub fn spawn_app_on(store: Store, db: Option<TestDatabase>, extra: &[(&str, &str
             .unwrap(),
         _db: db,
         planner,
+        plans,
     }
 }
 

@@ -48,7 +48,7 @@ async fn the_service_login_reads_the_network_and_saves_plans_and_nothing_more() 
         .get(&format!("/v1/plans/{}", saved["id"].as_str().unwrap()))
         .await;
     assert_eq!(got.status(), 200);
-    assert_eq!(app.planner.purge_expired_plans().await.unwrap(), 0);
+    assert_eq!(app.plans.purge_expired().await.unwrap(), 0);
 
     // And nothing else.
     let client = as_api.client().await;
