@@ -55,8 +55,9 @@ echo "database size: $(pg_psql -d bench -c "SELECT pg_size_pretty(pg_database_si
 
 start_server() { # name port [env...]
     local name=$1 port=$2; shift 2
+    # One client sends every request: the per-client rate limit would turn most away.
     env RUST_LOG=warn TRAILLOOP__SERVER__HOST=127.0.0.1 TRAILLOOP__SERVER__PORT="$port" \
-        TRAILLOOP__NETWORK__PRELOAD=false TRAILLOOP__NETWORK__CACHE_MIB=${CACHE_MIB:-4096} "$@" \
+        TRAILLOOP__RATE_LIMIT__PER_SECOND=0 TRAILLOOP__NETWORK__PRELOAD=false TRAILLOOP__NETWORK__CACHE_MIB=${CACHE_MIB:-4096} "$@" \
         >"/tmp/trailloop-bench-$name.log" 2>&1 &
     SERVERS+=($!)
     for _ in $(seq 1 1200); do
@@ -86,7 +87,7 @@ echo "== the whole region loaded at start-up (PostGIS, network.preload)"
 WARM_PORT=$(free_port)
 started=$(date +%s.%N)
 env RUST_LOG=warn TRAILLOOP__SERVER__HOST=127.0.0.1 TRAILLOOP__SERVER__PORT="$WARM_PORT" \
-    TRAILLOOP__NETWORK__PRELOAD=true TRAILLOOP__NETWORK__CACHE_MIB=${CACHE_MIB:-4096} "$BIN" serve \
+    TRAILLOOP__RATE_LIMIT__PER_SECOND=0 TRAILLOOP__NETWORK__PRELOAD=true TRAILLOOP__NETWORK__CACHE_MIB=${CACHE_MIB:-4096} "$BIN" serve \
     >/tmp/trailloop-bench-warm.log 2>&1 &
 SERVERS+=($!)
 WARM_PID=${SERVERS[-1]}
