@@ -84,7 +84,8 @@ pub struct PlannerSettings {
     pub circuity_factor: f64,
     /// Trailheads solved per request: the most promising of those in range.
     pub max_trailheads: usize,
-    /// Most trailheads in range weighed per request.
+    /// Most trailheads weighed per request: should the drive reach more, the nearest
+    /// this many by drive time (the answer says so).
     pub trailhead_candidates: usize,
     /// Most network tiles (0.25 degrees square) one loop request may read: the solved
     /// trailheads are the best ones whose surroundings fit (the first always does).

@@ -156,13 +156,26 @@ impl PlanOutcome {
     }
 }
 
+/// How many trailheads an answer looked at.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TrailheadCounts {
+    /// Within the drive limit (by road, or by the estimate where there are no roads).
+    pub reachable: usize,
+    /// Weighed by their promise: every reachable one, unless more than
+    /// `planner.trailhead_candidates` are, then the fastest that many (the answer warns).
+    pub weighed: usize,
+    /// Solved from: the most promising weighed ones whose surroundings fit in what one
+    /// request may read.
+    pub solved: usize,
+}
+
 /// The answer to a loop request.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoopsAnswer {
     /// Best first.
     pub loops: Vec<PlannedLoop>,
-    /// Trailheads within driving range that were solved from.
-    pub trailheads_considered: usize,
+    /// The trailheads reached, weighed and solved from.
+    pub trailheads: TrailheadCounts,
     /// How the drives were found.
     pub drive: DriveSummary,
     /// Why there are fewer loops than asked for, when there are.

@@ -50,8 +50,12 @@ pub struct Drive {
 /// What a drive search found.
 #[derive(Debug, Clone, Default)]
 pub struct Reach {
-    /// Trailheads within the limit, with their drives, fastest first (ties by id).
+    /// Trailheads within the limit, with their drives, fastest first (ties by id); of
+    /// [`Candidates::InReach`], the fastest it keeps.
     pub within: Vec<(TrailheadRecord, Drive)>,
+    /// How many trailheads the drive reaches within the limit, before any were left
+    /// out by [`Candidates::InReach`]'s bound.
+    pub reachable: usize,
     /// Trailheads the search looked at that no road leads to within the limit (or no
     /// road passes near), nearest first.
     pub not_reached: Vec<TrailheadRecord>,
@@ -65,7 +69,8 @@ pub struct Reach {
 /// Which trailheads a drive search looks at.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Candidates {
-    /// Those the drive limit can reach, at most this many per region, nearest first.
+    /// Every one the drive reaches within the limit (the drive search decides, not the
+    /// straight line), of which the fastest this many are kept.
     InReach(usize),
     /// Those within this straight-line radius, metres, at most this many per region.
     Within(f64, usize),
@@ -92,7 +97,7 @@ pub fn reach(
         let one = std::slice::from_ref(region);
         let found = |radius_m: f64| match candidates {
             Candidates::Id(id) => regions::by_id(one, id, origin).into_iter().collect(),
-            Candidates::InReach(n) => regions::within(one, origin, radius_m, n),
+            Candidates::InReach(_) => regions::within(one, origin, radius_m, usize::MAX),
             Candidates::Within(r, n) => regions::within(one, origin, r, n),
         };
         match snapped {
@@ -137,6 +142,10 @@ pub fn reach(
             .then_with(|| a.0.version.cmp(&b.0.version))
             .then(a.0.id.cmp(&b.0.id))
     });
+    out.reachable = out.within.len();
+    if let Candidates::InReach(keep) = candidates {
+        out.within.truncate(keep);
+    }
     out.not_reached
         .sort_by(|a, b| a.distance_m.total_cmp(&b.distance_m));
     out

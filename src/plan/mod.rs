@@ -40,8 +40,8 @@ pub mod trails;
 mod trips;
 
 pub use answer::{
-    Approach, DriveSummary, LoopsAnswer, PlanOutcome, PlanStats, PlannedLoop, TrailheadStart,
-    TrailheadsFound,
+    Approach, DriveSummary, LoopsAnswer, PlanOutcome, PlanStats, PlannedLoop, TrailheadCounts,
+    TrailheadStart, TrailheadsFound,
 };
 pub use drive::{Drive, DriveMethod};
 pub use errors::PlanError;
@@ -217,16 +217,25 @@ impl Planner {
                 Err(e) => return Err(e),
             }
         };
-        let considered = prepared.considered;
+        let counts = prepared.counts;
         let left_out = prepared.left_out;
         let mut answer = LoopsAnswer {
             loops: Vec::new(),
-            trailheads_considered: considered,
+            trailheads: counts,
             drive: prepared.drive.clone(),
             message: None,
             warnings: Vec::new(),
         };
-        if considered == 0 {
+        if counts.weighed < counts.reachable {
+            answer.warnings.push(format!(
+                "{} of the {} trailheads within the drive were not weighed: only the {} \
+                 nearest by drive time are (planner.trailhead_candidates)",
+                counts.reachable - counts.weighed,
+                counts.reachable,
+                counts.weighed
+            ));
+        }
+        if counts.weighed == 0 {
             answer.message = Some(format!(
                 "no trailhead within a drive of {} from the origin",
                 req.drive.describe()
@@ -270,9 +279,10 @@ impl Planner {
             message
         } else if found == 0 {
             Some(format!(
-                "no loop of {} km (±{:.0} %) from the {considered} trailhead(s) in range",
+                "no loop of {} km (±{:.0} %) from the {} trailhead(s) in range",
                 params.target_m / 1000.0,
                 params.tolerance * 100.0,
+                counts.weighed,
             ))
         } else if found < params.max_results {
             Some(format!(

@@ -10,7 +10,7 @@ use crate::domain::{FieldError, LoopRequest, RegionVersion};
 use crate::network::NetworkTile;
 
 use super::drive::Candidates;
-use super::{trailheads, DriveSummary, Hike, PlanError, Planner, TrailheadStart};
+use super::{trailheads, DriveSummary, Hike, PlanError, Planner, TrailheadCounts, TrailheadStart};
 
 /// Tiles are taken this far beyond the farthest a loop can go from its trailhead, so
 /// that edges reaching in from a neighbouring tile are there too.
@@ -24,7 +24,8 @@ pub(super) struct RegionStarts {
 
 /// Everything a request needs before the solve.
 pub(super) struct Prepared {
-    pub considered: usize,
+    /// The trailheads reached, weighed and solved from.
+    pub counts: TrailheadCounts,
     pub groups: Vec<RegionStarts>,
     pub drive: DriveSummary,
     /// Starts left out because their tiles would pass `planner.max_tiles_per_request`.
@@ -38,8 +39,8 @@ impl Planner {
         req: &LoopRequest,
         params: &Hike,
     ) -> Result<Prepared, PlanError> {
-        let (starts, drive) = self.trailheads_for(req).await?;
-        let considered = starts.len();
+        let (starts, drive, reachable) = self.trailheads_for(req).await?;
+        let weighed = starts.len();
         let road_cost = trailheads::road_cost_per_m(self.shared.cache.profile());
         let starts = trailheads::choose(
             starts,
@@ -89,8 +90,13 @@ impl Planner {
                 .await?;
             groups.push(RegionStarts { tiles, starts });
         }
+        let solved = groups.iter().map(|g| g.starts.len()).sum();
         Ok(Prepared {
-            considered,
+            counts: TrailheadCounts {
+                reachable,
+                weighed,
+                solved,
+            },
             groups,
             drive,
             left_out,
@@ -98,11 +104,11 @@ impl Planner {
     }
 
     /// The trailheads to solve from, with their drives: the one asked for, or those
-    /// within the drive limit.
+    /// within the drive limit; and how many the drive reaches.
     async fn trailheads_for(
         &self,
         req: &LoopRequest,
-    ) -> Result<(Vec<TrailheadStart>, DriveSummary), PlanError> {
+    ) -> Result<(Vec<TrailheadStart>, DriveSummary, usize), PlanError> {
         let candidates = match req.trailhead_id {
             Some(id) => Candidates::Id(id),
             None => Candidates::InReach(self.shared.settings.trailhead_candidates),
@@ -145,6 +151,6 @@ impl Planner {
             origin_off_road_m: reach.origin_off_road_m,
             circuity_factor: self.shared.settings.circuity_factor,
         };
-        Ok((starts, summary))
+        Ok((starts, summary, reach.reachable))
     }
 }

@@ -7,7 +7,7 @@ use actix_web::HttpRequest;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::loop_json::{LineStringJson, LoopJson, LoopsResponse};
+use super::loop_json::{LineStringJson, LoopJson, LoopsResponse, TrailheadCountsJson};
 use crate::domain::Units;
 
 /// The media type.
@@ -86,6 +86,8 @@ pub struct LoopFeatureCollection {
     /// As in the JSON answer.
     pub trailheads_considered: usize,
     /// As in the JSON answer.
+    pub trailheads: TrailheadCountsJson,
+    /// As in the JSON answer.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// As in the JSON answer.
@@ -119,6 +121,7 @@ impl From<LoopsResponse> for LoopFeatureCollection {
             attribution: r.attribution,
             duration_model: r.duration_model,
             trailheads_considered: r.trailheads_considered,
+            trailheads: r.trailheads,
             message: r.message,
             warnings: r.warnings,
             units: r.units,

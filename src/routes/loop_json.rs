@@ -17,6 +17,17 @@ use crate::plan::{
 
 pub use super::stage_json::{NightJson, StageJson, WaterJson};
 
+/// How many trailheads an answer looked at.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+pub struct TrailheadCountsJson {
+    /// Within the drive limit.
+    pub reachable: usize,
+    /// Weighed by what they promise for the request.
+    pub weighed: usize,
+    /// Solved from.
+    pub solved: usize,
+}
+
 /// The OpenStreetMap attribution every answer built from OSM data carries (ODbL).
 pub const ATTRIBUTION: &str = "© OpenStreetMap contributors";
 
@@ -481,8 +492,13 @@ pub struct LoopsResponse {
     pub duration_model: String,
     /// How `drive_km` is estimated.
     pub drive_distance: DriveDistanceJson,
-    /// Trailheads within driving range that were solved from.
+    /// Trailheads weighed for the answer (as `trailheads.weighed`; kept for clients that
+    /// read it).
     pub trailheads_considered: usize,
+    /// The trailheads within the drive (`reachable`), weighed by what they promise for
+    /// the request (`weighed`: all reachable ones unless the service bounds them, then
+    /// `warnings` says so) and solved from (`solved`).
+    pub trailheads: TrailheadCountsJson,
     /// Why there are fewer loops than asked for, when there are.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
@@ -506,7 +522,12 @@ impl LoopsResponse {
             attribution: ATTRIBUTION.into(),
             duration_model: DURATION_MODEL.into(),
             drive_distance: DriveDistanceJson::new(&a.drive),
-            trailheads_considered: a.trailheads_considered,
+            trailheads_considered: a.trailheads.weighed,
+            trailheads: TrailheadCountsJson {
+                reachable: a.trailheads.reachable,
+                weighed: a.trailheads.weighed,
+                solved: a.trailheads.solved,
+            },
             message: a.message.clone(),
             warnings: a.warnings.clone(),
         }

@@ -40,6 +40,7 @@ use crate::error::Problem;
         SavePlanBody,
         Units,
         loop_json::LoopsResponse,
+        loop_json::TrailheadCountsJson,
         loop_json::ProfileJson,
         geojson::LoopFeatureCollection,
         geojson::LoopFeature,

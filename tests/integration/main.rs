@@ -17,6 +17,7 @@ mod judge;
 mod least_privilege;
 mod limits;
 mod network;
+mod survey;
 mod tls;
 mod trips;
 mod web;
