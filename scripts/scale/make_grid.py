@@ -23,8 +23,15 @@ copies (ascending id, since copy k's ids all lie above copy k-1's), then all
 ways, then all relations. Node locations are always written; object versions
 and timestamps are copied unless --no-metadata is given.
 
+With --connect K, neighbouring copies are joined by road, so that the grid is one
+region a car can cross (as a real state is): for each pair of copies side by side
+(west-east) or one above the other (south-north), K two-node ``highway=primary``
+ways join the K closest pairs of major-road nodes (motorway to tertiary) across
+the gap between them, each node used once. The pairs are found once on the input
+(copies are exact translations) and their ways get ids above every copy's.
+
 After writing, the output is read back and checked against the input: counts
-must be exactly ROWS * COLS times the input's, ids strictly ascending per type,
+must be exactly ROWS * COLS times the input's (plus the joining ways), ids strictly ascending per type,
 each object must map back (id, location, refs/members, tags) to its original,
 and the node bounding box must be the expected one. Use --no-verify to skip.
 
@@ -40,6 +47,8 @@ OpenStreetMap and carries the same attribution and licence.
 """
 
 import argparse
+import heapq
+import math
 import os
 import sys
 import time
@@ -51,6 +60,14 @@ except ImportError:  # pragma: no cover - depends on the machine
     sys.exit("make_grid.py needs pyosmium 4.x: pip install osmium")
 
 GAP_DEG = 0.02          # default gap between neighbouring copies, in degrees
+# Roads a joining way may start and end on: the major classes, which belong to the
+# road network a car can leave (a service road or a car park's aisle may not).
+JOIN_CLASSES = {"motorway", "trunk", "primary", "secondary", "tertiary"}
+# Only road nodes this near the edge of the roads' extent are candidates, degrees.
+JOIN_BAND_DEG = 0.05
+# Nearest nodes across the gap looked at for each candidate.
+K_NEAREST = 25
+METRES_PER_DEGREE = 6_371_008.8 * math.pi / 180.0
 SCALE = 10_000_000      # osmium stores coordinates as fixed-point 1e-7 degrees
 MAX_LAT, MAX_LON = 85.0, 180.0
 MAX_ID = 2**63 - 1      # OSM ids are signed 64-bit
@@ -137,6 +154,80 @@ def grid_plan(inp, rows, cols, dlat, dlon):
     return dlat, dlon, dy, dx, out_bbox
 
 
+def join_pairs(inp, k, dy, dx):
+    """The K closest pairs of major-road nodes across the west-east gap (east edge of
+    a copy, west edge of the next: the second shifted by dx) and across the
+    south-north gap (north edge, south edge shifted by dy), each node used once per
+    direction: [(east node id, west node id)], [(north node id, south node id)]."""
+    if k <= 0:
+        return [], []
+    on_major = set()
+    for _, refs, tags, _, _ in inp.ways:
+        if tags.get("highway") in JOIN_CLASSES:
+            on_major.update(refs)
+    pos = {n[0]: (n[1], n[2]) for n in inp.nodes if n[0] in on_major}
+    if not pos:
+        return [], []
+    # The roads' own extent: the extract's other ways (borders, rivers) reach further.
+    minx = min(x for x, _ in pos.values())
+    maxx = max(x for x, _ in pos.values())
+    miny = min(y for _, y in pos.values())
+    maxy = max(y for _, y in pos.values())
+    band = JOIN_BAND_DEG * SCALE
+    lat_scale = math.cos(math.radians((miny + maxy) / 2 / SCALE))
+
+    def closest(side_a, side_b, sx, sy):
+        # Each node's few nearest across the gap are enough to find the K closest
+        # pairs with distinct nodes (a full cross product would be sorted in vain).
+        pairs = []
+        for a in side_a:
+            ax, ay = pos[a]
+            near = heapq.nsmallest(K_NEAREST, (
+                (((pos[b][0] + sx - ax) / SCALE * METRES_PER_DEGREE * lat_scale) ** 2
+                 + ((pos[b][1] + sy - ay) / SCALE * METRES_PER_DEGREE) ** 2, a, b)
+                for b in side_b))
+            pairs.extend(near)
+        pairs.sort()
+        used_a, used_b, out = set(), set(), []
+        for _, a, b in pairs:
+            if a in used_a or b in used_b:
+                continue
+            used_a.add(a)
+            used_b.add(b)
+            out.append((a, b))
+            if len(out) == k:
+                break
+        return out
+
+    east = [i for i, (x, _) in pos.items() if x >= maxx - band]
+    west = [i for i, (x, _) in pos.items() if x <= minx + band]
+    north = [i for i, (_, y) in pos.items() if y >= maxy - band]
+    south = [i for i, (_, y) in pos.items() if y <= miny + band]
+    return closest(sorted(east), sorted(west), dx, 0), closest(sorted(north), sorted(south), 0, dy)
+
+
+def join_ways(rows, cols, pairs_we, pairs_sn, off):
+    """The joining ways: [(way id, [node id, node id])], ids above every copy's."""
+    out = []
+    wid = rows * cols * off["w"]
+    on = off["n"]
+    for r in range(rows):
+        for c in range(cols):
+            k = r * cols + c
+            if c + 1 < cols:
+                for a, b in pairs_we:
+                    wid += 1
+                    out.append((wid, [a + k * on, b + (k + 1) * on]))
+            if r + 1 < rows:
+                for a, b in pairs_sn:
+                    wid += 1
+                    out.append((wid, [a + k * on, b + (k + cols) * on]))
+    return out
+
+
+JOIN_TAGS = {"highway": "primary", "name": "grid link"}
+
+
 def id_offsets(inp, copies):
     off = {t: next_power_of_ten_above(m) for t, m in inp.max_id.items()}
     for t, o in off.items():
@@ -146,7 +237,7 @@ def id_offsets(inp, copies):
     return off
 
 
-def write_grid(inp, path, rows, cols, dy, dx, off, out_bbox, metadata):
+def write_grid(inp, path, rows, cols, dy, dx, off, out_bbox, metadata, joins=()):
     copies = rows * cols
     header = osmium.io.Header()
     header.set("generator", "TrailLoop scripts/scale/make_grid.py (pyosmium)")
@@ -173,6 +264,8 @@ def write_grid(inp, path, rows, cols, dy, dx, off, out_bbox, metadata):
             for wid, refs, tags, version, ts in inp.ways:
                 writer.add_way(Way(id=wid + base, nodes=[r + nbase for r in refs],
                                    tags=tags, **meta(version, ts)))
+        for wid, refs in joins:
+            writer.add_way(Way(id=wid, nodes=refs, tags=JOIN_TAGS))
         for k in range(copies):
             bases = {"n": k * on, "w": k * ow, "r": k * orl}
             for rid, members, tags, version, ts in inp.relations:
@@ -184,8 +277,9 @@ def write_grid(inp, path, rows, cols, dy, dx, off, out_bbox, metadata):
         writer.close()
 
 
-def verify(inp, path, rows, cols, dy, dx, off, out_bbox):
+def verify(inp, path, rows, cols, dy, dx, off, out_bbox, joins=()):
     """Read the output back and check it against the input. Returns counts."""
+    joining = dict(joins)
     copies = rows * cols
     nodes = {n[0]: n[1:4] for n in inp.nodes}
     ways = {w[0]: w[1:3] for w in inp.ways}
@@ -215,6 +309,10 @@ def verify(inp, path, rows, cols, dy, dx, off, out_bbox):
         last[t] = o.id
         count[t] += 1
         k, orig = divmod(o.id, off[t])
+        if t == "w" and o.id in joining:
+            if [r.ref for r in o.nodes] != joining[o.id] or tags_of(o) != JOIN_TAGS:
+                fail(f"w{o.id}: not the joining way that was written")
+            continue
         if k >= copies:
             fail(f"{t}{o.id}: copy index {k} >= {copies}")
             continue
@@ -249,7 +347,7 @@ def verify(inp, path, rows, cols, dy, dx, off, out_bbox):
             elif tags_of(o) != want[1]:
                 fail(f"r{o.id}: tags differ from input relation {orig}")
 
-    expect = {"n": len(inp.nodes) * copies, "w": len(inp.ways) * copies,
+    expect = {"n": len(inp.nodes) * copies, "w": len(inp.ways) * copies + len(joins),
               "r": len(inp.relations) * copies}
     if count != expect:
         fail(f"counts {count} != expected {expect}")
@@ -280,6 +378,8 @@ def main(argv=None):
     ap.add_argument("--no-metadata", action="store_true",
                     help="do not copy object versions and timestamps")
     ap.add_argument("--no-verify", action="store_true", help="skip reading the output back")
+    ap.add_argument("--connect", type=int, default=0, metavar="K",
+                    help="join neighbouring copies by K primary roads each (default 0: islands)")
     args = ap.parse_args(argv)
     if args.rows < 1 or args.cols < 1:
         ap.error("--rows and --cols must be >= 1")
@@ -300,23 +400,29 @@ def main(argv=None):
     out_dir = os.path.dirname(os.path.abspath(args.output))
     os.makedirs(out_dir, exist_ok=True)
     t1 = time.monotonic()
+    pairs_we, pairs_sn = join_pairs(inp, args.connect, dy, dx)
+    joins = join_ways(args.rows, args.cols, pairs_we, pairs_sn, off)
+    if args.connect:
+        print(f"joining neighbours by {len(pairs_we)} west-east and {len(pairs_sn)} "
+              f"south-north roads each: {len(joins):,} ways")
     write_grid(inp, args.output, args.rows, args.cols, dy, dx, off, out_bbox,
-               metadata=not args.no_metadata)
+               metadata=not args.no_metadata, joins=joins)
     t_write = time.monotonic() - t1
     size = os.path.getsize(args.output)
     print(f"wrote {args.output}: {copies} copies, {len(inp.nodes) * copies:,} nodes, "
-          f"{len(inp.ways) * copies:,} ways, {len(inp.relations) * copies:,} relations, "
+          f"{len(inp.ways) * copies + len(joins):,} ways, {len(inp.relations) * copies:,} relations, "
           f"{size:,} bytes, bbox {fmt_bbox(out_bbox)}; write {t_write:.1f} s")
 
     if not args.no_verify:
         t2 = time.monotonic()
-        count, bbox = verify(inp, args.output, args.rows, args.cols, dy, dx, off, out_bbox)
+        count, bbox = verify(inp, args.output, args.rows, args.cols, dy, dx, off, out_bbox,
+                             joins)
         print(f"verified (read back in {time.monotonic() - t2:.1f} s): {count['n']:,} nodes, "
               f"{count['w']:,} ways, {count['r']:,} relations = {copies} x input; "
               f"bbox {fmt_bbox(bbox)} as expected")
 
     print(f"summary: copies={copies} nodes={len(inp.nodes) * copies} "
-          f"ways={len(inp.ways) * copies} relations={len(inp.relations) * copies} "
+          f"ways={len(inp.ways) * copies + len(joins)} relations={len(inp.relations) * copies} "
           f"bytes={size} seconds={time.monotonic() - t0:.1f}")
 
 
