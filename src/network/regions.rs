@@ -44,6 +44,11 @@ pub struct RegionCache {
 }
 
 impl RegionCache {
+    /// How many regions' trailheads and road graphs are held.
+    pub fn held(&self) -> usize {
+        self.regions.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+
     /// The indexes of the regions the store serves now, loading those that are new or
     /// whose import changed.
     pub async fn current(&self, store: &Store) -> Result<Vec<Arc<RegionIndex>>, StoreError> {

@@ -170,14 +170,23 @@ impl Planner {
         &self.shared.store
     }
 
+    /// How many regions' trailheads and road graphs are held in memory.
+    pub fn regions_held(&self) -> usize {
+        self.shared.regions.held()
+    }
+
     /// The tile cache.
     pub fn cache(&self) -> &TileCache {
         &self.shared.cache
     }
 
-    /// Loads every region's tiles into the cache, as far as its bound allows (a warm
-    /// task answers its first requests as fast as its later ones).
+    /// Loads every region's trailheads and roads, and its tiles as far as the cache's
+    /// bound allows (a warm task answers its first requests as fast as its later ones).
     pub async fn preload(&self) -> Result<usize, PlanError> {
+        // Each region's trailheads and road graph first: every request's drive search
+        // needs them, and a task that said it was ready must not make its first
+        // request wait for them.
+        self.shared.regions.current(&self.shared.store).await?;
         let mut loaded = 0;
         for (version, tiles) in self.shared.store.regions().await? {
             self.shared.cache.observe(&version);

@@ -93,3 +93,21 @@ on_both_backends!(
     every_trailhead_the_drive_reaches_is_weighed,
     a_bound_on_the_trailheads_weighed_cuts_by_drive_time_and_says_so,
 );
+
+/// A task that says it is ready holds what every request's drive search needs (each
+/// region's trailheads and road graph), so its first request does not load them.
+async fn a_ready_task_holds_the_trailheads_and_roads(backend: Backend) {
+    let app = spawn_app_with(backend, &[("TRAILLOOP__NETWORK__PRELOAD", "true")]).await;
+    let mut status = 0;
+    for _ in 0..600 {
+        status = app.get("/readyz").await.status().as_u16();
+        if status == 200 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(status, 200, "never ready");
+    assert_eq!(app.planner.regions_held(), 1);
+}
+
+on_both_backends!(a_ready_task_holds_the_trailheads_and_roads);
