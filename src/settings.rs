@@ -87,6 +87,10 @@ pub struct PlannerSettings {
     /// Most trailheads weighed per request: should the drive reach more, the nearest
     /// this many by drive time (the answer says so).
     pub trailhead_candidates: usize,
+    /// The near drive, km: a request whose drive reaches farther also solves the
+    /// trailheads the same request within this drive would, so that a longer drive
+    /// never answers a worse best loop than this one; 0 for none.
+    pub near_drive_km: f64,
     /// Most network tiles (0.25 degrees square) one loop request may read: the solved
     /// trailheads are the best ones whose surroundings fit (the first always does).
     pub max_tiles_per_request: usize,

@@ -64,6 +64,11 @@ fn check(settings: &Settings) -> anyhow::Result<()> {
         settings.planner.trailhead_candidates >= settings.planner.max_trailheads,
         "planner.trailhead_candidates must be at least planner.max_trailheads"
     );
+    let near = settings.planner.near_drive_km;
+    anyhow::ensure!(
+        near.is_finite() && (0.0..=1000.0).contains(&near),
+        "planner.near_drive_km must be in 0..=1000 (0 for none), got {near}"
+    );
     anyhow::ensure!(
         settings.network.cache_mib >= 1,
         "network.cache_mib must be at least 1"

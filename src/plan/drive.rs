@@ -88,16 +88,19 @@ pub fn reach(
 ) -> Reach {
     let mut out = Reach::default();
     let road_limit = *limit;
-    for region in regions {
+    // Of `InReach`: (region, trailhead index, drive) of every trailhead the drive
+    // reaches; only those kept are copied out, once sorted.
+    let mut reached: Vec<(usize, usize, Drive)> = Vec::new();
+    for (ri, region) in regions.iter().enumerate() {
         let snapped = if region.drive.is_empty() {
             None
         } else {
             region.drive.snap(origin, ORIGIN_ROAD_RADIUS_M)
         };
         let one = std::slice::from_ref(region);
-        let found = |radius_m: f64| match candidates {
+        let found = || match candidates {
             Candidates::Id(id) => regions::by_id(one, id, origin).into_iter().collect(),
-            Candidates::InReach(_) => regions::within(one, origin, radius_m, usize::MAX),
+            Candidates::InReach(_) => Vec::new(),
             Candidates::Within(r, n) => regions::within(one, origin, r, n),
         };
         match snapped {
@@ -109,17 +112,25 @@ pub fn reach(
                     .metres
                     .min(road_limit.seconds * FASTEST_KMH / 3.6)
                     + slack;
-                let records = found(radius);
                 if out.origin_off_road_m.is_none() {
                     out.origin_off_road_m = Some(start.off_m);
                 }
                 push_method(&mut out.methods, DriveMethod::RoadNetwork);
-                by_road(region, &start, records, road_limit, &mut out);
+                if let Candidates::InReach(_) = candidates {
+                    in_reach(region, &start, origin, radius, road_limit, |i, d| {
+                        reached.push((ri, i, d))
+                    });
+                } else {
+                    by_road(region, &start, found(), road_limit, &mut out);
+                }
             }
             None => {
                 let radius = (road_limit.metres / circuity)
                     .min(road_limit.seconds * ESTIMATE_KMH / 3.6 / circuity);
-                let records = found(radius);
+                let records = match candidates {
+                    Candidates::InReach(_) => regions::within(one, origin, radius, usize::MAX),
+                    _ => found(),
+                };
                 if !records.is_empty() {
                     push_method(&mut out.methods, DriveMethod::StraightLineEstimate);
                 }
@@ -136,19 +147,87 @@ pub fn reach(
             }
         }
     }
+    if let Candidates::InReach(keep) = candidates {
+        // Fastest first, ties by version and id, as `within` is sorted below.
+        let key = |&(ri, i, _): &(usize, usize, Drive)| {
+            let t = &regions[ri].trailheads[i];
+            (&t.version, t.id)
+        };
+        reached.sort_by(|a, b| {
+            a.2.minutes
+                .total_cmp(&b.2.minutes)
+                .then_with(|| key(a).cmp(&key(b)))
+        });
+        out.reachable = reached.len() + out.within.len();
+        out.within
+            .extend(reached.into_iter().take(keep).map(|(ri, i, d)| {
+                let t = &regions[ri].trailheads[i];
+                (
+                    TrailheadRecord {
+                        // On the mean sphere: cheap for thousands, and nothing in-reach
+                    // ranks by it.
+                    distance_m: trailloop_geo::haversine_m(
+                        [origin.lon, origin.lat],
+                        [t.coord.lon, t.coord.lat],
+                    ),
+                        ..t.clone()
+                    },
+                    d,
+                )
+            }));
+    }
     out.within.sort_by(|a, b| {
         a.1.minutes
             .total_cmp(&b.1.minutes)
             .then_with(|| a.0.version.cmp(&b.0.version))
             .then(a.0.id.cmp(&b.0.id))
     });
-    out.reachable = out.within.len();
+    if !matches!(candidates, Candidates::InReach(_)) {
+        out.reachable = out.within.len();
+    }
     if let Candidates::InReach(keep) = candidates {
         out.within.truncate(keep);
     }
     out.not_reached
         .sort_by(|a, b| a.distance_m.total_cmp(&b.distance_m));
     out
+}
+
+/// Every trailhead of `region` (by index) with a road link that the drive from `start`
+/// reaches within `limit`, those farther than `radius_m` in a box around `origin` left
+/// out unread (no drive within the limit reaches them). Nothing is copied: the caller
+/// copies what it keeps.
+fn in_reach(
+    region: &RegionIndex,
+    start: &RoadLink,
+    origin: Coord,
+    radius_m: f64,
+    limit: DriveLimit,
+    mut each: impl FnMut(usize, Drive),
+) {
+    let (dlon, dlat) = trailloop_geo::box_half_degrees(origin.lat, radius_m);
+    let (index, targets): (Vec<usize>, Vec<RoadLink>) = region
+        .trailheads
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| {
+            (t.coord.lat - origin.lat).abs() <= dlat && (t.coord.lon - origin.lon).abs() <= dlon
+        })
+        .filter_map(|(i, t)| Some((i, t.road?)))
+        .unzip();
+    let drives = region.drive.drives(start, &targets, limit);
+    for (i, d) in index.into_iter().zip(drives) {
+        if let Some(d) = d {
+            each(
+                i,
+                Drive {
+                    km: d.metres / 1000.0,
+                    minutes: d.seconds / 60.0,
+                    method: DriveMethod::RoadNetwork,
+                },
+            );
+        }
+    }
 }
 
 fn push_method(methods: &mut Vec<DriveMethod>, m: DriveMethod) {

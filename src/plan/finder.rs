@@ -26,7 +26,9 @@ impl TrailheadFinder {
                     Some(r) => {
                         Candidates::Within(r.metres(), self.shared.settings.trailhead_candidates)
                     }
-                    None => Candidates::InReach(self.shared.settings.trailhead_candidates),
+                    None => Candidates::InReach(
+                        self.shared.settings.trailhead_candidates.min(search.limit),
+                    ),
                 },
             ),
             (None, Some(radius)) => (

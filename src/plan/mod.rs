@@ -139,8 +139,9 @@ impl Services {
 
 impl Shared {
     /// The drive search, with its time in the trailhead query's metric. It runs on the
-    /// request's worker: a fraction of a millisecond on Andorra, tens of milliseconds
-    /// for the longest drive on a region the size of a small state.
+    /// blocking pool, not on the request's worker: a fraction of a millisecond on
+    /// Andorra, some milliseconds for the longest drive on a region the size of a
+    /// small state, during which the worker serves other requests.
     pub(crate) async fn reach(
         &self,
         origin: Coord,
@@ -150,7 +151,11 @@ impl Shared {
         let started = Instant::now();
         let regions = self.regions.current(&self.store).await?;
         let circuity = self.settings.circuity_factor;
-        let reach = drive::reach(&regions, origin, &range, circuity, candidates);
+        let reach = tokio::task::spawn_blocking(move || {
+            drive::reach(&regions, origin, &range, circuity, candidates)
+        })
+        .await
+        .map_err(|e| StoreError::Other(anyhow::anyhow!("the drive search failed: {e}")))?;
         self.metrics
             .trailhead_query_seconds
             .observe(started.elapsed().as_secs_f64());

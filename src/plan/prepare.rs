@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use trailloop_drive::DriveLimit;
 use trailloop_osm::TileKey;
 
 use crate::domain::{FieldError, LoopRequest, RegionVersion};
@@ -42,11 +43,17 @@ impl Planner {
         let (starts, drive, reachable) = self.trailheads_for(req).await?;
         let weighed = starts.len();
         let road_cost = trailheads::road_cost_per_m(self.shared.cache.profile());
+        let near_km = self.shared.settings.near_drive_km;
+        let near = (near_km > 0.0).then_some(DriveLimit {
+            metres: near_km * 1000.0,
+            seconds: f64::INFINITY,
+        });
         let starts = trailheads::choose(
             starts,
             params,
             road_cost,
             self.shared.settings.max_trailheads,
+            near.as_ref(),
         );
         let radius = params.radius_m() + TILE_MARGIN_M;
         // What one request may read: the best starts while their tiles stay within the

@@ -5,6 +5,7 @@
 //! most promising are taken, spread over the range so that one car park cluster cannot
 //! fill the list.
 
+use trailloop_drive::{DriveLimit, RoadDrive};
 use trailloop_osm::{BandPotential, Highway, Profile, BAND_TARGETS_KM};
 use trailloop_solver::{drive_cost, promise, Surroundings};
 
@@ -48,45 +49,91 @@ pub fn road_cost_per_m(profile: &Profile) -> f64 {
     profile.cost_per_m(Highway::Residential, None, None, None)
 }
 
-/// The `n` starts to solve from: by the solver's promise (the score's own weights, the
-/// drive costing as it does in the score), each at least a spread apart from those taken
-/// before it. Ties keep the given order (nearest first).
+/// The starts to solve from: the `n` most promising by the solver's promise (the
+/// score's own weights, the drive costing as it does in the score), each at least a
+/// spread apart from those taken before it; ties keep the given order (nearest first).
+///
+/// A request whose drive reaches beyond the `near` drive also solves, first, the starts
+/// the same request limited to `near` would solve (weighed with the drives as shares of
+/// that limit, as that request weighs them). Its best loop can then never be worse than
+/// the near request's: the same starts give the same loops, and a drive costs less as
+/// a share of a wider limit. Without this, a wider range only adds starts that promise
+/// more than they solve and crowds out the near ones that solved well.
 pub fn choose(
     starts: Vec<TrailheadStart>,
     params: &Hike,
     road_cost_per_m: f64,
     n: usize,
+    near: Option<&DriveLimit>,
 ) -> Vec<TrailheadStart> {
+    let admitted = |limit: &DriveLimit, s: &TrailheadStart| {
+        limit.admits(RoadDrive {
+            metres: s.drive.km * 1000.0,
+            seconds: s.drive.minutes * 60.0,
+        })
+    };
+    let mut taken: Vec<usize> = Vec::with_capacity(2 * n);
+    if let Some(limit) = near.filter(|l| starts.iter().any(|s| !admitted(l, s))) {
+        let within: Vec<usize> = (0..starts.len())
+            .filter(|&i| admitted(limit, &starts[i]))
+            .collect();
+        taken = pick(&starts, &within, params, road_cost_per_m, n, |s| {
+            limit.share(s.drive.km * 1000.0, s.drive.minutes * 60.0)
+        });
+    }
+    let all: Vec<usize> = (0..starts.len()).collect();
+    let widest = pick(&starts, &all, params, road_cost_per_m, n, |s| s.drive_share);
+    for i in widest {
+        if !taken.contains(&i) {
+            taken.push(i);
+        }
+    }
+    let mut slots: Vec<Option<TrailheadStart>> = starts.into_iter().map(Some).collect();
+    taken.into_iter().filter_map(|i| slots[i].take()).collect()
+}
+
+/// The `n` of `among` (indices into `starts`) to solve, best promise first, spread out;
+/// `share` is a start's drive as a share of the limit they are weighed under.
+fn pick(
+    starts: &[TrailheadStart],
+    among: &[usize],
+    params: &Hike,
+    road_cost_per_m: f64,
+    n: usize,
+    share: impl Fn(&TrailheadStart) -> f64,
+) -> Vec<usize> {
     let target_km = params.target_m / 1000.0;
-    let mut ranked: Vec<(f64, TrailheadStart)> = starts
-        .into_iter()
-        .map(|s| {
+    let mut ranked: Vec<(f64, usize)> = among
+        .iter()
+        .map(|&i| {
+            let s = &starts[i];
             let around = surroundings(&s.trailhead.potential, target_km);
             let cost = promise(
                 &around,
                 params.target_m,
                 &params.preferences,
-                drive_cost(s.drive_share),
+                drive_cost(share(s)),
                 road_cost_per_m,
             );
-            (cost, s)
+            (cost, i)
         })
         .collect();
     ranked.sort_by(|a, b| a.0.total_cmp(&b.0));
     let spread = MIN_SPREAD_M.max(params.target_m / 10.0);
-    let mut chosen: Vec<TrailheadStart> = Vec::with_capacity(n);
+    let mut chosen: Vec<usize> = Vec::with_capacity(n);
     let mut skipped = Vec::new();
-    for (_, s) in ranked {
+    for (_, i) in ranked {
         if chosen.len() == n {
             break;
         }
+        let at = starts[i].trailhead.coord;
         let near = chosen
             .iter()
-            .any(|c| trailloop_osm::distance_m(c.trailhead.coord, s.trailhead.coord) < spread);
+            .any(|&c| trailloop_osm::distance_m(starts[c].trailhead.coord, at) < spread);
         if near {
-            skipped.push(s);
+            skipped.push(i);
         } else {
-            chosen.push(s);
+            chosen.push(i);
         }
     }
     // A small range may not hold n starts that far apart: fill up with the best others.

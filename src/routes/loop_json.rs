@@ -270,6 +270,19 @@ pub struct HighlightJson {
     pub at_km: f64,
 }
 
+/// How a loop ranks by the service's one score (`trailloop_solver::Score`): `tier`
+/// first, then `cost`. Comparable between the loops of one answer and between answers
+/// to the same request with another drive limit (the drive costs as its share of the
+/// limit, so the same loop costs less under a wider one).
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, ToSchema)]
+pub struct ScoreJson {
+    /// 0: a true loop within the tolerance; 1: within it with stretches walked twice
+    /// (a lollipop, an out-and-back); 2: farther off the asked length.
+    pub tier: u8,
+    /// Lower is better; compared only within a tier.
+    pub cost: f64,
+}
+
 /// One planned loop.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct LoopJson {
@@ -329,6 +342,9 @@ pub struct LoopJson {
     pub kind: String,
     /// Whether the search proved this the best loop from its trailhead.
     pub proven_optimal: bool,
+    /// How the loop ranks by the service's one score.
+    #[serde(default)]
+    pub score: ScoreJson,
     /// The loop on the trails, closed: from where the approach reaches it (the
     /// trailhead's node when there is no approach) back there; with each vertex's
     /// elevation where the network has elevations.
@@ -421,6 +437,10 @@ impl LoopJson {
             max_sac_scale: l.max_sac_scale.map(|s| s.as_str().into()),
             kind: kind_name(l.kind).into(),
             proven_optimal: l.proven_optimal,
+            score: ScoreJson {
+                tier: l.score.tier,
+                cost: round(l.score.cost, 6),
+            },
             geometry: LineStringJson::with_elevations(&l.geometry, l.elevations.as_deref()),
             profile: l
                 .elevations

@@ -49,6 +49,7 @@ use crate::error::Problem;
         trails::TrailLineGeometry,
         trails::TrailProperties,
         loop_json::LoopJson,
+        loop_json::ScoreJson,
         loop_json::TrailheadJson,
         loop_json::LineStringJson,
         loop_json::ApproachJson,

@@ -28,6 +28,8 @@ pub struct EmbeddedStore {
     edges_by_tile: BTreeMap<TileKey, Vec<usize>>,
     pois_by_tile: HashMap<TileKey, Vec<usize>>,
     highlights_by_tile: HashMap<TileKey, Vec<usize>>,
+    /// The region and the box its network lies in (every request asks for it).
+    info: RegionInfo,
     plans: Mutex<Plans>,
 }
 
@@ -96,12 +98,14 @@ impl EmbeddedStore {
                 .or_default()
                 .push(i);
         }
+        let info = bounds(&network);
         EmbeddedStore {
             network,
             partition,
             edges_by_tile,
             pois_by_tile,
             highlights_by_tile,
+            info,
             plans: Mutex::default(),
         }
     }
@@ -113,31 +117,7 @@ impl EmbeddedStore {
 
     /// The region and the box its network lies in.
     pub fn region_info(&self) -> RegionInfo {
-        let (mut sw, mut ne) = (
-            Coord {
-                lon: f64::INFINITY,
-                lat: f64::INFINITY,
-            },
-            Coord {
-                lon: f64::NEG_INFINITY,
-                lat: f64::NEG_INFINITY,
-            },
-        );
-        for n in &self.network.nodes {
-            sw = Coord {
-                lon: sw.lon.min(n.coord.lon),
-                lat: sw.lat.min(n.coord.lat),
-            };
-            ne = Coord {
-                lon: ne.lon.max(n.coord.lon),
-                lat: ne.lat.max(n.coord.lat),
-            };
-        }
-        RegionInfo {
-            version: version(),
-            south_west: sw,
-            north_east: ne,
-        }
+        self.info.clone()
     }
 
     /// Every trailhead (ids are indices in `network.trailheads`) and the roads.
@@ -317,5 +297,34 @@ impl EmbeddedStore {
             body,
             expires_at: p.expires_at,
         }))
+    }
+}
+
+/// The region and the box `network`'s nodes lie in.
+fn bounds(network: &Network) -> RegionInfo {
+    let (mut sw, mut ne) = (
+        Coord {
+            lon: f64::INFINITY,
+            lat: f64::INFINITY,
+        },
+        Coord {
+            lon: f64::NEG_INFINITY,
+            lat: f64::NEG_INFINITY,
+        },
+    );
+    for n in &network.nodes {
+        sw = Coord {
+            lon: sw.lon.min(n.coord.lon),
+            lat: sw.lat.min(n.coord.lat),
+        };
+        ne = Coord {
+            lon: ne.lon.max(n.coord.lon),
+            lat: ne.lat.max(n.coord.lat),
+        };
+    }
+    RegionInfo {
+        version: version(),
+        south_west: sw,
+        north_east: ne,
     }
 }
