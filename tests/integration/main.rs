@@ -9,6 +9,7 @@ mod api_plans;
 mod api_process;
 mod api_validation;
 mod drive;
+mod far_drives;
 mod grades;
 mod hikes;
 mod import;
