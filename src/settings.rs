@@ -238,6 +238,9 @@ pub struct EmbeddedSettings {
     /// SRTM tiles (`.hgt` or `.hgt.zip`).
     #[serde(default)]
     pub dem: Vec<PathBuf>,
+    /// Keep the built network in a snapshot beside the extract (`<pbf>.snapshot`) and
+    /// start from it while the extract, the tiles and the binary are unchanged.
+    pub snapshot: bool,
 }
 
 impl Settings {

@@ -125,7 +125,11 @@ impl Application {
             let embedded = settings.embedded.clone();
             tracing::info!(pbf = %embedded.pbf.display(), "building the embedded network");
             let store = tokio::task::spawn_blocking(move || {
-                EmbeddedStore::load(&embedded.pbf, &embedded.dem)
+                if embedded.snapshot {
+                    EmbeddedStore::load_with_snapshot(&embedded.pbf, &embedded.dem)
+                } else {
+                    EmbeddedStore::load(&embedded.pbf, &embedded.dem)
+                }
             })
             .await
             .context("the embedded network build panicked")?

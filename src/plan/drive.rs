@@ -230,6 +230,61 @@ fn in_reach(
     }
 }
 
+/// The last few drive searches, so that requests from the same origin (a hiker trying
+/// another length or preference, the page asking for trailheads and then loops) reuse
+/// the search instead of running it again. Keyed by everything the search depends on:
+/// the origin, the limit, which trailheads, and the regions' imports.
+pub struct RecentDrives {
+    held: std::sync::Mutex<std::collections::VecDeque<(DriveKey, Arc<Reach>)>>,
+}
+
+/// What a drive search's answer depends on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DriveKey {
+    pub origin: Coord,
+    pub limit: DriveLimit,
+    pub candidates: Candidates,
+    pub imports: Vec<crate::domain::RegionVersion>,
+}
+
+impl RecentDrives {
+    /// Searches kept: a few origins' worth of requests, each a few hundred kilobytes at
+    /// most (the trailheads a two-hour drive reaches).
+    pub const HELD: usize = 16;
+
+    pub fn new() -> RecentDrives {
+        RecentDrives {
+            held: Default::default(),
+        }
+    }
+
+    /// The search for `key`, if it was among the last ones.
+    pub fn get(&self, key: &DriveKey) -> Option<Arc<Reach>> {
+        let mut held = self.held.lock().unwrap_or_else(|p| p.into_inner());
+        let i = held.iter().position(|(k, _)| k == key)?;
+        let entry = held.remove(i)?;
+        let reach = entry.1.clone();
+        held.push_back(entry);
+        Some(reach)
+    }
+
+    /// Keeps a search, the oldest going when full.
+    pub fn put(&self, key: DriveKey, reach: Arc<Reach>) {
+        let mut held = self.held.lock().unwrap_or_else(|p| p.into_inner());
+        held.retain(|(k, _)| *k != key);
+        if held.len() >= Self::HELD {
+            held.pop_front();
+        }
+        held.push_back((key, reach));
+    }
+}
+
+impl Default for RecentDrives {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 fn push_method(methods: &mut Vec<DriveMethod>, m: DriveMethod) {
     if !methods.contains(&m) {
         methods.push(m);

@@ -83,6 +83,7 @@ pub(crate) struct Shared {
     store: Store,
     cache: TileCache,
     regions: RegionCache,
+    drives: drive::RecentDrives,
     pool: SolverPool,
     settings: PlannerSettings,
     time_budget: Duration,
@@ -118,6 +119,7 @@ impl Services {
         let shared = Arc::new(Shared {
             cache: TileCache::new(cache_bytes, profile, metrics.clone()),
             regions: RegionCache::default(),
+            drives: drive::RecentDrives::new(),
             store: store.clone(),
             pool,
             settings,
@@ -138,10 +140,11 @@ impl Services {
 }
 
 impl Shared {
-    /// The drive search, with its time in the trailhead query's metric. It runs on the
-    /// blocking pool, not on the request's worker: a fraction of a millisecond on
-    /// Andorra, some milliseconds for the longest drive on a region the size of a
-    /// small state, during which the worker serves other requests.
+    /// The drive search, with its time in the trailhead query's metric: one of the
+    /// recent ones when the same origin asked for the same drive (see
+    /// [`drive::RecentDrives`]), else run on the blocking pool, not on the request's
+    /// worker (a fraction of a millisecond on Andorra, some milliseconds for the
+    /// longest drive on a region the size of a small state).
     pub(crate) async fn reach(
         &self,
         origin: Coord,
@@ -151,11 +154,26 @@ impl Shared {
         let started = Instant::now();
         let regions = self.regions.current(&self.store).await?;
         let circuity = self.settings.circuity_factor;
-        let reach = tokio::task::spawn_blocking(move || {
-            drive::reach(&regions, origin, &range, circuity, candidates)
-        })
-        .await
-        .map_err(|e| StoreError::Other(anyhow::anyhow!("the drive search failed: {e}")))?;
+        let key = drive::DriveKey {
+            origin,
+            limit: range,
+            candidates,
+            imports: regions.iter().map(|r| r.info.version.clone()).collect(),
+        };
+        let reach = match self.drives.get(&key) {
+            Some(reach) => (*reach).clone(),
+            None => {
+                let reach = tokio::task::spawn_blocking(move || {
+                    drive::reach(&regions, origin, &range, circuity, candidates)
+                })
+                .await
+                .map_err(|e| {
+                    StoreError::Other(anyhow::anyhow!("the drive search failed: {e}"))
+                })?;
+                self.drives.put(key, Arc::new(reach.clone()));
+                reach
+            }
+        };
         self.metrics
             .trailhead_query_seconds
             .observe(started.elapsed().as_secs_f64());

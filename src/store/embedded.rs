@@ -74,6 +74,19 @@ impl EmbeddedStore {
         Ok(EmbeddedStore::new(crate::import::build(pbf, dem)?))
     }
 
+    /// Like [`EmbeddedStore::load`], reading the network from the snapshot beside the
+    /// extract when one was made from the same files by this binary, and writing one
+    /// when not (see [`super::snapshot`]).
+    pub fn load_with_snapshot(pbf: &Path, dem: &[PathBuf]) -> anyhow::Result<EmbeddedStore> {
+        let network = super::snapshot::load_or_build(pbf, dem, || {
+            let mut network = crate::import::build(pbf, dem)?;
+            // The land cover is measured into the edges already; serving needs none of it.
+            network.land = Vec::new();
+            Ok(network)
+        })?;
+        Ok(EmbeddedStore::new(network))
+    }
+
     /// Wraps an already built network. Trailhead ids are their indices in
     /// `network.trailheads` and edge ids their indices in `network.edges`, stable for
     /// the life of the process.

@@ -4,6 +4,7 @@
 
 mod embedded;
 mod postgres;
+pub mod snapshot;
 
 pub use embedded::{EmbeddedStore, EMBEDDED_REGION};
 pub use postgres::PgStore;
