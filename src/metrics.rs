@@ -50,6 +50,8 @@ pub struct Metrics {
     pub network_cache_capacity_bytes: IntGauge,
     /// Tiles held.
     pub network_cache_tiles: IntGauge,
+    /// Edges of the tiles held (bytes / edges: what an edge costs in memory).
+    pub network_cache_edges: IntGauge,
     /// Time to load one tile (read and build), by region.
     pub network_tile_load_seconds: HistogramVec,
     /// Time of the trailhead query.
@@ -161,6 +163,7 @@ impl Metrics {
                 "Most bytes of tiles held",
             )?,
             network_cache_tiles: gauge("network_cache_tiles", "Tiles held")?,
+            network_cache_edges: gauge("network_cache_edges", "Edges of the tiles held")?,
             network_tile_load_seconds,
             trailhead_query_seconds: histogram(
                 "trailhead_query_seconds",

@@ -301,9 +301,12 @@ async fn preload(planner: Planner, warm: Arc<AtomicBool>) {
         let started = Instant::now();
         match planner.preload().await {
             Ok(tiles) => {
+                let (bytes, edges) = (planner.cache().bytes_held(), planner.cache().edges_held());
                 tracing::info!(
                     tiles,
-                    bytes = planner.cache().bytes_held(),
+                    bytes,
+                    edges,
+                    bytes_per_edge = bytes / edges.max(1),
                     seconds = started.elapsed().as_secs_f64(),
                     "planning network loaded"
                 );

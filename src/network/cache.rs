@@ -57,6 +57,8 @@ struct Slot {
     last_used: u64,
     /// 0 until loaded.
     bytes: usize,
+    /// The tile's edges, 0 until loaded.
+    edges: usize,
 }
 
 #[derive(Default)]
@@ -65,6 +67,7 @@ struct State {
     /// The newest import seen of each region.
     live: HashMap<String, i64>,
     bytes: usize,
+    edges: usize,
     clock: u64,
 }
 
@@ -106,6 +109,11 @@ impl TileCache {
         self.lock().bytes
     }
 
+    /// Edges of the tiles held now.
+    pub fn edges_held(&self) -> usize {
+        self.lock().edges
+    }
+
     /// Tiles held now.
     pub fn tiles_held(&self) -> usize {
         self.lock().slots.values().filter(|s| s.bytes > 0).count()
@@ -135,6 +143,7 @@ impl TileCache {
         for key in old {
             if let Some(slot) = state.slots.remove(&key) {
                 state.bytes -= slot.bytes;
+                state.edges -= slot.edges;
                 if slot.bytes > 0 {
                     self.metrics
                         .network_cache_evictions
@@ -170,6 +179,7 @@ impl TileCache {
                             cell: Arc::new(OnceCell::new()),
                             last_used: clock,
                             bytes: 0,
+                            edges: 0,
                         });
                     slot.last_used = clock;
                     let hit = slot.cell.initialized();
@@ -228,24 +238,28 @@ impl TileCache {
             ms = started.elapsed().as_secs_f64() * 1e3,
             "loaded tile"
         );
-        self.admit(version, tile, built.bytes);
+        self.admit(version, tile, built.bytes, built.edges.len());
         Ok(built)
     }
 
     /// Counts a loaded tile and evicts the least recently used tiles beyond the bound.
-    fn admit(&self, version: &RegionVersion, tile: TileKey, bytes: usize) {
+    fn admit(&self, version: &RegionVersion, tile: TileKey, bytes: usize, edges: usize) {
         let mut state = self.lock();
         let key = SlotKey {
             version: version.clone(),
             tile,
         };
         match state.slots.get_mut(&key) {
-            Some(slot) => slot.bytes = bytes,
+            Some(slot) => {
+                slot.bytes = bytes;
+                slot.edges = edges;
+            }
             // Dropped meanwhile (a newer import): the request still plans on it, the
             // cache does not keep it.
             None => return,
         }
         state.bytes += bytes;
+        state.edges += edges;
         while state.bytes > self.capacity_bytes {
             let victim = state
                 .slots
@@ -256,6 +270,7 @@ impl TileCache {
             let Some(victim) = victim else { break };
             if let Some(slot) = state.slots.remove(&victim) {
                 state.bytes -= slot.bytes;
+                state.edges -= slot.edges;
                 self.metrics
                     .network_cache_evictions
                     .with_label_values(&["lru"])
@@ -272,12 +287,14 @@ impl TileCache {
             tile,
         }) {
             state.bytes -= slot.bytes;
+            state.edges -= slot.edges;
         }
         self.publish(&state);
     }
 
     fn publish(&self, state: &State) {
         self.metrics.network_cache_bytes.set(state.bytes as i64);
+        self.metrics.network_cache_edges.set(state.edges as i64);
         self.metrics
             .network_cache_tiles
             .set(state.slots.values().filter(|s| s.bytes > 0).count() as i64);

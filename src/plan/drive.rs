@@ -165,11 +165,11 @@ pub fn reach(
                 (
                     TrailheadRecord {
                         // On the mean sphere: cheap for thousands, and nothing in-reach
-                    // ranks by it.
-                    distance_m: trailloop_geo::haversine_m(
-                        [origin.lon, origin.lat],
-                        [t.coord.lon, t.coord.lat],
-                    ),
+                        // ranks by it.
+                        distance_m: trailloop_geo::haversine_m(
+                            [origin.lon, origin.lat],
+                            [t.coord.lon, t.coord.lat],
+                        ),
                         ..t.clone()
                     },
                     d,

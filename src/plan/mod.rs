@@ -167,9 +167,7 @@ impl Shared {
                     drive::reach(&regions, origin, &range, circuity, candidates)
                 })
                 .await
-                .map_err(|e| {
-                    StoreError::Other(anyhow::anyhow!("the drive search failed: {e}"))
-                })?;
+                .map_err(|e| StoreError::Other(anyhow::anyhow!("the drive search failed: {e}")))?;
                 self.drives.put(key, Arc::new(reach.clone()));
                 reach
             }

@@ -377,3 +377,52 @@ fn a_raised_cancel_flag_ends_planning_with_a_timeout() {
         Err(PlanError::TimeBudget)
     ));
 }
+
+/// A request whose range reaches beyond the near drive solves first exactly what the
+/// near request would, then at most a quarter as many again.
+#[test]
+fn a_wide_range_solves_the_near_requests_starts_first() {
+    use trailloop_drive::DriveLimit;
+    let origin = Coord {
+        lon: 1.5211,
+        lat: 42.5078,
+    };
+    let near = DriveLimit {
+        metres: 15_000.0,
+        seconds: f64::INFINITY,
+    };
+    let with_share = |starts: Vec<TrailheadStart>, limit_km: f64| -> Vec<TrailheadStart> {
+        starts
+            .into_iter()
+            .filter(|s| s.drive.km <= limit_km)
+            .map(|s| TrailheadStart {
+                drive_share: s.drive.km / limit_km,
+                ..s
+            })
+            .collect()
+    };
+    let all = candidates(origin, 40_000.0, usize::MAX);
+    let ids = |v: &[TrailheadStart]| v.iter().map(|s| s.trailhead.id).collect::<Vec<_>>();
+    let params = params(15.0);
+    let road = 0.8;
+    let n = 12;
+    let near_request = trailheads::choose(with_share(all.clone(), 15.0), &params, road, n, None);
+    assert_eq!(near_request.len(), n);
+    let wide = trailheads::choose(with_share(all.clone(), 50.0), &params, road, n, Some(&near));
+    assert_eq!(
+        ids(&wide[..n]),
+        ids(&near_request),
+        "the near request's starts first"
+    );
+    assert!(
+        wide.len() > n && wide.len() <= n + n / 4,
+        "{} starts",
+        wide.len()
+    );
+    // Weighed by promise alone, the wide range would have crowded some of them out.
+    let alone = trailheads::choose(with_share(all, 50.0), &params, road, n, None);
+    assert_eq!(alone.len(), n);
+    assert!(ids(&near_request)
+        .iter()
+        .any(|id| !ids(&alone).contains(id)));
+}

@@ -58,7 +58,8 @@ pub fn road_cost_per_m(profile: &Profile) -> f64 {
 /// that limit, as that request weighs them). Its best loop can then never be worse than
 /// the near request's: the same starts give the same loops, and a drive costs less as
 /// a share of a wider limit. Without this, a wider range only adds starts that promise
-/// more than they solve and crowds out the near ones that solved well.
+/// more than they solve and crowds out the near ones that solved well. The range's
+/// most promising then add at most `n / 2` more starts.
 pub fn choose(
     starts: Vec<TrailheadStart>,
     params: &Hike,
@@ -81,9 +82,20 @@ pub fn choose(
             limit.share(s.drive.km * 1000.0, s.drive.minutes * 60.0)
         });
     }
+    // Then the most promising of the whole range: `n` of them, or when the near
+    // request's are taken already, up to half as many again that are not among them
+    // (most of the range's best are near ones too; this bounds the extra solves).
     let all: Vec<usize> = (0..starts.len()).collect();
     let widest = pick(&starts, &all, params, road_cost_per_m, n, |s| s.drive_share);
+    let most = if taken.is_empty() {
+        n
+    } else {
+        n + n.div_ceil(4)
+    };
     for i in widest {
+        if taken.len() >= most {
+            break;
+        }
         if !taken.contains(&i) {
             taken.push(i);
         }

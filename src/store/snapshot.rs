@@ -64,7 +64,10 @@ impl Header {
             format: FORMAT,
             binary: Stamp::of(&exe)?,
             pbf: Stamp::of(pbf)?,
-            dem: dem.iter().map(|d| Stamp::of(d)).collect::<anyhow::Result<_>>()?,
+            dem: dem
+                .iter()
+                .map(|d| Stamp::of(d))
+                .collect::<anyhow::Result<_>>()?,
         })
     }
 }
@@ -176,7 +179,7 @@ mod tests {
         let pbf = dir.path().join("region.osm.pbf");
         std::fs::write(&pbf, b"an extract").unwrap();
         let mut builds = 0;
-        let mut load = |builds: &mut u32| {
+        let load = |builds: &mut u32| {
             load_or_build(&pbf, &[], || {
                 *builds += 1;
                 Ok(network())

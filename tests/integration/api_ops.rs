@@ -121,6 +121,15 @@ async fn metrics_parse_as_prometheus_text_labelled_by_route_pattern(backend: Bac
     assert_eq!(value("network_cache_hits_total", &[]), Some(0.0));
     assert!(value("network_cache_bytes", &[]).unwrap() > 1e6);
     assert!(value("network_cache_tiles", &[]).unwrap() >= 1.0);
+    // What an edge costs in memory, reported and bounded (765 bytes on the sample
+    // region: the solver's graph, per-edge facts, elevations, places and highlights).
+    let edges = value("network_cache_edges", &[]).unwrap();
+    assert!(edges >= 1000.0, "{edges} edges held");
+    let per_edge = value("network_cache_bytes", &[]).unwrap() / edges;
+    assert!(
+        (100.0..=1_200.0).contains(&per_edge),
+        "{per_edge} bytes per edge"
+    );
     assert!(value("network_tile_load_seconds_count", &[]).unwrap() >= 1.0);
     assert_eq!(value("trailhead_query_seconds_count", &[]), Some(1.0));
     assert!(value("solver_pool_capacity", &[]).unwrap() >= 1.0);

@@ -65,8 +65,7 @@ async fn worse_than_near(app: &TestApp) -> (Vec<String>, usize) {
                 let ok = best(&far).is_some_and(|far| {
                     // The same loop costs less under a wider limit; 1e-6 is the
                     // answer's rounding.
-                    (far.0, far.2) <= (near.0, near.2)
-                        && (far.0 < near.0 || far.1 <= near.1 + 1e-6)
+                    (far.0, far.2) <= (near.0, near.2) && (far.0 < near.0 || far.1 <= near.1 + 1e-6)
                 });
                 if !ok {
                     worse.push(format!(
