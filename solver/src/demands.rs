@@ -14,8 +14,10 @@ pub const SUSTAINED_M: f64 = 100.0;
 const MIN_GRADED_M: f64 = 25.0;
 
 /// The steepest grade, percent, up or down, held over [`SUSTAINED_M`] along a line of
-/// `[lon, lat]` vertices with their `elevations` (metres; NaN where unknown); over the
-/// whole line when it is shorter. 0 when fewer than two vertices have an elevation.
+/// `[lon, lat]` vertices with their `elevations` (metres; NaN where unknown), or over
+/// the first or last half of that at either end (where a stretch across a junction
+/// would hold it over most of its length); over the whole line when it is shorter. 0
+/// when fewer than two vertices have an elevation.
 pub fn sustained_grade_pct(line: &[[f64; 2]], elevations: &[f32]) -> f64 {
     let mut at = 0.0;
     let mut known: Vec<(f64, f64)> = Vec::with_capacity(line.len());
@@ -51,6 +53,15 @@ pub fn sustained_grade_pct(line: &[[f64; 2]], elevations: &[f32]) -> f64 {
         };
         let (di, zi) = known[i];
         steepest = steepest.max((zj - zi).abs() / (dj - di));
+    }
+    // A way goes on beyond its ends: a 100 m stretch across a junction holds the end's
+    // grade over at least half of it. Each end's first stretch of half that counts too.
+    let half = SUSTAINED_M / 2.0 - 1e-3;
+    if let Some(&(dj, zj)) = known.iter().find(|k| k.0 - first.0 >= half) {
+        steepest = steepest.max((zj - first.1).abs() / (dj - first.0));
+    }
+    if let Some(&(di, zi)) = known.iter().rev().find(|k| last.0 - k.0 >= half) {
+        steepest = steepest.max((last.1 - zi).abs() / (last.0 - di));
     }
     100.0 * steepest
 }
@@ -108,6 +119,20 @@ mod tests {
         // Down counts as up.
         let z: Vec<f32> = (0..8).map(|i| 1000.0 - 10.0 * i as f32).collect();
         assert!((sustained_grade_pct(&line, &z) - 20.0).abs() < 0.1);
+        // A steep first 50 m holds its grade over most of any 100 m stretch that comes
+        // into the way across its junction: 20 m over 50 m, 40 %, though every 100 m
+        // within the way holds at most 20 %.
+        let z = [
+            1000.0, 1020.0, 1020.0, 1020.0, 1020.0, 1020.0, 1020.0, 1020.0,
+        ];
+        let g = sustained_grade_pct(&line, &z);
+        assert!((g - 40.0).abs() < 0.1, "{g}");
+        // And so does a steep last 50 m.
+        let z = [
+            1000.0, 1000.0, 1000.0, 1000.0, 1000.0, 1000.0, 1000.0, 1020.0,
+        ];
+        let g = sustained_grade_pct(&line, &z);
+        assert!((g - 40.0).abs() < 0.1, "{g}");
     }
 
     #[test]

@@ -279,12 +279,15 @@ pub(crate) fn present_base_camp(
     }
 }
 
-/// Below this a trailhead is on its loop: no approach is reported.
+/// Below this a trailhead is on its loop: no approach is reported (unless an access
+/// path is walked, however short: the loop then starts where it ends, not at the
+/// trailhead's node, and the answer must say how to get there).
 const APPROACH_MIN_M: f64 = 5.0;
 
 /// The car park to its node (a straight line: it is off the network), then the access
 /// path to the loop.
 fn approach(start: &TrailheadStart, access: Vec<Coord>, loop_line: &[Coord]) -> Option<Approach> {
+    let walked = access.len() >= 2;
     let mut line = vec![start.trailhead.coord];
     let node = access.first().or(loop_line.first()).copied()?;
     if trailloop_osm::distance_m(start.trailhead.coord, node) > 0.0 {
@@ -292,7 +295,7 @@ fn approach(start: &TrailheadStart, access: Vec<Coord>, loop_line: &[Coord]) -> 
     }
     line.extend(access.iter().skip(1).copied());
     let distance_m = trailloop_osm::length_m(&line);
-    (distance_m >= APPROACH_MIN_M).then_some(Approach {
+    (walked || distance_m >= APPROACH_MIN_M).then_some(Approach {
         distance_m,
         geometry: line,
     })
