@@ -59,7 +59,8 @@ pub fn road_cost_per_m(profile: &Profile) -> f64 {
 /// the near request's: the same starts give the same loops, and a drive costs less as
 /// a share of a wider limit. Without this, a wider range only adds starts that promise
 /// more than they solve and crowds out the near ones that solved well. The range's
-/// most promising then add at most `n / 2` more starts.
+/// most promising then add at most `n / 4` more starts (fewer when the range is
+/// little wider than the near drive).
 pub fn choose(
     starts: Vec<TrailheadStart>,
     params: &Hike,
@@ -74,6 +75,9 @@ pub fn choose(
         })
     };
     let mut taken: Vec<usize> = Vec::with_capacity(2 * n);
+    // How much farther than the near drive the range reaches: 0 at the near drive, 1
+    // at twice it or more.
+    let mut wider = 0.0;
     if let Some(limit) = near.filter(|l| starts.iter().any(|s| !admitted(l, s))) {
         let within: Vec<usize> = (0..starts.len())
             .filter(|&i| admitted(limit, &starts[i]))
@@ -81,16 +85,23 @@ pub fn choose(
         taken = pick(&starts, &within, params, road_cost_per_m, n, |s| {
             limit.share(s.drive.km * 1000.0, s.drive.minutes * 60.0)
         });
+        let farthest_m = starts
+            .iter()
+            .map(|s| s.drive.km * 1000.0)
+            .fold(0.0, f64::max);
+        wider = (farthest_m / limit.metres - 1.0).clamp(0.0, 1.0);
     }
     // Then the most promising of the whole range: `n` of them, or when the near
-    // request's are taken already, up to half as many again that are not among them
-    // (most of the range's best are near ones too; this bounds the extra solves).
+    // request's are taken already, up to a quarter as many again that are not among
+    // them: one for each third of the near drive the range reaches beyond it (most of
+    // the range's best are near ones too; this bounds the extra solves, and a drive
+    // a little longer than the near one costs no more than the near one).
     let all: Vec<usize> = (0..starts.len()).collect();
     let widest = pick(&starts, &all, params, road_cost_per_m, n, |s| s.drive_share);
     let most = if taken.is_empty() {
         n
     } else {
-        n + n.div_ceil(4)
+        n + (n.div_ceil(4) as f64 * wider).floor() as usize
     };
     for i in widest {
         if taken.len() >= most {
