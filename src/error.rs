@@ -267,11 +267,7 @@ impl ApiError {
     fn detail(&self) -> (String, Vec<FieldError>) {
         match self {
             ApiError::Validation(errors) | ApiError::Plan(PlanError::Invalid(errors)) => {
-                let names: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-                (
-                    format!("invalid field(s): {}", names.join(", ")),
-                    errors.clone(),
-                )
+                bounded(errors)
             }
             ApiError::Malformed { detail, field } => (
                 detail.clone(),
@@ -369,4 +365,71 @@ fn cause_chain(e: &dyn std::error::Error) -> String {
 /// Answers 404 for every unknown route (the app's default service).
 pub async fn not_found() -> Result<HttpResponse, ApiError> {
     Err(ApiError::NotFound("no such route".into()))
+}
+
+/// A problem document names at most this many faults: a request with thousands of bad
+/// values (7,000 unknown `overnight` names in 49 KB) must not get a megabyte back.
+const MAX_FAULTS: usize = 20;
+/// Longest message of one fault, characters (messages may quote what was sent).
+const MAX_FAULT_CHARS: usize = 300;
+
+/// The detail and the fields of a request's faults, bounded: the first
+/// [`MAX_FAULTS`] (each field named once in the detail), each message cut to
+/// [`MAX_FAULT_CHARS`], and the detail says how many more there were.
+fn bounded(errors: &[FieldError]) -> (String, Vec<FieldError>) {
+    let kept: Vec<FieldError> = errors
+        .iter()
+        .take(MAX_FAULTS)
+        .map(|e| FieldError {
+            field: cut(&e.field),
+            message: cut(&e.message),
+        })
+        .collect();
+    let mut names: Vec<&str> = Vec::new();
+    for e in &kept {
+        if !names.contains(&e.field.as_str()) {
+            names.push(&e.field);
+        }
+    }
+    let mut detail = format!("invalid field(s): {}", names.join(", "));
+    if errors.len() > kept.len() {
+        detail.push_str(&format!(
+            " (and {} more faults not listed)",
+            errors.len() - kept.len()
+        ));
+    }
+    (detail, kept)
+}
+
+fn cut(text: &str) -> String {
+    match text.char_indices().nth(MAX_FAULT_CHARS) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod bounded_tests {
+    use super::*;
+
+    #[test]
+    fn a_problem_names_at_most_twenty_faults_each_cut_short() {
+        let errors: Vec<FieldError> = (0..7000)
+            .map(|i| FieldError::new("overnight", format!("unknown kind {}", "x".repeat(i % 500))))
+            .collect();
+        let (detail, kept) = bounded(&errors);
+        assert_eq!(kept.len(), MAX_FAULTS);
+        assert_eq!(
+            detail,
+            "invalid field(s): overnight (and 6980 more faults not listed)"
+        );
+        assert!(kept
+            .iter()
+            .all(|e| e.message.chars().count() <= MAX_FAULT_CHARS + 1));
+        let (detail, kept) = bounded(&errors[..2]);
+        assert_eq!(
+            (detail.as_str(), kept.len()),
+            ("invalid field(s): overnight", 2)
+        );
+    }
 }

@@ -10,6 +10,13 @@ use super::{FieldError, Problems};
 
 /// Longest plan name, characters (the database enforces it too).
 const MAX_NAME_CHARS: usize = 200;
+/// Unicode's directional formatting characters (embeddings, overrides, isolates and
+/// their ends): in a name shown beside other text they can make it read as something
+/// else ("Trojan Source"), and no hiker needs one to name a loop.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 /// More vertices than a 300 km route at one per metre is not a loop we produced.
 const MAX_VERTICES: usize = 300_000;
 /// First and last vertex closer than this (degrees, about 1 cm) count as the same point.
@@ -19,11 +26,12 @@ const CLOSED_EPS_DEG: f64 = 1e-7;
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SavePlanBody {
-    /// A name for the plan, at most 200 characters, none of them control characters.
+    /// A name for the plan, at most 200 characters, none of them control characters
+    /// or directional formatting characters (U+202A-U+202E, U+2066-U+2069).
     #[schema(
         example = "Sunday loop",
         max_length = 200,
-        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$"
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]*$"
     )]
     pub name: Option<String>,
     /// One loop exactly as `/v1/loops` returned it, its `token` included: only loops the
@@ -240,6 +248,12 @@ impl TryFrom<SavePlanBody> for SavePlanRequest {
             if n.chars().any(char::is_control) {
                 p.push("name", "must not contain control characters");
             }
+            if n.chars().any(is_bidi_control) {
+                p.push(
+                    "name",
+                    "must not contain directional formatting characters (U+202A-U+202E, U+2066-U+2069)",
+                );
+            }
         }
         let name = b
             .name
@@ -286,6 +300,23 @@ mod tests {
 
     fn field(v: serde_json::Value) -> String {
         save(v).unwrap_err().remove(0).field
+    }
+
+    #[test]
+    fn names_may_not_turn_their_text_around() {
+        let name_errors = |name: &str| {
+            let body: SavePlanBody =
+                serde_json::from_value(json!({"name": name, "loop": {}})).unwrap();
+            match SavePlanRequest::try_from(body) {
+                Ok(_) => 0,
+                Err(errors) => errors.iter().filter(|e| e.field == "name").count(),
+            }
+        };
+        assert_eq!(name_errors("Sunday loop by the lakes"), 0);
+        assert_eq!(name_errors("Estany de l'Estanyó \u{00e9}"), 0);
+        for c in ['\u{202A}', '\u{202E}', '\u{2066}', '\u{2069}'] {
+            assert_eq!(name_errors(&format!("Loop {c}gnol")), 1, "{c:?}");
+        }
     }
 
     #[test]

@@ -97,6 +97,11 @@ async fn every_invalid_loop_request_is_a_problem_naming_its_field(backend: Backe
             "max_drive_km",
         ),
         (
+            "a day that may not climb at all (the schema's bound; the solver refused it: 500)",
+            with(&["max_day_ascent_m"], json!(0)),
+            "max_day_ascent_m",
+        ),
+        (
             "zero drive",
             with(&["max_drive_km"], json!(0)),
             "max_drive_km",
@@ -396,6 +401,8 @@ async fn odd_values_anywhere_never_cause_a_server_error(backend: Backend) {
         &["tolerance"],
         &["days"],
         &["max_day_km"],
+        &["max_day_hours"],
+        &["max_day_ascent_m"],
         &["trailhead_id"],
         &["preferences"],
         &["seed"],
@@ -414,9 +421,40 @@ async fn odd_values_anywhere_never_cause_a_server_error(backend: Backend) {
     }
 }
 
+/// A request with thousands of faults (6,000 unknown `overnight` kinds in 45 KB) gets a
+/// problem document of bounded size: the first faults, each field named once, and how many more there were.
+async fn a_request_with_thousands_of_faults_gets_a_small_problem(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let names: Vec<String> = (0..6000).map(|i| format!("n{i}")).collect();
+    let body = with(&["preferences"], json!({ "overnight": names }));
+    let r = app.post_json("/v1/loops", &body).await;
+    assert_eq!(r.status(), 422);
+    let text = r.text().await.unwrap();
+    assert!(text.len() < 16_384, "{} bytes", text.len());
+    let problem: Value = serde_json::from_str(&text).unwrap();
+    let errors = problem["errors"].as_array().expect("errors");
+    assert!(
+        !errors.is_empty() && errors.len() <= 20,
+        "{} faults",
+        errors.len()
+    );
+    assert!(
+        errors.iter().all(|e| e["field"] == "preferences.overnight"),
+        "{problem}"
+    );
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("more faults not listed"),
+        "{problem}"
+    );
+}
+
 on_both_backends!(
     every_invalid_loop_request_is_a_problem_naming_its_field,
     every_invalid_query_is_a_problem_naming_its_parameter,
     unknown_routes_methods_and_plans_are_problems_too,
     odd_values_anywhere_never_cause_a_server_error,
+    a_request_with_thousands_of_faults_gets_a_small_problem,
 );

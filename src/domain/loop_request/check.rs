@@ -147,10 +147,11 @@ pub(super) fn check(raw: LoopRequestBody, form: Form) -> Result<LoopRequest, Vec
         }
     }
     if let Some(a) = raw.max_day_ascent_m {
-        if !a.is_finite() || !(0.0..=MAX_ASCENT_M).contains(&a) {
+        // 0 would be a day that may not climb at all: no walk is a plan of it.
+        if !(a.is_finite() && a > 0.0 && a <= MAX_ASCENT_M) {
             p.push(
                 "max_day_ascent_m",
-                format!("must be a finite number of metres in 0..={MAX_ASCENT_M}, got {a}"),
+                format!("must be a finite number of metres in (0, {MAX_ASCENT_M}], got {a}"),
             );
         }
     }

@@ -158,6 +158,13 @@ fn day_limits_are_checked_against_each_other_and_the_target() {
         fields(with(json!({"max_day_hours": 0, "max_day_ascent_m": -5}))),
         ["max_day_hours", "max_day_ascent_m"]
     );
+    // A day that may not climb at all is no plan: a 422 naming it, never the solver's
+    // refusal (which answered 500).
+    assert_eq!(
+        fields(with(json!({"max_day_ascent_m": 0}))),
+        ["max_day_ascent_m"]
+    );
+    assert!(with(json!({"max_day_ascent_m": 0.5})).is_ok());
 }
 
 #[test]

@@ -61,8 +61,8 @@ pub struct LoopRequestBody {
     /// 5 km/h (else 422).
     #[schema(example = 7.0, exclusive_minimum = 0.0, maximum = 24.0)]
     pub max_day_hours: Option<f64>,
-    /// Most climb in one day, metres, in [0, 20000].
-    #[schema(example = 1200.0, minimum = 0.0, maximum = 20000.0)]
+    /// Most climb in one day, metres, in (0, 20000].
+    #[schema(example = 1200.0, exclusive_minimum = 0.0, maximum = 20000.0)]
     pub max_day_ascent_m: Option<f64>,
     /// Start from this trailhead only (it must be within driving range).
     pub trailhead_id: Option<i64>,
@@ -241,7 +241,7 @@ pub struct LoopQuery {
     #[param(exclusive_minimum = 0.0, maximum = 24.0)]
     pub max_day_hours: Option<f64>,
     /// As in the body.
-    #[param(minimum = 0.0, maximum = 20000.0)]
+    #[param(exclusive_minimum = 0.0, maximum = 20000.0)]
     pub max_day_ascent_m: Option<f64>,
     /// As in the body.
     pub trailhead_id: Option<i64>,
