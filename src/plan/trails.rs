@@ -56,7 +56,7 @@ impl MapTrails {
     pub async fn of_area(&self, area: &Area) -> Result<Trails, PlanError> {
         let _admission = self.shared.pool.admit()?;
         let regions = self.shared.regions.current(&self.shared.store).await?;
-        let mut out = Trails::default();
+        let mut held = Vec::new();
         for region in regions {
             let info = &region.info;
             let outside = info.north_east.lon < area.south_west.lon
@@ -74,26 +74,38 @@ impl MapTrails {
                 .cache
                 .tiles(&self.shared.store, &info.version, &covering(area))
                 .await?;
-            for tile in tiles {
-                for (i, meta) in tile.edges.iter().enumerate() {
-                    let Some((_, line)) = tile.graph.edge_line(i) else {
-                        continue;
-                    };
-                    if !area.meets(&line) {
-                        continue;
-                    }
-                    if out.lines.len() == MAX_LINES {
-                        out.truncated = true;
-                        return Ok(out);
-                    }
-                    out.lines.push(TrailLine {
-                        highway: meta.highway,
-                        name: meta.name.clone(),
-                        line,
-                    });
-                }
-            }
+            held.extend(tiles);
         }
-        Ok(out)
+        // Reading every edge of the tiles is the costly part (a few milliseconds for
+        // a large box): on the blocking pool, not on the HTTP worker.
+        let area = *area;
+        tokio::task::spawn_blocking(move || lines_in(&held, &area))
+            .await
+            .map_err(|e| PlanError::Internal(anyhow::anyhow!("the trails' scan failed: {e}")))
     }
+}
+
+/// The lines of `tiles` that meet `area`, at most [`MAX_LINES`].
+fn lines_in(tiles: &[Arc<crate::network::NetworkTile>], area: &Area) -> Trails {
+    let mut out = Trails::default();
+    for tile in tiles {
+        for (i, meta) in tile.edges.iter().enumerate() {
+            let Some((_, line)) = tile.graph.edge_line(i) else {
+                continue;
+            };
+            if !area.meets(&line) {
+                continue;
+            }
+            if out.lines.len() == MAX_LINES {
+                out.truncated = true;
+                return out;
+            }
+            out.lines.push(TrailLine {
+                highway: meta.highway,
+                name: meta.name.clone(),
+                line,
+            });
+        }
+    }
+    out
 }
