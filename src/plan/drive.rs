@@ -182,11 +182,9 @@ pub fn reach(
             .then_with(|| a.0.version.cmp(&b.0.version))
             .then(a.0.id.cmp(&b.0.id))
     });
-    if !matches!(candidates, Candidates::InReach(_)) {
-        out.reachable = out.within.len();
-    }
-    if let Candidates::InReach(keep) = candidates {
-        out.within.truncate(keep);
+    match candidates {
+        Candidates::InReach(keep) => out.within.truncate(keep),
+        _ => out.reachable = out.within.len(),
     }
     out.not_reached
         .sort_by(|a, b| a.distance_m.total_cmp(&b.distance_m));
@@ -218,14 +216,18 @@ fn in_reach(
     let drives = region.drive.drives(start, &targets, limit);
     for (i, d) in index.into_iter().zip(drives) {
         if let Some(d) = d {
-            each(
-                i,
-                Drive {
-                    km: d.metres / 1000.0,
-                    minutes: d.seconds / 60.0,
-                    method: DriveMethod::RoadNetwork,
-                },
-            );
+            each(i, Drive::by_road(d));
+        }
+    }
+}
+
+impl Drive {
+    /// A drive the road graph found.
+    fn by_road(d: trailloop_drive::RoadDrive) -> Drive {
+        Drive {
+            km: d.metres / 1000.0,
+            minutes: d.seconds / 60.0,
+            method: DriveMethod::RoadNetwork,
         }
     }
 }
@@ -234,6 +236,7 @@ fn in_reach(
 /// another length or preference, the page asking for trailheads and then loops) reuse
 /// the search instead of running it again. Keyed by everything the search depends on:
 /// the origin, the limit, which trailheads, and the regions' imports.
+#[derive(Default)]
 pub struct RecentDrives {
     held: std::sync::Mutex<std::collections::VecDeque<(DriveKey, Arc<Reach>)>>,
 }
@@ -248,15 +251,10 @@ pub struct DriveKey {
 }
 
 impl RecentDrives {
-    /// Searches kept: a few origins' worth of requests, each a few hundred kilobytes at
-    /// most (the trailheads a two-hour drive reaches).
+    /// Searches kept: a few origins' worth of requests. Each holds the records of the
+    /// trailheads it reached (some 2,400 for a two-hour drive on the 6 x 6 grid), so
+    /// the bound is on their number, not bytes.
     pub const HELD: usize = 16;
-
-    pub fn new() -> RecentDrives {
-        RecentDrives {
-            held: Default::default(),
-        }
-    }
 
     /// The search for `key`, if it was among the last ones.
     pub fn get(&self, key: &DriveKey) -> Option<Arc<Reach>> {
@@ -276,12 +274,6 @@ impl RecentDrives {
             held.pop_front();
         }
         held.push_back((key, reach));
-    }
-}
-
-impl Default for RecentDrives {
-    fn default() -> Self {
-        Self::new()
     }
 }
 
@@ -315,14 +307,7 @@ fn by_road(
     let drives = region.drive.drives(start, &targets, limit);
     for (r, d) in linked.into_iter().zip(drives) {
         match d {
-            Some(d) => out.within.push((
-                r,
-                Drive {
-                    km: d.metres / 1000.0,
-                    minutes: d.seconds / 60.0,
-                    method: DriveMethod::RoadNetwork,
-                },
-            )),
+            Some(d) => out.within.push((r, Drive::by_road(d))),
             None => out.not_reached.push(r),
         }
     }

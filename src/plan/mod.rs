@@ -119,7 +119,7 @@ impl Services {
         let shared = Arc::new(Shared {
             cache: TileCache::new(cache_bytes, profile, metrics.clone()),
             regions: RegionCache::default(),
-            drives: drive::RecentDrives::new(),
+            drives: drive::RecentDrives::default(),
             store: store.clone(),
             pool,
             settings,
