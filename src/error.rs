@@ -76,6 +76,14 @@ pub enum ApiError {
         /// Seconds until a retry can succeed.
         retry_after_secs: u32,
     },
+    /// The store holds all the saved plans it may; retry after this many seconds.
+    #[error("no room for more plans: {detail}")]
+    PlanStoreFull {
+        /// What the bound is.
+        detail: String,
+        /// Seconds until a retry may find room.
+        retry_after_secs: u32,
+    },
     /// The client did not send its body within the time allowed.
     #[error("request timeout")]
     RequestTimeout {
@@ -91,6 +99,10 @@ pub enum ApiError {
     /// A dependency the answer needs is not ready (the readiness probe's failures).
     #[error("backend unavailable")]
     Unavailable(#[source] anyhow::Error),
+    /// The client closed its connection before the answer (nobody reads this one; it
+    /// is logged and counted as 499, as proxies do).
+    #[error("the client closed the connection")]
+    ClientClosed,
     /// A bug or broken data: logged in full, hidden from the client.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
@@ -120,6 +132,8 @@ pub enum Code {
     MethodNotAllowed,
     /// Over the client's rate limit or plan quota.
     TooManyRequests,
+    /// No room for another saved plan.
+    PlanStoreFull,
     /// The body did not arrive in time.
     RequestTimeout,
     /// The solver queue is full.
@@ -129,6 +143,8 @@ pub enum Code {
     /// The database cannot be reached.
     Unavailable,
     /// A bug or broken data.
+    /// The client went away before the answer.
+    ClientClosed,
     Internal,
 }
 
@@ -189,6 +205,12 @@ impl Code {
                 "Too many requests",
                 Some(1),
             ),
+            Code::PlanStoreFull => (
+                S::SERVICE_UNAVAILABLE,
+                "plan-store-full",
+                "No room for more saved plans",
+                Some(60),
+            ),
             Code::RequestTimeout => (
                 S::REQUEST_TIMEOUT,
                 "request-timeout",
@@ -212,6 +234,13 @@ impl Code {
                 "unavailable",
                 "The service is not ready",
                 Some(5),
+            ),
+            Code::ClientClosed => (
+                // No standard status says it; 499 is the one proxies log.
+                S::from_u16(499).unwrap_or(S::BAD_REQUEST),
+                "client-closed",
+                "The client closed the connection",
+                None,
             ),
             Code::Internal => (
                 S::INTERNAL_SERVER_ERROR,
@@ -255,10 +284,12 @@ impl ApiError {
             ApiError::NotFound(_) => Code::NotFound,
             ApiError::MethodNotAllowed(_) => Code::MethodNotAllowed,
             ApiError::TooManyRequests { .. } => Code::TooManyRequests,
+            ApiError::PlanStoreFull { .. } => Code::PlanStoreFull,
             ApiError::RequestTimeout { .. } => Code::RequestTimeout,
             ApiError::Plan(e) => e.error_code(),
             ApiError::Store(e) => e.error_code(),
             ApiError::Unavailable(_) => Code::Unavailable,
+            ApiError::ClientClosed => Code::ClientClosed,
             ApiError::Internal(_) => Code::Internal,
         }
     }
@@ -288,12 +319,18 @@ impl ApiError {
             ApiError::MethodNotAllowed(_) => {
                 ("this route does not take that method".into(), vec![])
             }
-            ApiError::TooManyRequests { detail, .. } => (detail.clone(), vec![]),
+            ApiError::TooManyRequests { detail, .. } | ApiError::PlanStoreFull { detail, .. } => {
+                (detail.clone(), vec![])
+            }
             ApiError::RequestTimeout { secs } => (
                 format!("the request's body did not arrive within {secs} s"),
                 vec![FieldError::new("body", "sent too slowly")],
             ),
+            ApiError::Plan(PlanError::Pool(pool)) if pool.detail().is_some() => {
+                (pool.detail().unwrap_or_default().to_string(), vec![])
+            }
             ApiError::Plan(_)
+            | ApiError::ClientClosed
             | ApiError::Store(_)
             | ApiError::Unavailable(_)
             | ApiError::Internal(_) => (self.code().info().detail.into(), vec![]),
@@ -332,6 +369,9 @@ impl ResponseError for ApiError {
         response.insert_header((header::CONTENT_TYPE, PROBLEM_JSON));
         let retry_after = match self {
             ApiError::TooManyRequests {
+                retry_after_secs, ..
+            }
+            | ApiError::PlanStoreFull {
                 retry_after_secs, ..
             } => Some((*retry_after_secs).max(1)),
             _ => info.retry_after,

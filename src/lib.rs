@@ -4,6 +4,7 @@
 pub mod client;
 pub mod cors;
 pub mod db;
+pub mod disconnect;
 pub mod domain;
 pub mod error;
 pub mod healthcheck;

@@ -31,6 +31,16 @@ pub struct Metrics {
     pub solver_capacity: IntGauge,
     /// Requests turned away with 503 because the pool was full.
     pub solver_rejections: IntCounter,
+    /// Time a plan waited for its turn in the solver pool, by lane (`ordinary`,
+    /// `costly`): not part of its planning budget.
+    pub solver_queue_seconds: HistogramVec,
+    /// Costly requests answered 429 because their client had as many in flight as it may.
+    pub solver_client_refusals: IntCounter,
+    /// Plans stopped because their client closed the connection.
+    pub plans_cancelled: IntCounter,
+    /// 1 while the database cannot be reached and plans are made from the network held
+    /// in memory, else 0.
+    pub store_degraded: IntGauge,
     /// Connections the database pool holds.
     pub db_pool_size: IntGauge,
     /// Idle connections in the pool.
@@ -115,6 +125,15 @@ impl Metrics {
             &["region"],
         )?;
         registry.register(Box::new(network_tile_load_seconds.clone()))?;
+        let solver_queue_seconds = HistogramVec::new(
+            HistogramOpts::new(
+                "solver_queue_seconds",
+                "Time a plan waited for its turn in the solver pool, by lane",
+            )
+            .buckets(LATENCY_BUCKETS.to_vec()),
+            &["lane"],
+        )?;
+        registry.register(Box::new(solver_queue_seconds.clone()))?;
         Ok(Metrics {
             http_requests,
             http_duration,
@@ -144,6 +163,19 @@ impl Metrics {
             solver_rejections: counter(
                 "solver_pool_rejections_total",
                 "Requests answered 503 because the solver pool was full",
+            )?,
+            solver_queue_seconds,
+            solver_client_refusals: counter(
+                "solver_client_refusals_total",
+                "Costly requests refused (429) while their client had its share in flight",
+            )?,
+            plans_cancelled: counter(
+                "plans_cancelled_total",
+                "Plans stopped because the client closed its connection",
+            )?,
+            store_degraded: gauge(
+                "store_degraded",
+                "1 while the database is unreachable and plans come from memory",
             )?,
             db_pool_size: gauge("db_pool_connections", "Connections held by the pool")?,
             db_pool_available: gauge("db_pool_available", "Idle connections in the pool")?,

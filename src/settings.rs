@@ -61,6 +61,21 @@ pub struct PlanSettings {
     pub retention_days: f64,
     /// Plans one client address may save per 24 hours.
     pub quota_per_day: u32,
+    /// Unexpired plans stored at most, of all clients; a save beyond is refused (503
+    /// `plan-store-full` with Retry-After).
+    pub max_stored: u64,
+}
+
+impl PlanSettings {
+    /// What the plan settings must be that their types do not say.
+    pub fn check(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.max_stored >= 1,
+            "plans.max_stored must be at least 1, got {}",
+            self.max_stored
+        );
+        Ok(())
+    }
 }
 
 /// The map page served at `/`.
@@ -143,8 +158,25 @@ pub struct SolverSettings {
     /// Requests admitted to the solver at once (running or waiting); the next one gets
     /// 503. 0 means 16 per solver thread.
     pub max_queue: usize,
-    /// Per-request time budget for planning, milliseconds from the request's arrival.
+    /// Planning budget of an ordinary request, milliseconds from its arrival, not
+    /// counting its wait in the queue.
     pub time_budget_ms: u64,
+    /// A request estimated to cost at least this many units (a 10 km day hike is one;
+    /// see `plan::cost`) is costly: it plans in the costly lane, at a lower CPU
+    /// priority, with `costly_time_budget_ms`, at most `costly_per_client` at once per
+    /// client.
+    pub costly_units: f64,
+    /// Planning budget of a costly request, milliseconds, not counting its wait.
+    pub costly_time_budget_ms: u64,
+    /// Costly plans one client may have in flight at once; the next gets 429.
+    pub costly_per_client: usize,
+    /// Costly requests admitted at once, running or queued; 0 means 4 per solver thread.
+    pub costly_max_queue: usize,
+    /// Longest a request waits for its turn in the pool, milliseconds; then 503.
+    pub max_queue_wait_ms: u64,
+    /// How much lower the costly lane's threads run (Linux nice, 0..=19): ordinary
+    /// plans take the cores first when both lanes have work.
+    pub costly_nice: i32,
 }
 
 impl SolverSettings {
@@ -172,6 +204,15 @@ impl SolverSettings {
             self.max_queue
         } else {
             16 * self.effective_threads()
+        }
+    }
+
+    /// The costly lane's admission limit after resolving 0.
+    pub fn effective_costly_max_queue(&self) -> usize {
+        if self.costly_max_queue > 0 {
+            self.costly_max_queue
+        } else {
+            4 * self.effective_threads()
         }
     }
 }

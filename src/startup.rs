@@ -56,9 +56,24 @@ fn check(settings: &Settings) -> anyhow::Result<()> {
         settings.planner.max_trailheads >= 1,
         "planner.max_trailheads must be at least 1"
     );
+    let solver = &settings.solver;
     anyhow::ensure!(
-        settings.solver.time_budget_ms >= 10,
-        "solver.time_budget_ms must be at least 10"
+        solver.time_budget_ms >= 10 && solver.costly_time_budget_ms >= 10,
+        "solver.time_budget_ms and solver.costly_time_budget_ms must be at least 10"
+    );
+    anyhow::ensure!(
+        solver.costly_units.is_finite() && solver.costly_units >= 1.0,
+        "solver.costly_units must be at least 1 (a 10 km day hike), got {}",
+        solver.costly_units
+    );
+    anyhow::ensure!(
+        solver.costly_per_client >= 1,
+        "solver.costly_per_client must be at least 1"
+    );
+    anyhow::ensure!(
+        (0..=19).contains(&solver.costly_nice),
+        "solver.costly_nice must be in 0..=19, got {}",
+        solver.costly_nice
     );
     anyhow::ensure!(
         settings.planner.trailhead_candidates >= settings.planner.max_trailheads,
@@ -146,18 +161,13 @@ impl Application {
         let listener = TcpListener::bind(&address).with_context(|| format!("binding {address}"))?;
         let port = listener.local_addr()?.port();
         let metrics = Metrics::new().context("registering metrics")?;
-        let pool = SolverPool::new(
-            settings.solver.effective_threads(),
-            settings.solver.effective_concurrent_plans(),
-            settings.solver.effective_max_queue(),
-            metrics.clone(),
-        )?;
+        let pool = SolverPool::new(&settings.solver, metrics.clone())?;
         let profile = Arc::new(settings.planner.load_profile()?);
         let services = Services::new(
             store,
             pool,
             settings.planner.clone(),
-            Duration::from_millis(settings.solver.time_budget_ms),
+            settings.solver.costly_units,
             settings.network.cache_bytes(),
             profile,
             metrics.clone(),
@@ -172,10 +182,7 @@ impl Application {
             plans.token_key.as_ref(),
             Duration::from_secs_f64(plans.token_ttl_hours * 3600.0),
         )?;
-        let plan_limits = PlanLimits {
-            retention: Duration::from_secs_f64(plans.retention_days * 86_400.0),
-            quota_per_day: plans.quota_per_day,
-        };
+        let plan_limits = PlanLimits::from_settings(plans)?;
         let limits = ClientLimits::new(&settings.rate_limit, settings.server.behind_proxy)?;
         let metrics_listener = match settings.server.metrics_port {
             0 => None,
@@ -223,6 +230,9 @@ impl Application {
                 .default_service(web::to(crate::error::not_found))
         })
         .workers(workers)
+        // Each connection keeps a handle on its socket: a plan stops when its client
+        // goes away (`disconnect`).
+        .on_connect(crate::disconnect::on_connect)
         // Idle connections outlive the load balancer's (60 s on an ALB): the balancer
         // closes them, so it never sends a request on one the service is closing.
         .keep_alive(Duration::from_secs(settings.server.keep_alive_secs))

@@ -249,14 +249,16 @@ impl Limits {
         Limits::default()
     }
 
-    pub(crate) fn cancelled(&self) -> bool {
+    /// Whether the search was abandoned (the cancel flag is up).
+    pub fn cancelled(&self) -> bool {
         self.cancel
             .as_ref()
             .is_some_and(|c| c.load(Ordering::Relaxed))
     }
 
-    /// Whether the search must stop now (checked every few thousand work units).
-    pub(crate) fn should_stop(&self) -> bool {
+    /// Whether the work must stop now: abandoned, or past the deadline (the search
+    /// checks it every few thousand work units; the phases around it, between steps).
+    pub fn should_stop(&self) -> bool {
         self.cancelled() || self.deadline.is_some_and(|d| Instant::now() >= d)
     }
 }

@@ -1,10 +1,14 @@
 //! What the service keeps of each region besides its tiles: the trailheads (with their
 //! potentials) of its live import and its road graph for the drive to them, loaded on
-//! first use and replaced together when the region's import changes. A request's database work is then one small query for the regions'
-//! versions; the trailheads in reach are found in memory.
+//! first use and replaced together when the region's import changes. A request's
+//! database work is then one small query for the regions' versions; the trailheads in
+//! reach are found in memory. While the database is away the regions held answer.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use prometheus::IntGauge;
 
 use trailloop_drive::DriveGraph;
 use trailloop_geo::{self as geo, distance_m, Coord};
@@ -37,22 +41,116 @@ impl RegionIndex {
     }
 }
 
+/// How long the version check may take when regions are held: past it the database
+/// counts as away for this request, and the held regions answer.
+const CHECK_TIMEOUT: Duration = Duration::from_millis(250);
+
+/// After the database failed a check, requests plan from the held regions this long
+/// before one tries it again (so that each does not wait on a database that is away).
+const RETRY_EVERY: Duration = Duration::from_secs(1);
+
 /// The live regions' indexes.
-#[derive(Default)]
 pub struct RegionCache {
     regions: Mutex<HashMap<String, Arc<RegionIndex>>>,
+    /// When the database last failed the version check, while it has not answered since.
+    away_since: Mutex<Option<(Instant, Instant)>>,
+    /// 1 while the database is away and the held regions answer (`store_degraded`).
+    degraded: IntGauge,
 }
 
 impl RegionCache {
+    /// An empty cache, reporting the database away on `degraded`.
+    pub fn new(degraded: IntGauge) -> RegionCache {
+        RegionCache {
+            regions: Mutex::default(),
+            away_since: Mutex::default(),
+            degraded,
+        }
+    }
+
     /// How many regions' trailheads and road graphs are held.
     pub fn held(&self) -> usize {
         self.regions.lock().unwrap_or_else(|p| p.into_inner()).len()
     }
 
+    /// Since when the database has been away (the held regions answer), if it is.
+    pub fn away_since(&self) -> Option<Instant> {
+        self.away().map(|(since, _)| since)
+    }
+
+    fn away(&self) -> Option<(Instant, Instant)> {
+        *self.away_since.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn held_all(&self) -> Vec<Arc<RegionIndex>> {
+        let map = self.regions.lock().unwrap_or_else(|p| p.into_inner());
+        let mut held: Vec<Arc<RegionIndex>> = map.values().cloned().collect();
+        held.sort_by(|a, b| a.info.version.region.cmp(&b.info.version.region));
+        held
+    }
+
+    /// The database failed the version check: the held regions answer until it is back.
+    fn went_away(&self, why: &str) {
+        let now = Instant::now();
+        let mut away = self.away_since.lock().unwrap_or_else(|p| p.into_inner());
+        if away.is_none() {
+            tracing::warn!(
+                error = why,
+                "the database cannot be reached: planning from the network held in memory"
+            );
+            self.degraded.set(1);
+        }
+        *away = Some((away.map_or(now, |(since, _)| since), now));
+    }
+
+    fn came_back(&self) {
+        let mut away = self.away_since.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((since, _)) = away.take() {
+            tracing::info!(
+                away_s = since.elapsed().as_secs_f64(),
+                "the database answers again"
+            );
+            self.degraded.set(0);
+        }
+    }
+
     /// The indexes of the regions the store serves now, loading those that are new or
-    /// whose import changed.
+    /// whose import changed. While the database is away (it fails the check, or does
+    /// not answer it within [`CHECK_TIMEOUT`]) the regions held answer, as of the last
+    /// import known; it is tried again every [`RETRY_EVERY`]. Only a region never
+    /// loaded needs the database.
     pub async fn current(&self, store: &Store) -> Result<Vec<Arc<RegionIndex>>, StoreError> {
-        let infos = store.region_versions().await?;
+        let held = self.held_all();
+        if !held.is_empty() {
+            if let Some((_, last)) = self.away() {
+                if last.elapsed() < RETRY_EVERY {
+                    return Ok(held);
+                }
+            }
+        }
+        let checked = if held.is_empty() {
+            store.region_versions().await
+        } else {
+            tokio::time::timeout(CHECK_TIMEOUT, store.region_versions())
+                .await
+                .unwrap_or_else(|_| {
+                    Err(StoreError::Unavailable(format!(
+                        "the region versions took longer than {} ms",
+                        CHECK_TIMEOUT.as_millis()
+                    )))
+                })
+        };
+        let infos = match checked {
+            Ok(infos) => {
+                self.came_back();
+                infos
+            }
+            Err(StoreError::Unavailable(why)) if !held.is_empty() => {
+                self.went_away(&why);
+                return Ok(held);
+            }
+            Err(e) => return Err(e),
+        };
         let mut out = Vec::with_capacity(infos.len());
         for info in infos {
             let held = {

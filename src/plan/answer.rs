@@ -182,4 +182,22 @@ pub struct LoopsAnswer {
     pub message: Option<String>,
     /// Caveats, e.g. that the time budget cut the search short.
     pub warnings: Vec<String>,
+    /// How its time went: the wait for a turn and the planning (none when nothing was
+    /// solved, e.g. no trailhead in reach).
+    pub timing: Option<PlanTiming>,
+}
+
+/// How a request's time went, for the `Server-Timing` header and the logs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PlanTiming {
+    /// Whether it planned in the costly lane.
+    pub costly: bool,
+    /// Its estimated cost, units of a 10 km day hike.
+    pub cost_units: f64,
+    /// Milliseconds waiting for its turn in the pool.
+    pub queued_ms: f64,
+    /// Milliseconds from entering the pool to its answer.
+    pub planning_ms: f64,
+    /// Its planning budget, milliseconds.
+    pub budget_ms: f64,
 }

@@ -25,13 +25,25 @@ pub(super) fn plan_groups(
     params: &Hike,
     limits: &Limits,
 ) -> Result<Planned, PlanError> {
-    let networks: Vec<(PlanningNetwork, Vec<TrailheadStart>)> = groups
-        .into_iter()
-        .map(|g| (PlanningNetwork::over(g.tiles), g.starts))
-        .collect();
+    // Each phase checks the deadline before it starts: the networks, each network's
+    // solve, each nearby request; what was planned by then is the answer.
+    let mut networks: Vec<(PlanningNetwork, Vec<TrailheadStart>)> = Vec::new();
+    for g in groups {
+        if limits.should_stop() {
+            break;
+        }
+        networks.push((PlanningNetwork::over(g.tiles), g.starts));
+    }
+    if networks.is_empty() {
+        return Err(PlanError::TimeBudget);
+    }
     let plan_all = |p: &Hike| -> Result<PlanOutcome, PlanError> {
         let mut outcome = PlanOutcome::default();
-        for (network, starts) in &networks {
+        for (i, (network, starts)) in networks.iter().enumerate() {
+            if i > 0 && limits.should_stop() {
+                outcome.stats.hit_deadline = true;
+                break;
+            }
             outcome.absorb(solve_network(network, starts, p, limits)?);
         }
         outcome.rank(p.max_results);
@@ -63,6 +75,10 @@ pub(super) fn plan_groups(
         ));
     }
     for (p, distance) in trips::nearby(params) {
+        if limits.should_stop() {
+            outcome.stats.hit_deadline = true;
+            break;
+        }
         let mut near = match plan_all(&p) {
             Ok(near) => near,
             Err(PlanError::TimeBudget) => break,

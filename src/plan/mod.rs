@@ -20,6 +20,7 @@
 //! - [`answer`]: the answer and its types; `errors`: why a request failed.
 
 pub mod answer;
+pub mod cost;
 pub mod drive;
 pub mod elevation;
 mod errors;
@@ -40,8 +41,8 @@ pub mod trails;
 mod trips;
 
 pub use answer::{
-    Approach, DriveSummary, LoopsAnswer, PlanOutcome, PlanStats, PlannedLoop, TrailheadCounts,
-    TrailheadStart, TrailheadsFound,
+    Approach, DriveSummary, LoopsAnswer, PlanOutcome, PlanStats, PlanTiming, PlannedLoop,
+    TrailheadCounts, TrailheadStart, TrailheadsFound,
 };
 pub use drive::{Drive, DriveMethod};
 pub use errors::PlanError;
@@ -58,16 +59,17 @@ use drive::Candidates;
 pub use stages::{Stage, StageNight, WaterStop};
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use trailloop_drive::DriveLimit;
 use trailloop_osm::{Coord, Profile};
 
-use crate::domain::{Hike, LoopRequest};
+use crate::client::ClientAddr;
+use crate::domain::{Hike, LoopRequest, Units};
 use crate::metrics::Metrics;
 use crate::network::{RegionCache, TileCache};
 use crate::settings::PlannerSettings;
-use crate::solver_pool::SolverPool;
+use crate::solver_pool::{Lane, SolverPool};
 use crate::store::{Store, StoreError};
 
 /// Asked by time, loops whose walking time is further than this share from it are named
@@ -86,7 +88,8 @@ pub(crate) struct Shared {
     drives: drive::RecentDrives,
     pool: SolverPool,
     settings: PlannerSettings,
-    time_budget: Duration,
+    /// A request estimated to cost this many units or more plans in the costly lane.
+    costly_units: f64,
     metrics: Metrics,
 }
 
@@ -111,19 +114,19 @@ impl Services {
         store: Store,
         pool: SolverPool,
         settings: PlannerSettings,
-        time_budget: Duration,
+        costly_units: f64,
         cache_bytes: usize,
         profile: Arc<Profile>,
         metrics: Metrics,
     ) -> Services {
         let shared = Arc::new(Shared {
             cache: TileCache::new(cache_bytes, profile, metrics.clone()),
-            regions: RegionCache::default(),
+            regions: RegionCache::new(metrics.store_degraded.clone()),
             drives: drive::RecentDrives::default(),
             store: store.clone(),
             pool,
             settings,
-            time_budget,
+            costly_units,
             metrics,
         });
         Services {
@@ -196,6 +199,11 @@ impl Planner {
         self.shared.regions.held()
     }
 
+    /// Since when the database has been away while the regions held answer, if it is.
+    pub fn database_away_since(&self) -> Option<Instant> {
+        self.shared.regions.away_since()
+    }
+
     /// The tile cache.
     pub fn cache(&self) -> &TileCache {
         &self.shared.cache
@@ -229,13 +237,29 @@ impl Planner {
         Ok(loaded)
     }
 
-    /// Plans the loops of a request.
-    pub async fn loops(&self, req: &LoopRequest) -> Result<LoopsAnswer, PlanError> {
-        let started = Instant::now();
-        let deadline = started + self.shared.time_budget;
-        // Admitted before anything else is done for it: a full queue costs nothing more.
-        let admission = self.shared.pool.admit()?;
+    /// Plans the loops of `client`'s request: admitted by its estimated cost to a lane
+    /// of the solver pool (a client may have only so many costly plans in flight), then
+    /// planned within the lane's budget. Dropping the future (the client went away)
+    /// stops the plan.
+    pub async fn loops(
+        &self,
+        req: &LoopRequest,
+        client: Option<ClientAddr>,
+    ) -> Result<LoopsAnswer, PlanError> {
         let params = req.hike.clone();
+        let cost_units = cost::units(&params);
+        let lane = if cost_units >= self.shared.costly_units {
+            Lane::Costly
+        } else {
+            Lane::Ordinary
+        };
+        let reduce = cost::reduce(
+            &params,
+            self.shared.costly_units,
+            req.units == Units::Imperial,
+        );
+        // Admitted before anything else is done for it: a full queue costs nothing more.
+        let admission = self.shared.pool.admit(lane, client, &reduce)?;
         let mut attempt = 0;
         let prepared = loop {
             match self.prepare(req, &params).await {
@@ -255,6 +279,7 @@ impl Planner {
             drive: prepared.drive.clone(),
             message: None,
             warnings: Vec::new(),
+            timing: None,
         };
         if counts.weighed < counts.reachable {
             answer.warnings.push(format!(
@@ -272,19 +297,26 @@ impl Planner {
             ));
             return Ok(answer);
         }
-        let solve_started = Instant::now();
         let job_params = params.clone();
-        let Planned { outcome, message } = self
+        let (planned, timing) = self
             .shared
             .pool
-            .run(admission, deadline, move |limits| {
+            .run(admission, move |limits| {
                 plan_groups(prepared.groups, &job_params, limits)
             })
-            .await??;
+            .await?;
+        let Planned { outcome, message } = planned?;
         self.shared
             .metrics
             .solver_seconds
-            .observe(solve_started.elapsed().as_secs_f64());
+            .observe(timing.planning.as_secs_f64());
+        answer.timing = Some(PlanTiming {
+            costly: lane == Lane::Costly,
+            cost_units,
+            queued_ms: timing.queued.as_secs_f64() * 1e3,
+            planning_ms: timing.planning.as_secs_f64() * 1e3,
+            budget_ms: timing.budget.as_secs_f64() * 1e3,
+        });
         let stats = outcome.stats;
         self.shared.metrics.solver_work.inc_by(stats.work);
         self.shared
@@ -295,6 +327,11 @@ impl Planner {
             self.shared.metrics.solver_deadline_hits.inc();
         }
         tracing::info!(
+            lane = ?lane,
+            cost_units,
+            queued_ms = timing.queued.as_secs_f64() * 1e3,
+            planning_ms = timing.planning.as_secs_f64() * 1e3,
+            budget_ms = timing.budget.as_secs_f64() * 1e3,
             trailheads = stats.trailheads,
             work = stats.work,
             solve_ms = stats.solve_time.as_secs_f64() * 1e3,
@@ -331,7 +368,7 @@ impl Planner {
         if stats.hit_deadline {
             answer.warnings.push(format!(
                 "the search was cut short by the {} ms time budget; loops may not be the best",
-                self.shared.time_budget.as_millis()
+                timing.budget.as_millis()
             ));
         }
         if let Some(hours) = params.target_hours {

@@ -5,14 +5,40 @@ use trailloop_solver::{
     best_alternatives, drive_cost, rank, solve_many, Limits, Loop, Query, SolveError,
 };
 
+use std::time::{Duration, Instant};
+
 use crate::network::PlanningNetwork;
 
 use super::{present, trips, Hike, PlanError, PlanOutcome, PlanStats, PlannedLoop, TrailheadStart};
+
+/// Of the time left, the share kept from the search for what follows it (choosing the
+/// plans one can follow, the alternatives, presenting them), at most [`AFTER_SEARCH_MAX`].
+const AFTER_SEARCH_SHARE: u32 = 5;
+/// The most kept from the search for what follows it.
+const AFTER_SEARCH_MAX: Duration = Duration::from_millis(300);
+
+/// `limits` with the search's deadline brought forward, so that the phases after the
+/// search fit before the request's.
+fn search_limits(limits: &Limits) -> Limits {
+    let now = Instant::now();
+    Limits {
+        deadline: limits.deadline.map(|d| {
+            let left = d.saturating_duration_since(now);
+            d - (left / AFTER_SEARCH_SHARE).min(AFTER_SEARCH_MAX)
+        }),
+        cancel: limits.cancel.clone(),
+    }
+}
 
 /// Solves from every start in parallel (on the current rayon pool), keeps the best
 /// loops by the solver's ranking (a longer drive costs a little, see [`drive_cost`])
 /// that are plans one can follow (see [`trips`]) and presents them. Synchronous and
 /// CPU-bound: run it on the solver pool, never on an async worker.
+///
+/// The search stops early enough for the rest to fit before `limits`' deadline; each
+/// phase after it checks the deadline between its steps and keeps what it has when it
+/// passes (at least one loop is presented, when any was found). A raised cancel flag
+/// stops it at the next check.
 pub fn solve_network(
     network: &PlanningNetwork,
     starts: &[TrailheadStart],
@@ -42,7 +68,8 @@ pub fn solve_network(
     let mut found: Vec<Loop> = Vec::new();
     let mut day_loops: Vec<Vec<Loop>> = Vec::new();
     let mut cancelled = false;
-    for (i, result) in solve_many(network.graph(), &queries, limits)
+    let search = search_limits(limits);
+    for (i, result) in solve_many(network.graph(), &queries, &search)
         .into_iter()
         .enumerate()
     {
@@ -65,7 +92,8 @@ pub fn solve_network(
             day_loops.push(loops);
         }
     }
-    if found.is_empty() && day_loops.iter().all(Vec::is_empty) && cancelled {
+    if limits.cancelled() || (found.is_empty() && day_loops.iter().all(Vec::is_empty) && cancelled)
+    {
         return Err(PlanError::TimeBudget);
     }
     stats.hit_deadline |= cancelled;
@@ -74,6 +102,11 @@ pub fn solve_network(
         // Only plans one can follow: nights where they should be, days in balance and
         // within the limits. How near the others came says why, when none is.
         found.retain(|l| {
+            if limits.should_stop() {
+                // Out of time: the loops not yet looked at are not offered.
+                stats.hit_deadline = true;
+                return false;
+            }
             let days = trips::days_of(network, l, &places.records);
             match trips::shortfall(l, &days, params) {
                 None => true,
@@ -94,21 +127,23 @@ pub fn solve_network(
             .find(|s| s.trailhead.node_id as u64 == first)
     };
     let chosen = best_alternatives(network.graph(), found, params.max_results);
-    let mut loops: Vec<PlannedLoop> = chosen
-        .into_iter()
-        .filter_map(|l| {
-            Some(present::present(
-                network,
-                start_of(&l)?,
-                &l,
-                params,
-                &places.records,
-                &waters,
-            ))
-        })
-        .collect();
+    let mut loops: Vec<PlannedLoop> = Vec::with_capacity(chosen.len());
+    for l in &chosen {
+        if !loops.is_empty() && limits.should_stop() {
+            stats.hit_deadline = true;
+            break;
+        }
+        loops
+            .extend(start_of(l).map(|start| {
+                present::present(network, start, l, params, &places.records, &waters)
+            }));
+    }
     if day_params.is_some() {
         for (start, day) in starts.iter().zip(&day_loops) {
+            if !loops.is_empty() && limits.should_stop() {
+                stats.hit_deadline = true;
+                break;
+            }
             if let Some((days, score)) = trips::base_camp(network, day, params) {
                 loops.push(present::present_base_camp(
                     network, start, &days, score, params, &waters,

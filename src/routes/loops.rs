@@ -7,6 +7,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use super::extract::{ApiJson, ApiQuery};
 use super::geojson::{self, LoopFeatureCollection};
 use super::loop_json::LoopsResponse;
+use crate::client::ClientAddr;
 use crate::domain::{LoopQuery, LoopRequest, LoopRequestBody};
 use crate::error::{ApiError, Problem};
 use crate::startup::AppState;
@@ -26,6 +27,8 @@ use crate::startup::AppState;
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, each named", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "This client has as many costly plans in flight as it may (the detail says what to reduce to plan at once), or too many requests", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u32, description = "Seconds to wait before trying again"))),
         (status = 503, description = "Busy, out of time, or database unreachable; see Retry-After", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u32, description = "Seconds to wait before trying again"))),
     )
@@ -69,7 +72,18 @@ async fn answer(
     req: &HttpRequest,
     request: &LoopRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let answer = state.planner.loops(request).await?;
+    let client = ClientAddr::of(req, state.limits.behind_proxy);
+    // The plan stops when its client goes away (dropping its future raises its cancel
+    // flag), not seconds later when the answer cannot be written.
+    let answer = tokio::select! {
+        answer = state.planner.loops(request, client) => answer?,
+        () = crate::disconnect::gone(req) => {
+            state.metrics.plans_cancelled.inc();
+            tracing::info!("the client closed its connection; its plan is stopped");
+            return Err(ApiError::ClientClosed);
+        }
+    };
+    let timing = answer.timing;
     let units = request.units;
     let tokens = state.tokens.clone();
     let geojson = geojson::wants_geojson(req);
@@ -85,6 +99,22 @@ async fn answer(
     })
     .await?;
     let mut ok = HttpResponse::Ok();
+    if let Some(t) = timing {
+        // The wait for a turn and the planning, apart: what a client (or a load test)
+        // needs to tell a busy service from a costly request.
+        ok.insert_header((
+            "Server-Timing",
+            format!(
+                "queue;dur={:.1}, plan;dur={:.1};desc=\"{} lane\", budget;dur={:.0}, \
+                 cost;desc=\"{:.1} units\"",
+                t.queued_ms,
+                t.planning_ms,
+                if t.costly { "costly" } else { "ordinary" },
+                t.budget_ms,
+                t.cost_units
+            ),
+        ));
+    }
     // One value for both: the CORS layer keeps only the first `Vary` it finds.
     ok.insert_header((header::VARY, "Accept, Accept-Encoding"));
     if geojson {

@@ -1,0 +1,242 @@
+#!/usr/bin/env python3
+"""Fairness under attack, on loopback, bounded in time: what issue "Fair and available"
+asks of the service, measured.
+
+    scripts/load/fair.py [--bin target/release/trailloop] [--attackers 6]
+                         [--seconds 20] [--json out.json]
+
+Starts the release binary in embedded mode on the sample extract (network preloaded,
+rate limit off: the fairness measured is the planner's own), then:
+
+1. unloaded: one ordinary client (127.0.0.2) sends 10 km day-hike requests one after
+   another for --seconds; their p50/p95;
+2. attacked: the same while --attackers addresses (127.0.1.N) each keep three
+   connections sending the costliest request the schema allows (300 km drive, 200 km
+   in 10 days, 10 results, tolerance 0.2); one connection of each drops every request
+   0.3 s after sending it. The ordinary client's answers must all be 200 and their p95
+   at most 3 times the unloaded p95;
+3. every 200 answer's planning time (its Server-Timing `plan`) within its budget + 200
+   ms, and every request's time less its queue wait within budget + 300 ms;
+4. disconnect: with nothing else running, one costly request is sent and dropped after
+   0.3 s; the process's CPU time is sampled every 5 ms and must stop growing within
+   100 ms of the drop (repeated 5 times; the worst is reported).
+
+Exit 1 when a check fails. Prints a report; --json writes the figures.
+"""
+import argparse
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+ORDINARY = {"origin": {"lat": 42.5078, "lon": 1.5211}, "max_drive_km": 25,
+            "target_km": 10, "max_results": 3}
+COSTLY = {"origin": {"lat": 42.5078, "lon": 1.5211}, "max_drive_km": 300,
+          "target_km": 200, "days": 10, "max_results": 10, "tolerance": 0.2}
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def server_timing(header):
+    out = {}
+    for part in (header or "").split(","):
+        bits = part.strip().split(";")
+        for b in bits[1:]:
+            b = b.strip()
+            if b.startswith("dur="):
+                out[bits[0]] = float(b[4:])
+            if b.startswith("desc="):
+                out[bits[0] + "_desc"] = b[5:].strip('"')
+    return out
+
+
+def post(port, body, source, timeout=30):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout,
+                                      source_address=(source, 0))
+    data = json.dumps(body)
+    t0 = time.monotonic()
+    try:
+        conn.request("POST", "/v1/loops", data, {"content-type": "application/json"})
+        r = conn.getresponse()
+        r.read()
+        return r.status, time.monotonic() - t0, server_timing(r.getheader("server-timing"))
+    except Exception as e:  # a refused or broken connection is an answer too
+        return f"error {type(e).__name__}", time.monotonic() - t0, {}
+    finally:
+        conn.close()
+
+
+def send_and_drop(port, body, source, after):
+    s = socket.create_connection(("127.0.0.1", port), source_address=(source, 0))
+    data = json.dumps(body).encode()
+    s.sendall(b"POST /v1/loops HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\n"
+              + f"content-length: {len(data)}\r\n\r\n".encode() + data)
+    time.sleep(after)
+    s.close()
+    return time.monotonic()
+
+
+def percentile(xs, p):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))] if xs else float("nan")
+
+
+def ordinary_run(port, seconds, source="127.0.0.2"):
+    results = []
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        results.append(post(port, ORDINARY, source))
+    return results
+
+
+def attack(port, attackers, stop, log):
+    def worker(source, drop):
+        while not stop.is_set():
+            if drop:
+                send_and_drop(port, COSTLY, source, 0.3)
+                log.append(("dropped", 0.0, {}))
+            else:
+                status, took, timing = post(port, COSTLY, source)
+                log.append((status, took, timing))
+                if status == 429:
+                    time.sleep(0.05)
+
+    threads = []
+    for a in range(attackers):
+        source = f"127.0.1.{a + 1}"
+        for c in range(3):
+            t = threading.Thread(target=worker, args=(source, c == 0), daemon=True)
+            t.start()
+            threads.append(t)
+    return threads
+
+
+def budget_overruns(results):
+    """(worst planning overrun past the budget, worst total-minus-queue overrun), ms."""
+    plan_over, total_over = [], []
+    for status, took, timing in results:
+        if "plan" not in timing:
+            continue
+        budget = timing["budget"]
+        plan_over.append(timing["plan"] - budget)
+        total_over.append(took * 1000 - timing.get("queue", 0.0) - budget)
+    return max(plan_over, default=float("-inf")), max(total_over, default=float("-inf"))
+
+
+def disconnect_stops(port, pid, repeats=5):
+    worst = 0.0
+    for _ in range(repeats):
+        time.sleep(0.5)
+        dropped = send_and_drop(port, COSTLY, "127.0.0.3", 0.3)
+        last_change, last = dropped, cpu_seconds(pid)
+        while time.monotonic() - dropped < 2.0:
+            time.sleep(0.005)
+            now = cpu_seconds(pid)
+            if now > last + 1.0 / CLK_TCK:  # more than a tick of noise
+                last_change, last = time.monotonic(), now
+        worst = max(worst, last_change - dropped)
+    return worst * 1000
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", default="target/release/trailloop")
+    ap.add_argument("--attackers", type=int, default=6)
+    ap.add_argument("--seconds", type=float, default=20)
+    ap.add_argument("--json")
+    args = ap.parse_args()
+
+    port = free_port()
+    env = dict(os.environ, RUST_LOG="warn", TRAILLOOP__SERVER__HOST="127.0.0.1",
+               TRAILLOOP__SERVER__PORT=str(port), TRAILLOOP__RATE_LIMIT__PER_SECOND="0",
+               TRAILLOOP__NETWORK__PRELOAD="true")
+    env.pop("TRAILLOOP__DATABASE__URL", None)
+    server = subprocess.Popen([args.bin, "serve"], env=env, stdout=subprocess.DEVNULL,
+                              stderr=open("/tmp/trailloop-fair.log", "w"))
+    failures = []
+    try:
+        for _ in range(600):
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                c.request("GET", "/readyz")
+                if c.getresponse().status == 200:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.1)
+        else:
+            sys.exit("the server did not become ready; see /tmp/trailloop-fair.log")
+        ordinary_run(port, 2)  # warm-up
+        unloaded = ordinary_run(port, args.seconds)
+        u_times = [t for s, t, _ in unloaded if s == 200]
+        stop = threading.Event()
+        attack_log = []
+        threads = attack(port, args.attackers, stop, attack_log)
+        time.sleep(1.0)
+        attacked = ordinary_run(port, args.seconds)
+        stop.set()
+        for t in threads:
+            t.join(timeout=40)
+        a_times = [t for s, t, _ in attacked if s == 200]
+        not_ok = [s for s, _, _ in attacked if s != 200]
+        statuses = {}
+        for s, _, _ in attack_log:
+            statuses[str(s)] = statuses.get(str(s), 0) + 1
+        plan_over, total_over = budget_overruns(attacked + attack_log)
+        stop_ms = disconnect_stops(port, server.pid)
+        report = {
+            "attackers": args.attackers,
+            "unloaded": {"n": len(unloaded), "p50_ms": percentile(u_times, 50) * 1000,
+                         "p95_ms": percentile(u_times, 95) * 1000},
+            "attacked": {"n": len(attacked), "not_200": len(not_ok),
+                         "p50_ms": percentile(a_times, 50) * 1000,
+                         "p95_ms": percentile(a_times, 95) * 1000},
+            "attack_answers": statuses,
+            "worst_planning_past_budget_ms": plan_over,
+            "worst_total_less_queue_past_budget_ms": total_over,
+            "cpu_stops_after_disconnect_ms": stop_ms,
+        }
+        ratio = report["attacked"]["p95_ms"] / report["unloaded"]["p95_ms"]
+        report["p95_ratio"] = ratio
+        print(json.dumps(report, indent=2))
+        if not_ok:
+            failures.append(f"{len(not_ok)} ordinary requests under attack were not 200: "
+                            f"{sorted(set(map(str, not_ok)))}")
+        if ratio > 3.0:
+            failures.append(f"ordinary p95 under attack is {ratio:.2f} x the unloaded p95")
+        if plan_over > 200 or total_over > 300:
+            failures.append(f"a request ran past its budget: planning {plan_over:.0f} ms, "
+                            f"total less queue {total_over:.0f} ms")
+        if stop_ms > 100:
+            failures.append(f"CPU ran {stop_ms:.0f} ms after a disconnect")
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump(report, f, indent=2)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    for f in failures:
+        print("FAIL:", f)
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
