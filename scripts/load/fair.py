@@ -8,18 +8,19 @@ asks of the service, measured.
 Starts the release binary in embedded mode on the sample extract (network preloaded,
 rate limit off: the fairness measured is the planner's own), then:
 
-1. unloaded: one ordinary client (127.0.0.2) sends 10 km day-hike requests one after
-   another for --seconds; their p50/p95;
+1. unloaded: one ordinary client (127.0.0.2) sends 10 km day-hike requests, 8 a
+   second, for --seconds; their p50/p95;
 2. attacked: the same while --attackers addresses (127.0.1.N) each keep three
    connections sending the costliest request the schema allows (300 km drive, 200 km
-   in 10 days, 10 results, tolerance 0.2); one connection of each drops every request
-   0.3 s after sending it. The ordinary client's answers must all be 200 and their p95
-   at most 3 times the unloaded p95;
+   in 10 days, 10 results, tolerance 0.2), 8 a second per address in all (under the
+   service's default rate limit, which stays on); one connection of each drops every
+   request 0.3 s after sending it. The ordinary client's answers must all be 200 and
+   their p95 at most 3 times the unloaded p95;
 3. every 200 answer's planning time (its Server-Timing `plan`) within its budget + 200
    ms, and every request's time less its queue wait within budget + 300 ms;
 4. disconnect: with nothing else running, one costly request is sent and dropped after
-   0.3 s; the process's CPU time is sampled every 5 ms and must stop growing within
-   100 ms of the drop (repeated 5 times; the worst is reported).
+   0.3 s; the solver threads' CPU time (schedstat, ns) is sampled every 2 ms and must
+   stop growing within 100 ms of the drop (8 tries; the worst is reported).
 
 Exit 1 when a check fails. Prints a report; --json writes the figures.
 """
@@ -39,6 +40,8 @@ ORDINARY = {"origin": {"lat": 42.5078, "lon": 1.5211}, "max_drive_km": 25,
 COSTLY = {"origin": {"lat": 42.5078, "lon": 1.5211}, "max_drive_km": 300,
           "target_km": 200, "days": 10, "max_results": 10, "tolerance": 0.2}
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+# Requests a second each client sends at most: under the default rate limit (10).
+RATE = 8.0
 
 
 def free_port():
@@ -53,6 +56,22 @@ def cpu_seconds(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def solver_cpu_seconds(pid):
+    """CPU time of the process's solver threads (both lanes), from schedstat: nanosecond
+    resolution, where /proc/PID/stat counts whole scheduler ticks."""
+    total = 0
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/comm") as f:
+                if not f.read().startswith("solver-"):
+                    continue
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                total += int(f.read().split()[0])
+        except OSError:
+            continue
+    return total / 1e9
 
 
 def server_timing(header):
@@ -99,25 +118,34 @@ def percentile(xs, p):
     return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))] if xs else float("nan")
 
 
-def ordinary_run(port, seconds, source="127.0.0.2"):
+def ordinary_run(port, seconds, source="127.0.0.2", rate=RATE):
+    """One ordinary client: a 10 km request every 1/rate seconds (or as soon as the last
+    is answered, when that takes longer)."""
     results = []
-    end = time.monotonic() + seconds
+    start = time.monotonic()
+    end = start + seconds
+    n = 0
     while time.monotonic() < end:
         results.append(post(port, ORDINARY, source))
+        n += 1
+        time.sleep(max(0.0, start + n / rate - time.monotonic()))
     return results
 
 
 def attack(port, attackers, stop, log):
     def worker(source, drop):
+        # Three connections per address, each at most RATE/3 requests a second: the
+        # address stays under the rate limit and is never refused by it.
+        every = 3.0 / RATE
         while not stop.is_set():
+            started = time.monotonic()
             if drop:
                 send_and_drop(port, COSTLY, source, 0.3)
                 log.append(("dropped", 0.0, {}))
             else:
                 status, took, timing = post(port, COSTLY, source)
                 log.append((status, took, timing))
-                if status == 429:
-                    time.sleep(0.05)
+            time.sleep(max(0.0, started + every - time.monotonic()))
 
     threads = []
     for a in range(attackers):
@@ -141,19 +169,26 @@ def budget_overruns(results):
     return max(plan_over, default=float("-inf")), max(total_over, default=float("-inf"))
 
 
-def disconnect_stops(port, pid, repeats=5):
-    worst = 0.0
+def disconnect_stops(port, pid, repeats=8):
+    """The worst time from dropping a costly request to the last growth (by more than 1
+    ms) of the solver threads' CPU, and their CPU after the drop, over `repeats` tries."""
+    worst, after = 0.0, []
     for _ in range(repeats):
         time.sleep(0.5)
+        before = solver_cpu_seconds(pid)
         dropped = send_and_drop(port, COSTLY, "127.0.0.3", 0.3)
-        last_change, last = dropped, cpu_seconds(pid)
+        at_drop = solver_cpu_seconds(pid)
+        last_change, last = dropped, at_drop
         while time.monotonic() - dropped < 2.0:
-            time.sleep(0.005)
-            now = cpu_seconds(pid)
-            if now > last + 1.0 / CLK_TCK:  # more than a tick of noise
+            time.sleep(0.002)
+            now = solver_cpu_seconds(pid)
+            if now > last + 0.001:
                 last_change, last = time.monotonic(), now
+        if at_drop - before < 0.05:
+            continue  # the plan had not started: nothing to stop
         worst = max(worst, last_change - dropped)
-    return worst * 1000
+        after.append(last - at_drop)
+    return worst * 1000, max(after, default=0.0) * 1000
 
 
 def main():
@@ -165,9 +200,10 @@ def main():
     args = ap.parse_args()
 
     port = free_port()
+    # The service's own rate limit (10 a second, 40 at once, by default) stays on: the
+    # attack is the one it lets through; every client here keeps under it.
     env = dict(os.environ, RUST_LOG="warn", TRAILLOOP__SERVER__HOST="127.0.0.1",
-               TRAILLOOP__SERVER__PORT=str(port), TRAILLOOP__RATE_LIMIT__PER_SECOND="0",
-               TRAILLOOP__NETWORK__PRELOAD="true")
+               TRAILLOOP__SERVER__PORT=str(port), TRAILLOOP__NETWORK__PRELOAD="true")
     env.pop("TRAILLOOP__DATABASE__URL", None)
     server = subprocess.Popen([args.bin, "serve"], env=env, stdout=subprocess.DEVNULL,
                               stderr=open("/tmp/trailloop-fair.log", "w"))
@@ -201,7 +237,7 @@ def main():
         for s, _, _ in attack_log:
             statuses[str(s)] = statuses.get(str(s), 0) + 1
         plan_over, total_over = budget_overruns(attacked + attack_log)
-        stop_ms = disconnect_stops(port, server.pid)
+        stop_ms, cpu_after_ms = disconnect_stops(port, server.pid)
         report = {
             "attackers": args.attackers,
             "unloaded": {"n": len(unloaded), "p50_ms": percentile(u_times, 50) * 1000,
@@ -212,7 +248,8 @@ def main():
             "attack_answers": statuses,
             "worst_planning_past_budget_ms": plan_over,
             "worst_total_less_queue_past_budget_ms": total_over,
-            "cpu_stops_after_disconnect_ms": stop_ms,
+            "solver_cpu_stops_after_disconnect_ms": stop_ms,
+            "solver_cpu_after_disconnect_ms": cpu_after_ms,
         }
         ratio = report["attacked"]["p95_ms"] / report["unloaded"]["p95_ms"]
         report["p95_ratio"] = ratio
@@ -226,7 +263,7 @@ def main():
             failures.append(f"a request ran past its budget: planning {plan_over:.0f} ms, "
                             f"total less queue {total_over:.0f} ms")
         if stop_ms > 100:
-            failures.append(f"CPU ran {stop_ms:.0f} ms after a disconnect")
+            failures.append(f"the solver ran {stop_ms:.0f} ms after a disconnect")
         if args.json:
             with open(args.json, "w") as f:
                 json.dump(report, f, indent=2)

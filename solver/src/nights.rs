@@ -12,6 +12,7 @@
 
 use crate::heap::{Item, MinHeap};
 use crate::paths::{free_path, mark_side_by_side, path_to, SearchScratch};
+use crate::query::Limits;
 use crate::score::Scorer;
 use crate::search_graph::{SearchGraph, SearchStep};
 use crate::walk::Walk;
@@ -61,6 +62,7 @@ pub(crate) fn night_seeds(
     count: usize,
     s: &mut SearchScratch,
     work: &mut u64,
+    limits: &Limits,
 ) -> Vec<Walk> {
     let days = scorer.days as usize;
     if days < 2 || local.n() == 0 {
@@ -86,9 +88,15 @@ pub(crate) fn night_seeds(
         return Vec::new();
     }
     let node = |p: usize| scorer.nights[places[p]].local;
-    let from_place: Vec<Vec<f64>> = (0..places.len())
-        .map(|p| distances(local, node(p), MAX_LEG * leg, work))
-        .collect();
+    // One search per place: a trip's costliest step before the search, so it looks
+    // whether the request was abandoned between them.
+    let mut from_place: Vec<Vec<f64>> = Vec::with_capacity(places.len());
+    for p in 0..places.len() {
+        if limits.cancelled() {
+            return Vec::new();
+        }
+        from_place.push(distances(local, node(p), MAX_LEG * leg, work));
+    }
     let leg_cost = |d: f64| {
         if !d.is_finite() || d > MAX_LEG * leg {
             None

@@ -97,6 +97,11 @@ pub fn solve_with(
         &stop_junctions,
         &mut work,
     );
+    // The neighbourhood and its search graph are the costliest steps before the search
+    // of a long loop: an abandoned request stops after them.
+    if limits.cancelled() {
+        return Err(SolveError::Cancelled);
+    }
     let mut scorer = Scorer::new(query, graph.position(start)[1]);
     scorer.nights = night_places(query, &local, &stops);
     let mut pool = Alternatives::new(2 * k + 4);
@@ -113,11 +118,15 @@ pub fn solve_with(
                 NIGHT_SEEDS,
                 &mut SearchScratch::default(),
                 &mut seed_work,
+                limits,
             )
             .into_iter()
             .map(Start::Walk),
         );
         work += seed_work;
+        if limits.cancelled() {
+            return Err(SolveError::Cancelled);
+        }
     } else {
         starts.extend(
             seeds(&local, &scorer, reach, FUNDAMENTAL_SEEDS)
