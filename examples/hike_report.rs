@@ -78,17 +78,12 @@ async fn main() -> anyhow::Result<()> {
     let reference = Reference::new(store.network());
     let settings = Settings::load_from(None, std::iter::empty::<(String, String)>())?;
     let metrics = trailloop::metrics::Metrics::new()?;
-    let pool = SolverPool::new(
-        settings.solver.effective_threads(),
-        settings.solver.effective_concurrent_plans(),
-        settings.solver.effective_max_queue(),
-        metrics.clone(),
-    )?;
+    let pool = SolverPool::new(&settings.solver, metrics.clone())?;
     let planner = Services::new(
         Store::Embedded(store.clone()),
         pool,
         settings.planner.clone(),
-        Duration::from_millis(settings.solver.time_budget_ms),
+        settings.solver.costly_units,
         settings.network.cache_bytes(),
         Arc::new(settings.planner.load_profile()?),
         metrics,
@@ -118,7 +113,7 @@ async fn main() -> anyhow::Result<()> {
                 let request = LoopRequest::try_from(body)
                     .map_err(|e| anyhow::anyhow!("invalid request: {e:?}"))?;
                 let started = Instant::now();
-                let answer = planner.loops(&request).await?;
+                let answer = planner.loops(&request, None).await?;
                 times.push(started.elapsed());
                 if answer.loops.is_empty() {
                     empty += 1;

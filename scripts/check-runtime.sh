@@ -7,6 +7,8 @@
 #     service runs there as an unprivileged user with the image's environment;
 #   - `trailloop migrate` and `trailloop import` (the one-off task) work;
 #   - `trailloop healthcheck` exits 0 while serving and non-zero when not;
+#   - /metrics is served on the metrics port, as the image sets it, and is 404 on the
+#     API's port;
 #   - SIGTERM during a slow request lets it finish, then the process exits 0 within the
 #     ECS stop timeout.
 set -euo pipefail
@@ -49,13 +51,22 @@ psql "$TRAILLOOP_TEST_DATABASE_URL" -qc "CREATE DATABASE $DB"
 # The cluster's URL with database $DB, its query (sslmode) kept.
 BASE=${TRAILLOOP_TEST_DATABASE_URL%%\?*}
 URL="${BASE%/*}/$DB${TRAILLOOP_TEST_DATABASE_URL#"$BASE"}"
-PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+PORT=$(free_port)
+# The image serves /metrics on a port of its own (its ENV TRAILLOOP__SERVER__METRICS_PORT).
+METRICS_PORT=$(free_port)
+[ "$METRICS_PORT" != "$PORT" ] || METRICS_PORT=$(free_port)
+grep -qx 'ENV TRAILLOOP__SERVER__METRICS_PORT=[1-9][0-9]*' Dockerfile \
+    || fail "the Dockerfile no longer sets TRAILLOOP__SERVER__METRICS_PORT: update this script"
 # The image's user (65532 in distroless; any unprivileged uid here) and environment.
 run=()
 [ "$(id -u)" = 0 ] && run=(setpriv --reuid=65532 --regid=65532 --clear-groups)
 run+=(env -i TRAILLOOP__DATABASE__URL="$URL" TRAILLOOP__SERVER__PORT="$PORT"
+      TRAILLOOP__SERVER__METRICS_PORT="$METRICS_PORT"
       ${CA_FILE:+TRAILLOOP__DATABASE__CA_FILE=database-ca.pem}
       TRAILLOOP__SOLVER__THREADS=1 TRAILLOOP__SOLVER__TIME_BUDGET_MS=20000
+      TRAILLOOP__SOLVER__COSTLY_TIME_BUDGET_MS=20000 TRAILLOOP__SOLVER__MAX_QUEUE_WAIT_MS=30000
+      TRAILLOOP__SOLVER__COSTLY_PER_CLIENT=16 TRAILLOOP__SOLVER__COSTLY_MAX_QUEUE=16
       RUST_LOG=warn ./trailloop)
 # exec: the process the caller sees (and signals) is trailloop itself, as in a container.
 as_app() { (cd "$APP" && exec "${run[@]}" "$@"); }
@@ -73,7 +84,15 @@ as_app healthcheck || fail "healthcheck failed while serving"
 # Ready once the network is loaded into memory (network.preload): a few seconds at most.
 for _ in $(seq 150); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
 curl -fsS "http://127.0.0.1:$PORT/readyz" >/dev/null || fail "not ready after import"
+# /metrics on its own port only: 404 on the API's.
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/metrics")
+[ "$code" = 404 ] || fail "/metrics on the API's port answered $code, not 404"
+metrics=$(curl -fsS "http://127.0.0.1:$METRICS_PORT/metrics") \
+    || fail "no answer for /metrics on the metrics port $METRICS_PORT"
+grep -q '^http_requests_total' <<<"$metrics" || fail "no request counts on the metrics port"
 # Several plans on one solver thread: the last ones are still queued when SIGTERM comes.
+# They are costly requests from one client: the run above lets 16 of them in at once
+# (solver.costly_per_client, costly_max_queue) and wait their turn (max_queue_wait_ms).
 # Three-day trips (a few hundred ms each): a day loop answers in tens of ms once the
 # network is in memory, and the batch could be over before it is signalled.
 body='{"origin": {"lat": 42.5078, "lon": 1.5211}, "max_drive_km": 30, "target_km": 60, "days": 3, "max_results": 3}'
@@ -86,7 +105,7 @@ done
 # some are still in flight: a request whose curl had not yet connected is not in flight,
 # and the listener closes at SIGTERM.
 for _ in $(seq 100); do
-    read -r answered admitted < <(curl -fs "http://127.0.0.1:$PORT/metrics" | awk '
+    read -r answered admitted < <(curl -fs "http://127.0.0.1:$METRICS_PORT/metrics" | awk '
         /^http_requests_total\{.*route="\/v1\/loops"/ {a += $2}
         /^solver_pool_in_flight / {f = $2}
         END {print a + 0, f + 0}')

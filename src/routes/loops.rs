@@ -54,6 +54,8 @@ pub async fn post(
             (LoopFeatureCollection = "application/geo+json"),
         )),
         (status = 422, description = "Invalid parameters, each named", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "This client has as many costly plans in flight as it may (the detail says what to reduce to plan at once), or too many requests", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u32, description = "Seconds to wait before trying again"))),
         (status = 503, description = "Busy, out of time, or database unreachable; see Retry-After", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u32, description = "Seconds to wait before trying again"))),
     )

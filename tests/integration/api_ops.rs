@@ -247,6 +247,10 @@ async fn a_saturated_solver_answers_503_with_retry_after(backend: Backend) {
             &[
                 ("TRAILLOOP__SOLVER__THREADS", "1"),
                 ("TRAILLOOP__SOLVER__MAX_QUEUE", "1"),
+                // The requests below are costly, all from one client: the lane's
+                // queue is what is saturated here, not the client's share.
+                ("TRAILLOOP__SOLVER__COSTLY_MAX_QUEUE", "1"),
+                ("TRAILLOOP__SOLVER__COSTLY_PER_CLIENT", "100"),
             ],
         )
         .await,
