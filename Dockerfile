@@ -4,6 +4,7 @@
 #
 #   docker build -t trailloop:dev .
 #   docker run --rm -p 8080:8080 trailloop:dev            # embedded mode (Andorra sample)
+#   docker run --rm -p 8080:8080 -p 127.0.0.1:9090:9090 trailloop:dev   # and /metrics on 9090
 #   docker run --rm trailloop:dev migrate                  # with TRAILLOOP__DATABASE__URL set
 #
 # Stages:
@@ -118,13 +119,18 @@ ADD --chown=0:0 --chmod=0444 \
 
 # Settings: config/default.toml, found relative to the working directory (/app), then
 # TRAILLOOP__SECTION__KEY environment variables given at run time.
+# /metrics is served on a port of its own, 9090, and answers 404 on the API's port
+# (8080): publishing or load-balancing 8080 does not expose the metrics. A scraper
+# reaches 9090 beside the container (same task or host); 0 puts /metrics back on 8080.
+ENV TRAILLOOP__SERVER__METRICS_PORT=9090
 
 # The root filesystem is read-only in production: /tmp is the one writable path. As a
 # VOLUME, ECS Fargate's bind mount there takes the image's mode (1777, writable by 65532).
 VOLUME ["/tmp"]
 
 USER 65532:65532
-EXPOSE 8080
+# 8080: the API (and the health checks); 9090: /metrics alone.
+EXPOSE 8080 9090
 STOPSIGNAL SIGTERM
 
 # No shell or curl in distroless: the binary checks itself (GET /healthz on $PORT).

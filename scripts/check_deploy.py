@@ -21,8 +21,9 @@ loader):
   * least privilege: the service logs in with its own login (not the RDS master), the
     admin task has the master URL and the password `trailloop api-user` sets, which is
     the one in the service's URL; each execution role reads exactly its task's secrets;
-  * the service's plan token key (a generated secret), proxy, keep-alive, metrics port,
-    docs and rate-limit settings; the load balancer's idle timeout, access logs to an
+  * the service's plan token key (a generated secret), proxy, keep-alive, metrics port
+    (not the load balancer's port, not its target or health check, admitted by no
+    security group of the service), docs and rate-limit settings; the load balancer's idle timeout, access logs to an
     encrypted, private, versioned, expiring, TLS-only bucket, /metrics answered 404 at
     the load balancer; a WAF web ACL (rate limit, AWS common and known-bad-inputs rule
     sets, SizeRestrictions_BODY counted only) on the load balancer;
@@ -31,8 +32,10 @@ loader):
     policy) that the task definitions take their image from.
 Dockerfile: multi-stage distroless non-root image with a HEALTHCHECK, every base image
 pinned as tag@sha256:digest, the RDS CA bundle added by checksum at the path the task
-definitions name, the readelf check of the binary's libraries.
-Compose file: PostGIS, migrate -> import -> api ordering, backup interval setting.
+definitions name, the readelf check of the binary's libraries, /metrics on a port of
+its own (ENV TRAILLOOP__SERVER__METRICS_PORT, exposed).
+Compose file: PostGIS, migrate -> import -> api ordering, backup interval setting,
+/metrics on a port of its own published on the host's loopback at most.
 
 Exit status 1 when anything is missing; every problem is printed.
 """
@@ -490,6 +493,8 @@ def check_service_settings(t: Template, served: dict, r: Report) -> None:
             for mport in (as_int(v) for v in t.values(env.get("TRAILLOOP__SERVER__METRICS_PORT"))):
                 r.check(mport not in (None, 0) and mport != target_port, cw,
                         f"TRAILLOOP__SERVER__METRICS_PORT ({mport}) must be set and differ from the load balancer's port {target_port}")
+                if mport not in (None, 0):
+                    check_metrics_port_private(t, td, mport, cw, r)
             secret, _ = t.secret_source(container_secrets(c).get(TOKEN_KEY_ENV))
             if r.check(secret is not None and t.type_of(secret) == "AWS::SecretsManager::Secret", cw,
                        f"Secrets lacks {TOKEN_KEY_ENV} from a Secrets Manager secret of this template"):
@@ -652,6 +657,42 @@ def check_operations(t: Template, r: Report) -> None:
                     "Image must come from the stack's ECR repository (RepositoryUri and a tag parameter)")
 
 
+def ingress_rules(t: Template, group: str) -> list[dict]:
+    """The ingress rules of a security group: its own and those of
+    AWS::EC2::SecurityGroupIngress resources naming it."""
+    rules = list(t.props(group).get("SecurityGroupIngress") or [])
+    rules += [p for _, p in t.of_type("AWS::EC2::SecurityGroupIngress") if t.ref_target(p.get("GroupId")) == group]
+    return rules
+
+
+def admits(rule: dict, port: int) -> bool:
+    if str(rule.get("IpProtocol")) in ("-1", "all"):
+        return True
+    low, high = as_int(rule.get("FromPort")), as_int(rule.get("ToPort"))
+    return low is not None and high is not None and low <= port <= high
+
+
+def check_metrics_port_private(t: Template, td: str, mport: int, where: str, r: Report) -> None:
+    """/metrics on its own port is out of the public path: no target group sends
+    traffic or health checks there, and no security group of the service admits it."""
+    for name, tg in t.of_type("AWS::ElasticLoadBalancingV2::TargetGroup"):
+        r.check(as_int(tg.get("Port")) != mport, where,
+                f"target group {name} forwards to the metrics port {mport}")
+        hc_port = str(tg.get("HealthCheckPort", "traffic-port"))
+        r.check(hc_port == "traffic-port" or as_int(hc_port) != mport, where,
+                f"target group {name} health-checks the metrics port {mport}")
+    for sname, sprops in t.of_type("AWS::ECS::Service"):
+        if t.ref_target(sprops.get("TaskDefinition")) != td:
+            continue
+        vpc = ((sprops.get("NetworkConfiguration") or {}).get("AwsvpcConfiguration") or {})
+        for sg in (t.ref_target(g) for g in vpc.get("SecurityGroups") or []):
+            if sg is None:
+                continue
+            open_rules = [rule.get("Description") or str(rule) for rule in ingress_rules(t, sg) if admits(rule, mport)]
+            r.check(not open_rules, where,
+                    f"security group {sg} of {sname} admits the metrics port {mport}: {open_rules}")
+
+
 # ------------------------------------------------------------------------ Dockerfile
 def dockerfile_instructions(text: str) -> list[tuple[str, str]]:
     lines, buf = [], ""
@@ -746,6 +787,24 @@ def check_dockerfile(path: Path, r: Report) -> None:
         r.check(mode is not None and bool(re.fullmatch(r"0?[0-7]{3}", mode)) and int(mode, 8) & 0o004 and not int(mode, 8) & 0o022,
                 where, f"the RDS CA bundle needs --chmod readable by all, writable by none but root (got {mode})")
 
+    # /metrics on a port of its own, exposed, not the API's.
+    envs: dict[str, str] = {}
+    for op, rest in final:
+        if op == "ENV":
+            try:
+                words = shlex.split(rest)
+            except ValueError:
+                continue
+            envs.update(w.split("=", 1) for w in words if "=" in w)
+    api_port = as_int(envs.get("TRAILLOOP__SERVER__PORT", 8080))
+    mport = as_int(envs.get("TRAILLOOP__SERVER__METRICS_PORT"))
+    exposed = {as_int(p.split("/")[0]) for op, rest in final if op == "EXPOSE" for p in rest.split()}
+    if r.check(mport not in (None, 0) and mport != api_port, where,
+               f"runtime stage must set ENV TRAILLOOP__SERVER__METRICS_PORT to a port other than the API's {api_port} "
+               f"(got {envs.get('TRAILLOOP__SERVER__METRICS_PORT')!r})"):
+        r.check(mport in exposed and api_port in exposed, where,
+                f"runtime stage must EXPOSE the API port {api_port} and the metrics port {mport} (exposes {sorted(p for p in exposed if p)})")
+
     # The builder refuses a binary that needs libraries the distroless image lacks.
     r.check(any(op == "RUN" and "readelf -d" in rest for s in stages[:-1] for op, rest in s), where,
             "the builder must check the binary's shared libraries (readelf -d)")
@@ -798,6 +857,24 @@ def check_compose(path: Path, r: Report) -> None:
     r.check(command("api")[:1] == ["serve"], where, "api must run `trailloop serve`")
     r.check(any(str(p).split(":")[-1] == "8080" for p in services["api"].get("ports") or []), where,
             "api must publish container port 8080")
+    # /metrics on its own port, published on the host's loopback at most.
+    api_env = services["api"].get("environment") or {}
+    if isinstance(api_env, list):
+        api_env = dict(str(e).split("=", 1) for e in api_env if "=" in str(e))
+    mport = as_int(api_env.get("TRAILLOOP__SERVER__METRICS_PORT"))
+    api_port = as_int(api_env.get("TRAILLOOP__SERVER__PORT", 8080))
+    if r.check(mport not in (None, 0) and mport != api_port, where,
+               f"api must set TRAILLOOP__SERVER__METRICS_PORT to a port other than {api_port} "
+               f"(got {api_env.get('TRAILLOOP__SERVER__METRICS_PORT')!r})"):
+        for p in services["api"].get("ports") or []:
+            if isinstance(p, dict):
+                container, host_ip = as_int(p.get("target")), str(p.get("host_ip", ""))
+            else:
+                parts = re.sub(r"\$\{[^}]*\}", "X", str(p)).split("/")[0].split(":")
+                container, host_ip = as_int(parts[-1]), (parts[0] if len(parts) == 3 else "")
+            if container == mport:
+                r.check(host_ip in ("127.0.0.1", "::1", "[::1]", "localhost"), where,
+                        f"api publishes the metrics port {mport} beyond the host's loopback ({p})")
 
     backup = services["backup"]
     env = backup.get("environment") or {}

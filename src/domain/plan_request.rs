@@ -106,6 +106,7 @@ impl utoipa::PartialSchema for SavedLoop {
                          not kept with the saved plan.",
                     )),
             )
+            .required("token")
             .into()
     }
 }

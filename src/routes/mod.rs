@@ -21,8 +21,6 @@ pub use loop_json::{
 };
 
 use actix_web::{web, HttpResponse};
-use utoipa::OpenApi;
-use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::ApiError;
 use crate::settings::{ServerSettings, WebSettings};
@@ -94,13 +92,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, server: &ServerSettings, web_page
         );
     }
     if server.docs {
-        // Swagger UI lives under /docs/ (its assets are relative): send /docs there.
-        cfg.service(web::resource("/docs").route(web::get().to(|| async {
-            HttpResponse::PermanentRedirect()
-                .insert_header((actix_web::http::header::LOCATION, "/docs/"))
-                .finish()
-        })))
-        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::ApiDoc::openapi()));
+        openapi::configure(cfg);
     }
     page::configure(cfg, web_page);
 }

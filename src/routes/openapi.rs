@@ -1,17 +1,72 @@
 //! The OpenAPI document (`/openapi.json`) and Swagger UI (`/docs/`), generated from the
 //! handlers and types themselves so that they cannot drift from the code.
 
+use actix_web::http::header;
+use actix_web::middleware::DefaultHeaders;
+use actix_web::{web, HttpResponse};
+use utoipa::openapi::extensions::Extensions;
 use utoipa::openapi::schema::{
-    AllOfBuilder, AnyOfBuilder, ObjectBuilder, OneOfBuilder, Schema, Type,
+    AllOfBuilder, AnyOfBuilder, ObjectBuilder, OneOfBuilder, Schema, SchemaType, Type,
 };
 use utoipa::openapi::RefOr;
 use utoipa::{Modify, OpenApi};
+use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use super::{geojson, health, loop_json, loops, plans, trailheads, trails};
 use crate::domain::{
     FieldError, LoopRequestBody, OriginBody, PreferencesBody, SavePlanBody, Units,
 };
 use crate::error::Problem;
+
+/// Swagger UI's policy: its own bundled scripts and styles only (no inline script; its
+/// React components set inline styles), images from itself and `data:` URLs, requests to
+/// the API alone, no frames, no plug-ins. The validator badge, which would call
+/// validator.swagger.io, is off.
+pub const DOCS_CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
+    style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
+    frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+/// Registers `/openapi.json` and Swagger UI under `/docs/`, each of its files with
+/// [`DOCS_CONTENT_SECURITY_POLICY`].
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    let doc = web::Bytes::from(
+        serde_json::to_vec(&ApiDoc::openapi()).expect("the OpenAPI document serializes"),
+    );
+    cfg.service(
+        web::resource("/openapi.json")
+            .route(web::get().to(move || {
+                let doc = doc.clone();
+                async move {
+                    HttpResponse::Ok()
+                        .content_type("application/json")
+                        .body(doc)
+                }
+            }))
+            .default_service(super::not_allowed("GET")),
+    )
+    // Swagger UI lives under /docs/ (its assets are relative): send /docs there.
+    .service(web::resource("/docs").route(web::get().to(|| async {
+        HttpResponse::PermanentRedirect()
+            .insert_header((header::LOCATION, "/docs/"))
+            .finish()
+    })))
+    .service(
+        web::scope("/docs")
+            .wrap(
+                DefaultHeaders::new()
+                    .add((
+                        header::CONTENT_SECURITY_POLICY,
+                        DOCS_CONTENT_SECURITY_POLICY,
+                    ))
+                    .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+                    .add((header::REFERRER_POLICY, "no-referrer")),
+            )
+            .service(
+                SwaggerUi::new("/{_:.*}")
+                    .config(Config::new(["/openapi.json"]).validator_url("none")),
+            ),
+    );
+}
 
 /// The API description.
 #[derive(OpenApi)]
@@ -78,18 +133,35 @@ use crate::error::Problem;
 )]
 pub struct ApiDoc;
 
-/// States in the schema what the derive cannot: a loop request gives exactly one of
-/// `target_km`, `target_mi` and `target_hours`, and at least one drive limit. (That
-/// `max_drive_km` and `max_drive_mi` exclude each other, and that day limits must
-/// cover the target, stay in the field descriptions: 422 names the field.)
+/// States in the schema what the derive cannot, exactly as the check rules
+/// (`src/domain/loop_request/check.rs`, `parse_drive_limit`): a loop request gives
+/// exactly one of `target_km`, `target_mi` and `target_hours`; at least one drive
+/// limit; and not both `max_drive_km` and `max_drive_mi` (`max_drive_minutes` goes with
+/// either: a drive then keeps both). A field given as `null` counts as not given, as
+/// the service reads it. (That day limits must cover the target stays in the field
+/// descriptions: 422 names the field.)
 struct RequiredChoices;
 
-/// `{"required": [field], "properties": {field: {"type": "number"}}}`: present and a
-/// number (a bare `required` would let `null` count as given).
+/// `{"required": [fields..], "properties": {field: {"type": "number"}, ..}}`: every one
+/// present and a number (a bare `required` would let `null` count as given).
+fn all_given(fields: &[&str]) -> ObjectBuilder {
+    fields.iter().fold(ObjectBuilder::new(), |b, &field| {
+        b.required(field)
+            .property(field, ObjectBuilder::new().schema_type(Type::Number))
+    })
+}
+
 fn one_required(field: &str) -> ObjectBuilder {
+    all_given(&[field])
+}
+
+/// `{"not": schema}`. utoipa has no builder for `not`: it goes in as a member of the
+/// object's flattened extensions, which serialize under their own names.
+fn not(schema: ObjectBuilder) -> ObjectBuilder {
+    let schema = serde_json::to_value(schema.build()).expect("a schema serializes");
     ObjectBuilder::new()
-        .required(field)
-        .property(field, ObjectBuilder::new().schema_type(Type::Number))
+        .schema_type(SchemaType::AnyValue)
+        .extensions(Some([("not", schema)].into_iter().collect::<Extensions>()))
 }
 
 impl Modify for RequiredChoices {
@@ -110,11 +182,23 @@ impl Modify for RequiredChoices {
             RefOr::T(Schema::Object(o)) => o.description.clone(),
             _ => None,
         };
+        // The service answers 422 naming `max_drive_mi` when both are given.
+        let one_drive_unit = not(all_given(&["max_drive_km", "max_drive_mi"]));
         let combined = AllOfBuilder::new()
             .description(description)
+            // A request as the rules above take it (a sample made up from every field's
+            // own example would give both drive distances).
+            .examples([serde_json::json!({
+                "origin": {"lat": 42.5078, "lon": 1.5211},
+                "max_drive_km": 25.0,
+                "target_km": 12.0,
+                "max_results": 3,
+                "preferences": {"avoid_roads": true, "scenery": 0.5}
+            })])
             .item(body)
             .item(target)
-            .item(drive);
+            .item(drive)
+            .item(one_drive_unit);
         components
             .schemas
             .insert("LoopRequestBody".into(), combined.into());

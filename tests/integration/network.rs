@@ -1,6 +1,7 @@
 //! The planning network in memory: a byte bound smaller than the region evicts and
 //! reloads without changing an answer, and an import swaps the network under load
-//! without a failed request.
+//! without a failed request. Its lines on a map (`/v1/network`): within a byte bound
+//! whatever the box.
 
 use std::time::{Duration, Instant};
 
@@ -161,4 +162,86 @@ async fn an_import_during_load_swaps_the_network_without_a_failed_request() {
     assert!(metric(&app, "network_cache_evictions_total").await >= 1.0);
 }
 
-on_both_backends!(a_byte_bound_smaller_than_the_region_evicts_and_reloads_with_the_same_answers);
+/// `[lon, lat]` of a GeoJSON position.
+fn position(p: &Value) -> [f64; 2] {
+    [p[0].as_f64().unwrap(), p[1].as_f64().unwrap()]
+}
+
+/// A line's length, metres.
+fn length_m(line: &[Value]) -> f64 {
+    line.windows(2)
+        .map(|w| trailloop_geo::haversine_m(position(&w[0]), position(&w[1])))
+        .sum()
+}
+
+/// `/v1/network` answers at most 1 MiB whatever the box: the largest box over the
+/// whole sample region (4.6 MB of lines before the bound) is cut to it, keeps the
+/// longest lines all over the region, and says it was cut; a small box is whole.
+async fn a_large_box_is_answered_within_a_mebibyte_with_the_longest_lines(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let r = app.get("/v1/network?bbox=1.30,42.30,1.80,42.80").await;
+    assert_eq!(r.status(), 200);
+    let body = r.bytes().await.unwrap();
+    assert!(body.len() <= 1 << 20, "{} bytes", body.len());
+    // The region holds more than the bound: the answer is filled up to it.
+    assert!(body.len() > 1_000_000, "{} bytes", body.len());
+    let fc: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(fc["truncated"], true);
+    assert!(
+        fc["hint"].as_str().unwrap().contains("Zoom in"),
+        "{}",
+        fc["hint"]
+    );
+    let features = fc["features"].as_array().unwrap();
+    assert!(features.len() > 3000, "{} lines", features.len());
+    // All over the region, not one corner of it: every quarter of Andorra around
+    // (1.55, 42.55) has lines.
+    let mut quarters = [0; 4];
+    for f in features {
+        let [lon, lat] = position(&f["geometry"]["coordinates"][0]);
+        quarters[usize::from(lon > 1.55) + 2 * usize::from(lat > 42.55)] += 1;
+    }
+    assert!(
+        quarters.iter().all(|&n| n >= 200),
+        "lines by quarter: {quarters:?}"
+    );
+    // Longest first: the first hundred lines are longer than the last hundred.
+    let lengths: Vec<f64> = features
+        .iter()
+        .map(|f| length_m(f["geometry"]["coordinates"].as_array().unwrap()))
+        .collect();
+    let median = |ls: &[f64]| {
+        let mut ls = ls.to_vec();
+        ls.sort_by(f64::total_cmp);
+        ls[ls.len() / 2]
+    };
+    let (first, last) = (
+        median(&lengths[..100]),
+        median(&lengths[lengths.len() - 100..]),
+    );
+    assert!(first > 10.0 * last, "first lines {first} m, last {last} m");
+    // Positions to a tenth of a metre (six decimals), no finer.
+    for f in features.iter().step_by(50) {
+        for p in f["geometry"]["coordinates"].as_array().unwrap() {
+            for x in position(p) {
+                assert!(((x * 1e6).round() - x * 1e6).abs() < 1e-6, "{x}");
+            }
+        }
+    }
+
+    // A small box gets every line, and no hint.
+    let small: Value = app
+        .get("/v1/network?bbox=1.55,42.52,1.60,42.56")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(small["truncated"], false);
+    assert!(small.get("hint").is_none(), "{}", small["hint"]);
+    assert!(small["features"].as_array().unwrap().len() > 100);
+}
+
+on_both_backends!(
+    a_byte_bound_smaller_than_the_region_evicts_and_reloads_with_the_same_answers,
+    a_large_box_is_answered_within_a_mebibyte_with_the_longest_lines,
+);
