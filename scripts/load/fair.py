@@ -16,8 +16,12 @@ rate limit off: the fairness measured is the planner's own), then:
    service's default rate limit, which stays on); one connection of each drops every
    request 0.3 s after sending it. The ordinary client's answers must all be 200 and
    their p95 at most 3 times the unloaded p95;
-3. every 200 answer's planning time (its Server-Timing `plan`) within its budget + 200
-   ms, and every request's time less its queue wait within budget + 300 ms;
+3. budget: besides the answers above, a set of requests of every kind (long days,
+   trips, base camp, many results, by time) one at a time; every 200 answer's planning
+   time (its Server-Timing `plan`) within its budget + 200 ms, and its time less its
+   queue wait within budget + 300 ms (run it with short budgets, e.g.
+   TRAILLOOP__SOLVER__COSTLY_TIME_BUDGET_MS=800 TRAILLOOP__SOLVER__TIME_BUDGET_MS=200,
+   to make every budget bind);
 4. disconnect: with nothing else running, one costly request is sent and dropped after
    0.3 s; the solver threads' CPU time (schedstat, ns) is sampled every 2 ms and must
    stop growing within 100 ms of the drop (8 tries; the worst is reported).
@@ -169,6 +173,30 @@ def budget_overruns(results):
     return max(plan_over, default=float("-inf")), max(total_over, default=float("-inf"))
 
 
+# Requests of every kind the budget must bind on: long days, trips, base camp, many
+# results, by time.
+BUDGET_SET = [
+    {"target_km": 40, "max_results": 10},
+    {"target_km": 60, "max_results": 10, "tolerance": 0.01},
+    {"target_km": 100, "days": 3},
+    {"target_km": 120, "days": 6, "max_results": 10, "tolerance": 0.2},
+    {"target_km": 200, "days": 10, "max_results": 10, "tolerance": 0.2},
+    {"target_km": 60, "days": 3, "preferences": {"base_camp": True}},
+    {"target_km": 150, "days": 14, "max_day_km": 12},
+    {"target_hours": 12},
+]
+
+
+def budget_run(port, rounds=2):
+    """Each request of BUDGET_SET, one at a time from one address, `rounds` times."""
+    results = []
+    for _ in range(rounds):
+        for extra in BUDGET_SET:
+            body = {"origin": {"lat": 42.5078, "lon": 1.5211}, "max_drive_km": 60, **extra}
+            results.append(post(port, body, "127.0.0.4"))
+    return results
+
+
 def disconnect_stops(port, pid, repeats=8):
     """The worst time from dropping a costly request to the last growth (by more than 1
     ms) of the solver threads' CPU, and their CPU after the drop, over `repeats` tries."""
@@ -236,7 +264,11 @@ def main():
         statuses = {}
         for s, _, _ in attack_log:
             statuses[str(s)] = statuses.get(str(s), 0) + 1
-        plan_over, total_over = budget_overruns(attacked + attack_log)
+        alone = budget_run(port)
+        plan_over, total_over = budget_overruns(attacked + attack_log + alone)
+        alone_statuses = {}
+        for st, _, _ in alone:
+            alone_statuses[str(st)] = alone_statuses.get(str(st), 0) + 1
         stop_ms, cpu_after_ms = disconnect_stops(port, server.pid)
         report = {
             "attackers": args.attackers,
@@ -246,6 +278,7 @@ def main():
                          "p50_ms": percentile(a_times, 50) * 1000,
                          "p95_ms": percentile(a_times, 95) * 1000},
             "attack_answers": statuses,
+            "budget_set_answers": alone_statuses,
             "worst_planning_past_budget_ms": plan_over,
             "worst_total_less_queue_past_budget_ms": total_over,
             "solver_cpu_stops_after_disconnect_ms": stop_ms,

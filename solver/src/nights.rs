@@ -89,10 +89,10 @@ pub(crate) fn night_seeds(
     }
     let node = |p: usize| scorer.nights[places[p]].local;
     // One search per place: a trip's costliest step before the search, so it looks
-    // whether the request was abandoned between them.
+    // whether the request was abandoned, or is out of time, between them.
     let mut from_place: Vec<Vec<f64>> = Vec::with_capacity(places.len());
     for p in 0..places.len() {
-        if limits.cancelled() {
+        if limits.should_stop() {
             return Vec::new();
         }
         from_place.push(distances(local, node(p), MAX_LEG * leg, work));

@@ -80,7 +80,7 @@ pub fn solve_network(
                 stats.hit_deadline |= solution.stats.hit_deadline;
                 solution.loops
             }
-            Err(SolveError::Cancelled) => {
+            Err(SolveError::Cancelled | SolveError::OutOfTime) => {
                 cancelled = true;
                 Vec::new()
             }

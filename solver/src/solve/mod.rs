@@ -49,6 +49,18 @@ const CONTINUED: usize = 3;
 /// Most work one walk gets in one extension round.
 const EXTENSION_SHARE: u64 = 60_000;
 
+/// Before the search of a start has found anything: stop when the request was
+/// abandoned, or its deadline passed (the search itself keeps what it found instead).
+fn stop_before_search(limits: &Limits) -> Result<(), SolveError> {
+    if limits.cancelled() {
+        Err(SolveError::Cancelled)
+    } else if limits.should_stop() {
+        Err(SolveError::OutOfTime)
+    } else {
+        Ok(())
+    }
+}
+
 /// Solves one query reusing `scratch` (see [`Scratch`]).
 pub fn solve_with(
     graph: &TrailGraph,
@@ -61,9 +73,7 @@ pub fn solve_with(
     let start = graph
         .node_of_id(query.start)
         .ok_or(SolveError::UnknownStart(query.start))?;
-    if limits.cancelled() {
-        return Err(SolveError::Cancelled);
-    }
+    stop_before_search(limits)?;
     let target = query.target_m;
     let reach = query.reach_m();
     let limit = query.preferences.limit();
@@ -98,10 +108,8 @@ pub fn solve_with(
         &mut work,
     );
     // The neighbourhood and its search graph are the costliest steps before the search
-    // of a long loop: an abandoned request stops after them.
-    if limits.cancelled() {
-        return Err(SolveError::Cancelled);
-    }
+    // of a long loop: an abandoned or late request stops after them.
+    stop_before_search(limits)?;
     let mut scorer = Scorer::new(query, graph.position(start)[1]);
     scorer.nights = night_places(query, &local, &stops);
     let mut pool = Alternatives::new(2 * k + 4);
@@ -124,9 +132,7 @@ pub fn solve_with(
             .map(Start::Walk),
         );
         work += seed_work;
-        if limits.cancelled() {
-            return Err(SolveError::Cancelled);
-        }
+        stop_before_search(limits)?;
     } else {
         starts.extend(
             seeds(&local, &scorer, reach, FUNDAMENTAL_SEEDS)
