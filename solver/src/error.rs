@@ -73,8 +73,4 @@ pub enum SolveError {
     /// The caller's cancellation flag was raised.
     #[error("cancelled")]
     Cancelled,
-    /// The deadline passed before the search of this start began (the steps before it,
-    /// the neighbourhood and a trip's night places, are not worth starting then).
-    #[error("the deadline passed before the search began")]
-    OutOfTime,
 }

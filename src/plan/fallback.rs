@@ -44,7 +44,15 @@ pub(super) fn plan_groups(
                 outcome.stats.hit_deadline = true;
                 break;
             }
-            outcome.absorb(solve_network(network, starts, p, limits)?);
+            match solve_network(network, starts, p, limits) {
+                Ok(o) => outcome.absorb(o),
+                // Out of time on this network: the others' loops are the answer.
+                Err(PlanError::TimeBudget) if !outcome.loops.is_empty() => {
+                    outcome.stats.hit_deadline = true;
+                    break;
+                }
+                Err(e) => return Err(e),
+            }
         }
         outcome.rank(p.max_results);
         Ok(outcome)

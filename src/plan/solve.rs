@@ -80,7 +80,7 @@ pub fn solve_network(
                 stats.hit_deadline |= solution.stats.hit_deadline;
                 solution.loops
             }
-            Err(SolveError::Cancelled | SolveError::OutOfTime) => {
+            Err(SolveError::Cancelled) => {
                 cancelled = true;
                 Vec::new()
             }
@@ -92,8 +92,9 @@ pub fn solve_network(
             day_loops.push(loops);
         }
     }
-    if limits.cancelled() || (found.is_empty() && day_loops.iter().all(Vec::is_empty) && cancelled)
-    {
+    // Nothing found and the search cut short: out of time, not "no loop here".
+    let cut = cancelled || stats.hit_deadline;
+    if limits.cancelled() || (found.is_empty() && day_loops.iter().all(Vec::is_empty) && cut) {
         return Err(PlanError::TimeBudget);
     }
     stats.hit_deadline |= cancelled;

@@ -49,15 +49,29 @@ const CONTINUED: usize = 3;
 /// Most work one walk gets in one extension round.
 const EXTENSION_SHARE: u64 = 60_000;
 
-/// Before the search of a start has found anything: stop when the request was
-/// abandoned, or its deadline passed (the search itself keeps what it found instead).
-fn stop_before_search(limits: &Limits) -> Result<(), SolveError> {
+/// Before the search of a start has found anything: `Err` when the request was
+/// abandoned, `Ok(Some(..))` (no loops, the deadline hit) when its deadline passed: the
+/// steps before the search (the neighbourhood, a trip's night places) are not worth
+/// starting then; the search itself keeps what it found instead.
+fn stop_before_search(
+    limits: &Limits,
+    started: Instant,
+    work: u64,
+) -> Result<Option<Solution>, SolveError> {
     if limits.cancelled() {
         Err(SolveError::Cancelled)
     } else if limits.should_stop() {
-        Err(SolveError::OutOfTime)
+        Ok(Some(Solution {
+            loops: Vec::new(),
+            stats: SearchStats {
+                work,
+                elapsed: started.elapsed(),
+                hit_deadline: true,
+                ..SearchStats::default()
+            },
+        }))
     } else {
-        Ok(())
+        Ok(None)
     }
 }
 
@@ -73,7 +87,9 @@ pub fn solve_with(
     let start = graph
         .node_of_id(query.start)
         .ok_or(SolveError::UnknownStart(query.start))?;
-    stop_before_search(limits)?;
+    if let Some(late) = stop_before_search(limits, started, 0)? {
+        return Ok(late);
+    }
     let target = query.target_m;
     let reach = query.reach_m();
     let limit = query.preferences.limit();
@@ -109,7 +125,9 @@ pub fn solve_with(
     );
     // The neighbourhood and its search graph are the costliest steps before the search
     // of a long loop: an abandoned or late request stops after them.
-    stop_before_search(limits)?;
+    if let Some(late) = stop_before_search(limits, started, work)? {
+        return Ok(late);
+    }
     let mut scorer = Scorer::new(query, graph.position(start)[1]);
     scorer.nights = night_places(query, &local, &stops);
     let mut pool = Alternatives::new(2 * k + 4);
@@ -132,7 +150,9 @@ pub fn solve_with(
             .map(Start::Walk),
         );
         work += seed_work;
-        stop_before_search(limits)?;
+        if let Some(late) = stop_before_search(limits, started, work)? {
+            return Ok(late);
+        }
     } else {
         starts.extend(
             seeds(&local, &scorer, reach, FUNDAMENTAL_SEEDS)
