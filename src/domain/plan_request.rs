@@ -246,8 +246,12 @@ impl TryFrom<SavePlanBody> for SavePlanRequest {
                     format!("must be at most {MAX_NAME_CHARS} characters"),
                 );
             }
+            // Unicode's Cc: C0 (tab and line breaks included), DEL and C1.
             if n.chars().any(char::is_control) {
-                p.push("name", "must not contain control characters");
+                p.push(
+                    "name",
+                    "must not contain control characters (U+0000-U+001F, U+007F-U+009F)",
+                );
             }
             if n.chars().any(is_bidi_control) {
                 p.push(
@@ -317,6 +321,35 @@ mod tests {
         assert_eq!(name_errors("Estany de l'Estanyó \u{00e9}"), 0);
         for c in ['\u{202A}', '\u{202E}', '\u{2066}', '\u{2069}'] {
             assert_eq!(name_errors(&format!("Loop {c}gnol")), 1, "{c:?}");
+        }
+    }
+
+    #[test]
+    fn names_may_not_hold_control_characters() {
+        let refused = |name: String| {
+            let body: SavePlanBody =
+                serde_json::from_value(json!({"name": name, "loop": {}})).unwrap();
+            SavePlanRequest::try_from(body)
+                .unwrap_err()
+                .iter()
+                .any(|e| e.field == "name" && e.message.contains("control characters"))
+        };
+        // C0 (NUL, tab, line breaks, escape), DEL, C1 (NEL, CSI, the last).
+        for c in [
+            '\u{0}', '\u{9}', '\u{a}', '\u{d}', '\u{1b}', '\u{1f}', '\u{7f}', '\u{80}', '\u{85}',
+            '\u{9b}', '\u{9f}',
+        ] {
+            assert!(refused(format!("Loop{c}")), "{:#x}", c as u32);
+            // Where trimming would take it away, too.
+            assert!(refused(format!("{c}Loop")), "{:#x}", c as u32);
+        }
+        // Their neighbours are letters and spaces.
+        for ok in [
+            " Loop ",
+            "Loop\u{a0}de\u{a0}Sorteny",
+            "Pic de l'Estanyó \u{00ff}",
+        ] {
+            assert!(!refused(ok.to_string()), "{ok:?}");
         }
     }
 

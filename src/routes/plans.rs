@@ -69,6 +69,8 @@ async fn load(state: &AppState, raw_id: &str) -> Result<PlanRecord, ApiError> {
     tag = "plans",
     request_body = SavePlanBody,
     responses(
+        (status = 200, description = "This loop's token was saved before: the plan saved then (the same id; its name as given then), not counted against the quota again", body = PlanJson,
+            headers(("Location" = String, description = "/v1/plans/{id}"))),
         (status = 201, description = "Saved; Location names it", body = PlanJson,
             headers(("Location" = String, description = "/v1/plans/{id}"))),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
@@ -77,7 +79,7 @@ async fn load(state: &AppState, raw_id: &str) -> Result<PlanRecord, ApiError> {
         (status = 422, description = "Invalid name, or a loop without a valid token (one the service did not answer, changed, or answered too long ago)", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Over the client's rate limit or its daily plan quota; see Retry-After", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u32, description = "Seconds to wait before trying again"))),
-        (status = 503, description = "Database unreachable; see Retry-After", body = Problem, content_type = "application/problem+json",
+        (status = 503, description = "Database unreachable, or no room for more plans (`plan-store-full`: `plans.max_stored` reached); see Retry-After", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u32, description = "Seconds to wait before trying again"))),
     )
 )]
@@ -105,26 +107,43 @@ pub async fn create(
     .await
     .map_err(|e| ApiError::Internal(anyhow::anyhow!("checking the plan failed: {e}")))??;
     let client_key = state.tokens.client_key(client);
-    let record = match state
-        .plans
-        .save(request, client_key, &state.plan_limits)
-        .await?
-    {
-        Saved::Plan(record) => record,
+    let limits = &state.plan_limits;
+    let (record, created) = match state.plans.save(request, client_key, limits).await? {
+        Saved::Plan(record) => (record, true),
+        Saved::Existing(record) => (record, false),
         Saved::OverQuota(wait) => {
             return Err(ApiError::TooManyRequests {
                 detail: format!(
                     "one client may save {} plans a day, and this one has",
-                    state.plan_limits.quota_per_day
+                    limits.quota_per_day
                 ),
-                retry_after_secs: wait.as_secs_f64().ceil().min(f64::from(u32::MAX)) as u32,
+                retry_after_secs: whole_secs(wait),
+            })
+        }
+        Saved::Full(wait) => {
+            return Err(ApiError::PlanStoreFull {
+                detail: "the service holds all the saved plans it may; room is made as \
+                         plans expire"
+                    .into(),
+                retry_after_secs: whole_secs(wait),
             })
         }
     };
     let location = format!("/v1/plans/{}", record.id);
-    Ok(HttpResponse::Created()
+    // The token's plan saved before: the same plan, not a new one.
+    let mut response = if created {
+        HttpResponse::Created()
+    } else {
+        HttpResponse::Ok()
+    };
+    Ok(response
         .insert_header((header::LOCATION, location))
         .json(PlanJson::from(record)))
+}
+
+/// Seconds to wait, rounded up, as `Retry-After` takes them.
+fn whole_secs(wait: std::time::Duration) -> u32 {
+    wait.as_secs_f64().ceil().min(f64::from(u32::MAX)) as u32
 }
 
 /// A saved plan.

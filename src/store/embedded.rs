@@ -11,11 +11,11 @@ use uuid::Uuid;
 use super::{NewPlan, PlanRecord, RegionData, RegionInfo, Saved, StoreError, QUOTA_WINDOW};
 use crate::domain::{EdgeRecord, PoiRecord, RegionVersion, TileRecords, TrailheadRecord};
 
-/// Plans kept at most, and their JSON text's bytes at most; the oldest go first.
-/// Embedded mode is for development and demos, and memory must stay bounded whatever
-/// clients do.
-const MAX_PLANS: usize = 10_000;
+/// The memory saved plans may take, bytes of their text, and the most of them: each
+/// plan counts as at least the bound's share of [`MAX_PLANS`]. Embedded mode is for
+/// development and demos, and memory must stay bounded whatever clients do.
 const MAX_PLAN_BYTES: usize = 128 << 20;
+const MAX_PLANS: usize = 10_000;
 
 /// The one region of an embedded store, and its only import.
 pub const EMBEDDED_REGION: &str = "embedded";
@@ -33,14 +33,30 @@ pub struct EmbeddedStore {
     plans: Mutex<Plans>,
 }
 
-/// Plans as JSON text (a parsed `Value` takes ten times the memory of its text), in
-/// the order they were saved, and when each client saved its recent ones.
-#[derive(Default)]
+/// Plans as JSON text (a parsed `Value` takes ten times the memory of its text), each
+/// client's in the order it saved them, and when each client saved its recent ones.
+///
+/// When a new plan does not fit, the plans that give way are those of the client
+/// holding the most bytes (the saver's own first among equals, its new plan counted),
+/// oldest first: a client that fills the store pushes out its own plans, never those
+/// of a client holding less. When the plan to give way would be the new one itself,
+/// the save is refused.
 struct Plans {
+    /// Bytes the plans may count as, in all.
+    bound: usize,
     by_id: HashMap<Uuid, StoredPlan>,
-    order: VecDeque<Uuid>,
+    by_token: HashMap<[u8; 32], Uuid>,
+    held: HashMap<String, Held>,
+    /// What the plans count as, in all.
     bytes: usize,
-    by_client: HashMap<String, VecDeque<chrono::DateTime<chrono::Utc>>>,
+    recent: HashMap<String, VecDeque<chrono::DateTime<chrono::Utc>>>,
+}
+
+/// A client's plans, oldest first, and the bytes they count as.
+#[derive(Default)]
+struct Held {
+    bytes: usize,
+    ids: VecDeque<Uuid>,
 }
 
 struct StoredPlan {
@@ -48,15 +64,200 @@ struct StoredPlan {
     expires_at: chrono::DateTime<chrono::Utc>,
     name: Option<String>,
     body: String,
+    client: String,
+    token_hash: [u8; 32],
+    /// What it counts as against the bound.
+    charge: usize,
+}
+
+impl StoredPlan {
+    fn record(&self, id: Uuid) -> Result<PlanRecord, StoreError> {
+        let body = serde_json::from_str(&self.body)
+            .map_err(|e| StoreError::Other(anyhow::anyhow!("stored plan {id}: {e}")))?;
+        Ok(PlanRecord {
+            id,
+            created_at: self.created_at,
+            name: self.name.clone(),
+            body,
+            expires_at: self.expires_at,
+        })
+    }
 }
 
 impl Plans {
-    fn drop_oldest(&mut self) {
-        if let Some(old) = self.order.pop_front() {
-            if let Some(p) = self.by_id.remove(&old) {
-                self.bytes -= p.body.len();
+    fn new(bound: usize) -> Plans {
+        Plans {
+            bound,
+            by_id: HashMap::new(),
+            by_token: HashMap::new(),
+            held: HashMap::new(),
+            bytes: 0,
+            recent: HashMap::new(),
+        }
+    }
+
+    /// What a plan of this text and name counts as.
+    fn charge(&self, text: &str, name: Option<&str>) -> usize {
+        (text.len() + name.map_or(0, str::len)).max(self.bound / MAX_PLANS)
+    }
+
+    fn remove(&mut self, id: Uuid) {
+        let Some(p) = self.by_id.remove(&id) else {
+            return;
+        };
+        self.bytes -= p.charge;
+        if self.by_token.get(&p.token_hash) == Some(&id) {
+            self.by_token.remove(&p.token_hash);
+        }
+        if let Some(held) = self.held.get_mut(&p.client) {
+            held.bytes -= p.charge;
+            if held.ids.front() == Some(&id) {
+                held.ids.pop_front();
+            } else {
+                held.ids.retain(|i| *i != id);
+            }
+            if held.ids.is_empty() {
+                self.held.remove(&p.client);
             }
         }
+    }
+
+    /// Deletes the expired plans, and forgets the saves that left the quota's window.
+    fn purge_expired(&mut self, now: chrono::DateTime<chrono::Utc>) -> u64 {
+        let expired: Vec<Uuid> = self
+            .by_id
+            .iter()
+            .filter(|(_, p)| p.expires_at <= now)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in &expired {
+            self.remove(*id);
+        }
+        let window = chrono::Duration::from_std(QUOTA_WINDOW).expect("a day fits");
+        self.recent.retain(|_, times| {
+            while times.front().is_some_and(|t| *t <= now - window) {
+                times.pop_front();
+            }
+            !times.is_empty()
+        });
+        expired.len() as u64
+    }
+
+    /// How long until the soonest plan expires.
+    fn soonest_expiry(&self, now: chrono::DateTime<chrono::Utc>) -> Option<std::time::Duration> {
+        self.by_id
+            .values()
+            .map(|p| p.expires_at)
+            .min()
+            .map(|t| (t - now).to_std().unwrap_or_default())
+    }
+
+    /// The plans to give way for `saver`'s new plan of `charge` bytes, or `None` when
+    /// the new plan itself would be the one (see [`Plans`]).
+    fn make_room<'a>(&'a self, saver: &'a str, charge: usize) -> Option<Vec<Uuid>> {
+        let mut over = (self.bytes + charge).saturating_sub(self.bound);
+        // Per client touched: the bytes it would hold still, and how many of its
+        // oldest plans are taken.
+        let mut taken: HashMap<&'a str, (usize, usize)> = HashMap::new();
+        let mut victims = Vec::new();
+        while over > 0 {
+            let holding = |client: &str, held: usize| {
+                taken.get(client).map_or(held, |t| t.0) + if client == saver { charge } else { 0 }
+            };
+            let mut victim = saver;
+            let mut most = holding(saver, self.held.get(saver).map_or(0, |h| h.bytes));
+            for (client, held) in &self.held {
+                let bytes = holding(client, held.bytes);
+                if bytes > most {
+                    (victim, most) = (client.as_str(), bytes);
+                }
+            }
+            let held = self.held.get(victim)?;
+            let t = taken.entry(victim).or_insert((held.bytes, 0));
+            let id = *held.ids.get(t.1)?;
+            let charge = self.by_id[&id].charge;
+            t.0 -= charge;
+            t.1 += 1;
+            over = over.saturating_sub(charge);
+            victims.push(id);
+        }
+        Some(victims)
+    }
+
+    /// Saves `plan`, whose body is `text`.
+    fn save(
+        &mut self,
+        plan: NewPlan,
+        text: String,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Saved, StoreError> {
+        if let Some(id) = self.by_token.get(&plan.token_hash).copied() {
+            match self.by_id.get(&id) {
+                Some(p) if p.expires_at > now => return Ok(Saved::Existing(p.record(id)?)),
+                // An expired plan does not hold its token.
+                _ => self.remove(id),
+            }
+        }
+        let window = chrono::Duration::from_std(QUOTA_WINDOW).expect("a day fits");
+        let recent = self.recent.entry(plan.client.clone()).or_default();
+        while recent.front().is_some_and(|t| *t <= now - window) {
+            recent.pop_front();
+        }
+        if recent.len() >= plan.quota as usize {
+            let frees = recent.front().map_or(now, |t| *t + window);
+            let wait = (frees - now).to_std().unwrap_or_default();
+            return Ok(Saved::OverQuota(
+                wait.max(std::time::Duration::from_secs(1)),
+            ));
+        }
+        let charge = self.charge(&text, plan.name.as_deref());
+        let full =
+            |p: &Plans| p.by_id.len() as u64 >= plan.max_stored || p.bytes + charge > p.bound;
+        if full(self) {
+            // Expired plans do not count.
+            self.purge_expired(now);
+        }
+        if self.by_id.len() as u64 >= plan.max_stored {
+            return Ok(Saved::Full(super::full_retry(self.soonest_expiry(now))));
+        }
+        if self.bytes + charge > self.bound {
+            let Some(victims) = self.make_room(&plan.client, charge) else {
+                return Ok(Saved::Full(super::full_retry(self.soonest_expiry(now))));
+            };
+            for id in victims {
+                self.remove(id);
+            }
+        }
+        let record = PlanRecord {
+            id: Uuid::new_v4(),
+            created_at: now,
+            name: plan.name,
+            body: plan.body,
+            expires_at: now
+                + chrono::Duration::from_std(plan.retention).unwrap_or(chrono::Duration::MAX),
+        };
+        self.recent
+            .entry(plan.client.clone())
+            .or_default()
+            .push_back(now);
+        self.bytes += charge;
+        let held = self.held.entry(plan.client.clone()).or_default();
+        held.bytes += charge;
+        held.ids.push_back(record.id);
+        self.by_token.insert(plan.token_hash, record.id);
+        self.by_id.insert(
+            record.id,
+            StoredPlan {
+                created_at: record.created_at,
+                expires_at: record.expires_at,
+                name: record.name.clone(),
+                body: text,
+                client: plan.client,
+                token_hash: plan.token_hash,
+                charge,
+            },
+        );
+        Ok(Saved::Plan(record))
     }
 }
 
@@ -119,7 +320,15 @@ impl EmbeddedStore {
             pois_by_tile,
             highlights_by_tile,
             info,
-            plans: Mutex::default(),
+            plans: Mutex::new(Plans::new(MAX_PLAN_BYTES)),
+        }
+    }
+
+    /// The store with room for `bytes` of saved plans instead of 128 MiB (tests).
+    pub fn with_plan_bytes(self, bytes: usize) -> EmbeddedStore {
+        EmbeddedStore {
+            plans: Mutex::new(Plans::new(bytes)),
+            ..self
         }
     }
 
@@ -232,84 +441,26 @@ impl EmbeddedStore {
         vec![(version(), self.edges_by_tile.keys().copied().collect())]
     }
 
-    pub(super) fn save_plan(&self, plan: NewPlan) -> Saved {
-        let now = chrono::Utc::now();
-        let window = chrono::Duration::from_std(QUOTA_WINDOW).expect("a day fits");
+    pub(super) fn save_plan(&self, plan: NewPlan) -> Result<Saved, StoreError> {
+        // Written before the lock is taken: a long trip's line is megabytes.
+        let text = plan.body.to_string();
         let mut plans = self.plans.lock().unwrap_or_else(|p| p.into_inner());
-        let recent = plans.by_client.entry(plan.client).or_default();
-        while recent.front().is_some_and(|t| *t <= now - window) {
-            recent.pop_front();
-        }
-        if recent.len() >= plan.quota as usize {
-            let frees = recent.front().map_or(now, |t| *t + window);
-            let wait = (frees - now).to_std().unwrap_or_default();
-            return Saved::OverQuota(wait.max(std::time::Duration::from_secs(1)));
-        }
-        recent.push_back(now);
-        let record = PlanRecord {
-            id: Uuid::new_v4(),
-            created_at: now,
-            name: plan.name,
-            body: plan.body,
-            expires_at: now
-                + chrono::Duration::from_std(plan.retention).unwrap_or(chrono::Duration::MAX),
-        };
-        let text = record.body.to_string();
-        plans.bytes += text.len();
-        plans.order.push_back(record.id);
-        plans.by_id.insert(
-            record.id,
-            StoredPlan {
-                created_at: record.created_at,
-                expires_at: record.expires_at,
-                name: record.name.clone(),
-                body: text,
-            },
-        );
-        while plans.order.len() > MAX_PLANS || plans.bytes > MAX_PLAN_BYTES {
-            plans.drop_oldest();
-        }
-        plans.by_client.retain(|_, times| !times.is_empty());
-        Saved::Plan(record)
+        plans.save(plan, text, chrono::Utc::now())
     }
 
     pub(super) fn purge_expired_plans(&self) -> u64 {
-        let now = chrono::Utc::now();
         let mut plans = self.plans.lock().unwrap_or_else(|p| p.into_inner());
-        let expired: Vec<Uuid> = plans
-            .by_id
-            .iter()
-            .filter(|(_, p)| p.expires_at <= now)
-            .map(|(id, _)| *id)
-            .collect();
-        for id in &expired {
-            if let Some(p) = plans.by_id.remove(id) {
-                plans.bytes -= p.body.len();
-            }
-        }
-        let Plans { order, by_id, .. } = &mut *plans;
-        order.retain(|id| by_id.contains_key(id));
-        expired.len() as u64
+        plans.purge_expired(chrono::Utc::now())
     }
 
     pub(super) fn plan(&self, id: Uuid) -> Result<Option<PlanRecord>, StoreError> {
         let plans = self.plans.lock().unwrap_or_else(|p| p.into_inner());
-        let Some(p) = plans
+        plans
             .by_id
             .get(&id)
             .filter(|p| p.expires_at > chrono::Utc::now())
-        else {
-            return Ok(None);
-        };
-        let body = serde_json::from_str(&p.body)
-            .map_err(|e| StoreError::Other(anyhow::anyhow!("stored plan {id}: {e}")))?;
-        Ok(Some(PlanRecord {
-            id,
-            created_at: p.created_at,
-            name: p.name.clone(),
-            body,
-            expires_at: p.expires_at,
-        }))
+            .map(|p| p.record(id))
+            .transpose()
     }
 }
 
@@ -339,5 +490,170 @@ fn bounds(network: &Network) -> RegionInfo {
         version: version(),
         south_west: sw,
         north_east: ne,
+    }
+}
+
+#[cfg(test)]
+mod plan_tests {
+    use super::*;
+    use std::time::Duration;
+
+    /// A store with room for 100,000 bytes of plans.
+    fn plans() -> Plans {
+        Plans::new(100_000)
+    }
+
+    /// `client`'s plan of about `bytes` bytes under token `token`.
+    fn plan(client: &str, token: u16, bytes: usize) -> NewPlan {
+        let mut token_hash = [0; 32];
+        token_hash[..2].copy_from_slice(&token.to_be_bytes());
+        NewPlan {
+            name: Some(format!("plan {token}")),
+            body: serde_json::json!({ "pad": "x".repeat(bytes) }),
+            client: client.into(),
+            token_hash,
+            retention: Duration::from_secs(3600),
+            quota: 1000,
+            max_stored: 1_000_000,
+        }
+    }
+
+    fn save(plans: &mut Plans, plan: NewPlan, at: chrono::DateTime<chrono::Utc>) -> Saved {
+        let text = plan.body.to_string();
+        plans.save(plan, text, at).unwrap()
+    }
+
+    fn saved_id(s: Saved) -> Uuid {
+        match s {
+            Saved::Plan(r) => r.id,
+            other => panic!("not saved: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_client_saving_past_the_bound_pushes_out_its_own_plans_only() {
+        let now = chrono::Utc::now();
+        let mut p = plans();
+        let b = saved_id(save(&mut p, plan("b", 1, 9_000), now));
+        let c: Vec<Uuid> = (2..4)
+            .map(|t| saved_id(save(&mut p, plan("c", t, 9_000), now)))
+            .collect();
+        let a: Vec<Uuid> = (10..40)
+            .map(|t| saved_id(save(&mut p, plan("a", t, 9_000), now)))
+            .collect();
+        assert!(p.bytes <= p.bound, "{} bytes held", p.bytes);
+        assert!(
+            p.by_id.contains_key(&b),
+            "another client's plan was pushed out"
+        );
+        assert!(c.iter().all(|id| p.by_id.contains_key(id)));
+        assert!(
+            p.by_id.contains_key(a.last().unwrap()),
+            "the newest is kept"
+        );
+        assert!(!p.by_id.contains_key(&a[0]), "the saver's oldest gave way");
+        // The saver's plans went oldest first.
+        let kept = a.iter().position(|id| p.by_id.contains_key(id)).unwrap();
+        assert!(a[kept..].iter().all(|id| p.by_id.contains_key(id)));
+        assert_eq!(p.held["a"].ids.len(), a.len() - kept);
+        assert_eq!(
+            p.by_token.len(),
+            p.by_id.len(),
+            "given-way plans free their tokens"
+        );
+    }
+
+    #[test]
+    fn a_newcomer_pushes_out_the_biggest_holder_and_is_refused_among_equals() {
+        let now = chrono::Utc::now();
+        let mut p = plans();
+        let b = saved_id(save(&mut p, plan("b", 1, 9_000), now));
+        let a: Vec<Uuid> = (10..20)
+            .map(|t| saved_id(save(&mut p, plan("a", t, 9_000), now)))
+            .collect();
+        let d = saved_id(save(&mut p, plan("d", 30, 9_000), now));
+        assert!(p.by_id.contains_key(&b) && p.by_id.contains_key(&d));
+        assert!(!p.by_id.contains_key(&a[0]), "the biggest holder gave way");
+        assert!(
+            a[1..].iter().all(|id| p.by_id.contains_key(id)),
+            "one plan was enough"
+        );
+
+        // Ten clients holding one plan each fill the store: a newcomer would push out
+        // one of its equals, and is refused instead, nothing removed.
+        let mut p = plans();
+        let equals: Vec<Uuid> = (0..10)
+            .map(|i| saved_id(save(&mut p, plan(&format!("c{i}"), i, 9_900), now)))
+            .collect();
+        match save(&mut p, plan("e", 99, 9_900), now) {
+            Saved::Full(wait) => assert!(wait >= Duration::from_secs(60), "{wait:?}"),
+            other => panic!("{other:?}"),
+        }
+        assert!(equals.iter().all(|id| p.by_id.contains_key(id)));
+        assert!(
+            !p.held.contains_key("e") && !p.by_token.contains_key(&plan("e", 99, 0).token_hash)
+        );
+        // Nor is a plan larger than the whole store taken, nor does it push anyone out.
+        match save(&mut p, plan("c0", 100, 200_000), now) {
+            Saved::Full(_) => {}
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(p.by_id.len(), 10);
+    }
+
+    #[test]
+    fn a_token_saves_once_and_counts_once() {
+        let now = chrono::Utc::now();
+        let mut p = plans();
+        let quota_one = |client: &str, token| NewPlan {
+            quota: 1,
+            ..plan(client, token, 100)
+        };
+        let id = saved_id(save(&mut p, quota_one("a", 1), now));
+        // Again, by the same client or another, under another name: the first plan.
+        for client in ["a", "b"] {
+            let mut again = quota_one(client, 1);
+            again.name = Some("renamed".into());
+            match save(&mut p, again, now) {
+                Saved::Existing(r) => {
+                    assert_eq!((r.id, r.name.as_deref()), (id, Some("plan 1")));
+                    assert_eq!(r.body, plan("a", 1, 100).body);
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(p.by_id.len(), 1);
+        // The repeat did not count: b may still save one, a has saved its one.
+        saved_id(save(&mut p, quota_one("b", 2), now));
+        assert!(matches!(
+            save(&mut p, quota_one("a", 3), now),
+            Saved::OverQuota(_)
+        ));
+    }
+
+    #[test]
+    fn the_cap_counts_unexpired_plans_and_expired_ones_free_their_tokens() {
+        let t0 = chrono::Utc::now();
+        let mut p = plans();
+        let capped = |token| NewPlan {
+            max_stored: 1,
+            retention: Duration::from_secs(10),
+            ..plan("a", token, 100)
+        };
+        let first = saved_id(save(&mut p, capped(1), t0));
+        match save(&mut p, capped(2), t0 + chrono::Duration::seconds(1)) {
+            // The first plan expires in 9 s, purged within the minute after.
+            Saved::Full(wait) => assert_eq!(wait, Duration::from_secs(69)),
+            other => panic!("{other:?}"),
+        }
+        // Once the first has expired, it does not count, and its token saves anew.
+        let later = t0 + chrono::Duration::seconds(11);
+        let second = saved_id(save(&mut p, capped(2), later));
+        assert!(!p.by_id.contains_key(&first));
+        assert_eq!(p.by_id.len(), 1);
+        let later = later + chrono::Duration::seconds(11);
+        let again = saved_id(save(&mut p, capped(1), later));
+        assert_ne!(again, first);
+        assert!(!p.by_id.contains_key(&second));
     }
 }

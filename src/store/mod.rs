@@ -41,10 +41,15 @@ pub struct NewPlan {
     pub body: serde_json::Value,
     /// Who saves it (a keyed hash of the client's address).
     pub client: String,
+    /// SHA-256 of the loop's token (see [`crate::plan::SavedPlans::token_digest`]): a token saves
+    /// one plan, and saving it again answers that plan.
+    pub token_hash: [u8; 32],
     /// How long it is kept.
     pub retention: std::time::Duration,
     /// Plans one client may save per [`QUOTA_WINDOW`].
     pub quota: u32,
+    /// Unexpired plans stored at most, of all clients.
+    pub max_stored: u64,
 }
 
 /// The window of the per-client plan quota.
@@ -55,9 +60,24 @@ pub const QUOTA_WINDOW: std::time::Duration = std::time::Duration::from_secs(24 
 pub enum Saved {
     /// Stored.
     Plan(PlanRecord),
+    /// The token was saved before: its plan, as it was saved then (its name included),
+    /// not counted against the quota again.
+    Existing(PlanRecord),
     /// The client has saved its quota within the window: the next slot frees this
     /// long from now.
     OverQuota(std::time::Duration),
+    /// The store holds all the plans it may (`plans.max_stored`, or the embedded
+    /// store's memory without a plan of the client holding the most to give way):
+    /// retry after this long.
+    Full(std::time::Duration),
+}
+
+/// How long a client refused for a full store is told to wait: until the soonest plan
+/// expires and the next purge (every minute) deletes it, between a minute and an hour.
+pub(crate) fn full_retry(soonest_expiry: Option<std::time::Duration>) -> std::time::Duration {
+    const MINUTE: std::time::Duration = std::time::Duration::from_secs(60);
+    const HOUR: std::time::Duration = std::time::Duration::from_secs(3600);
+    soonest_expiry.map_or(HOUR, |d| d.saturating_add(MINUTE).clamp(MINUTE, HOUR))
 }
 
 /// A region's live import and the box its network lies in.
@@ -166,7 +186,7 @@ impl Store {
     pub async fn save_plan(&self, plan: NewPlan) -> Result<Saved, StoreError> {
         match self {
             Store::Postgres(pg) => pg.save_plan(plan).await,
-            Store::Embedded(mem) => Ok(mem.save_plan(plan)),
+            Store::Embedded(mem) => mem.save_plan(plan),
         }
     }
 

@@ -3,6 +3,7 @@
 //! in memory between requests is the planning network's business (`network`).
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use std::time::Duration;
 
 use deadpool_postgres::{Object, Pool, PoolError};
@@ -22,6 +23,85 @@ use crate::domain::{EdgeRecord, PoiRecord, RegionVersion, TileRecords, Trailhead
 #[derive(Clone)]
 pub struct PgStore {
     pool: Pool,
+    /// One save at a time per client in this process, before it takes a connection:
+    /// the database serialises a client's saves anyway (its advisory lock), and saves
+    /// waiting there would each hold a pooled connection, so that one client sending
+    /// many at once could take the pool from everyone.
+    save_gates: Arc<SaveGates>,
+}
+
+/// A lock per client with a save in flight or waiting, and how many there are; a
+/// client's entry goes with its last save.
+#[derive(Default)]
+struct SaveGates(std::sync::Mutex<HashMap<String, Gate>>);
+
+/// A client's lock, and the saves holding or waiting for it.
+type Gate = (Arc<tokio::sync::Mutex<()>>, usize);
+
+/// A client's place at its gate, held or waited for; given up when dropped (also when
+/// the wait is cancelled: the client went away).
+struct SaveGate {
+    gates: Arc<SaveGates>,
+    client: String,
+    held: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl SaveGates {
+    async fn enter(self: &Arc<SaveGates>, client: &str) -> SaveGate {
+        let gate = {
+            let mut gates = self.0.lock().unwrap_or_else(|p| p.into_inner());
+            let entry = gates.entry(client.to_string()).or_default();
+            entry.1 += 1;
+            entry.0.clone()
+        };
+        let mut entered = SaveGate {
+            gates: self.clone(),
+            client: client.to_string(),
+            held: None,
+        };
+        entered.held = Some(gate.lock_owned().await);
+        entered
+    }
+
+    #[cfg(test)]
+    fn clients(&self) -> usize {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+}
+
+impl Drop for SaveGate {
+    fn drop(&mut self) {
+        self.held.take();
+        let mut gates = self.gates.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(entry) = gates.get_mut(&self.client) {
+            entry.1 -= 1;
+            if entry.1 == 0 {
+                gates.remove(&self.client);
+            }
+        }
+    }
+}
+
+/// What one attempt at saving a plan came to.
+enum Attempt {
+    Done(Saved),
+    /// Over `plans.max_stored`, expired plans still counted.
+    Full,
+    /// The token's plan was in the way of the insert and gone before it could be
+    /// read (deleted as expired meanwhile): try again.
+    Raced,
+}
+
+const PLAN_COLUMNS: &str = "id, created_at, name, body, expires_at";
+
+fn plan_record(r: &tokio_postgres::Row) -> PlanRecord {
+    PlanRecord {
+        id: r.get(0),
+        created_at: r.get(1),
+        name: r.get(2),
+        body: r.get(3),
+        expires_at: r.get(4),
+    }
 }
 
 impl From<PoolError> for StoreError {
@@ -150,7 +230,10 @@ fn road_network(rows: &[tokio_postgres::Row]) -> Result<RoadNetwork, StoreError>
 impl PgStore {
     /// A store over `pool`.
     pub fn new(pool: Pool) -> PgStore {
-        PgStore { pool }
+        PgStore {
+            pool,
+            save_gates: Arc::default(),
+        }
     }
 
     /// The pool, for its usage metrics.
@@ -405,69 +488,45 @@ impl PgStore {
             .collect())
     }
 
+    /// Saves a plan in one transaction (READ COMMITTED) under its client's advisory
+    /// lock, so that the client's saves run one after another even across tasks: a
+    /// plan of its token already saved is answered as it is; else the client's plans
+    /// of the quota window are counted and the new one inserted only below the quota;
+    /// and the insert stands only while the plans stored stay within `max_stored`.
     pub(super) async fn save_plan(&self, plan: NewPlan) -> Result<Saved, StoreError> {
-        let client = self.client().await?;
-        // Counted and inserted in one statement; two saves of one client racing may
-        // both pass at the quota's edge, which costs one plan, not a bound.
-        let stmt = client
-            .prepare_cached(
-                "INSERT INTO plans (id, name, body, client, expires_at)
-                 SELECT $1, $2, $3, $4, now() + make_interval(secs => $5)
-                 WHERE (SELECT count(*) FROM plans
-                        WHERE client = $4 AND created_at > now() - make_interval(secs => $6))
-                       < $7
-                 RETURNING created_at, expires_at",
-            )
-            .await?;
-        let id = Uuid::new_v4();
-        let retention = plan.retention.as_secs_f64();
-        let window = QUOTA_WINDOW.as_secs_f64();
-        let quota = i64::from(plan.quota);
-        let row = client
-            .query_opt(
-                &stmt,
-                &[
-                    &id,
-                    &plan.name,
-                    &plan.body,
-                    &plan.client,
-                    &retention,
-                    &window,
-                    &quota,
-                ],
-            )
-            .await?;
-        if let Some(row) = row {
-            return Ok(Saved::Plan(PlanRecord {
-                id,
-                created_at: row.get(0),
-                name: plan.name,
-                body: plan.body,
-                expires_at: row.get(1),
-            }));
+        let _gate = self.save_gates.enter(&plan.client).await;
+        let mut client = self.client().await?;
+        let mut purged = false;
+        for _ in 0..3 {
+            match save_attempt(&mut client, &plan).await? {
+                Attempt::Done(saved) => return Ok(saved),
+                Attempt::Raced => continue,
+                Attempt::Full => {
+                    // Expired plans do not count: delete them and look again, once.
+                    if !purged && purge_expired(&client).await? > 0 {
+                        purged = true;
+                        continue;
+                    }
+                    let stmt = client
+                        .prepare_cached(
+                            "SELECT extract(epoch FROM min(expires_at) - now())::float8
+                             FROM plans WHERE expires_at > now()",
+                        )
+                        .await?;
+                    let soonest: Option<f64> = client.query_one(&stmt, &[]).await?.get(0);
+                    return Ok(Saved::Full(super::full_retry(
+                        soonest.map(|s| Duration::from_secs_f64(s.max(0.0))),
+                    )));
+                }
+            }
         }
-        // Over quota: the next slot frees when the oldest plan of the window leaves it.
-        let stmt = client
-            .prepare_cached(
-                "SELECT extract(epoch FROM min(created_at) + make_interval(secs => $2) - now())::float8
-                 FROM plans WHERE client = $1 AND created_at > now() - make_interval(secs => $2)",
-            )
-            .await?;
-        let wait: Option<f64> = client
-            .query_one(&stmt, &[&plan.client, &window])
-            .await?
-            .get(0);
-        Ok(Saved::OverQuota(Duration::from_secs_f64(
-            wait.unwrap_or(window).clamp(1.0, window),
-        )))
+        Err(StoreError::Unavailable(
+            "a plan's token kept changing hands while it was saved".into(),
+        ))
     }
 
     pub(super) async fn purge_expired_plans(&self) -> Result<u64, StoreError> {
-        let client = self.client().await?;
-        let stmt = client
-            .prepare_cached("DELETE FROM plans WHERE expires_at <= now()")
-            .await?;
-        Ok(client.execute(&stmt, &[]).await?)
+        purge_expired(&self.client().await?).await
     }
 
     pub(super) async fn plan(&self, id: Uuid) -> Result<Option<PlanRecord>, StoreError> {
@@ -505,10 +564,138 @@ impl PgStore {
     }
 }
 
+/// Deletes the plans past their expiry; how many.
+async fn purge_expired(client: &Object) -> Result<u64, StoreError> {
+    let stmt = client
+        .prepare_cached("DELETE FROM plans WHERE expires_at <= now()")
+        .await?;
+    Ok(client.execute(&stmt, &[]).await?)
+}
+
+/// One transaction of [`PgStore::save_plan`].
+async fn save_attempt(client: &mut Object, plan: &NewPlan) -> Result<Attempt, StoreError> {
+    let token: &[u8] = &plan.token_hash;
+    let tx = client
+        .build_transaction()
+        .isolation_level(IsolationLevel::ReadCommitted)
+        .start()
+        .await?;
+    // Held to the end of the transaction. Every statement after it takes a new
+    // snapshot, which holds the client's saves committed before it was granted.
+    let lock = tx
+        .prepare_cached(
+            "SELECT pg_advisory_xact_lock(hashtextextended('trailloop-plans:' || $1, 0))",
+        )
+        .await?;
+    tx.execute(&lock, &[&plan.client]).await?;
+    // An expired plan does not hold its token (it is hidden already, and would be
+    // deleted within the minute).
+    let stmt = tx
+        .prepare_cached("DELETE FROM plans WHERE token_hash = $1 AND expires_at <= now()")
+        .await?;
+    tx.execute(&stmt, &[&token]).await?;
+    let by_token = tx
+        .prepare_cached(&format!(
+            "SELECT {PLAN_COLUMNS} FROM plans WHERE token_hash = $1"
+        ))
+        .await?;
+    if let Some(row) = tx.query_opt(&by_token, &[&token]).await? {
+        tx.commit().await?;
+        return Ok(Attempt::Done(Saved::Existing(plan_record(&row))));
+    }
+    let window = QUOTA_WINDOW.as_secs_f64();
+    let stmt = tx
+        .prepare_cached(
+            "SELECT count(*),
+                    extract(epoch FROM min(created_at) + make_interval(secs => $2) - now())::float8
+             FROM plans WHERE client = $1 AND created_at > now() - make_interval(secs => $2)",
+        )
+        .await?;
+    let row = tx.query_one(&stmt, &[&plan.client, &window]).await?;
+    let (saved, frees): (i64, Option<f64>) = (row.get(0), row.get(1));
+    if saved >= i64::from(plan.quota) {
+        tx.rollback().await?;
+        // The next slot frees when the oldest plan of the window leaves it.
+        return Ok(Attempt::Done(Saved::OverQuota(Duration::from_secs_f64(
+            frees.unwrap_or(window).clamp(1.0, window),
+        ))));
+    }
+    let stmt = tx
+        .prepare_cached(
+            "INSERT INTO plans (id, name, body, client, token_hash, expires_at)
+             VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6))
+             ON CONFLICT (token_hash) DO NOTHING
+             RETURNING created_at, expires_at",
+        )
+        .await?;
+    let id = Uuid::new_v4();
+    let retention = plan.retention.as_secs_f64();
+    let inserted = tx
+        .query_opt(
+            &stmt,
+            &[
+                &id,
+                &plan.name,
+                &plan.body,
+                &plan.client,
+                &token,
+                &retention,
+            ],
+        )
+        .await?;
+    let Some(row) = inserted else {
+        // Another client saved the same token at the same moment: the insert waited
+        // for it to commit, and this statement's snapshot holds its plan.
+        let existing = tx.query_opt(&by_token, &[&token]).await?;
+        tx.commit().await?;
+        return Ok(existing.map_or(Attempt::Raced, |row| {
+            Attempt::Done(Saved::Existing(plan_record(&row)))
+        }));
+    };
+    // The insert's trigger counted the plan and holds the count's row until this
+    // transaction ends: the next save reads the count with this plan in it.
+    let stmt = tx.prepare_cached("SELECT stored FROM plan_totals").await?;
+    let stored: i64 = tx.query_one(&stmt, &[]).await?.get(0);
+    if stored > i64::try_from(plan.max_stored).unwrap_or(i64::MAX) {
+        tx.rollback().await?;
+        return Ok(Attempt::Full);
+    }
+    tx.commit().await?;
+    Ok(Attempt::Done(Saved::Plan(PlanRecord {
+        id,
+        created_at: row.get(0),
+        name: plan.name.clone(),
+        body: plan.body.clone(),
+        expires_at: row.get(1),
+    })))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use tokio_postgres::error::SqlState;
+
+    #[tokio::test]
+    async fn a_clients_saves_pass_its_gate_one_at_a_time_and_leave_nothing_behind() {
+        let gates = Arc::new(SaveGates::default());
+        let first = gates.enter("a").await;
+        // Another client passes; the same client waits.
+        let other = gates.enter("b").await;
+        let wait = Duration::from_millis(50);
+        assert!(tokio::time::timeout(wait, gates.enter("a")).await.is_err());
+        // The cancelled wait gave its place up; the first still holds the gate.
+        assert_eq!(gates.clients(), 2);
+        let waiting = tokio::spawn({
+            let gates = gates.clone();
+            async move { gates.enter("a").await }
+        });
+        tokio::time::sleep(wait).await;
+        assert!(!waiting.is_finished());
+        drop(first);
+        let second = waiting.await.unwrap();
+        drop((second, other));
+        assert_eq!(gates.clients(), 0, "no entry outlives its saves");
+    }
 
     #[test]
     fn a_database_going_away_is_unavailable_and_a_bad_statement_is_not() {

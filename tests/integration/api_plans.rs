@@ -1,10 +1,16 @@
 //! A saved plan is a loop the service answered: it comes back identical (but for its
 //! token), and as a valid GPX 1.1 track of the same line. Forged or altered loops are
-//! refused; saving is capped in bytes and per client; plans expire.
+//! refused; a token saves once; saving is capped in bytes, per client (also when one
+//! client's saves race) and in all; plans expire; in memory, a client filling the
+//! store pushes out its own plans, not others'.
 
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app, spawn_app_with, Backend, TestApp};
+use trailloop::store::{EmbeddedStore, PgStore, Store};
+
+use crate::helpers::{
+    spawn_app, spawn_app_on, spawn_app_with, Backend, TestApp, TestDatabase, ANDORRA,
+};
 
 /// A loop of Canillo as `/v1/loops` answers it, token included.
 async fn a_loop(app: &TestApp) -> Value {
@@ -17,6 +23,106 @@ async fn a_loop(app: &TestApp) -> Value {
     let the_loop = answer["loops"][0].clone();
     assert!(the_loop["token"].is_string(), "{answer}");
     the_loop
+}
+
+/// `n` loops of Canillo as `/v1/loops` answers them, each with a token of its own.
+async fn distinct_loops(app: &TestApp, n: usize) -> Vec<Value> {
+    let mut loops: Vec<Value> = Vec::new();
+    for target_km in [10, 8, 12, 6, 14, 9, 11, 7, 13, 5] {
+        let answer = app
+            .loops(&json!({
+                "origin": {"lat": 42.5667, "lon": 1.6000}, "max_drive_km": 20,
+                "target_km": target_km, "max_results": 10
+            }))
+            .await;
+        for l in answer["loops"].as_array().unwrap() {
+            if loops.iter().all(|k| k["token"] != l["token"]) {
+                loops.push(l.clone());
+            }
+        }
+        if loops.len() >= n {
+            loops.truncate(n);
+            return loops;
+        }
+    }
+    panic!("only {} distinct loops around Canillo", loops.len());
+}
+
+/// The app on `backend`, on a store of its own in memory too (the embedded apps of a
+/// test process share one otherwise): for tests of what all the plans stored may be.
+async fn spawn_app_apart(backend: Backend, extra: &[(&str, &str)]) -> TestApp {
+    match backend {
+        Backend::Postgres => spawn_app_with(backend, extra).await,
+        Backend::Embedded => spawn_app_on(embedded_store(None).await, None, extra),
+    }
+}
+
+/// `n` apps on one store, as `n` tasks of the service are on one database, under one
+/// token key (the first holds the database): saves sent to different apps race in
+/// the database, not in one process.
+async fn tasks(backend: Backend, n: usize, extra: &[(&str, &str)]) -> Vec<TestApp> {
+    let key = "t".repeat(40);
+    let mut settings = vec![("TRAILLOOP__PLANS__TOKEN_KEY", key.as_str())];
+    settings.extend_from_slice(extra);
+    match backend {
+        Backend::Postgres => {
+            let db = TestDatabase::andorra().await;
+            let mut apps: Vec<TestApp> = (0..n)
+                .map(|_| {
+                    let store = Store::Postgres(PgStore::new(db.settings().pool().unwrap()));
+                    spawn_app_on(store, None, &settings)
+                })
+                .collect();
+            apps[0]._db = Some(db);
+            apps
+        }
+        Backend::Embedded => {
+            let store = embedded_store(None).await;
+            (0..n)
+                .map(|_| spawn_app_on(store.clone(), None, &settings))
+                .collect()
+        }
+    }
+}
+
+/// A store in memory of its own, with room for `plan_bytes` of plans when given.
+async fn embedded_store(plan_bytes: Option<usize>) -> Store {
+    let store = tokio::task::spawn_blocking(move || {
+        let store = EmbeddedStore::new(ANDORRA.clone());
+        match plan_bytes {
+            Some(bytes) => store.with_plan_bytes(bytes),
+            None => store,
+        }
+    })
+    .await
+    .unwrap();
+    Store::Embedded(std::sync::Arc::new(store))
+}
+
+/// The number a response's `Retry-After` gives.
+fn retry_after(r: &reqwest::Response) -> u64 {
+    r.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// A row count of the app's database.
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    let db = app._db.as_ref().expect("a PostGIS app");
+    db.client().await.query_one(sql, &[]).await.unwrap().get(0)
+}
+
+/// On PostGIS, the plans counted for the cap are the plans in the table.
+async fn assert_counted(app: &TestApp) {
+    if app._db.is_some() {
+        assert_eq!(
+            count(app, "SELECT stored FROM plan_totals").await,
+            count(app, "SELECT count(*) FROM plans").await,
+            "plan_totals"
+        );
+    }
 }
 
 /// The loop without its token: what a saved plan holds.
@@ -225,19 +331,15 @@ async fn plans_are_capped_in_bytes_and_per_client(backend: Backend) {
         ],
     )
     .await;
-    let the_loop = a_loop(&app).await;
-    let body = json!({"loop": the_loop});
-    for _ in 0..2 {
-        assert_eq!(save_as(&app, "203.0.113.5", &body).await.status(), 201);
+    let loops = distinct_loops(&app, 4).await;
+    let body = |i: usize| json!({"loop": loops[i]});
+    for i in 0..2 {
+        assert_eq!(save_as(&app, "203.0.113.5", &body(i)).await.status(), 201);
     }
-    let r = save_as(&app, "203.0.113.5", &body).await;
+    let r = save_as(&app, "203.0.113.5", &body(2)).await;
     assert_eq!(r.status(), 429);
     assert_eq!(r.headers()["content-type"], "application/problem+json");
-    let retry: u64 = r.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let retry = retry_after(&r);
     assert!(
         (23 * 3600..=24 * 3600).contains(&retry),
         "the first plan leaves the day's window in {retry} s"
@@ -249,7 +351,7 @@ async fn plans_are_capped_in_bytes_and_per_client(backend: Backend) {
         "{p}"
     );
     // Another client is served; forging the left of X-Forwarded-For changes nothing.
-    assert_eq!(save_as(&app, "203.0.113.6", &body).await.status(), 201);
+    assert_eq!(save_as(&app, "203.0.113.6", &body(3)).await.status(), 201);
 
     let small = spawn_app_with(backend, &[("TRAILLOOP__SERVER__MAX_PLAN_BYTES", "20000")]).await;
     let big = a_loop(&small).await;
@@ -258,6 +360,231 @@ async fn plans_are_capped_in_bytes_and_per_client(backend: Backend) {
     let r = small.post_json("/v1/plans", &json!({"loop": big})).await;
     assert_eq!(r.status(), 413);
     assert_eq!(r.headers()["content-type"], "application/problem+json");
+}
+
+async fn a_token_saves_once_and_counts_once(backend: Backend) {
+    let app = spawn_app_with(
+        backend,
+        &[
+            ("TRAILLOOP__PLANS__QUOTA_PER_DAY", "2"),
+            ("TRAILLOOP__SERVER__BEHIND_PROXY", "true"),
+        ],
+    )
+    .await;
+    let loops = distinct_loops(&app, 3).await;
+    let first = json!({"name": "Canillo", "loop": loops[0]});
+    let r = save_as(&app, "203.0.113.5", &first).await;
+    assert_eq!(r.status(), 201);
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    let saved: Value = r.json().await.unwrap();
+
+    // The same token again: as it was sent, under another name, its seconds written
+    // with a leading zero (which the token's check reads as the same number), and from
+    // another client. Each time the plan saved first, name and all.
+    let mut renamed = first.clone();
+    renamed["name"] = json!("Mine now");
+    let mut zero = first.clone();
+    zero["loop"]["token"] = json!(format!("0{}", loops[0]["token"].as_str().unwrap()));
+    for (what, body, ip) in [
+        ("again", &first, "203.0.113.5"),
+        ("renamed", &renamed, "203.0.113.5"),
+        ("leading zero", &zero, "203.0.113.5"),
+        ("another client", &first, "203.0.113.9"),
+    ] {
+        let r = save_as(&app, ip, body).await;
+        assert_eq!(r.status(), 200, "{what}");
+        assert_eq!(r.headers()["location"], location.as_str(), "{what}");
+        let again: Value = r.json().await.unwrap();
+        assert_eq!(again, saved, "{what}");
+    }
+    // None of the repeats counted: the client still has a plan of its quota of two.
+    assert_eq!(
+        save_as(&app, "203.0.113.5", &json!({"loop": loops[1]}))
+            .await
+            .status(),
+        201
+    );
+    let r = save_as(&app, "203.0.113.5", &json!({"loop": loops[2]})).await;
+    assert_eq!(r.status(), 429);
+    // Its plan saved before is still answered while it is over its quota.
+    let r = save_as(&app, "203.0.113.5", &first).await;
+    assert_eq!(r.status(), 200);
+    if app._db.is_some() {
+        assert_eq!(count(&app, "SELECT count(*) FROM plans").await, 2);
+        assert_eq!(
+            count(&app, "SELECT count(DISTINCT token_hash) FROM plans").await,
+            2
+        );
+    }
+    assert_counted(&app).await;
+}
+
+async fn racing_saves_of_one_token_make_one_plan(backend: Backend) {
+    let apps = tasks(backend, 4, &[("TRAILLOOP__SERVER__BEHIND_PROXY", "true")]).await;
+    let body = json!({"loop": a_loop(&apps[0]).await});
+    // Eight clients on four tasks at once.
+    let ips: Vec<String> = (0..8).map(|i| format!("203.0.113.{}", 10 + i)).collect();
+    let saves = ips
+        .iter()
+        .enumerate()
+        .map(|(i, ip)| save_as(&apps[i % apps.len()], ip, &body));
+    let mut created = 0;
+    let mut ids = std::collections::HashSet::new();
+    for r in futures_util::future::join_all(saves).await {
+        match r.status().as_u16() {
+            201 => created += 1,
+            200 => {}
+            other => panic!("{other}: {}", r.text().await.unwrap()),
+        }
+        let plan: Value = r.json().await.unwrap();
+        ids.insert(plan["id"].as_str().unwrap().to_string());
+    }
+    assert_eq!((created, ids.len()), (1, 1), "one plan, created once");
+    if apps[0]._db.is_some() {
+        assert_eq!(count(&apps[0], "SELECT count(*) FROM plans").await, 1);
+    }
+    assert_counted(&apps[0]).await;
+}
+
+async fn racing_saves_of_one_client_stop_at_its_quota(backend: Backend) {
+    let apps = tasks(
+        backend,
+        5,
+        &[
+            ("TRAILLOOP__PLANS__QUOTA_PER_DAY", "3"),
+            ("TRAILLOOP__SERVER__BEHIND_PROXY", "true"),
+        ],
+    )
+    .await;
+    let loops = distinct_loops(&apps[0], 10).await;
+    let bodies: Vec<Value> = loops.iter().map(|l| json!({"loop": l})).collect();
+    // Ten saves of one client at once, two on each of five tasks.
+    let saves = bodies
+        .iter()
+        .enumerate()
+        .map(|(i, b)| save_as(&apps[i % apps.len()], "203.0.113.5", b));
+    let (mut created, mut refused) = (0, 0);
+    for r in futures_util::future::join_all(saves).await {
+        match r.status().as_u16() {
+            201 => created += 1,
+            429 => {
+                let retry = retry_after(&r);
+                assert!(
+                    (23 * 3600..=24 * 3600).contains(&retry),
+                    "Retry-After {retry}"
+                );
+                refused += 1;
+            }
+            other => panic!("{other}: {}", r.text().await.unwrap()),
+        }
+    }
+    assert_eq!((created, refused), (3, 7));
+    if apps[0]._db.is_some() {
+        assert_eq!(count(&apps[0], "SELECT count(*) FROM plans").await, 3);
+    }
+    assert_counted(&apps[0]).await;
+}
+
+async fn racing_saves_of_many_clients_stop_at_the_cap(backend: Backend) {
+    let apps = tasks(
+        backend,
+        5,
+        &[
+            ("TRAILLOOP__PLANS__MAX_STORED", "3"),
+            ("TRAILLOOP__SERVER__BEHIND_PROXY", "true"),
+        ],
+    )
+    .await;
+    let loops = distinct_loops(&apps[0], 10).await;
+    let bodies: Vec<Value> = loops.iter().map(|l| json!({"loop": l})).collect();
+    let ips: Vec<String> = (0..10).map(|i| format!("203.0.113.{}", 20 + i)).collect();
+    // Ten clients at once, on five tasks.
+    let saves = bodies
+        .iter()
+        .zip(&ips)
+        .enumerate()
+        .map(|(i, (b, ip))| save_as(&apps[i % apps.len()], ip, b));
+    let (mut created, mut refused) = (0, 0);
+    for r in futures_util::future::join_all(saves).await {
+        match r.status().as_u16() {
+            201 => created += 1,
+            503 => {
+                assert_eq!(retry_after(&r), 3600);
+                refused += 1;
+            }
+            other => panic!("{other}: {}", r.text().await.unwrap()),
+        }
+    }
+    assert_eq!((created, refused), (3, 7));
+    if apps[0]._db.is_some() {
+        assert_eq!(count(&apps[0], "SELECT count(*) FROM plans").await, 3);
+    }
+    assert_counted(&apps[0]).await;
+}
+
+async fn saves_past_the_cap_are_refused_until_plans_expire(backend: Backend) {
+    let app = spawn_app_apart(backend, &[("TRAILLOOP__PLANS__MAX_STORED", "2")]).await;
+    let loops = distinct_loops(&app, 3).await;
+    for l in &loops[..2] {
+        let r = app.post_json("/v1/plans", &json!({"loop": l})).await;
+        assert_eq!(r.status(), 201);
+    }
+    let r = app.post_json("/v1/plans", &json!({"loop": loops[2]})).await;
+    assert_eq!(r.status(), 503);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    // The plans saved expire in a year: a retry is worth it within the hour at most.
+    assert_eq!(retry_after(&r), 3600);
+    let p: Value = r.json().await.unwrap();
+    assert_eq!(
+        p["type"], "https://trailloop.dev/problems/plan-store-full",
+        "{p}"
+    );
+    assert!(p["detail"].as_str().unwrap().contains("saved plans"), "{p}");
+    // A token saved before still answers its plan: that takes no room.
+    let r = app.post_json("/v1/plans", &json!({"loop": loops[0]})).await;
+    assert_eq!(r.status(), 200);
+    assert_counted(&app).await;
+
+    // Plans kept 2 seconds: once the first has expired (not yet purged), it does not
+    // count.
+    let app = spawn_app_apart(
+        backend,
+        &[
+            ("TRAILLOOP__PLANS__MAX_STORED", "1"),
+            ("TRAILLOOP__PLANS__RETENTION_DAYS", "0.0000232"),
+        ],
+    )
+    .await;
+    let loops = distinct_loops(&app, 2).await;
+    let r = app.post_json("/v1/plans", &json!({"loop": loops[0]})).await;
+    assert_eq!(r.status(), 201);
+    let r = app.post_json("/v1/plans", &json!({"loop": loops[1]})).await;
+    assert_eq!(r.status(), 503);
+    let retry = retry_after(&r);
+    assert!(
+        (60..=63).contains(&retry),
+        "the first plan expires in 2 s, purged within the minute after: {retry}"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let r = app.post_json("/v1/plans", &json!({"loop": loops[1]})).await;
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+    assert_counted(&app).await;
+}
+
+async fn names_with_control_characters_are_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let the_loop = a_loop(&app).await;
+    // NUL (which PostgreSQL's text cannot hold), escape, DEL, and C1's CSI.
+    for name in ["Loop\u{0}", "\u{1b}[31mLoop", "Loop\u{7f}", "Loop \u{9b}2J"] {
+        let r = app
+            .post_json("/v1/plans", &json!({"name": name, "loop": the_loop}))
+            .await;
+        assert_eq!(refused_field(r).await, "name", "{name:?}");
+    }
+    let r = app
+        .post_json("/v1/plans", &json!({"name": "Loop", "loop": the_loop}))
+        .await;
+    assert_eq!(r.status(), 201);
 }
 
 async fn expired_plans_are_gone(backend: Backend) {
@@ -294,5 +621,59 @@ on_both_backends!(
     a_saved_plan_comes_back_identical_and_as_gpx,
     forged_and_altered_loops_are_refused_and_reserialised_ones_kept,
     plans_are_capped_in_bytes_and_per_client,
+    a_token_saves_once_and_counts_once,
+    racing_saves_of_one_token_make_one_plan,
+    racing_saves_of_one_client_stop_at_its_quota,
+    racing_saves_of_many_clients_stop_at_the_cap,
+    saves_past_the_cap_are_refused_until_plans_expire,
+    names_with_control_characters_are_refused,
     expired_plans_are_gone,
 );
+
+/// In memory, a store with room for three loops: one client saving past it pushes out
+/// its own oldest plans, never another client's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_filling_the_embedded_store_pushes_out_only_its_own_plans() {
+    // Tokens of one key, good on both apps.
+    let key = "k".repeat(40);
+    let settings = [
+        ("TRAILLOOP__PLANS__TOKEN_KEY", key.as_str()),
+        ("TRAILLOOP__SERVER__BEHIND_PROXY", "true"),
+    ];
+    let planner = spawn_app_with(Backend::Embedded, &settings).await;
+    let loops = distinct_loops(&planner, 6).await;
+    // What the store counts a plan as: its JSON text, without the token.
+    let size = |l: &Value| untokened(l).to_string().len();
+    let bound = size(&loops[0]) + size(&loops[1]) + size(&loops[2]) + 64;
+    assert!(
+        loops.iter().all(|l| size(l) * 2 > size(&loops[0])),
+        "alike sizes"
+    );
+    let app = spawn_app_on(embedded_store(Some(bound)).await, None, &settings);
+    let save = |ip: &'static str, l: &Value| {
+        let body = json!({"loop": l});
+        let app = &app;
+        async move {
+            let r = save_as(app, ip, &body).await;
+            assert_eq!(r.status(), 201, "{}", r.text().await.unwrap());
+            let plan: Value = r.json().await.unwrap();
+            format!("/v1/plans/{}", plan["id"].as_str().unwrap())
+        }
+    };
+    let theirs = save("203.0.113.1", &loops[0]).await;
+    let mut mine = Vec::new();
+    for l in &loops[1..] {
+        mine.push(save("203.0.113.2", l).await);
+    }
+    assert_eq!(
+        app.get(&theirs).await.status(),
+        200,
+        "another's plan is kept"
+    );
+    assert_eq!(
+        app.get(&mine[0]).await.status(),
+        404,
+        "the filler's oldest went"
+    );
+    assert_eq!(app.get(mine.last().unwrap()).await.status(), 200);
+}
