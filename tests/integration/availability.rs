@@ -32,6 +32,18 @@ async fn metric(app: &TestApp, name: &str) -> f64 {
         .unwrap_or_else(|| panic!("no metric {name}"))
 }
 
+/// Until a plan is admitted to the solver.
+async fn until_in_flight(app: &TestApp) {
+    let started = Instant::now();
+    while metric(app, "solver_pool_in_flight").await < 1.0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "never admitted"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
 #[tokio::test]
 async fn a_client_plans_one_costly_request_at_a_time_and_its_ordinary_ones_meanwhile() {
     let app = spawn_app(Backend::Embedded).await;
@@ -39,15 +51,7 @@ async fn a_client_plans_one_costly_request_at_a_time_and_its_ordinary_ones_meanw
         let (client, url) = (app.client.clone(), format!("{}/v1/loops", app.address));
         tokio::spawn(async move { client.post(url).json(&costly()).send().await.unwrap() })
     };
-    // Until the first is in flight.
-    let started = Instant::now();
-    while metric(&app, "solver_pool_in_flight").await < 1.0 {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "never admitted"
-        );
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    until_in_flight(&app).await;
     let second = app.post_json("/v1/loops", &costly()).await;
     assert_eq!(second.status(), 429);
     assert!(second.headers().contains_key("retry-after"));
@@ -104,14 +108,7 @@ async fn a_client_that_closes_its_connection_stops_its_plan() {
     );
     stream.write_all(head.as_bytes()).await.unwrap();
     stream.write_all(&body).await.unwrap();
-    let started = Instant::now();
-    while metric(&app, "solver_pool_in_flight").await < 1.0 {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "never admitted"
-        );
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    until_in_flight(&app).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     drop(stream);
     let dropped = Instant::now();
