@@ -201,7 +201,10 @@ fn lower_priority(nice: i32) {
         return;
     }
     let tid = rustix::thread::gettid();
-    if let Err(e) = rustix::process::setpriority_process(Some(tid), nice) {
+    // Relative to what the thread inherited: a service started at nice 5 runs its
+    // costly lane at 15, not at 10.
+    let inherited = rustix::process::getpriority_process(Some(tid)).unwrap_or(0);
+    if let Err(e) = rustix::process::setpriority_process(Some(tid), (inherited + nice).min(19)) {
         tracing::warn!(error = %e, nice, "could not lower a costly solver thread's priority");
     }
 }
@@ -469,7 +472,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_wait_for_a_turn_is_not_part_of_the_budget_and_is_bounded() {
-        let mut s = settings(1, 4, 200);
+        let mut s = settings(1, 4, 1000);
         s.max_queue_wait_ms = 400;
         let p = Arc::new(SolverPool::new(&s, Metrics::new().unwrap()).unwrap());
         let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
@@ -478,7 +481,8 @@ mod tests {
             tokio::spawn(async move { p.run(admit(&p), move |_| release_rx.recv().ok()).await })
         };
         tokio::time::sleep(Duration::from_millis(20)).await;
-        // Waits 300 ms, past its 200 ms budget, then plans with the whole budget.
+        // Waits 300 ms, then plans with the whole 1 s budget (less a loaded machine's
+        // delay in starting it).
         let waiting = {
             let p = p.clone();
             tokio::spawn(async move {
@@ -493,7 +497,7 @@ mod tests {
         let _ = busy.await.unwrap();
         let (left, timing) = waiting.await.unwrap().unwrap();
         assert!(timing.queued >= Duration::from_millis(250), "{timing:?}");
-        assert!(left > Duration::from_millis(150), "budget left {left:?}");
+        assert!(left > Duration::from_millis(800), "budget left {left:?}");
         // A wait longer than the longest allowed is 503, saying so.
         let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
         let busy = {
@@ -613,7 +617,8 @@ mod tests {
             .await;
         assert!(matches!(r, Err(PoolError::TimeBudget)), "{r:?}");
         let waited = started.elapsed();
-        assert!(waited < Duration::from_millis(50) + DEADLINE_GRACE + Duration::from_millis(200));
+        // Not the job's 2 s (with room for a loaded machine's timer delays).
+        assert!(waited < Duration::from_millis(50) + DEADLINE_GRACE + Duration::from_millis(1000));
     }
 
     #[tokio::test]
