@@ -102,7 +102,7 @@ impl Exact<'_> {
                 *work += spent;
                 return Outcome::OutOfBudget;
             }
-            if spent % CLOCK_EVERY == 0 && self.limits.should_stop() {
+            if spent.is_multiple_of(CLOCK_EVERY) && self.limits.should_stop() {
                 *work += spent;
                 return Outcome::Stopped;
             }

@@ -100,7 +100,7 @@ mod tests {
             };
             heap.push(item);
             reference.insert(((x >> 40) % 50, item.node, reference.len()));
-            if x % 3 == 0 {
+            if x.is_multiple_of(3) {
                 let got = heap.pop().expect("non-empty");
                 let want = *reference.iter().next().expect("non-empty");
                 reference.remove(&want);
