@@ -20,6 +20,7 @@
 //! - [`answer`]: the answer and its types; `errors`: why a request failed.
 
 pub mod answer;
+pub mod calendar;
 pub mod cost;
 pub mod drive;
 pub mod elevation;
