@@ -83,7 +83,6 @@ async fn main() -> anyhow::Result<()> {
         Store::Embedded(store.clone()),
         pool,
         settings.planner.clone(),
-        settings.solver.costly_units,
         settings.network.cache_bytes(),
         Arc::new(settings.planner.load_profile()?),
         metrics,

@@ -122,6 +122,8 @@ impl ClientCounts {
 
 /// Bounded queues in front of the two lanes' thread pools.
 pub struct SolverPool {
+    /// A request estimated to cost this many units or more plans in the costly lane.
+    costly_units: f64,
     ordinary: LanePool,
     costly: LanePool,
     clients: Arc<ClientCounts>,
@@ -246,6 +248,7 @@ impl SolverPool {
             .solver_capacity
             .set((settings.effective_max_queue() + settings.effective_costly_max_queue()) as i64);
         Ok(SolverPool {
+            costly_units: settings.costly_units,
             ordinary,
             costly,
             clients: Arc::default(),
@@ -260,6 +263,20 @@ impl SolverPool {
             Lane::Ordinary => &self.ordinary,
             Lane::Costly => &self.costly,
         }
+    }
+
+    /// The lane of a request estimated to cost `units`.
+    pub fn lane_for(&self, units: f64) -> Lane {
+        if units >= self.costly_units {
+            Lane::Costly
+        } else {
+            Lane::Ordinary
+        }
+    }
+
+    /// The units from which a request is costly.
+    pub fn costly_units(&self) -> f64 {
+        self.costly_units
     }
 
     /// The planning budget of `lane`.

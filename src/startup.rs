@@ -167,7 +167,6 @@ impl Application {
             store,
             pool,
             settings.planner.clone(),
-            settings.solver.costly_units,
             settings.network.cache_bytes(),
             profile,
             metrics.clone(),

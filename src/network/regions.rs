@@ -120,15 +120,17 @@ impl RegionCache {
     /// import known; it is tried again every [`RETRY_EVERY`]. Only a region never
     /// loaded needs the database.
     pub async fn current(&self, store: &Store) -> Result<Vec<Arc<RegionIndex>>, StoreError> {
-        let held = self.held_all();
-        if !held.is_empty() {
-            if let Some((_, last)) = self.away() {
-                if last.elapsed() < RETRY_EVERY {
-                    return Ok(held);
-                }
-            }
+        // The held regions are gathered only when the database fails them, not on every
+        // request.
+        let holds = self.held() > 0;
+        if holds
+            && self
+                .away()
+                .is_some_and(|(_, last)| last.elapsed() < RETRY_EVERY)
+        {
+            return Ok(self.held_all());
         }
-        let checked = if held.is_empty() {
+        let checked = if !holds {
             store.region_versions().await
         } else {
             tokio::time::timeout(CHECK_TIMEOUT, store.region_versions())
@@ -145,9 +147,9 @@ impl RegionCache {
                 self.came_back();
                 infos
             }
-            Err(StoreError::Unavailable(why)) if !held.is_empty() => {
+            Err(StoreError::Unavailable(why)) if holds => {
                 self.went_away(&why);
-                return Ok(held);
+                return Ok(self.held_all());
             }
             Err(e) => return Err(e),
         };

@@ -89,8 +89,6 @@ pub(crate) struct Shared {
     drives: drive::RecentDrives,
     pool: SolverPool,
     settings: PlannerSettings,
-    /// A request estimated to cost this many units or more plans in the costly lane.
-    costly_units: f64,
     metrics: Metrics,
 }
 
@@ -115,7 +113,6 @@ impl Services {
         store: Store,
         pool: SolverPool,
         settings: PlannerSettings,
-        costly_units: f64,
         cache_bytes: usize,
         profile: Arc<Profile>,
         metrics: Metrics,
@@ -127,7 +124,6 @@ impl Services {
             store: store.clone(),
             pool,
             settings,
-            costly_units,
             metrics,
         });
         Services {
@@ -249,16 +245,15 @@ impl Planner {
     ) -> Result<LoopsAnswer, PlanError> {
         let params = req.hike.clone();
         let cost_units = cost::units(&params);
-        let lane = if cost_units >= self.shared.costly_units {
-            Lane::Costly
-        } else {
-            Lane::Ordinary
+        let pool = &self.shared.pool;
+        let lane = pool.lane_for(cost_units);
+        // What to reduce is said only to a costly request.
+        let reduce = match lane {
+            Lane::Costly => {
+                cost::reduce(&params, pool.costly_units(), req.units == Units::Imperial)
+            }
+            Lane::Ordinary => String::new(),
         };
-        let reduce = cost::reduce(
-            &params,
-            self.shared.costly_units,
-            req.units == Units::Imperial,
-        );
         // Admitted before anything else is done for it: a full queue costs nothing more.
         let admission = self.shared.pool.admit(lane, client, &reduce)?;
         let mut attempt = 0;
