@@ -193,6 +193,31 @@ pub struct Edge {
     pub access: Option<String>,
     /// Names of the `route=hiking` (and `foot`) relations the way belongs to, sorted.
     pub routes: Vec<String>,
+    /// What may close the way to walkers on some dates.
+    #[serde(default)]
+    pub conditions: WayConditions,
+}
+
+/// What may close a way to walkers on some dates, as OSM tags it: its conditional
+/// restrictions (`value @ (condition); ...`) and its season. Empty for most ways.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct WayConditions {
+    /// `foot:conditional=*`.
+    pub foot_conditional: Option<String>,
+    /// `access:conditional=*`, kept only where `foot=*` does not allow walkers
+    /// outright (`yes`, `designated`, `permissive` win over `access`).
+    pub access_conditional: Option<String>,
+    /// `seasonal=*` of the way (`winter`: a winter way, closed or gone in summer).
+    pub seasonal: Option<String>,
+}
+
+impl WayConditions {
+    /// Whether nothing may close the way on some dates.
+    pub fn is_empty(&self) -> bool {
+        self.foot_conditional.is_none()
+            && self.access_conditional.is_none()
+            && matches!(self.seasonal.as_deref(), None | Some("no"))
+    }
 }
 
 /// How a trailhead was found.
@@ -344,6 +369,13 @@ pub struct PoiDetails {
     pub drinking_water: Option<String>,
     /// `website=*` (or `contact:website=*`)
     pub website: Option<String>,
+    /// `seasonal=*`: `no` (open all year), `yes` (some season, not said which), or the
+    /// season it is open (`summer`, `winter`, `spring`, `autumn`, `dry_season`, ...).
+    #[serde(default)]
+    pub seasonal: Option<String>,
+    /// `winter_room=*`: a hut's room left open when the hut is closed.
+    #[serde(default)]
+    pub winter_room: Option<String>,
 }
 
 impl PoiDetails {

@@ -100,6 +100,7 @@ pub(crate) fn node(data: &OsmData) -> Noded {
                 surface: a.surface.clone(),
                 trail_visibility: a.trail_visibility.clone(),
                 access: a.access.clone(),
+                conditions: a.conditions.clone(),
                 routes: data.routes.get(&way.id).cloned().unwrap_or_default(),
             };
             (edge, a.urban_footway)

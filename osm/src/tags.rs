@@ -1,7 +1,7 @@
 //! What OSM tags mean for the walking network: which ways walkers may use, which roads
 //! cars drive, which features are trailheads or points of interest.
 
-use crate::{HighlightKind, Highway, LandKind, PoiDetails, PoiKind, SacScale};
+use crate::{HighlightKind, Highway, LandKind, PoiDetails, PoiKind, SacScale, WayConditions};
 
 /// Looks a key up in a tag list.
 pub(crate) fn tag<'a>(tags: &[(&'a str, &'a str)], key: &str) -> Option<&'a str> {
@@ -19,6 +19,8 @@ pub(crate) struct WayAttrs {
     pub access: Option<String>,
     /// A sidewalk or crossing: walkable, but no one starts a hike from it.
     pub urban_footway: bool,
+    /// What may close it to walkers on some dates.
+    pub conditions: WayConditions,
 }
 
 /// The highway classes hikers come for, as opposed to roads that link them.
@@ -63,6 +65,12 @@ pub(crate) fn walkable(tags: &[(&str, &str)]) -> Option<WayAttrs> {
         access: access.map(str::to_owned),
         urban_footway: highway == Highway::Footway
             && matches!(tag(tags, "footway"), Some("sidewalk" | "crossing")),
+        conditions: WayConditions {
+            foot_conditional: owned("foot:conditional"),
+            // `foot=yes` allows walkers whatever `access` says, on any date.
+            access_conditional: owned("access:conditional").filter(|_| !foot_allowed),
+            seasonal: owned("seasonal"),
+        },
     })
 }
 
@@ -133,6 +141,8 @@ pub(crate) fn poi_details(tags: &[(&str, &str)], osm_tag: &str) -> PoiDetails {
         capacity: owned("capacity"),
         drinking_water: owned("drinking_water"),
         website: owned("website").or_else(|| owned("contact:website")),
+        seasonal: owned("seasonal"),
+        winter_room: owned("winter_room"),
     }
 }
 

@@ -287,6 +287,9 @@ async fn copy_edges(
         ("nature_protected", Type::FLOAT4),
         ("nature_any", Type::FLOAT4),
         ("elevations", Type::FLOAT4_ARRAY),
+        ("foot_conditional", Type::TEXT),
+        ("access_conditional", Type::TEXT),
+        ("seasonal", Type::TEXT),
     ];
     let rows = net.edges.iter().enumerate().map(|(i, e)| -> Row<'_> {
         vec![
@@ -314,6 +317,9 @@ async fn copy_edges(
             Box::new(e.nature.protected),
             Box::new(e.nature.any),
             Box::new((!e.elevations.is_empty()).then_some(e.elevations.as_slice())),
+            Box::new(e.conditions.foot_conditional.as_deref()),
+            Box::new(e.conditions.access_conditional.as_deref()),
+            Box::new(e.conditions.seasonal.as_deref()),
         ]
     });
     copy(tx, "edges", &columns, rows).await
@@ -418,6 +424,8 @@ async fn copy_pois(
         ("capacity", Type::TEXT),
         ("drinking_water", Type::TEXT),
         ("website", Type::TEXT),
+        ("seasonal", Type::TEXT),
+        ("winter_room", Type::TEXT),
     ];
     let rows = net.pois.iter().map(|p| -> Row<'_> {
         let node = &net.nodes[p.node as usize];
@@ -444,6 +452,8 @@ async fn copy_pois(
             Box::new(d.capacity.as_deref()),
             Box::new(d.drinking_water.as_deref()),
             Box::new(d.website.as_deref()),
+            Box::new(d.seasonal.as_deref()),
+            Box::new(d.winter_room.as_deref()),
         ]
     });
     copy(tx, "pois", &columns, rows).await

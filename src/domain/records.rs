@@ -54,6 +54,8 @@ pub struct EdgeRecord {
     pub routes: Vec<String>,
     /// Its share in nature.
     pub nature: NatureShare,
+    /// What may close it to walkers on some dates.
+    pub conditions: trailloop_osm::WayConditions,
 }
 
 /// A point of interest snapped to a node.

@@ -398,6 +398,7 @@ impl EmbeddedStore {
                     trail_visibility: e.trail_visibility.clone(),
                     routes: e.routes.clone(),
                     nature: e.nature,
+                    conditions: e.conditions.clone(),
                 }
             })
             .collect();

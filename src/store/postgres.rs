@@ -11,7 +11,7 @@ use tokio_postgres::IsolationLevel;
 use trailloop_osm::potential::potential_from_slice;
 use trailloop_osm::{
     Coord, Highlight, HighlightKind, Highway, NatureShare, OsmType, PoiDetails, PoiKind, RoadClass,
-    RoadEdge, RoadLink, RoadNetwork, RoadNode, SacScale, TileKey, TrailheadKind,
+    RoadEdge, RoadLink, RoadNetwork, RoadNode, SacScale, TileKey, TrailheadKind, WayConditions,
 };
 use uuid::Uuid;
 
@@ -349,14 +349,16 @@ impl PgStore {
                 "SELECT id, source, target, source_shared, target_shared, geom, length_m,
                         ascent_m, descent_m, highway, name, sac_scale, routes, surface,
                         trail_visibility, nature_forest, nature_water, nature_open,
-                        nature_protected, nature_any, elevations
+                        nature_protected, nature_any, elevations, foot_conditional,
+                        access_conditional, seasonal
                  FROM edges WHERE region = $1 AND tile = $2 ORDER BY id",
             )
             .await?;
         let pois_stmt = tx
             .prepare_cached(
                 "SELECT node_id, kind, name, geom, osm_id, osm_type, snap_distance_m, osm_tag,
-                        fee, access, opening_hours, capacity, drinking_water, website
+                        fee, access, opening_hours, capacity, drinking_water, website,
+                        seasonal, winter_room
                  FROM pois WHERE region = $1 AND tile = $2 ORDER BY id",
             )
             .await?;
@@ -409,6 +411,11 @@ impl PgStore {
                         protected: r.get(18),
                         any: r.get(19),
                     },
+                    conditions: WayConditions {
+                        foot_conditional: r.get(21),
+                        access_conditional: r.get(22),
+                        seasonal: r.get(23),
+                    },
                 })
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
@@ -433,6 +440,8 @@ impl PgStore {
                         capacity: r.get(11),
                         drinking_water: r.get(12),
                         website: r.get(13),
+                        seasonal: r.get(14),
+                        winter_room: r.get(15),
                     },
                 })
             })
