@@ -31,6 +31,7 @@ pub mod params;
 mod prepare;
 mod present;
 mod saved;
+pub(crate) mod seasons;
 mod solve;
 pub use saved::{PlanLimits, SavedPlans};
 mod breakdown;
