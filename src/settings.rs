@@ -111,6 +111,8 @@ pub struct PlannerSettings {
     pub max_tiles_per_request: usize,
     /// A hiking profile (TOML, as `osm/profiles/hiking.toml`) instead of the shipped one.
     pub profile: Option<PathBuf>,
+    /// A dated plan's days end this many hours before sunset at the latest.
+    pub daylight_margin_h: f64,
 }
 
 impl PlannerSettings {

@@ -52,6 +52,11 @@ fn check(settings: &Settings) -> anyhow::Result<()> {
         circuity.is_finite() && (1.0..=5.0).contains(&circuity),
         "planner.circuity_factor must be in 1..=5 (roads are never shorter than a straight line), got {circuity}"
     );
+    let margin = settings.planner.daylight_margin_h;
+    anyhow::ensure!(
+        (0.0..=4.0).contains(&margin),
+        "planner.daylight_margin_h must be in 0..=4 hours, got {margin}"
+    );
     anyhow::ensure!(
         settings.planner.max_trailheads >= 1,
         "planner.max_trailheads must be at least 1"

@@ -74,6 +74,9 @@ pub(crate) struct Demands {
     pub sac: u8,
     /// Steepest sustained grade, percent, up or down.
     pub grade_pct: f64,
+    /// The closure classes of its edges, one bit each (see
+    /// [`EdgeInput::closure_class`](crate::EdgeInput)); as a limit, the classes closed.
+    pub closures: u64,
 }
 
 impl Demands {
@@ -82,12 +85,15 @@ impl Demands {
         Demands {
             sac: self.sac.max(other.sac),
             grade_pct: self.grade_pct.max(other.grade_pct),
+            closures: self.closures | other.closures,
         }
     }
 
     /// Whether a hiker accepting `limit` walks it.
     pub fn within(&self, limit: &Demands) -> bool {
-        self.sac <= limit.sac && self.grade_pct <= limit.grade_pct
+        self.sac <= limit.sac
+            && self.grade_pct <= limit.grade_pct
+            && self.closures & limit.closures == 0
     }
 }
 
@@ -150,21 +156,35 @@ mod tests {
         let steep = Demands {
             sac: 2,
             grade_pct: 30.0,
+            closures: 0b10,
         };
-        let limit = |sac, grade_pct| Demands { sac, grade_pct };
+        let limit = |sac, grade_pct| Demands {
+            sac,
+            grade_pct,
+            closures: 0,
+        };
         assert!(steep.within(&limit(u8::MAX, f64::INFINITY)));
         assert!(steep.within(&limit(2, 30.0)));
         assert!(!steep.within(&limit(1, f64::INFINITY)));
         assert!(!steep.within(&limit(u8::MAX, 25.0)));
+        // Closed when one of its classes is.
+        let closed = |closures| Demands {
+            closures,
+            ..limit(u8::MAX, f64::INFINITY)
+        };
+        assert!(steep.within(&closed(0b101)));
+        assert!(!steep.within(&closed(0b110)));
         let flat_t4 = Demands {
             sac: 4,
             grade_pct: 5.0,
+            closures: 0b1000,
         };
         assert_eq!(
             steep.max(flat_t4),
             Demands {
                 sac: 4,
-                grade_pct: 30.0
+                grade_pct: 30.0,
+                closures: 0b1010,
             }
         );
     }

@@ -48,6 +48,9 @@ pub struct EdgeInput {
     pub sac_grade: u8,
     /// Steepest sustained grade along it, percent, up or down (0 when unknown).
     pub grade_pct: f64,
+    /// What may close it on some dates, as a class of the caller's: 0 for nothing,
+    /// 1..=64 for a class a query may close ([`Query::closed_classes`](crate::Query)).
+    pub closure_class: u8,
     /// `[lon, lat]` vertices from `source` to `target`; may be empty (a straight line).
     pub geometry: Vec<[f64; 2]>,
 }
@@ -76,6 +79,7 @@ impl EdgeInput {
             on_route: false,
             sac_grade: 0,
             grade_pct: 0.0,
+            closure_class: 0,
             geometry: Vec::new(),
         }
     }
@@ -129,6 +133,13 @@ pub(crate) fn validate_edge(
             value: f64::from(e.sac_grade),
         });
     }
+    if e.closure_class > 64 {
+        return Err(GraphError::InvalidAttribute {
+            edge: e.id,
+            name: "closure_class",
+            value: f64::from(e.closure_class),
+        });
+    }
     if !e.geometry.iter().all(|&p| valid_lon_lat(p)) {
         return Err(GraphError::InvalidGeometry { edge: e.id });
     }
@@ -165,7 +176,16 @@ pub(crate) fn validate_edge(
         demands: Demands {
             sac: e.sac_grade,
             grade_pct: e.grade_pct,
+            closures: closure_bit(e.closure_class),
         },
         geometry: e.geometry,
     })
+}
+
+/// The bit of closure class `class` (none for 0).
+pub fn closure_bit(class: u8) -> u64 {
+    match class {
+        1..=64 => 1 << (class - 1),
+        _ => 0,
+    }
 }

@@ -78,7 +78,7 @@ pub use days::{balanced, base_camp_score, day_ratio, DayLimits, MAX_DAY_RATIO};
 pub use demands::{sustained_grade_pct, SUSTAINED_M};
 pub use error::{GraphError, SolveError};
 pub use graph::{EdgeLocation, TrailGraph};
-pub use input::{EdgeInput, NodeInput};
+pub use input::{closure_bit, EdgeInput, NodeInput};
 pub use neighbourhood::Scratch;
 pub use promise::{promise, Surroundings};
 pub use query::{

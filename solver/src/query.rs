@@ -60,11 +60,13 @@ pub struct Preferences {
 }
 
 impl Preferences {
-    /// The most a hiker of these preferences accepts of an edge.
-    pub(crate) fn limit(&self) -> Demands {
+    /// The most a hiker of these preferences accepts of an edge, on a walk where the
+    /// edges of the `closed` classes are closed.
+    pub(crate) fn limit(&self, closed: u64) -> Demands {
         Demands {
             sac: self.max_sac_grade.unwrap_or(u8::MAX),
             grade_pct: self.max_grade_pct.unwrap_or(f64::INFINITY),
+            closures: closed,
         }
     }
 }
@@ -117,6 +119,9 @@ pub struct Query {
     pub nights: Vec<NightPlace>,
     /// Limits on each day (on the whole walk of a day hike).
     pub day_limits: DayLimits,
+    /// The closure classes closed on this walk's dates, one bit each (bit `c - 1` for
+    /// class `c`, see [`closure_bit`](crate::closure_bit)): their edges are not walked.
+    pub closed_classes: u64,
     /// A walk out from the start and back at the end this long or shorter is the
     /// approach to the loop (a car park's access path), not part of the hike: it counts
     /// in neither length nor sharing (see [`Loop::approach_edges`](crate::Loop)).
@@ -146,6 +151,7 @@ impl Query {
             days: 1,
             nights: Vec::new(),
             day_limits: DayLimits::default(),
+            closed_classes: 0,
             seed: 0,
             work_budget: DEFAULT_WORK_BUDGET,
             extension_budget: DEFAULT_EXTENSION_BUDGET,

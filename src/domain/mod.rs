@@ -17,7 +17,7 @@ pub use distance::{
 };
 pub use loop_request::{
     AvoidRoads, Hike, LoopQuery, LoopRequest, LoopRequestBody, OriginBody, PreferencesBody,
-    DEFAULT_OVERNIGHT,
+    TripDates, DEFAULT_OVERNIGHT,
 };
 pub use plan_request::{LoopGeometry, SavePlanBody, SavePlanRequest, SavedLoop};
 pub use records::{EdgeRecord, PoiRecord, RegionVersion, TileRecords, TrailheadRecord};

@@ -7,6 +7,7 @@
 //! of one import's rows, and a new import of the region replaces the copies.
 
 mod cache;
+pub mod closures;
 pub mod regions;
 mod tile;
 

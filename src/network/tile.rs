@@ -141,6 +141,7 @@ impl NetworkTile {
                 on_route: !e.routes.is_empty(),
                 sac_grade: e.sac_scale.map_or(0, SacScale::grade),
                 grade_pct: sustained_grade_pct(&line, &e.elevations),
+                closure_class: super::closures::class_of(&e.conditions),
                 geometry: line,
             });
             metas.push(EdgeMeta {

@@ -136,6 +136,8 @@ pub struct PlanOutcome {
     pub(super) shortfall: Option<trips::Shortfall>,
     /// Places nights could be spent at within the network planned on.
     pub(super) night_places: usize,
+    /// Of a dated plan, the longest day daylight allows (the shortest across networks).
+    pub(super) daylight: Option<super::dated::Daylight>,
 }
 
 impl PlanOutcome {
@@ -147,6 +149,7 @@ impl PlanOutcome {
         self.stats.hit_deadline |= other.stats.hit_deadline;
         self.shortfall = self.shortfall.max(other.shortfall);
         self.night_places += other.night_places;
+        self.daylight = super::dated::Daylight::min(self.daylight, other.daylight);
     }
 
     /// Best first across regions: regions share no edges, so their best loops never
@@ -185,6 +188,8 @@ pub struct LoopsAnswer {
     /// How its time went: the wait for a turn and the planning (none when nothing was
     /// solved, e.g. no trailhead in reach).
     pub timing: Option<PlanTiming>,
+    /// The dates planned for, with the time zone of the origin; `None`: for no date.
+    pub dates: Option<(crate::domain::TripDates, chrono_tz::Tz)>,
 }
 
 /// How a request's time went, for the `Server-Timing` header and the logs.

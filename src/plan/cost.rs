@@ -64,6 +64,7 @@ mod tests {
         Hike {
             target_m: km * 1000.0,
             target_hours: None,
+            dates: None,
             tolerance: 0.05,
             max_results: results,
             days,

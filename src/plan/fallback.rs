@@ -65,7 +65,12 @@ pub(super) fn plan_groups(
             message: None,
         });
     }
-    let why = trips::explain(asked.shortfall, params, asked.night_places);
+    let why = trips::explain(
+        asked.shortfall,
+        params,
+        asked.night_places,
+        asked.daylight.as_ref(),
+    );
     // The asked request's plans that miss only the length are one more nearby answer.
     let mut groups: Vec<(f64, PlanOutcome)> = Vec::new();
     // (no farther off than the nearby lengths).

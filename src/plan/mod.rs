@@ -22,6 +22,7 @@
 pub mod answer;
 pub mod calendar;
 pub mod cost;
+mod dated;
 pub mod drive;
 pub mod elevation;
 mod errors;
@@ -57,6 +58,7 @@ pub use solve::solve_network;
 pub use trailloop_solver::walking::DURATION_MODEL;
 
 pub use breakdown::{Breakdown, Passed};
+pub use dated::{Daylight, StageTimes};
 use drive::Candidates;
 pub use stages::{Stage, StageNight, WaterStop};
 
@@ -244,7 +246,10 @@ impl Planner {
         req: &LoopRequest,
         client: Option<ClientAddr>,
     ) -> Result<LoopsAnswer, PlanError> {
-        let params = req.hike.clone();
+        let mut params = req.hike.clone();
+        if let Some(dates) = &mut params.dates {
+            dates.daylight_margin_h = self.shared.settings.daylight_margin_h;
+        }
         let cost_units = cost::units(&params);
         let pool = &self.shared.pool;
         let lane = pool.lane_for(cost_units);
@@ -277,6 +282,9 @@ impl Planner {
             message: None,
             warnings: Vec::new(),
             timing: None,
+            dates: params
+                .dates
+                .map(|d| (d, calendar::zone_at(req.origin.coord()))),
         };
         if counts.weighed < counts.reachable {
             answer.warnings.push(format!(

@@ -40,9 +40,9 @@ impl Hike {
     }
 
     /// Whether answers must be checked as plans of days: a trip of several days, or a
-    /// day hike with day limits.
+    /// day hike with day limits or a date (its daylight a limit).
     pub fn is_trip(&self) -> bool {
-        self.days > 1 || !self.day_limits.is_none()
+        self.days > 1 || !self.day_limits.is_none() || self.dates.is_some()
     }
 
     /// Of a base-camp trip, the request for its day loops: a day's share of the
@@ -80,6 +80,8 @@ impl Hike {
                 Vec::new()
             },
             day_limits: self.day_limits,
+            // Set for the dates by the caller.
+            closed_classes: 0,
             approach_max_m: default_approach_m(self.target_m),
             seed: self.seed,
             // A trip's walk is as long as its days together, and each night is one more

@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 
 use crate::network::PlanningNetwork;
 
-use super::{present, trips, Hike, PlanError, PlanOutcome, PlanStats, PlannedLoop, TrailheadStart};
+use super::{
+    dated, present, trips, Hike, PlanError, PlanOutcome, PlanStats, PlannedLoop, TrailheadStart,
+};
 
 /// Of the time left, the share kept from the search for what follows it (choosing the
 /// plans one can follow, the alternatives, presenting them), at most [`AFTER_SEARCH_MAX`].
@@ -50,6 +52,9 @@ pub fn solve_network(
         .iter()
         .filter(|s| network.contains_node(s.trailhead.node_id))
         .collect();
+    // For its dates: each day within daylight, the ways closed on them left out.
+    let dated = dated::on_dates(params, &starts);
+    let params = &dated.hike;
     let places = trips::NightPlaces::of(network, params);
     let waters = trips::waters(network);
     let start_cost = |s: &TrailheadStart| drive_cost(s.drive_share);
@@ -60,6 +65,9 @@ pub fn solve_network(
     let day_params = params.base_camp_day();
     if let Some(day) = &day_params {
         queries.extend(starts.iter().map(|s| day.query(s, start_cost(s), &[])));
+    }
+    for q in &mut queries {
+        q.closed_classes = dated.closed_classes;
     }
     let mut stats = PlanStats {
         trailheads: starts.len(),
@@ -153,10 +161,16 @@ pub fn solve_network(
         }
     }
     rank(&mut loops, params.max_results, |l| l.score);
+    if let Some(dates) = &params.dates {
+        for l in &mut loops {
+            dated::annotate(l, dates);
+        }
+    }
     Ok(PlanOutcome {
         loops,
         stats,
         shortfall,
         night_places: places.records.len(),
+        daylight: dated.daylight,
     })
 }

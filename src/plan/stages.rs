@@ -20,6 +20,8 @@ pub struct StageNight {
     /// From the loop to the place, metres (its access path and the last stretch off the
     /// network): walked there in the evening and back in the morning.
     pub off_trail_m: f64,
+    /// Of a dated plan, whether the place is open that night and the tag that says so.
+    pub(crate) opening: Option<super::seasons::Opening>,
 }
 
 /// Water a day passes, or the night's place when it has water.
@@ -57,6 +59,8 @@ pub struct Stage {
     pub water: Vec<WaterStop>,
     /// Whether the day passes water, or starts or ends at a place with water.
     pub has_water: bool,
+    /// Of a dated plan, its date and times.
+    pub times: Option<super::dated::StageTimes>,
 }
 
 /// One walked edge.
@@ -144,9 +148,11 @@ pub(crate) fn stages<'a>(
             night: night.map(|c| StageNight {
                 place: c.place.cloned(),
                 off_trail_m: c.off_m,
+                opening: None,
             }),
             water,
             has_water,
+            times: None,
         });
         from = end;
         start_vertex = end_vertex;

@@ -98,6 +98,7 @@ fn params(target_km: f64) -> Hike {
         preferences: Default::default(),
         seed: 7,
         target_hours: None,
+        dates: None,
     }
 }
 

@@ -9,9 +9,10 @@ use trailloop_solver::{
     Score, MAX_DAYS, MAX_DAY_RATIO,
 };
 
+use super::dated::Daylight;
 use super::stages::night_cost;
 use super::Hike;
-use crate::domain::PoiRecord;
+use crate::domain::{PoiRecord, TripDates};
 use crate::network::PlanningNetwork;
 
 /// The longest nearby request is this much of the asked length (see [`nearby`]).
@@ -32,15 +33,19 @@ pub(crate) struct NightPlaces<'a> {
 }
 
 impl<'a> NightPlaces<'a> {
-    /// The places of the allowed kinds in `network` that OSM does not mark private, one
-    /// per node (the one cheapest to sleep at, counting the walk from its node to it);
+    /// The places of the allowed kinds in `network` that OSM does not mark private nor
+    /// closed on a night of the trip's dates, one per node (the one cheapest to sleep at, counting the walk from its node to it);
     /// none for a day hike.
     pub(crate) fn of(network: &'a PlanningNetwork, params: &Hike) -> NightPlaces<'a> {
         let cost = |p: &PoiRecord| night_cost(p.kind) + 2.0 * p.snap_distance_m / params.target_m;
         let mut records: Vec<&PoiRecord> = if params.days > 1 {
             network
                 .pois()
-                .filter(|p| params.overnight.contains(&p.kind) && !p.details.is_private())
+                .filter(|p| {
+                    params.overnight.contains(&p.kind)
+                        && !p.details.is_private()
+                        && super::dated::open_every_night(params, p)
+                })
                 .collect()
         } else {
             Vec::new()
@@ -253,14 +258,18 @@ pub(crate) fn plan_named(l: &super::PlannedLoop) -> String {
     }
 }
 
-/// The limits given, as the request names them.
-fn limits_named(l: &DayLimits) -> String {
+/// The limits given, as the request names them, and the daylight of a dated request
+/// where it is the shorter limit.
+fn limits_named(l: &DayLimits, daylight: Option<(&Daylight, &TripDates)>) -> String {
     let mut limits = Vec::new();
     if let Some(m) = l.max_m {
         limits.push(format!("max_day_km {}", m / 1000.0));
     }
-    if let Some(h) = l.max_hours {
-        limits.push(format!("max_day_hours {h}"));
+    match (l.max_hours, daylight) {
+        (Some(h), Some((d, _))) if h <= d.hours => limits.push(format!("max_day_hours {h}")),
+        (_, Some((d, dates))) => limits.push(super::dated::daylight_named(d, dates)),
+        (Some(h), None) => limits.push(format!("max_day_hours {h}")),
+        (None, None) => {}
     }
     if let Some(a) = l.max_ascent_m {
         limits.push(format!("max_day_ascent_m {a}"));
@@ -269,13 +278,19 @@ fn limits_named(l: &DayLimits) -> String {
 }
 
 /// Why no plan of `params` was found, for the answer's message; `places` is how many
-/// places of the allowed kinds the network planned on holds.
-pub(crate) fn explain(why: Option<Shortfall>, params: &Hike, places: usize) -> String {
+/// places of the allowed kinds the network planned on holds, `daylight` the longest
+/// day a dated request's daylight allows.
+pub(crate) fn explain(
+    why: Option<Shortfall>,
+    params: &Hike,
+    places: usize,
+    daylight: Option<&Daylight>,
+) -> String {
     let km = params.target_m / 1000.0;
     let days = params.days;
     let kinds = kinds_named(&params.overnight);
     let tolerance = params.tolerance * 100.0;
-    let limits = limits_named(&params.day_limits);
+    let limits = limits_named(&params.day_limits, daylight.zip(params.dates.as_ref()));
     if days == 1 {
         return match why {
             Some(Shortfall::Length) => {
@@ -320,6 +335,7 @@ mod tests {
             preferences: Default::default(),
             seed: 0,
             target_hours: None,
+            dates: None,
         }
     }
 

@@ -8,7 +8,7 @@ use trailloop_osm::Coord;
 use trailloop_solver::LoopKind;
 use utoipa::ToSchema;
 
-use crate::domain::{TrailheadRecord, Units, FT_PER_M, KM_PER_MI};
+use crate::domain::{TrailheadRecord, TripDates, Units, FT_PER_M, KM_PER_MI};
 use crate::plan::elevation::{elevation_profile, ElevationProfile};
 use crate::plan::{
     Difficulty, Drive, DriveMethod, DriveSummary, LoopsAnswer, PlannedLoop, TrailheadStart,
@@ -526,6 +526,65 @@ pub struct LoopsResponse {
     pub warnings: Vec<String>,
     /// The units of the loops' `summary` lines, as asked.
     pub units: Units,
+    /// The dates planned for (`start_date`), or that the plan is for no date.
+    pub calendar: CalendarJson,
+}
+
+/// What dates an answer was planned for.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CalendarJson {
+    /// Whether the request gave `start_date`: then each day ends before sunset with
+    /// `daylight_margin_h` to spare, nights are at places open that night, ways closed
+    /// to walkers on a day of the trip are not walked, and the stages have dates and
+    /// times.
+    pub planned_for_date: bool,
+    /// The first day of walking, `YYYY-MM-DD`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<String>,
+    /// When walking starts each day, `HH:MM`, local time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<String>,
+    /// The IANA time zone at the origin (stage times carry each trailhead's offset).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "Europe/Andorra")]
+    pub time_zone: Option<String>,
+    /// Each day ends at least this many hours before sunset.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub daylight_margin_h: Option<f64>,
+    /// What planning for (or without) a date means for this answer.
+    pub note: String,
+}
+
+impl CalendarJson {
+    fn new(dates: Option<&(TripDates, chrono_tz::Tz)>) -> CalendarJson {
+        match dates {
+            None => CalendarJson {
+                planned_for_date: false,
+                start_date: None,
+                start_time: None,
+                time_zone: None,
+                daylight_margin_h: None,
+                note: "planned for no particular date: daylight, opening hours and seasonal \
+                       closures were not taken into account (give start_date for them)"
+                    .into(),
+            },
+            Some((d, zone)) => CalendarJson {
+                planned_for_date: true,
+                start_date: Some(d.start_date.to_string()),
+                start_time: Some(d.start_time.format("%H:%M").to_string()),
+                time_zone: Some(zone.name().into()),
+                daylight_margin_h: Some(d.daylight_margin_h),
+                note: format!(
+                    "planned for {} from {}: every day ends {:.0} min before sunset or \
+                     earlier, nights only at places not closed that night, no way closed \
+                     to walkers on the trip's days",
+                    d.start_date,
+                    d.start_time.format("%H:%M"),
+                    d.daylight_margin_h * 60.0
+                ),
+            },
+        }
+    }
 }
 
 impl LoopsResponse {
@@ -550,6 +609,7 @@ impl LoopsResponse {
             },
             message: a.message.clone(),
             warnings: a.warnings.clone(),
+            calendar: CalendarJson::new(a.dates.as_ref()),
         }
     }
 

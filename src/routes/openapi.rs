@@ -116,6 +116,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         loop_json::NightJson,
         loop_json::WaterJson,
         loop_json::DriveDistanceJson,
+        loop_json::CalendarJson,
         trailheads::TrailheadsResponse,
         trailheads::NearbyTrailheadJson,
         plans::PlanJson,

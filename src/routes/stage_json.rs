@@ -51,6 +51,22 @@ pub struct NightJson {
     /// OSM `website`, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
+    /// OSM `seasonal`, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seasonal: Option<String>,
+    /// OSM `winter_room`, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub winter_room: Option<String>,
+    /// Of a plan for a date (`start_date`), whether the place is open that night: `yes`,
+    /// or `unknown` (OSM does not say, or says it in a way not understood); a place
+    /// closed that night is never planned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = "yes")]
+    pub open: Option<String>,
+    /// The tag `open` was read from: `opening_hours`, `seasonal` or `winter_room` (a
+    /// hut closed that night whose winter room is open); absent when OSM says nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_tag: Option<String>,
 }
 
 /// Water on a day's way.
@@ -116,6 +132,28 @@ pub struct StageJson {
     /// Whether the day passes water, or starts or ends at a place that has it.
     #[serde(default)]
     pub has_water: bool,
+    /// Of a plan for a date (`start_date`): the day's date, `YYYY-MM-DD`, local.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = "2026-07-15")]
+    pub date: Option<String>,
+    /// When walking starts, RFC 3339 with the trailhead's local offset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = "2026-07-15T08:00:00+02:00")]
+    pub start_time: Option<String>,
+    /// When the day ends by its walking time (`duration_h`), RFC 3339, local offset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<String>,
+    /// Sunrise where the day ends, RFC 3339, local offset; absent when the sun does not
+    /// rise or set that day (polar day or night).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sunrise: Option<String>,
+    /// Sunset where the day ends, RFC 3339, local offset; absent as `sunrise`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sunset: Option<String>,
+    /// From `end_time` to `sunset`, hours; at least `calendar.daylight_margin_h` in a
+    /// plan that fits its daylight, negative after sunset. Absent without a sunset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub daylight_margin_h: Option<f64>,
 }
 
 impl StageJson {
@@ -138,6 +176,10 @@ impl StageJson {
                     capacity: d.capacity.clone(),
                     drinking_water: d.drinking_water.clone(),
                     website: d.website.clone(),
+                    seasonal: d.seasonal.clone(),
+                    winter_room: d.winter_room.clone(),
+                    open: n.opening.map(|o| o.open.as_str().into()),
+                    open_tag: n.opening.and_then(|o| o.tag).map(Into::into),
                 }
             }
             None => NightJson {
@@ -155,6 +197,10 @@ impl StageJson {
                 capacity: None,
                 drinking_water: None,
                 website: None,
+                seasonal: None,
+                winter_room: None,
+                open: None,
+                open_tag: None,
             },
         });
         StageJson {
@@ -184,6 +230,29 @@ impl StageJson {
                 })
                 .collect(),
             has_water: s.has_water,
+            date: s.times.as_ref().map(|t| t.date.to_string()),
+            start_time: s.times.as_ref().map(|t| rfc3339(&t.start)),
+            end_time: s.times.as_ref().map(|t| rfc3339(&t.end)),
+            sunrise: s
+                .times
+                .as_ref()
+                .and_then(|t| t.sunrise.as_ref())
+                .map(rfc3339),
+            sunset: s
+                .times
+                .as_ref()
+                .and_then(|t| t.sunset.as_ref())
+                .map(rfc3339),
+            daylight_margin_h: s
+                .times
+                .as_ref()
+                .and_then(|t| t.margin_h)
+                .map(|h| round(h, 2)),
         }
     }
+}
+
+/// A local time as RFC 3339 to the second, with its offset.
+fn rfc3339(t: &chrono::DateTime<chrono::FixedOffset>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }

@@ -92,7 +92,7 @@ pub fn solve_with(
     }
     let target = query.target_m;
     let reach = query.reach_m();
-    let limit = query.preferences.limit();
+    let limit = query.preferences.limit(query.closed_classes);
     let k = query.max_results;
     let mut work = 0u64;
 

@@ -89,6 +89,8 @@ fn case_strategy() -> impl Strategy<Value = Case> {
                             on_route: i % 2 == 0,
                             sac_grade: sac,
                             grade_pct: ((i * 13) % 40) as f64,
+                            // Every fourth edge may close on some dates (classes 1 and 2).
+                            closure_class: if i % 4 == 3 { 1 + (i / 4 % 2) as u8 } else { 0 },
                             geometry,
                         }
                     })
@@ -104,6 +106,8 @@ fn case_strategy() -> impl Strategy<Value = Case> {
                     max_grade_pct: max_grade,
                     max_ascent_m: max_ascent,
                 };
+                // Some cases close class 1 or 2, or both.
+                query.closed_classes = start % 4;
                 query.work_budget = 50_000_000;
                 // The reference enumerates simple cycles through the start; walks that
                 // reach their loop by an approach are tested on their own.
@@ -205,7 +209,11 @@ fn all_cycles(case: &Case) -> Vec<Vec<DirectedEdge>> {
     let usable: Vec<&EdgeInput> = case
         .edges
         .iter()
-        .filter(|e| e.sac_grade <= max_sac && e.grade_pct <= max_grade)
+        .filter(|e| {
+            e.sac_grade <= max_sac
+                && e.grade_pct <= max_grade
+                && crate::closure_bit(e.closure_class) & case.query.closed_classes == 0
+        })
         .collect();
     let mut out = Vec::new();
     let mut path = Vec::new();

@@ -136,6 +136,7 @@ pub fn to_solver_input(network: &Network) -> (Vec<NodeInput>, Vec<EdgeInput>) {
                     .collect::<Vec<_>>(),
                 &e.elevations,
             ),
+            closure_class: 0,
             geometry: e.geometry.iter().map(|c| [c.lon, c.lat]).collect(),
         })
         .collect();

@@ -5,8 +5,10 @@ use trailloop_osm::{PoiKind, SacScale};
 use trailloop_solver::{walking, DayLimits, Preferences, MAX_DAYS};
 
 use super::wire::{AvoidRoads, Form, LoopRequestBody};
+use chrono::{NaiveDate, NaiveTime};
+
 use super::{
-    Hike, LoopRequest, DEFAULT_OVERNIGHT, MAX_ASCENT_M, MAX_DAY_HOURS, MAX_RESULTS,
+    Hike, LoopRequest, TripDates, DEFAULT_OVERNIGHT, MAX_ASCENT_M, MAX_DAY_HOURS, MAX_RESULTS,
     MAX_TARGET_HOURS, MIN_TARGET_HOURS, MIN_TARGET_KM, MIN_TARGET_MI, OVERNIGHT_NAMES,
 };
 use crate::domain::{parse_drive_limit, Coordinate, DistanceKm, FieldError, Problems, Tolerance};
@@ -155,6 +157,7 @@ pub(super) fn check(raw: LoopRequestBody, form: Form) -> Result<LoopRequest, Vec
             );
         }
     }
+    let dates = trip_dates(&raw, &mut p);
     // The schema says int64, as JSON clients hold integers.
     if raw.seed.is_some_and(|seed| seed > i64::MAX as u64) {
         p.push("seed", "must be in 0..=9223372036854775807");
@@ -271,6 +274,61 @@ pub(super) fn check(raw: LoopRequestBody, form: Form) -> Result<LoopRequest, Vec
             overnight,
             base_camp: prefs.base_camp.unwrap_or(false),
             seed: raw.seed.unwrap_or(0),
+            dates,
         },
+    })
+}
+
+/// The first and last dates a request may plan for.
+const FIRST_DATE: (i32, u32, u32) = (2000, 1, 1);
+const LAST_DATE: (i32, u32, u32) = (2099, 12, 31);
+
+/// `start_date` and `start_time`: exactly `YYYY-MM-DD` and `HH:MM`, a real date within
+/// the years served; a time only with a date.
+fn trip_dates(raw: &LoopRequestBody, p: &mut Problems) -> Option<TripDates> {
+    let ymd = |(y, m, d): (i32, u32, u32)| NaiveDate::from_ymd_opt(y, m, d).expect("a date");
+    let date = raw.start_date.as_deref().and_then(|s| {
+        let parsed = (s.len() == 10 && s.as_bytes()[4] == b'-' && s.as_bytes()[7] == b'-')
+            .then(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+            .flatten();
+        match parsed {
+            Some(d) if (ymd(FIRST_DATE)..=ymd(LAST_DATE)).contains(&d) => Some(d),
+            Some(_) => {
+                p.push(
+                    "start_date",
+                    format!("must be within 2000-01-01..=2099-12-31, got {s}"),
+                );
+                None
+            }
+            None => {
+                p.push(
+                    "start_date",
+                    format!("must be a date as YYYY-MM-DD, got {s:?}"),
+                );
+                None
+            }
+        }
+    });
+    let time = match raw.start_time.as_deref() {
+        None => Some(TripDates::DEFAULT_START),
+        Some(s) => {
+            let parsed = (s.len() == 5 && s.as_bytes()[2] == b':')
+                .then(|| NaiveTime::parse_from_str(s, "%H:%M").ok())
+                .flatten();
+            if parsed.is_none() {
+                p.push(
+                    "start_time",
+                    format!("must be a time as HH:MM (00:00 to 23:59), got {s:?}"),
+                );
+            } else if raw.start_date.is_none() {
+                p.push("start_time", "needs start_date: a start time is for a date");
+            }
+            parsed
+        }
+    };
+    Some(TripDates {
+        start_date: date?,
+        start_time: time?,
+        daylight_margin_h: TripDates::DEFAULT_MARGIN_H,
     })
 }

@@ -78,6 +78,36 @@ pub struct Hike {
     pub base_camp: bool,
     /// Seed for the search; same request and seed, same loops.
     pub seed: u64,
+    /// The dates it is planned for; `None`: for no particular date.
+    pub dates: Option<TripDates>,
+}
+
+/// When a hike is walked: its first day and the local time each day's walking starts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TripDates {
+    /// The first day of walking, local date of the trailhead.
+    pub start_date: chrono::NaiveDate,
+    /// When walking starts each day, local time.
+    pub start_time: chrono::NaiveTime,
+    /// Each day ends at least this many hours before sunset (the planner's
+    /// `daylight_margin_h`, set when it plans).
+    pub daylight_margin_h: f64,
+}
+
+impl TripDates {
+    /// The start time when a request gives none.
+    pub const DEFAULT_START: chrono::NaiveTime = match chrono::NaiveTime::from_hms_opt(8, 0, 0) {
+        Some(t) => t,
+        None => panic!("08:00 is a time"),
+    };
+
+    /// The margin when the planner sets none.
+    pub const DEFAULT_MARGIN_H: f64 = 0.5;
+
+    /// The date of day `day` (1 for the first).
+    pub fn date_of(&self, day: u32) -> chrono::NaiveDate {
+        self.start_date + chrono::Days::new(u64::from(day.saturating_sub(1)))
+    }
 }
 
 impl TryFrom<LoopRequestBody> for LoopRequest {

@@ -64,6 +64,19 @@ pub struct LoopRequestBody {
     /// Most climb in one day, metres, in (0, 20000].
     #[schema(example = 1200.0, exclusive_minimum = 0.0, maximum = 20000.0)]
     pub max_day_ascent_m: Option<f64>,
+    /// First day of walking, `YYYY-MM-DD` (2000-01-01 to 2099-12-31), in the local time
+    /// of the trailhead. With it each day is planned to end before sunset with a margin
+    /// (`planner.daylight_margin_h`), nights are spent only at places open that night by
+    /// OSM's `opening_hours`/`seasonal` (unknown hours allowed and said), and ways closed
+    /// to walkers on a day of the trip (`foot:conditional`, `access:conditional`,
+    /// `seasonal`) are not walked; every stage gets its date and times. Without it the
+    /// plan is for no particular date (`calendar.planned_for_date` false).
+    #[schema(example = "2026-07-15", format = Date, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    pub start_date: Option<String>,
+    /// Time walking starts each day, `HH:MM`, local time of the trailhead (default
+    /// `08:00`); only with `start_date`.
+    #[schema(example = "08:00", pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    pub start_time: Option<String>,
     /// Start from this trailhead only (it must be within driving range).
     pub trailhead_id: Option<i64>,
     /// Trail preferences.
@@ -244,6 +257,12 @@ pub struct LoopQuery {
     #[param(exclusive_minimum = 0.0, maximum = 20000.0)]
     pub max_day_ascent_m: Option<f64>,
     /// As in the body.
+    #[param(example = "2026-07-15", format = Date, pattern = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    pub start_date: Option<String>,
+    /// As in the body.
+    #[param(example = "08:00", pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    pub start_time: Option<String>,
+    /// As in the body.
     pub trailhead_id: Option<i64>,
     /// As `preferences.avoid_roads` in the body: `true`, `false` or a strength in 0..=1.
     #[serde(alias = "preferences.avoid_roads")]
@@ -319,6 +338,8 @@ impl From<LoopQuery> for LoopRequestBody {
             max_day_km: q.max_day_km,
             max_day_hours: q.max_day_hours,
             max_day_ascent_m: q.max_day_ascent_m,
+            start_date: q.start_date,
+            start_time: q.start_time,
             trailhead_id: q.trailhead_id,
             preferences: Some(PreferencesBody {
                 avoid_roads: q.avoid_roads.as_deref().map(parse_avoid_roads),
