@@ -21,5 +21,6 @@ mod limits;
 mod network;
 mod survey;
 mod tls;
+mod seasons;
 mod trips;
 mod web;
