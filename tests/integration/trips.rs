@@ -355,7 +355,48 @@ async fn a_three_day_plan_as_gpx_is_valid_with_a_segment_per_day(backend: Backen
     assert_eq!(water_points, waters.len(), "a waypoint per water source");
 }
 
+/// The extract's camp sites tagged `opening_hours=Jun 15-Sep 15` (read from the PBF):
+/// slept at on a July trip, never on a January one; every night's `open` agrees with
+/// its element's tags.
+async fn camp_sites_open_in_summer_are_nights_in_july_only(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let body = |date: &str| {
+        json!({
+            "origin": {"lat": 42.57, "lon": 1.60}, "max_drive_km": 40, "target_km": 30,
+            "days": 2, "max_results": 3, "start_date": date,
+            "preferences": {"overnight": ["camp_site"]}
+        })
+    };
+    let seasonal = |n: &Value| element(n).tag("opening_hours") == Some("Jun 15-Sep 15");
+    let nights = |a: &Value| -> Vec<Value> {
+        a["loops"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|l| l["stages"].as_array().unwrap().clone())
+            .filter_map(|s| s.get("night").cloned())
+            .collect()
+    };
+    let july = app.loops(&body("2026-07-15")).await;
+    let july_nights = nights(&july);
+    assert!(
+        july_nights.iter().any(seasonal),
+        "a July night at a camp site open Jun 15-Sep 15: {july}"
+    );
+    for n in &july_nights {
+        let expected = if seasonal(n) { "yes" } else { "unknown" };
+        assert_eq!(n["open"], expected, "{n}");
+        assert_eq!(element(n).tag("tourism"), Some("camp_site"), "{n}");
+    }
+    let january = app.loops(&body("2026-01-15")).await;
+    for n in nights(&january) {
+        assert!(!seasonal(&n), "a January night at a camp site closed then: {n}");
+        assert_ne!(n["open"], "no", "{n}");
+    }
+}
+
 on_both_backends!(
+    camp_sites_open_in_summer_are_nights_in_july_only,
     every_night_is_at_a_place_the_extract_tags_for_sleeping,
     every_day_keeps_the_limits_given,
     with_no_split_in_range_the_nearest_plans_come_with_the_reason,
