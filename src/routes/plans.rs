@@ -220,16 +220,34 @@ pub fn to_gpx(record: &PlanRecord) -> Result<Vec<u8>, ApiError> {
         .get("stages")
         .and_then(|s| serde_json::from_value(s.clone()).ok())
         .unwrap_or_default();
-    let segments = day_ranges(&stages, coords.len())
+    let ranges = day_ranges(&stages, coords.len());
+    // A dated plan's days are timed: each point at its share of the day's walking time
+    // (by the duration model: distance and climb) between its start and end.
+    let day_times: Vec<Option<(i64, i64, i32)>> = if ranges.len() == stages.len() {
+        stages.iter().map(day_span).collect()
+    } else {
+        vec![None; ranges.len()]
+    };
+    let segments = ranges
         .into_iter()
-        .map(|(from, to)| gpx::TrackSegment {
-            points: (from..=to)
-                .map(|i| {
-                    let mut p = point(coords[i].lon, coords[i].lat);
-                    p.elevation = elevations.map(|z| z[i]);
-                    p
-                })
-                .collect(),
+        .zip(day_times)
+        .map(|((from, to), span)| {
+            let times = span.map(|span| {
+                point_times(&coords[from..=to], elevations.map(|z| &z[from..=to]), span)
+            });
+            gpx::TrackSegment {
+                points: (from..=to)
+                    .map(|i| {
+                        let mut p = point(coords[i].lon, coords[i].lat);
+                        p.elevation = elevations.map(|z| z[i]);
+                        p.time = times
+                            .as_ref()
+                            .zip(span)
+                            .and_then(|(t, span)| gpx_time(t[i - from], span.2));
+                        p
+                    })
+                    .collect(),
+            }
         })
         .collect();
     let mut waypoints = Vec::new();
@@ -241,6 +259,8 @@ pub fn to_gpx(record: &PlanRecord) -> Result<Vec<u8>, ApiError> {
             w.description = Some(night_description(s.day, n));
             w.symbol = Some(night_symbol(&n.kind).into());
             w.type_ = Some(n.kind.clone());
+            // Arrived at the end of the day.
+            w.time = day_span(s).and_then(|(_, end, offset)| gpx_time(end, offset));
             waypoints.push(w);
         }
         for water in &s.water {
@@ -290,6 +310,56 @@ pub fn to_gpx(record: &PlanRecord) -> Result<Vec<u8>, ApiError> {
     Ok(out)
 }
 
+/// A dated stage's start and end (Unix seconds) and its UTC offset (seconds).
+fn day_span(s: &StageJson) -> Option<(i64, i64, i32)> {
+    let parse = |t: &Option<String>| chrono::DateTime::parse_from_rfc3339(t.as_deref()?).ok();
+    let (start, end) = (parse(&s.start_time)?, parse(&s.end_time)?);
+    (end >= start).then(|| {
+        (
+            start.timestamp(),
+            end.timestamp(),
+            start.offset().local_minus_utc(),
+        )
+    })
+}
+
+/// The time at each of a day's points (Unix seconds), from its start to its end in
+/// proportion to the walking time (distance and climb) up to the point.
+fn point_times(
+    coords: &[trailloop_osm::Coord],
+    elevations: Option<&[f64]>,
+    (start, end, _): (i64, i64, i32),
+) -> Vec<i64> {
+    let mut walked = vec![0.0f64; coords.len()];
+    let (mut metres, mut climb) = (0.0, 0.0);
+    for i in 1..coords.len() {
+        metres += trailloop_osm::distance_m(coords[i - 1], coords[i]);
+        if let Some(z) = elevations {
+            climb += (z[i] - z[i - 1]).max(0.0);
+        }
+        walked[i] = trailloop_solver::walking::hours(metres, climb);
+    }
+    let total = walked.last().copied().unwrap_or(0.0);
+    walked
+        .iter()
+        .map(|w| {
+            let share = if total > 0.0 { w / total } else { 0.0 };
+            start + ((end - start) as f64 * share).round() as i64
+        })
+        .collect()
+}
+
+/// `unix` seconds as GPX writes a time, at `offset` seconds from UTC.
+fn gpx_time(unix: i64, offset: i32) -> Option<gpx::Time> {
+    let offset = time::UtcOffset::from_whole_seconds(offset).ok()?;
+    Some(
+        time::OffsetDateTime::from_unix_timestamp(unix)
+            .ok()?
+            .to_offset(offset)
+            .into(),
+    )
+}
+
 /// The vertex ranges of the days, when the stages cut `len` vertices into consecutive
 /// days from the first vertex to the last; else the whole line as one.
 fn day_ranges(stages: &[StageJson], len: usize) -> Vec<(usize, usize)> {
@@ -329,6 +399,9 @@ fn night_description(day: u32, n: &NightJson) -> String {
         ("fee", &n.fee),
         ("access", &n.access),
         ("opening hours", &n.opening_hours),
+        ("seasonal", &n.seasonal),
+        ("winter room", &n.winter_room),
+        ("open that night", &n.open),
         ("capacity", &n.capacity),
         ("drinking water", &n.drinking_water),
         ("website", &n.website),

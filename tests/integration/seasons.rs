@@ -159,7 +159,10 @@ fn check_days(a: &Value, first_date: &str) -> f64 {
             let (end, _) = clock(&s["end_time"]);
             let (sunset, offset) = clock(&s["sunset"]);
             let walked = s["duration_h"].as_f64().unwrap() * 60.0;
-            assert!((end - start - walked).abs() < 1.5, "end = start + walking: {s}");
+            assert!(
+                (end - start - walked).abs() < 1.5,
+                "end = start + walking: {s}"
+            );
             let (lat, lon) = match s.get("night") {
                 Some(n) => (n["lat"].as_f64().unwrap(), n["lon"].as_f64().unwrap()),
                 None => (th["lat"].as_f64().unwrap(), th["lon"].as_f64().unwrap()),
@@ -208,13 +211,21 @@ async fn a_seasonal_camp_site_is_a_night_in_july_and_never_in_january(backend: B
     let early = app
         .loops(&request(24.0, 2, Some("2026-09-15"), camp_only.clone()))
         .await;
-    assert!(nights(&early).iter().any(|n| n["name"] == json!(CAMP)), "{early}");
+    assert!(
+        nights(&early).iter().any(|n| n["name"] == json!(CAMP)),
+        "{early}"
+    );
     let late = app
         .loops(&request(24.0, 2, Some("2026-09-16"), camp_only))
         .await;
-    assert!(nights(&late).iter().all(|n| n["name"] != json!(CAMP)), "{late}");
+    assert!(
+        nights(&late).iter().all(|n| n["name"] != json!(CAMP)),
+        "{late}"
+    );
     // Places OSM says nothing about are slept at, and said to be unknown.
-    let huts = app.loops(&request(36.0, 2, Some("2026-01-15"), json!({}))).await;
+    let huts = app
+        .loops(&request(36.0, 2, Some("2026-01-15"), json!({})))
+        .await;
     assert!(!nights(&huts).is_empty(), "{huts}");
     for n in nights(&huts) {
         assert_eq!(n["open"], "unknown", "{n}");
@@ -225,15 +236,22 @@ async fn a_seasonal_camp_site_is_a_night_in_july_and_never_in_january(backend: B
 async fn a_way_closed_in_winter_is_avoided_in_december_and_walked_in_july(backend: Backend) {
     let app = app(backend).await;
     let piece = closed_piece();
-    let july = app.loops(&request(10.0, 1, Some("2026-07-15"), json!({}))).await;
+    let july = app
+        .loops(&request(10.0, 1, Some("2026-07-15"), json!({})))
+        .await;
     assert!(
         walks(&loops(&july)[0], piece),
         "the ring, closed piece and all, is July's best loop: {july}"
     );
-    let december = app.loops(&request(10.0, 1, Some("2026-12-15"), json!({}))).await;
+    let december = app
+        .loops(&request(10.0, 1, Some("2026-12-15"), json!({})))
+        .await;
     assert!(!loops(&december).is_empty(), "{december}");
     for l in loops(&december) {
-        assert!(!walks(l, piece), "a December loop walks the closed piece: {l}");
+        assert!(
+            !walks(l, piece),
+            "a December loop walks the closed piece: {l}"
+        );
     }
     // Without a date nothing is closed.
     let undated = app.loops(&request(10.0, 1, None, json!({}))).await;
@@ -245,7 +263,9 @@ async fn a_way_closed_in_winter_is_avoided_in_december_and_walked_in_july(backen
         .loops(&request(10.0, 1, Some("2026-04-30"), json!({})))
         .await;
     assert!(loops(&across).iter().all(|l| !walks(l, piece)), "{across}");
-    let may = app.loops(&request(10.0, 1, Some("2026-05-01"), json!({}))).await;
+    let may = app
+        .loops(&request(10.0, 1, Some("2026-05-01"), json!({})))
+        .await;
     assert!(walks(&loops(&may)[0], piece), "{may}");
 }
 
@@ -263,10 +283,19 @@ async fn a_december_trip_ends_every_day_before_sunset_or_says_why(backend: Backe
     assert_eq!(december["calendar"]["planned_for_date"], true);
     assert_eq!(december["calendar"]["time_zone"], "Europe/Vienna");
     let least = check_days(&december, "2026-12-21");
-    assert!(least >= MARGIN_H - 0.01, "every day ends {MARGIN_H} h before sunset: {least}");
+    assert!(
+        least >= MARGIN_H - 0.01,
+        "every day ends {MARGIN_H} h before sunset: {least}"
+    );
     for l in loops(&december) {
         for s in stages(l) {
-            assert!(s["start_time"].as_str().unwrap().ends_with("T13:00:00+01:00"), "{s}");
+            assert!(
+                s["start_time"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with("T13:00:00+01:00"),
+                "{s}"
+            );
         }
     }
     let longest_december = loops(&december)
@@ -306,8 +335,14 @@ async fn dates_are_checked_and_named(backend: Backend) {
         ("start_date", json!({"start_date": "2026-02-30"})),
         ("start_date", json!({"start_date": "26-12-01"})),
         ("start_date", json!({"start_date": "1999-12-31"})),
-        ("start_time", json!({"start_date": "2026-07-01", "start_time": "24:00"})),
-        ("start_time", json!({"start_date": "2026-07-01", "start_time": "8:00"})),
+        (
+            "start_time",
+            json!({"start_date": "2026-07-01", "start_time": "24:00"}),
+        ),
+        (
+            "start_time",
+            json!({"start_date": "2026-07-01", "start_time": "8:00"}),
+        ),
         ("start_time", json!({"start_time": "08:00"})),
     ] {
         let r = app
@@ -335,7 +370,92 @@ async fn dates_are_checked_and_named(backend: Backend) {
         .starts_with("2026-12-15T09:30:00"));
 }
 
+/// The GPX of a plan, saved from `the_loop`, checked against the GPX 1.1 schema.
+async fn gpx_of(app: &TestApp, the_loop: &Value) -> gpx::Gpx {
+    let r = app
+        .post_json("/v1/plans", &json!({"name": "Dated", "loop": the_loop}))
+        .await;
+    assert_eq!(r.status(), 201);
+    let saved: Value = r.json().await.unwrap();
+    let r = app
+        .get(&format!("/v1/plans/{}/gpx", saved["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(r.status(), 200);
+    let xml = r.bytes().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("plan.gpx");
+    std::fs::write(&file, &xml).unwrap();
+    let schema = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/gpx-1.1.xsd");
+    let out = std::process::Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(&schema)
+        .arg(&file)
+        .output()
+        .expect("xmllint (libxml2-utils) must be installed: scripts/test.sh installs it");
+    assert!(
+        out.status.success(),
+        "GPX 1.1: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    gpx::read(xml.as_ref()).expect("GPX")
+}
+
+fn unix(t: &Value) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(t.as_str().unwrap())
+        .unwrap()
+        .timestamp()
+}
+
+fn gpx_unix(t: &gpx::Time) -> i64 {
+    time::OffsetDateTime::from(*t).unix_timestamp()
+}
+
+async fn a_dated_plan_as_gpx_times_its_points_and_nights(backend: Backend) {
+    let app = app(backend).await;
+    let answer = app
+        .loops(&request(36.0, 2, Some("2026-06-21"), json!({})))
+        .await;
+    let the_loop = &loops(&answer)[0];
+    let stages = stages(the_loop);
+    let doc = gpx_of(&app, the_loop).await;
+    let segments = &doc.tracks[0].segments;
+    assert_eq!(segments.len(), stages.len());
+    for (segment, s) in segments.iter().zip(stages) {
+        let times: Vec<i64> = segment
+            .points
+            .iter()
+            .map(|p| gpx_unix(p.time.as_ref().expect("a timed point")))
+            .collect();
+        assert!(times.windows(2).all(|w| w[0] <= w[1]), "in walking order");
+        assert_eq!(times[0], unix(&s["start_time"]), "{s}");
+        assert_eq!(*times.last().unwrap(), unix(&s["end_time"]), "{s}");
+    }
+    let nights: Vec<&gpx::Waypoint> = doc
+        .waypoints
+        .iter()
+        .filter(|w| matches!(w.type_.as_deref(), Some("hut" | "camp_site" | "shelter")))
+        .collect();
+    assert_eq!(nights.len(), stages.len() - 1);
+    for (w, s) in nights.iter().zip(stages) {
+        assert_eq!(gpx_unix(w.time.as_ref().unwrap()), unix(&s["end_time"]));
+        let description = w.description.as_deref().unwrap_or_default();
+        assert!(
+            description.contains("open that night: unknown"),
+            "{description}"
+        );
+    }
+    // Without a date, no times.
+    let undated = app.loops(&request(36.0, 2, None, json!({}))).await;
+    let doc = gpx_of(&app, &loops(&undated)[0]).await;
+    assert!(doc.tracks[0]
+        .segments
+        .iter()
+        .flat_map(|s| &s.points)
+        .all(|p| p.time.is_none()));
+}
+
 on_both_backends!(
+    a_dated_plan_as_gpx_times_its_points_and_nights,
     a_seasonal_camp_site_is_a_night_in_july_and_never_in_january,
     a_way_closed_in_winter_is_avoided_in_december_and_walked_in_july,
     a_december_trip_ends_every_day_before_sunset_or_says_why,
