@@ -303,7 +303,12 @@ pub(crate) fn explain(
         // The solver finds no walk at all when no place can end a day.
         None | Some(Shortfall::Nights) => format!(
             "no {km} km loop from the trailheads in range passes {kinds} where each of \
-             its {days} days could end ({places} such place(s) in the area)"
+             its {days} days could end ({places} such place(s) in the area{})",
+            if params.dates.is_some() {
+                ", not closed on the trip's nights"
+            } else {
+                ""
+            }
         ),
         Some(Shortfall::Balance) => format!(
             "the {kinds} in range cannot split a {km} km loop into {days} days of \
