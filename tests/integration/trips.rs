@@ -390,7 +390,10 @@ async fn camp_sites_open_in_summer_are_nights_in_july_only(backend: Backend) {
     }
     let january = app.loops(&body("2026-01-15")).await;
     for n in nights(&january) {
-        assert!(!seasonal(&n), "a January night at a camp site closed then: {n}");
+        assert!(
+            !seasonal(&n),
+            "a January night at a camp site closed then: {n}"
+        );
         assert_ne!(n["open"], "no", "{n}");
     }
 }
