@@ -1,6 +1,7 @@
-// TrailLoop's page: pick an origin on the map, ask /v1/loops for loop hikes, show them on
-// the map and in a list, draw the selected one's elevation profile, save it as a plan
-// (share link, GPX). Plain ES module; Leaflet is loaded before it as the global `L`.
+// TrailLoop's page: pick an origin on the map, ask /v1/loops for loop hikes (for a start
+// date, when one is set), show them on the map and in a list, draw the selected one's
+// elevation profile and its days one by one, save it as a plan (share link, GPX). Plain
+// ES module; Leaflet is loaded before it as the global `L`.
 
 const L = window.L;
 
@@ -42,11 +43,17 @@ const ui = {
   length: $('length'),
   lengthValue: $('length-value'),
   days: $('days'),
+  startDate: $('start-date'),
+  startTime: $('start-time'),
   find: $('find'),
   status: $('status'),
   list: $('loop-list'),
+  calendarNote: $('calendar-note'),
   details: $('details'),
   profile: $('profile'),
+  daysPanel: $('days-panel'),
+  daysZone: $('days-zone'),
+  dayList: $('day-list'),
   save: $('save'),
   gpx: $('gpx'),
   share: $('share'),
@@ -58,6 +65,7 @@ const state = {
   origin: null,
   loops: [],
   selected: null,
+  calendar: null, // the latest search's `calendar`, when the service sent one
   planIds: new WeakMap(), // loop object -> id of the plan it was saved as
   request: null, // AbortController of the latest search or plan load
   busy: false,
@@ -159,6 +167,31 @@ function showError(err) {
     'error',
     errors.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message)),
   );
+  markFields(errors);
+}
+
+// The form's fields a 422 can name, each with the element that shows its message.
+const FIELD_INPUTS = {
+  start_date: { input: ui.startDate, message: $('start-date-error') },
+  start_time: { input: ui.startTime, message: $('start-time-error') },
+};
+
+// Marks the fields the service rejected: aria-invalid, and the message under the field
+// (which the field names in its aria-describedby).
+function markFields(errors) {
+  for (const e of errors) {
+    const field = FIELD_INPUTS[String(e.field ?? '').replace(/^body\./, '')];
+    if (!field) continue;
+    field.input.setAttribute('aria-invalid', 'true');
+    field.message.textContent = e.message ?? 'This value is not accepted.';
+    field.message.hidden = false;
+  }
+}
+
+function clearFieldError({ input, message }) {
+  input.removeAttribute('aria-invalid');
+  message.hidden = true;
+  message.textContent = '';
 }
 
 // ---- Map -----------------------------------------------------------------------------
@@ -415,12 +448,13 @@ function renderProfile(loop) {
   const base = (H - bottom).toFixed(1);
 
   const unit = UNITS[state.units];
-  const root = svg('svg', {
-    viewBox: `0 0 ${W} ${H}`,
-    role: 'img',
-    'aria-label': `Elevation profile over ${formatDistance(xMax)}: from ${formatClimb(yMin)} to ${formatClimb(yMax)}`,
-  });
-  root.append(
+  const stages = loop.stages ?? [];
+  const multiDay = stages.length > 1;
+  const label = `Elevation profile over ${formatDistance(xMax)}: from ${formatClimb(yMin)} to ${formatClimb(yMax)}`;
+  // With days to link to, the chart is a group of links; its drawing stays an image.
+  const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: multiDay ? 'group' : 'img', 'aria-label': label });
+  const chart = multiDay ? svg('g', { 'aria-hidden': 'true' }) : root;
+  chart.append(
     svg('line', { class: 'profile-axis', x1: left, y1: top, x2: left, y2: base }),
     svg('line', { class: 'profile-axis', x1: left, y1: base, x2: W - right, y2: base }),
     svg('path', { class: 'profile-area', d: `${line}L${px(xMax).toFixed(1)},${base}L${left},${base}Z` }),
@@ -430,19 +464,269 @@ function renderProfile(loop) {
     svg('text', { class: 'profile-label', x: left, y: H - 6, 'text-anchor': 'start' }, `0 ${unit.distance}`),
     svg('text', { class: 'profile-label', x: W - right, y: H - 6, 'text-anchor': 'end' }, formatDistance(xMax)),
   );
-  // Where each night falls, for multi-day plans: at the day's last vertex, measured
-  // along the line the profile is drawn from (access paths and all).
-  const along = distancesAlong(loop.geometry.coordinates);
-  for (const stage of loop.stages ?? []) {
-    const km = along[stage.end_index];
-    if (!stage.night || km == null) continue;
-    const x = px(Math.min(imperial ? km / KM_PER_MI : km, xMax)).toFixed(1);
-    root.append(
-      svg('line', { class: 'profile-night', x1: x, y1: top, x2: x, y2: base }),
-      svg('text', { class: 'profile-label', x, y: top - 6, 'text-anchor': 'middle' }, `night ${stage.day}`),
-    );
+  if (multiDay) {
+    root.append(chart);
+    // Each day of a multi-day plan: its stretch of the chart, a link to its row in the
+    // day-by-day list, and a line where its night falls. Days run from their first to
+    // their last vertex, measured along the line the profile is drawn from (access
+    // paths and all) and scaled to the profile's length.
+    const along = distancesAlong(loop.geometry.coordinates);
+    const total = along[along.length - 1] || 1;
+    const xAt = (index) => px(Math.min(1, (along[index] ?? total) / total) * xMax);
+    for (const stage of stages) {
+      const x0 = xAt(stage.start_index);
+      const x1 = Math.max(xAt(stage.end_index), x0 + 1);
+      const link = svg('a', {
+        href: `#day-${stage.day}`,
+        class: 'profile-day',
+        'data-testid': 'profile-day',
+        'data-day': stage.day,
+        'aria-label': `Day ${stage.day}${stage.date ? `, ${formatDate(stage.date)}` : ''}: show it in the day-by-day list`,
+      });
+      link.append(
+        svg('rect', { class: 'profile-day-band', x: x0.toFixed(1), y: 0, width: (x1 - x0).toFixed(1), height: base }),
+        svg(
+          'text',
+          { class: 'profile-label profile-day-label', x: ((x0 + x1) / 2).toFixed(1), y: top - 6, 'text-anchor': 'middle' },
+          x1 - x0 >= 40 ? `Day ${stage.day}` : String(stage.day),
+        ),
+      );
+      link.addEventListener('click', (e) => {
+        e.preventDefault(); // no jump through the URL's fragment: the list scrolls itself
+        showDay(stage.day);
+      });
+      root.append(link);
+      if (stage.night) {
+        const x = x1.toFixed(1);
+        chart.append(svg('line', { class: 'profile-night', x1: x, y1: top, x2: x, y2: base }));
+      }
+    }
   }
   ui.profile.replaceChildren(root);
+}
+
+// ---- Day by day ----------------------------------------------------------------------
+
+// Dates and times are read from the answer's strings as written: a day's date
+// (YYYY-MM-DD) and the local clock time of an RFC 3339 time at the trailhead, never
+// turned into the browser's time zone.
+const DATE_FORMAT = new Intl.DateTimeFormat('en-GB', {
+  weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC',
+});
+
+function formatDate(ymd) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(ymd ?? '');
+  return m ? DATE_FORMAT.format(new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])))) : ymd;
+}
+
+// "2026-12-15T08:00:00+01:00" -> "08:00"; null when it is no such time.
+function clockTime(rfc3339) {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})/.exec(rfc3339 ?? '');
+  return m ? `${m[2]}:${m[3]}` : null;
+}
+const datePart = (rfc3339) => String(rfc3339 ?? '').slice(0, 10);
+
+// Hours as a margin: "35 min", "2.0 h".
+function formatMargin(hours) {
+  const h = Math.abs(hours);
+  return h < 1 ? `${Math.round(h * 60)} min` : `${h.toFixed(1)} h`;
+}
+
+const NIGHT_KIND = {
+  hut: 'hut', camp_site: 'camp site', shelter: 'shelter', lodging: 'lodging', trailhead: 'trailhead',
+};
+const WATER_KIND = {
+  drinking_water: 'drinking water', spring: 'spring', water_tap: 'tap', water_point: 'water point',
+};
+const kindLabel = (labels, kind) => labels[kind] ?? String(kind ?? '').replaceAll('_', ' ');
+
+// A place's OSM `website` as a link, when it is a web address (the first of several).
+function websiteLink(website, placeName) {
+  let href = String(website ?? '').split(';')[0].trim();
+  if (!href) return null;
+  if (!/^[a-z][a-z0-9+.-]*:/i.test(href)) href = `https://${href}`;
+  let url;
+  try {
+    url = new URL(href);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
+  const a = document.createElement('a');
+  a.href = url.href;
+  a.target = '_blank';
+  a.rel = 'noopener';
+  a.textContent = 'website';
+  a.setAttribute('aria-label', `${placeName}: website`);
+  a.dataset.testid = 'night-website';
+  return a;
+}
+
+// The day's start and end against daylight; null for an undated day.
+function timesFact(stage) {
+  const start = clockTime(stage.start_time);
+  const end = clockTime(stage.end_time);
+  if (!start || !end) return null;
+  const dd = document.createElement('dd');
+  dd.className = 'day-times';
+  const nextDay = datePart(stage.end_time) > datePart(stage.start_time) ? ' (next day)' : '';
+  const parts = [`${start} – ${end}${nextDay}`];
+  // A day that ends after sunset is a warning; one with less to spare than the service
+  // plans for, or that starts before sunrise (in the morning's twilight), a caution.
+  let level = 'ok';
+  const sunrise = clockTime(stage.sunrise);
+  const sunset = clockTime(stage.sunset);
+  if (sunset) parts.push(`sunset ${sunset}`);
+  else if (!sunrise) parts.push('no sunrise or sunset that day');
+  const margin = stage.daylight_margin_h;
+  if (typeof margin === 'number') {
+    if (margin < 0) {
+      parts.push(`ends ${formatMargin(margin)} after sunset`);
+      level = 'warning';
+    } else {
+      parts.push(`${formatMargin(margin)} to spare`);
+      const wanted = state.calendar?.daylight_margin_h;
+      if (typeof wanted === 'number' && margin < wanted) level = 'tight';
+    }
+  }
+  if (sunrise && Date.parse(stage.start_time) < Date.parse(stage.sunrise)) {
+    parts.push(`starts before sunrise (${sunrise})`);
+    if (level === 'ok') level = 'tight';
+  }
+  if (level === 'warning') {
+    dd.append(span('day-warning-icon', '⚠ '), span('visually-hidden', 'Warning: '));
+  }
+  dd.append(document.createTextNode(parts.join(' · ')));
+  dd.classList.add(`day-times-${level}`);
+  return dd;
+}
+
+// Where the night after the day is spent: the place, its capacity, website, and whether
+// it is open on that date.
+function nightFact(stage, lastDay) {
+  const dd = document.createElement('dd');
+  dd.className = 'day-night';
+  const night = stage.night;
+  if (!night) {
+    dd.textContent = lastDay ? 'Back at the trailhead' : 'No place planned';
+    return dd;
+  }
+  const kind = kindLabel(NIGHT_KIND, night.kind);
+  const name = night.name ?? kind;
+  const place = span('day-night-name', name);
+  place.dataset.testid = 'night-name';
+  dd.append(place);
+  const facts = [];
+  if (night.kind === 'trailhead') facts.push('at the trailhead');
+  else if (night.name) facts.push(kind);
+  if (night.capacity) {
+    facts.push(/^\d+$/.test(night.capacity) ? `sleeps ${night.capacity}` : `capacity ${night.capacity}`);
+  }
+  if (night.off_trail_km >= 0.1) facts.push(`${formatDistance(distanceIn(night, 'off_trail'))} off the trail`);
+  if (facts.length) dd.append(document.createTextNode(` (${facts.join(', ')})`));
+  if (night.open === 'yes' || night.open === 'unknown') {
+    const tag = night.open_tag;
+    const raw = tag ? night[tag] : null;
+    let text = night.open === 'yes' ? 'open' : 'opening not known';
+    if (tag) text += ` (OSM ${tag}${raw == null ? '' : `=${raw}`})`;
+    else if (night.open === 'unknown') text += ' (no opening tags in OSM)';
+    dd.append(document.createTextNode(' · '));
+    const status = span(`day-open day-open-${night.open}`, text);
+    status.dataset.testid = 'night-open';
+    dd.append(status);
+  }
+  const link = websiteLink(night.website, name);
+  if (link) dd.append(document.createTextNode(' · '), link);
+  return dd;
+}
+
+// The water the day passes: how many, and their names (unnamed ones counted by kind).
+function waterFact(stage) {
+  const dd = document.createElement('dd');
+  dd.className = 'day-water';
+  const water = stage.water ?? [];
+  if (!water.length) {
+    dd.textContent = stage.has_water ? 'at the start or the end of the day' : 'none on the way: carry enough';
+    if (!stage.has_water) dd.classList.add('day-water-none');
+    return dd;
+  }
+  const names = [];
+  const unnamed = new Map();
+  for (const w of water) {
+    if (w.name) names.push(w.name);
+    else unnamed.set(kindLabel(WATER_KIND, w.kind), (unnamed.get(kindLabel(WATER_KIND, w.kind)) ?? 0) + 1);
+  }
+  for (const [kind, n] of unnamed) names.push(n === 1 ? kind : `${n}× ${kind}`);
+  dd.textContent = `${water.length} ${water.length === 1 ? 'place' : 'places'}: ${names.join(', ')}`;
+  return dd;
+}
+
+function fact(dl, term, dd) {
+  if (!dd) return;
+  const dt = document.createElement('dt');
+  dt.textContent = term;
+  dl.append(dt, dd);
+}
+
+function dayRow(stage, count) {
+  const li = document.createElement('li');
+  li.id = `day-${stage.day}`;
+  li.className = 'day-row';
+  li.tabIndex = -1; // the profile's day links move the focus here
+  li.dataset.testid = 'day-row';
+  li.dataset.day = stage.day;
+  const h = document.createElement('h3');
+  h.className = 'day-title';
+  h.append(`Day ${stage.day}`);
+  if (stage.date) {
+    const time = document.createElement('time');
+    time.dateTime = stage.date;
+    time.dataset.testid = 'day-date';
+    time.textContent = formatDate(stage.date);
+    h.append(' · ', time);
+  }
+  const dl = document.createElement('dl');
+  dl.className = 'day-facts';
+  const walk = document.createElement('dd');
+  walk.textContent =
+    `${formatDistance(distanceIn(stage, 'distance'))} · ↑ ${formatClimb(climbIn(stage, 'ascent'))} ` +
+    `↓ ${formatClimb(climbIn(stage, 'descent'))} · ${formatDuration(stage.duration_h)} walking`;
+  fact(dl, 'Walk', walk);
+  fact(dl, 'Times', timesFact(stage));
+  fact(dl, 'Night', count > 1 ? nightFact(stage, stage.day === count) : null);
+  fact(dl, 'Water', waterFact(stage));
+  li.append(h, dl);
+  return li;
+}
+
+// One row per day: for a multi-day plan, and for a day hike planned for a date.
+function renderDays(loop) {
+  const stages = loop.stages ?? [];
+  const dated = stages.some((s) => s.date);
+  ui.daysPanel.hidden = !(stages.length > 1 || (stages.length === 1 && dated));
+  if (ui.daysPanel.hidden) {
+    ui.dayList.replaceChildren();
+    return;
+  }
+  const zone = state.calendar?.time_zone;
+  ui.daysZone.hidden = !dated;
+  ui.daysZone.textContent = zone
+    ? `Times are local at the trailhead (${zone}).`
+    : 'Times are local at the trailhead.';
+  ui.dayList.replaceChildren(...stages.map((s) => dayRow(s, stages.length)));
+}
+
+// Scrolls to a day's row and marks it, and its stretch of the profile.
+function showDay(day) {
+  const row = document.getElementById(`day-${day}`);
+  if (!row) return;
+  for (const r of ui.dayList.children) r.classList.toggle('day-current', r === row);
+  for (const link of ui.profile.querySelectorAll('.profile-day')) {
+    link.classList.toggle('profile-day-current', link.dataset.day === String(day));
+  }
+  const smooth = !window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+  row.scrollIntoView({ block: 'nearest', behavior: smooth ? 'smooth' : 'auto' });
+  row.focus({ preventScroll: true });
 }
 
 // ---- Selection, saving ---------------------------------------------------------------
@@ -455,6 +739,7 @@ function selectLoop(loop) {
   highlightLine(loop);
   drawSelection(loop);
   renderProfile(loop);
+  renderDays(loop);
   ui.details.hidden = false;
   showPlanLinks(loop);
 }
@@ -488,6 +773,14 @@ async function saveSelected() {
 }
 
 // ---- Search --------------------------------------------------------------------------
+
+// The service's word on the dates: shown when it could not plan for the date asked.
+function showCalendar(calendar) {
+  state.calendar = calendar ?? null;
+  const note = calendar && calendar.planned_for_date === false ? calendar.note : null;
+  ui.calendarNote.textContent = note ?? '';
+  ui.calendarNote.hidden = !note;
+}
 
 function showLoops(loops) {
   state.loops = loops;
@@ -531,6 +824,12 @@ async function search(event) {
     max_results: 3,
     units: state.units,
   };
+  // A start date plans the days' times and nights for it; the time means nothing without.
+  if (ui.startDate.value) {
+    body.start_date = ui.startDate.value;
+    if (ui.startTime.value) body.start_time = ui.startTime.value.slice(0, 5);
+  }
+  for (const field of Object.values(FIELD_INPUTS)) clearFieldError(field);
   setBusy(true);
   setStatus('Searching for loops… this can take a little while.', 'busy');
   let answer;
@@ -543,6 +842,7 @@ async function search(event) {
     return;
   }
   setBusy(false);
+  showCalendar(answer.calendar);
   const bounds = showLoops(answer.loops);
   const n = answer.loops.length;
   const summary = answer.message ?? (n ? `${n} loop${n === 1 ? '' : 's'} found.` : 'No loops found.');
@@ -566,6 +866,7 @@ async function openPlan(id) {
     return;
   }
   state.planIds.set(plan.loop, plan.id);
+  showCalendar(null);
   const bounds = showLoops([plan.loop]);
   const saved = new Date(plan.created_at).toLocaleDateString('en', { dateStyle: 'medium' });
   setStatus(`Saved plan “${plan.name ?? trailheadName(plan.loop)}”, saved ${saved}.`);
@@ -598,7 +899,10 @@ function setUnits(units) {
   }
   showSliderValues();
   renderList();
-  if (state.selected) renderProfile(state.selected);
+  if (state.selected) {
+    renderProfile(state.selected);
+    renderDays(state.selected);
+  }
 }
 
 async function main() {
@@ -608,6 +912,9 @@ async function main() {
     if (e.target.name === 'units') setUnits(e.target.value);
   });
   ui.save.addEventListener('click', saveSelected);
+  for (const field of Object.values(FIELD_INPUTS)) {
+    field.input.addEventListener('input', () => clearFieldError(field));
+  }
   // A reload may bring back the form's previous choices: start from what it shows.
   state.units = ui.form.elements.units.value;
   for (const input of [ui.drive, ui.length]) {

@@ -18,6 +18,9 @@ const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const ARTIFACT_DIR = path.resolve(REPO, process.env.ARTIFACT_DIR ?? 'target/artifacts');
 
 const ENCAMP = { lat: 42.536, lon: 1.583 };
+// 25 km in 2 days from Andorra la Vella within a 30 km drive: a trip with a night at a hut
+// (as tests/integration/trips.rs plans it).
+const ANDORRA_LA_VELLA = { lat: 42.5078, lon: 1.5211 };
 const SEARCH_TIMEOUT_MS = 60_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // A 1x1 light grey PNG, served for every tile.
@@ -45,8 +48,9 @@ after(async () => {
 });
 
 // A page that records console errors and uncaught exceptions, and reaches no other host.
-async function openPage() {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+// `options` go to the browser context (e.g. a time zone of the browser's own).
+async function openPage(options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, ...options });
   await context.route('**/*', (route) => {
     const url = new URL(route.request().url());
     if (url.origin === BASE.origin) return route.continue();
@@ -290,5 +294,224 @@ test('a rejected search shows the problem and its field messages', { timeout: 60
   assert.match(text, /the request has 1 invalid field/);
   assert.match(text, /target_km: must be in \[0\.5, 300\]/);
   assert.ok(await page.getByTestId('find-button').isEnabled(), 'Find works again after an error');
+  assertNoErrors(errors.filter((e) => !e.includes('status of 422')));
+});
+
+// ---- Dates: a trip planned for a start date, shown day by day ---------------------------
+
+const isLoopsRequest = (request) =>
+  request.method() === 'POST' && new URL(request.url()).pathname === '/v1/loops';
+
+// The next 15 July (UTC) after today: a summer day, when Andorra's huts are open and the
+// days are long.
+function nextSummerDate(now = new Date()) {
+  const year = now.getUTCFullYear() + (now >= new Date(Date.UTC(now.getUTCFullYear(), 6, 15)) ? 1 : 0);
+  return `${year}-07-15`;
+}
+
+function addDays(ymd, n) {
+  const d = new Date(`${ymd}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
+// The local clock time an RFC 3339 time is written in: "2027-07-15T08:00:00+02:00" -> "08:00".
+const clock = (rfc3339) => String(rfc3339).slice(11, 16);
+
+// Sets the form for `days` days of `km` km within a `driveKm` drive of `origin`, starting
+// on `date` (cleared when null) at `time`, searches, and answers the service's answer.
+async function searchTrip(page, { origin, km, driveKm, days, date = null, time = '08:00' }) {
+  await clickMapAt(page, origin);
+  await page.getByRole('radio', { name: 'km', exact: true }).check();
+  await page.getByLabel('Hike length').fill(String(km));
+  await page.getByLabel('Longest drive').fill(String(driveKm));
+  await page.getByLabel('Days', { exact: true }).fill(String(days));
+  await page.getByLabel('Start date').fill(date ?? '');
+  await page.getByLabel('Start time').fill(time);
+  const response = page.waitForResponse((r) => isLoopsRequest(r.request()), { timeout: SEARCH_TIMEOUT_MS });
+  await page.getByTestId('find-button').click();
+  const answer = await (await response).json();
+  await searchDone(page, SEARCH_TIMEOUT_MS);
+  return answer;
+}
+
+test('a trip planned for a start date shows each day against sunset, and its nights', { timeout: 240_000 }, async (t) => {
+  // The browser's own time zone is far from Andorra's: times must be shown as the
+  // answer writes them, not turned into the browser's.
+  const { context, page, errors } = await openPage({ timezoneId: 'America/New_York' });
+  t.after(() => context.close());
+  const sent = [];
+  page.on('request', (r) => {
+    if (isLoopsRequest(r)) sent.push(r.postDataJSON());
+  });
+  await load(page);
+  const date = nextSummerDate();
+  const trip = { origin: ANDORRA_LA_VELLA, km: 25, driveKm: 30, days: 2 };
+
+  const answer = await searchTrip(page, { ...trip, date, time: '08:00' });
+  assert.equal(sent.length, 1);
+  assert.equal(sent[0].start_date, date, `the request carries the date: ${JSON.stringify(sent[0])}`);
+  assert.equal(sent[0].start_time, '08:00');
+  assert.equal(sent[0].days, 2);
+  const status = await statusText(page);
+  assert.ok(answer.loops?.length > 0, `loops for the trip; status: ${status}; answer: ${JSON.stringify(answer).slice(0, 400)}`);
+  assert.equal(answer.calendar?.planned_for_date, true, `planned for the date: ${JSON.stringify(answer.calendar)}`);
+  assert.equal(answer.calendar.start_date, date);
+  assert.equal(await page.getByTestId('calendar-note').isVisible(), false, 'no note when planned for the date');
+
+  // The first loop is selected: its days, one row each.
+  const loop = answer.loops[0];
+  const stages = loop.stages;
+  assert.ok(stages.length >= 2, `a multi-day trip: ${stages.length} stages`);
+  const rows = page.getByTestId('day-row');
+  assert.equal(await rows.count(), stages.length, 'one row per stage');
+  assert.match(await page.getByTestId('days-panel').getByRole('heading').first().innerText(), /Day by day/);
+  for (const [i, stage] of stages.entries()) {
+    const row = rows.nth(i);
+    const text = await row.innerText();
+    assert.equal(stage.date, addDays(date, i), `day ${stage.day}'s date`);
+    assert.equal(await row.getByTestId('day-date').getAttribute('datetime'), stage.date);
+    assert.match(await row.getByTestId('day-date').innerText(), /\d{1,2} [A-Z][a-z]{2} \d{4}/, `a date shown: ${text}`);
+    assert.ok(stage.start_time && stage.end_time && stage.sunset, `times in the answer: ${JSON.stringify(stage)}`);
+    assert.ok(text.includes(`${clock(stage.start_time)} – ${clock(stage.end_time)}`), `start and end: ${text}`);
+    assert.ok(text.includes(`sunset ${clock(stage.sunset)}`), `sunset ${clock(stage.sunset)}: ${text}`);
+    assert.match(text, /\d km · ↑ [\d,]+ m/, `distance and climb: ${text}`);
+    if (stage.night) {
+      const place = stage.night.name ?? stage.night.kind;
+      assert.equal(await row.getByTestId('night-name').innerText(), place, `the night's place: ${text}`);
+      assert.match(await row.getByTestId('night-open').innerText(), /^(open|opening not known)/);
+      assert.notEqual(stage.night.open, 'no', 'a closed place is never planned');
+    }
+  }
+  assert.equal(clock(stages[0].start_time), '08:00', 'the first day starts at the time asked');
+  assert.ok(stages[0].night, 'the first night is at a place');
+  for (const a of await page.getByTestId('night-website').all()) {
+    assert.match((await a.getAttribute('rel')) ?? '', /\bnoopener\b/);
+  }
+
+  // The profile's day markers lead to their rows.
+  const markers = page.getByTestId('profile-day');
+  assert.equal(await markers.count(), stages.length, 'a marker per day on the profile');
+  await markers.nth(1).click();
+  const second = rows.nth(1);
+  await page.waitForFunction(() => document.activeElement?.id === 'day-2');
+  assert.match((await second.getAttribute('class')) ?? '', /\bday-current\b/, 'the row is highlighted');
+  await page.waitForFunction(() => {
+    const r = document.getElementById('day-2').getBoundingClientRect();
+    return r.top >= 0 && r.bottom <= window.innerHeight + 1;
+  });
+
+  // Without a date the request carries none, and the rows show no times.
+  const undated = await searchTrip(page, { ...trip, date: null });
+  assert.equal(sent.length, 2);
+  assert.ok(!('start_date' in sent[1]) && !('start_time' in sent[1]), `no date sent: ${JSON.stringify(sent[1])}`);
+  assert.ok(undated.loops.length > 0, `loops without a date; status: ${await statusText(page)}`);
+  assert.equal(await rows.count(), undated.loops[0].stages.length);
+  assert.equal(await page.getByTestId('day-date').count(), 0, 'no dates shown');
+  assert.doesNotMatch(await page.getByTestId('days-panel').innerText(), /sunset/);
+  // The service says what planning for no date leaves out: under the results.
+  assert.equal(undated.calendar?.planned_for_date, false, JSON.stringify(undated.calendar));
+  assert.ok(await page.getByTestId('calendar-note').isVisible(), 'the calendar note shows');
+  assert.equal(await page.getByTestId('calendar-note').innerText(), undated.calendar.note);
+  assertNoErrors(errors);
+});
+
+test('the day-by-day panel shows times as written and warns of a day that ends after dark', { timeout: 120_000 }, async (t) => {
+  const { context, page, errors } = await openPage({ timezoneId: 'Pacific/Auckland' });
+  t.after(() => context.close());
+  // The service's trip, with times stood in for: the service plans it without the date,
+  // and the stand-in dates it: the first day starts before sunrise, the last ends after
+  // sunset, the first night's opening is unknown, and the times are at an offset of +05:45 (a conversion to the browser's
+  // time zone would show other hours).
+  let calendar = {
+    planned_for_date: true, start_date: '2027-07-15', start_time: '08:00',
+    time_zone: 'Asia/Kathmandu', daylight_margin_h: 0.5, note: 'Planned for the date.',
+  };
+  await page.route('**/v1/loops', async (route) => {
+    const { start_date: _date, start_time: _time, ...undated } = route.request().postDataJSON();
+    const response = await route.fetch({ postData: JSON.stringify(undated) });
+    const answer = await response.json();
+    for (const loop of answer.loops ?? []) {
+      loop.stages = loop.stages.map((s, i) => {
+        const day = `2027-07-${15 + i}`;
+        const late = i === loop.stages.length - 1;
+        return {
+          ...s,
+          date: day,
+          start_time: `${day}T08:00:00+05:45`,
+          end_time: late ? `${day}T19:40:00+05:45` : `${day}T15:10:00+05:45`,
+          sunrise: i === 0 ? `${day}T08:16:00+05:45` : `${day}T05:20:00+05:45`,
+          sunset: `${day}T19:10:00+05:45`,
+          daylight_margin_h: late ? -0.5 : 4.0,
+          night: s.night && { ...s.night, open: 'unknown', open_tag: 'seasonal', seasonal: 'summer' },
+        };
+      });
+    }
+    await route.fulfill({ response, json: { ...answer, calendar } });
+  });
+  await load(page);
+  const trip = { origin: ANDORRA_LA_VELLA, km: 25, driveKm: 30, days: 2, date: '2027-07-15' };
+  await searchTrip(page, trip);
+  const rows = page.getByTestId('day-row');
+  const n = await rows.count();
+  assert.ok(n >= 2, `a multi-day trip; status: ${await statusText(page)}`);
+  const first = await rows.first().innerText();
+  assert.match(first, /08:00 – 15:10 · sunset 19:10 · 4\.0 h to spare · starts before sunrise \(08:16\)/, first);
+  assert.match(first, /Thu,? 15 Jul 2027/, first);
+  assert.match(first, /opening not known \(OSM seasonal=summer\)/, first);
+  const last = rows.nth(n - 1);
+  assert.match(await last.innerText(), /08:00 – 19:40 · sunset 19:10 · ends 30 min after sunset/);
+  assert.match(await last.innerText(), /Back at the trailhead/);
+  assert.equal(await last.locator('.day-times-warning').count(), 1, 'the late day is a warning');
+  assert.equal(await rows.first().locator('.day-times-warning').count(), 0);
+  assert.equal(await rows.first().locator('.day-times-tight').count(), 1, 'a start in the dark is a caution');
+  assert.match(await page.getByTestId('days-panel').innerText(), /Asia\/Kathmandu/);
+
+  // A date the service could not plan for: its note shows under the results.
+  calendar = { ...calendar, planned_for_date: false, note: 'No time zone is known here: the days are not timed.' };
+  await searchTrip(page, trip);
+  const note = page.getByTestId('calendar-note');
+  assert.ok(await note.isVisible(), 'the note shows');
+  assert.equal(await note.innerText(), calendar.note);
+  assertNoErrors(errors);
+});
+
+test('a start date the service rejects is marked on its field', { timeout: 60_000 }, async (t) => {
+  const { context, page, errors } = await openPage();
+  t.after(() => context.close());
+  const sent = [];
+  await page.route('**/v1/loops', (route) => {
+    sent.push(route.request().postDataJSON());
+    return route.fulfill({
+      status: 422,
+      contentType: 'application/problem+json',
+      body: JSON.stringify({
+        title: 'Unprocessable Entity',
+        status: 422,
+        detail: 'the request has 1 invalid field',
+        errors: [{ field: 'start_date', message: 'must be a date YYYY-MM-DD' }],
+      }),
+    });
+  });
+  await load(page);
+  await clickMapAt(page, ENCAMP);
+  await page.getByLabel('Start date').fill('2027-07-15');
+  await page.getByLabel('Start time').fill('06:30');
+  await page.getByTestId('find-button').click();
+  await searchDone(page);
+  assert.equal(sent[0].start_date, '2027-07-15');
+  assert.equal(sent[0].start_time, '06:30');
+  const dateField = page.getByLabel('Start date');
+  assert.equal(await dateField.getAttribute('aria-invalid'), 'true');
+  assert.equal(await page.getByLabel('Start time').getAttribute('aria-invalid'), null, 'only the field named');
+  const message = page.getByTestId('start-date-error');
+  assert.ok(await message.isVisible(), 'the message shows under the field');
+  assert.equal(await message.innerText(), 'must be a date YYYY-MM-DD');
+  assert.match(await statusText(page), /start_date: must be a date YYYY-MM-DD/);
+  // The message is the field's description; a new value clears it.
+  assert.match((await dateField.getAttribute('aria-describedby')) ?? '', /\bstart-date-error\b/);
+  await dateField.fill('2027-07-16');
+  assert.equal(await dateField.getAttribute('aria-invalid'), null);
+  assert.equal(await message.isVisible(), false);
   assertNoErrors(errors.filter((e) => !e.includes('status of 422')));
 });
