@@ -50,6 +50,9 @@ pub struct TrailheadsFound {
 /// One planned loop, ready to be shown.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlannedLoop {
+    /// A name a hiker recognises, made from what it passes (see `names`); distinct
+    /// within an answer.
+    pub name: String,
     /// Where it starts and ends.
     pub trailhead: TrailheadStart,
     /// Its rank in the solver's ranking.

@@ -28,6 +28,7 @@ pub mod elevation;
 mod errors;
 mod fallback;
 mod finder;
+mod names;
 pub mod params;
 mod prepare;
 mod present;
@@ -347,6 +348,7 @@ impl Planner {
         );
         let found = outcome.loops.len();
         answer.loops = outcome.loops;
+        names::name_all(&mut answer.loops);
         answer.message = if message.is_some() {
             message
         } else if found == 0 {

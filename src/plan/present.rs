@@ -187,6 +187,8 @@ pub(crate) fn present(
     let stages = stages::stages(&legs, &cuts, &geometry, waters);
     let w = walked(network, &legs, &geometry, l.junctions, &stages);
     PlannedLoop {
+        // Named with the answer's other loops.
+        name: String::new(),
         trailhead: start.clone(),
         score: l.score,
         days: params.days,
@@ -253,6 +255,8 @@ pub(crate) fn present_base_camp(
         days.iter().map(|l| f(l) * l.length_m).sum::<f64>() / length_m.max(1.0)
     };
     PlannedLoop {
+        // Named with the answer's other loops.
+        name: String::new(),
         trailhead: start.clone(),
         score,
         days: params.days,

@@ -286,6 +286,12 @@ pub struct ScoreJson {
 /// One planned loop.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct LoopJson {
+    /// A name a hiker recognises, made only from what the loop passes: its best-known
+    /// highlights, else its longest named trail, and its trailhead ("Estany Primer and
+    /// Pic de Casamanya from Coll d'Ordino"); no two loops of an answer share one.
+    #[serde(default)]
+    #[schema(example = "Estany Primer and Pic de Casamanya from Coll d'Ordino")]
+    pub name: String,
     /// 1 for the best.
     pub rank: usize,
     /// Where it starts and ends.
@@ -416,6 +422,7 @@ impl LoopJson {
     /// The JSON of the `rank`-th loop, its summary in `units`.
     pub fn new(rank: usize, l: &PlannedLoop, units: Units) -> LoopJson {
         LoopJson {
+            name: l.name.clone(),
             rank,
             trailhead: TrailheadJson::from(&l.trailhead),
             days: l.days,
