@@ -14,6 +14,17 @@ const OSM_ATTRIBUTION =
 // /v1/network answers for at most this many degrees each way.
 const NETWORK_MAX_SPAN_DEG = 0.5;
 const PLAN_NAME_MAX = 200; // what POST /v1/plans takes
+// Each unit's slider ranges: about the same distances, in whole units of each.
+const SLIDER_RANGE = {
+  metric: { drive: [5, 150], length: [2, 60] },
+  imperial: { drive: [3, 93], length: [1, 37] },
+};
+const DAYS_RANGE = [1, 14]; // what /v1/loops takes
+// A day of walking longer than this is worth more than a difficulty tag.
+const LONG_DAY_H = 10;
+// Narrow screens stack the map over the panel and switch between them.
+const PHONE = window.matchMedia('(max-width: 760px)');
+const COARSE = window.matchMedia('(pointer: coarse)');
 
 const UNITS = {
   metric: { distance: 'km', climb: 'm', driveField: 'max_drive_km', targetField: 'target_km' },
@@ -30,9 +41,10 @@ const NETWORK_STYLE = {
 };
 const MARKER_STYLE = {
   trailhead: { className: 'trailhead-marker', radius: 7, color: '#1e3a8a', fillColor: '#3b82f6', fillOpacity: 1, weight: 2 },
-  night: { className: 'night-marker', radius: 8, color: '#312e81', fillColor: '#a5b4fc', fillOpacity: 1, weight: 2 },
-  highlight: { className: 'highlight-marker', radius: 4, color: '#166534', fillColor: '#4ade80', fillOpacity: 1, weight: 1 },
 };
+const COVERAGE_STYLE = { className: 'coverage-area', color: '#0f766e', weight: 1.5, opacity: 0.8, fillColor: '#14b8a6', fillOpacity: 0.06, dashArray: '6 4', interactive: false };
+const DRIVE_STYLE = { className: 'drive-line', color: '#1e3a8a', weight: 3, opacity: 0.85, dashArray: '2 7', lineCap: 'round', interactive: false };
+const HIGHLIGHT_LABEL = { peak: 'peak', lake: 'lake', waterfall: 'waterfall', viewpoint: 'viewpoint', hut: 'hut', saddle: 'pass' };
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -43,6 +55,19 @@ const ui = {
   length: $('length'),
   lengthValue: $('length-value'),
   days: $('days'),
+  daysError: $('days-error'),
+  placeQuery: $('place-query'),
+  placeResults: $('place-results'),
+  locate: $('locate'),
+  coverageText: $('coverage-text'),
+  resultsHeading: $('results-heading'),
+  detailsTitle: $('details-title'),
+  detailsMeta: $('details-meta'),
+  longDay: $('long-day'),
+  showOnMap: $('show-on-map'),
+  showList: $('show-list'),
+  showMap: $('show-map'),
+  moveMap: $('move-map'),
   startDate: $('start-date'),
   startTime: $('start-time'),
   find: $('find'),
@@ -69,6 +94,11 @@ const state = {
   planIds: new WeakMap(), // loop object -> id of the plan it was saved as
   request: null, // AbortController of the latest search or plan load
   busy: false,
+  originLabel: null, // the place's name when the start was chosen by name
+  query: null, // the URL query of the search the shown loops answer (for share links)
+  savedStatusFor: null, // the loop whose "Saved" message the status shows
+  coverageBounds: null, // where the service has data, when it says
+  view: 'list', // on a phone: 'list' (page) or 'map' (the map alone)
 };
 
 const number = new Intl.NumberFormat('en', { maximumFractionDigits: 1 });
@@ -160,6 +190,12 @@ function setStatus(text, kind = 'info', lines = []) {
   }
 }
 
+function clearStatus() {
+  ui.status.replaceChildren();
+  ui.status.className = 'status';
+  state.savedStatusFor = null;
+}
+
 function showError(err) {
   const errors = err.problem?.errors ?? [];
   setStatus(
@@ -172,6 +208,7 @@ function showError(err) {
 
 // The form's fields a 422 can name, each with the element that shows its message.
 const FIELD_INPUTS = {
+  days: { input: ui.days, message: ui.daysError },
   start_date: { input: ui.startDate, message: $('start-date-error') },
   start_time: { input: ui.startTime, message: $('start-time-error') },
 };
@@ -199,19 +236,27 @@ function clearFieldError({ input, message }) {
 let map;
 let originMarker = null;
 let networkLayer = null;
+let coverageLayer = null;
+let positionMarker = null; // where the pointer is on the elevation profile
 const networkRenderer = L.svg({ pane: 'network' });
 const loopLines = new Map(); // loop object -> its polyline
 const loopLayer = L.layerGroup();
-const selectionLayer = L.layerGroup(); // the selected loop's trailhead, nights, highlights
+const selectionLayer = L.layerGroup(); // the selected loop's trailhead, nights, highlights, drive
 
 function createMap(config) {
   L.Icon.Default.imagePath = '/vendor/leaflet/images/';
-  map = L.map('map', { maxZoom: config.tile_max_zoom ?? 19, minZoom: 3 }).setView(
-    START_VIEW.center,
-    START_VIEW.zoom,
-  );
-  // The trail network lies under the loops (overlayPane is at z-index 400).
+  map = L.map('map', {
+    maxZoom: config.tile_max_zoom ?? 19,
+    minZoom: 3,
+    // On a touch screen one finger scrolls the page; the map moves with two fingers
+    // (pinch), in the map view, or once "Move map" is on.
+    dragging: !COARSE.matches,
+  }).setView(START_VIEW.center, START_VIEW.zoom);
+  // The trail network lies under the loops (overlayPane is at z-index 400), the
+  // coverage under both; a night's marker above the highlights (markerPane is at 600).
+  map.createPane('coverage').style.zIndex = 300;
   map.createPane('network').style.zIndex = 350;
+  map.createPane('nights').style.zIndex = 640;
   map.attributionControl.addAttribution(OSM_ATTRIBUTION);
   if (config.tile_url) {
     L.tileLayer(config.tile_url, {
@@ -245,17 +290,66 @@ async function loadConfig() {
   }
 }
 
-function setOrigin(latlng) {
-  state.origin = latlng.wrap();
+// Where the service has data: drawn lightly, and the first view fitted to it. Without
+// the endpoint the map starts where the sample data is.
+async function loadCoverage({ fit }) {
+  let data;
+  try {
+    data = await api('/v1/coverage');
+  } catch (err) {
+    console.info('no coverage to draw:', err.message);
+    return;
+  }
+  const features = (data.features ?? []).filter((f) => f.geometry);
+  if (!features.length) return;
+  coverageLayer = L.geoJSON({ type: 'FeatureCollection', features }, {
+    pane: 'coverage',
+    style: () => COVERAGE_STYLE,
+    interactive: false,
+  }).addTo(map);
+  const regions = features
+    .map((f) => f.properties ?? {})
+    .map((p) => (p.trailheads ? `${p.region} (${whole.format(p.trailheads)} trailheads)` : p.region))
+    .filter(Boolean);
+  if (regions.length) {
+    ui.coverageText.textContent = `Covered: ${regions.join(', ')}. The outlined area on the map.`;
+    ui.coverageText.hidden = false;
+  }
+  const b = Array.isArray(data.bbox) && data.bbox.length === 4 ? data.bbox : null;
+  const bounds = b ? L.latLngBounds([b[1], b[0]], [b[3], b[2]]) : coverageLayer.getBounds();
+  state.coverageBounds = bounds;
+  if (fit && bounds.isValid()) map.fitBounds(bounds, { padding: [8, 8], animate: false });
+}
+
+// A new start: the loops found for the old one no longer answer anything.
+function setOrigin(latlng, { label = null, keepResults = false } = {}) {
+  state.origin = L.latLng(latlng).wrap();
+  state.originLabel = label;
+  const name = label ? `Start: ${label}` : 'Start';
   if (originMarker) originMarker.setLatLng(state.origin);
   else {
-    originMarker = L.marker(state.origin, { title: 'Start', keyboard: false }).addTo(map);
+    originMarker = L.marker(state.origin, { title: name, alt: name, keyboard: false }).addTo(map);
   }
-  ui.originText.textContent = `${state.origin.lat.toFixed(4)}, ${state.origin.lng.toFixed(4)}`;
-  ui.find.disabled = state.busy;
+  originMarker.options.title = name;
+  originMarker.getElement()?.setAttribute('alt', name);
+  originMarker.getElement()?.setAttribute('title', name);
+  const coords = `${state.origin.lat.toFixed(4)}, ${state.origin.lng.toFixed(4)}`;
+  ui.originText.textContent = label ? `${label} (${coords})` : coords;
+  ui.originText.dataset.lat = state.origin.lat.toFixed(5);
+  ui.originText.dataset.lon = state.origin.lng.toFixed(5);
+  setBusy(state.busy);
+  if (!keepResults) {
+    state.request?.abort(); // a search for the old start answers nothing now
+    setBusy(false);
+    clearResults();
+    clearStatus();
+  }
 }
 
 const toLatLngs = (lineString) => lineString.coordinates.map(([lon, lat]) => [lat, lon]);
+
+// A loop's title: its name, else where it starts.
+const loopTitle = (loop) => loop.name || `${trailheadName(loop)} loop`;
 
 function drawLoops() {
   loopLayer.clearLayers();
@@ -273,7 +367,7 @@ function drawLoops() {
       className: 'loop-line',
       ...LINE_STYLE.other,
     })
-      .bindTooltip(textNode(`${loop.rank}. ${trailheadName(loop)}`), { sticky: true })
+      .bindTooltip(textNode(`${loop.rank}. ${loopTitle(loop)}`), { sticky: true })
       .on('click', (e) => {
         L.DomEvent.stopPropagation(e); // not a new origin
         selectLoop(loop);
@@ -300,28 +394,57 @@ function highlightLine(loop) {
   }
 }
 
+// A marker a keyboard reaches (role=button, named by its title), its tooltip shown on
+// hover and on focus.
+function namedMarker(latlng, { name, className, size, pane, label, permanent = false }) {
+  const icon = L.divIcon({ className, iconSize: [size, size], html: '' });
+  const marker = L.marker(latlng, { icon, title: name, alt: name, keyboard: true, riseOnHover: true, ...(pane ? { pane } : {}) });
+  marker.bindTooltip(textNode(label ?? name), {
+    permanent,
+    direction: permanent ? 'right' : 'top',
+    offset: permanent ? [size / 2, 0] : [0, -size / 2],
+    className: permanent ? 'map-label' : '',
+  });
+  marker.on('add', () => marker.getElement()?.setAttribute('aria-label', name));
+  return marker;
+}
+
 function drawSelection(loop) {
   selectionLayer.clearLayers();
   const th = loop.trailhead;
-  L.circleMarker([th.lat, th.lon], MARKER_STYLE.trailhead)
-    .bindTooltip(textNode(`Trailhead: ${trailheadName(loop)}`))
-    .addTo(selectionLayer);
+  const drive = th.drive_geometry;
+  if (drive?.type === 'LineString' && drive.coordinates?.length >= 2) {
+    L.polyline(toLatLngs(drive), DRIVE_STYLE)
+      .addTo(selectionLayer);
+  }
+  namedMarker([th.lat, th.lon], {
+    name: `Trailhead: ${trailheadName(loop)}`,
+    className: 'trailhead-marker',
+    size: 18,
+  }).addTo(selectionLayer);
   for (const stage of loop.stages ?? []) {
     const night = stage.night;
     if (!night) continue;
-    L.circleMarker([night.lat, night.lon], MARKER_STYLE.night)
-      .bindTooltip(textNode(`Night after day ${stage.day}: ${night.name ?? night.kind} (${String(night.kind).replaceAll('_', ' ')})`))
-      .addTo(selectionLayer);
+    const place = night.name ?? kindLabel(NIGHT_KIND, night.kind);
+    namedMarker([night.lat, night.lon], {
+      name: `Night after day ${stage.day}: ${place} (${kindLabel(NIGHT_KIND, night.kind)})`,
+      className: 'night-marker',
+      size: 26, // above the highlights and larger than them: a hut that is both stays reachable
+      pane: 'nights',
+    }).addTo(selectionLayer);
   }
   for (const h of loop.highlights ?? []) {
-    L.circleMarker([h.lat, h.lon], MARKER_STYLE.highlight)
-      .bindTooltip(textNode(`${h.name ?? h.kind} (${h.kind})`))
-      .addTo(selectionLayer);
+    const kind = HIGHLIGHT_LABEL[h.kind] ?? kindLabel({}, h.kind);
+    const elevation = h.elevation_m != null && h.kind === 'peak' ? ` ${formatClimb(climbIn(h, 'elevation'))}` : '';
+    const name = h.name ? `${h.name}${elevation}` : kind;
+    namedMarker([h.lat, h.lon], {
+      name: `${h.name ? `${name}, ${kind}` : name}`,
+      label: name,
+      className: `highlight-marker highlight-${h.kind}`,
+      size: 14,
+      permanent: Boolean(h.name),
+    }).addTo(selectionLayer);
   }
-}
-
-function loopsBounds() {
-  return L.latLngBounds(state.loops.flatMap((loop) => toLatLngs(loop.geometry)));
 }
 
 // The loops' box padded by 10 %, no larger than the service's limit around its centre.
@@ -371,6 +494,19 @@ function driveText(th) {
   return `${formatDistance(d)} drive${minutes}`;
 }
 
+// The longest day of a loop when it is more than a day's walking: its hours and which day.
+function longDay(loop) {
+  const stages = loop.stages?.length ? loop.stages : [{ day: 1, duration_h: loop.duration_h }];
+  let worst = null;
+  for (const s of stages) {
+    if (s.duration_h > LONG_DAY_H && (!worst || s.duration_h > worst.duration_h)) worst = s;
+  }
+  if (!worst) return null;
+  const which = stages.length > 1 ? `Day ${worst.day} is` : 'This is';
+  return `Long day: ${which} about ${formatDuration(worst.duration_h)} of walking, more than ${LONG_DAY_H} h. ` +
+    (stages.length > 1 ? 'Plan more days or a shorter trip.' : 'Plan it over more days, or choose a shorter loop.');
+}
+
 function renderList() {
   ui.list.replaceChildren(
     ...state.loops.map((loop) => {
@@ -381,21 +517,46 @@ function renderList() {
       button.type = 'button';
       button.setAttribute('aria-pressed', String(loop === state.selected));
       const days = loop.days > 1 ? ` · ${loop.days} days` : '';
+      const title = span('loop-title', loopTitle(loop));
+      title.dataset.testid = 'loop-title';
       button.append(
         span('loop-rank', String(loop.rank)),
-        span('loop-title', trailheadName(loop)),
+        title,
+        span(`loop-difficulty difficulty-${loop.difficulty}`, loop.difficulty),
         span(
           'loop-stats',
           `${formatDistance(distanceIn(loop, 'distance'))} · ↑ ${formatClimb(climbIn(loop, 'ascent'))} · ${formatDuration(loop.duration_h)}`,
         ),
-        span(`loop-difficulty difficulty-${loop.difficulty}`, loop.difficulty),
-        span('loop-meta', `${KIND_LABEL[loop.kind] ?? loop.kind}${days} · ${driveText(loop.trailhead)}`),
+        span('loop-meta', `${KIND_LABEL[loop.kind] ?? loop.kind}${days} from ${trailheadName(loop)} · ${driveText(loop.trailhead)}`),
       );
-      button.addEventListener('click', () => selectLoop(loop));
+      const warning = longDay(loop);
+      if (warning) {
+        const w = span('loop-warning', `⚠ ${warning}`);
+        w.dataset.testid = 'loop-warning';
+        button.append(w);
+      }
+      button.addEventListener('click', () => selectLoop(loop, { fromList: true }));
       li.append(button);
       return li;
     }),
   );
+}
+
+// Nothing of an earlier search stays: loops, lines, the selected loop's details.
+function clearResults() {
+  state.loops = [];
+  state.selected = null;
+  state.query = null;
+  loopLayer.clearLayers();
+  loopLines.clear();
+  selectionLayer.clearLayers();
+  clearPosition();
+  clearNetwork();
+  ui.list.replaceChildren();
+  ui.resultsHeading.hidden = true;
+  ui.details.hidden = true;
+  ui.dayList.replaceChildren();
+  showCalendar(null);
 }
 
 // ---- Elevation profile ---------------------------------------------------------------
@@ -426,7 +587,51 @@ function distancesAlong(coords) {
   return out;
 }
 
+// The grade classes of the profile's shading: below 8 %, 8-15 %, 15-25 %, steeper.
+const GRADE_STEPS = [0.08, 0.15, 0.25];
+const gradeClass = (grade) => {
+  const g = Math.abs(grade);
+  const i = GRADE_STEPS.findIndex((step) => g < step);
+  return i === -1 ? GRADE_STEPS.length : i;
+};
+
+// The point of a LineString's coordinates at `km` along it (distances from distancesAlong).
+function pointAlong(coords, along, km) {
+  let lo = 0;
+  let hi = along.length - 1;
+  if (km <= 0) return [coords[0][1], coords[0][0]];
+  if (km >= along[hi]) return [coords[hi][1], coords[hi][0]];
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (along[mid] <= km) lo = mid;
+    else hi = mid;
+  }
+  const t = (km - along[lo]) / (along[hi] - along[lo] || 1);
+  return [
+    coords[lo][1] + t * (coords[hi][1] - coords[lo][1]),
+    coords[lo][0] + t * (coords[hi][0] - coords[lo][0]),
+  ];
+}
+
+function clearPosition() {
+  positionMarker?.remove();
+  positionMarker = null;
+}
+
+// Shows on the map where `share` (0..1) of the profile is.
+function showPosition(loop, along, share) {
+  const coords = loop.geometry.coordinates;
+  const latlng = pointAlong(coords, along, share * along[along.length - 1]);
+  if (!positionMarker) {
+    positionMarker = L.circleMarker(latlng, {
+      className: 'profile-position-marker', radius: 7, color: '#111827', weight: 3,
+      fillColor: '#facc15', fillOpacity: 1, interactive: false,
+    }).addTo(map);
+  } else positionMarker.setLatLng(latlng);
+}
+
 function renderProfile(loop) {
+  clearPosition();
   const points = loop.profile?.points ?? [];
   if (points.length < 2) {
     ui.profile.replaceChildren(span('profile-empty', 'No elevation data for this loop.'));
@@ -451,27 +656,41 @@ function renderProfile(loop) {
   const stages = loop.stages ?? [];
   const multiDay = stages.length > 1;
   const label = `Elevation profile over ${formatDistance(xMax)}: from ${formatClimb(yMin)} to ${formatClimb(yMax)}`;
-  // With days to link to, the chart is a group of links; its drawing stays an image.
-  const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: multiDay ? 'group' : 'img', 'aria-label': label });
-  const chart = multiDay ? svg('g', { 'aria-hidden': 'true' }) : root;
+  const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'group', 'aria-label': label });
+  const chart = svg('g', { 'aria-hidden': 'true' });
+  // The grade, shaded under the line: stretches of at least 200 m, each coloured by
+  // its average steepness.
+  const shading = svg('g', { class: 'profile-grades' });
+  let from = 0;
+  for (let i = 1; i < points.length; i++) {
+    const run = points[i][0] - points[from][0];
+    if (run < 0.2 && i < points.length - 1) continue;
+    const grade = run > 0 ? (points[i][1] - points[from][1]) / (run * 1000) : 0;
+    let d = `M${px(xs[from]).toFixed(1)},${base}`;
+    for (let j = from; j <= i; j++) d += `L${px(xs[j]).toFixed(1)},${py(ys[j]).toFixed(1)}`;
+    d += `L${px(xs[i]).toFixed(1)},${base}Z`;
+    shading.append(svg('path', { class: `profile-grade grade-${gradeClass(grade)}`, d }));
+    from = i;
+  }
   chart.append(
+    shading,
     svg('line', { class: 'profile-axis', x1: left, y1: top, x2: left, y2: base }),
     svg('line', { class: 'profile-axis', x1: left, y1: base, x2: W - right, y2: base }),
-    svg('path', { class: 'profile-area', d: `${line}L${px(xMax).toFixed(1)},${base}L${left},${base}Z` }),
     svg('path', { class: 'profile-line', 'data-testid': 'profile-path', d: line }),
     svg('text', { class: 'profile-label', x: left - 6, y: top + 4, 'text-anchor': 'end' }, formatClimb(yMax)),
     svg('text', { class: 'profile-label', x: left - 6, y: base, 'text-anchor': 'end' }, formatClimb(yMin)),
     svg('text', { class: 'profile-label', x: left, y: H - 6, 'text-anchor': 'start' }, `0 ${unit.distance}`),
     svg('text', { class: 'profile-label', x: W - right, y: H - 6, 'text-anchor': 'end' }, formatDistance(xMax)),
   );
+  root.append(chart);
+  // Distances along the drawn line, the profile's x scaled onto them.
+  const along = distancesAlong(loop.geometry.coordinates);
+  const total = along[along.length - 1] || 1;
   if (multiDay) {
-    root.append(chart);
     // Each day of a multi-day plan: its stretch of the chart, a link to its row in the
     // day-by-day list, and a line where its night falls. Days run from their first to
     // their last vertex, measured along the line the profile is drawn from (access
     // paths and all) and scaled to the profile's length.
-    const along = distancesAlong(loop.geometry.coordinates);
-    const total = along[along.length - 1] || 1;
     const xAt = (index) => px(Math.min(1, (along[index] ?? total) / total) * xMax);
     for (const stage of stages) {
       const x0 = xAt(stage.start_index);
@@ -484,7 +703,7 @@ function renderProfile(loop) {
         'aria-label': `Day ${stage.day}${stage.date ? `, ${formatDate(stage.date)}` : ''}: show it in the day-by-day list`,
       });
       link.append(
-        svg('rect', { class: 'profile-day-band', x: x0.toFixed(1), y: 0, width: (x1 - x0).toFixed(1), height: base }),
+        svg('rect', { class: 'profile-day-band', x: x0.toFixed(1), y: 0, width: (x1 - x0).toFixed(1), height: top }),
         svg(
           'text',
           { class: 'profile-label profile-day-label', x: ((x0 + x1) / 2).toFixed(1), y: top - 6, 'text-anchor': 'middle' },
@@ -502,6 +721,54 @@ function renderProfile(loop) {
       }
     }
   }
+  // The position: a pointer over the chart, or the arrow keys on it (a slider), shows
+  // its place on the map and a line on the chart.
+  const cursor = svg('line', { class: 'profile-cursor', x1: left, y1: top, x2: left, y2: base, visibility: 'hidden' });
+  chart.append(cursor);
+  const track = svg('rect', {
+    class: 'profile-track', 'data-testid': 'profile-track',
+    x: left, y: top, width: W - left - right, height: H - top - bottom,
+    role: 'slider', tabindex: '0',
+    'aria-label': 'Position along the loop: arrow keys move it, and the map shows where it is',
+    'aria-valuemin': '0', 'aria-valuemax': number.format(xMax), 'aria-valuenow': '0',
+  });
+  root.append(track);
+  let share = 0;
+  const move = (s) => {
+    share = Math.min(1, Math.max(0, s));
+    const x = share * xMax;
+    const i = Math.min(xs.length - 1, Math.max(0, xs.findIndex((v) => v >= x)));
+    const cx = px(x).toFixed(1);
+    cursor.setAttribute('x1', cx);
+    cursor.setAttribute('x2', cx);
+    cursor.setAttribute('visibility', 'visible');
+    track.setAttribute('aria-valuenow', number.format(x));
+    track.setAttribute('aria-valuetext', `${formatDistance(x)} along, at ${formatClimb(ys[i])}`);
+    showPosition(loop, along, share);
+  };
+  const hide = () => {
+    cursor.setAttribute('visibility', 'hidden');
+    clearPosition();
+  };
+  const fromPointer = (e) => {
+    const box = track.getBoundingClientRect();
+    move((e.clientX - box.left) / (box.width || 1));
+  };
+  track.addEventListener('pointermove', fromPointer);
+  track.addEventListener('pointerdown', fromPointer);
+  track.addEventListener('pointerleave', () => {
+    if (document.activeElement !== track) hide();
+  });
+  track.addEventListener('focus', () => move(share));
+  track.addEventListener('blur', hide);
+  track.addEventListener('keydown', (e) => {
+    const step = { ArrowRight: 0.01, ArrowUp: 0.01, ArrowLeft: -0.01, ArrowDown: -0.01, PageUp: 0.1, PageDown: -0.1 }[e.key];
+    if (step !== undefined) move(share + step);
+    else if (e.key === 'Home') move(0);
+    else if (e.key === 'End') move(1);
+    else return;
+    e.preventDefault();
+  });
   ui.profile.replaceChildren(root);
 }
 
@@ -731,17 +998,36 @@ function showDay(day) {
 
 // ---- Selection, saving ---------------------------------------------------------------
 
-function selectLoop(loop) {
+function selectLoop(loop, { fromList = false } = {}) {
+  if (state.savedStatusFor && state.savedStatusFor !== loop) clearStatus(); // "Saved" was another loop's
   state.selected = loop;
   for (const button of ui.list.querySelectorAll('button[aria-pressed]')) {
     button.setAttribute('aria-pressed', String(button.parentElement.dataset.rank === String(loop.rank)));
   }
   highlightLine(loop);
   drawSelection(loop);
+  ui.detailsTitle.textContent = loopTitle(loop);
+  ui.detailsMeta.textContent =
+    `${formatDistance(distanceIn(loop, 'distance'))} · ↑ ${formatClimb(climbIn(loop, 'ascent'))} · ` +
+    `${formatDuration(loop.duration_h)} · ${loop.difficulty} · from ${trailheadName(loop)} (${driveText(loop.trailhead)})`;
+  const warning = longDay(loop);
+  ui.longDay.textContent = warning ? `⚠ ${warning}` : '';
+  ui.longDay.hidden = !warning;
   renderProfile(loop);
   renderDays(loop);
   ui.details.hidden = false;
   showPlanLinks(loop);
+  if (fromList && PHONE.matches) {
+    ui.detailsTitle.scrollIntoView({ block: 'nearest', behavior: 'auto' });
+  }
+}
+
+// A plan's share link: the plan, and the search it came from (the form restored).
+function shareUrl(id) {
+  const params = new URLSearchParams(state.query ?? '');
+  params.delete('plan');
+  const query = params.toString();
+  return new URL(`/?plan=${encodeURIComponent(id)}${query ? `&${query}` : ''}`, window.location.origin).href;
 }
 
 // The share and GPX links exist once the selected loop is saved as a plan.
@@ -753,7 +1039,7 @@ function showPlanLinks(loop) {
   if (id === undefined) return;
   ui.gpx.href = `/v1/plans/${id}/gpx`;
   ui.gpx.download = `trailloop-${id}.gpx`;
-  ui.share.href = new URL(`/?plan=${encodeURIComponent(id)}`, window.location.origin).href;
+  ui.share.href = shareUrl(id);
   ui.share.title = ui.share.href;
 }
 
@@ -761,11 +1047,25 @@ async function saveSelected() {
   const loop = state.selected;
   ui.save.disabled = true;
   ui.save.textContent = 'Saving…';
+  const name = loopTitle(loop).slice(0, PLAN_NAME_MAX);
   try {
-    const name = `${trailheadName(loop)} loop`.slice(0, PLAN_NAME_MAX);
     const plan = await postJson('/v1/plans', { name, loop });
     state.planIds.set(loop, plan.id);
-    setStatus(`Saved “${name}”. The links below open and download it.`);
+    if (state.selected === loop) {
+      setStatus(`Saved “${name}”.`);
+      // The message carries its own links, so it stays useful where it is read.
+      const p = ui.status.firstChild;
+      const share = document.createElement('a');
+      share.href = shareUrl(plan.id);
+      share.textContent = 'Open the share link';
+      share.dataset.testid = 'status-share-link';
+      const gpx = document.createElement('a');
+      gpx.href = `/v1/plans/${plan.id}/gpx`;
+      gpx.download = `trailloop-${plan.id}.gpx`;
+      gpx.textContent = 'download the GPX';
+      p.append(' ', share, ' or ', gpx, '.');
+      state.savedStatusFor = loop;
+    }
   } catch (err) {
     showError(err);
   }
@@ -782,16 +1082,20 @@ function showCalendar(calendar) {
   ui.calendarNote.hidden = !note;
 }
 
-function showLoops(loops) {
+function loopsBoundsOf(loops) {
+  return L.latLngBounds(loops.flatMap((loop) => toLatLngs(loop.geometry)));
+}
+
+function showLoops(loops, heading) {
+  clearResults();
   state.loops = loops;
-  state.selected = null;
-  clearNetwork();
   drawLoops();
   renderList();
-  ui.details.hidden = true;
-  selectionLayer.clearLayers();
+  ui.resultsHeading.textContent = heading;
+  ui.resultsHeading.hidden = false;
   if (!loops.length) return null;
-  const bounds = loopsBounds();
+  const bounds = loopsBoundsOf(loops);
+  if (state.origin) bounds.extend(state.origin);
   map.fitBounds(bounds, { padding: [24, 24] });
   selectLoop(loops[0]);
   return bounds;
@@ -805,14 +1109,102 @@ function startRequest() {
 }
 
 // Busy while loops are being found; the trail network loads after, without blocking.
+// Find stays enabled (and focused, after Enter): pressing it again starts afresh.
 function setBusy(busy) {
   state.busy = busy;
-  ui.find.disabled = busy || !state.origin;
+  ui.find.disabled = !state.origin;
   ui.list.setAttribute('aria-busy', String(busy));
 }
 
-async function search(event) {
+const unitRange = (name) => SLIDER_RANGE[state.units][name];
+
+// The form checked before it is sent: each wrong field marked, its message under it.
+function validateForm() {
+  const errors = [];
+  const raw = ui.days.value.trim();
+  const [min, max] = DAYS_RANGE;
+  if (ui.days.validity.badInput || raw === '') {
+    errors.push({ field: 'days', message: `Enter a number of days, ${min} to ${max}.` });
+  } else if (!/^\d+$/.test(raw)) {
+    errors.push({ field: 'days', message: `Days must be a whole number, ${min} to ${max}.` });
+  } else if (Number(raw) < min || Number(raw) > max) {
+    errors.push({ field: 'days', message: `Days must be ${min} to ${max}, not ${raw}.` });
+  }
+  const u = UNITS[state.units].distance;
+  for (const [input, name, what] of [[ui.drive, 'drive', 'The longest drive'], [ui.length, 'length', 'The hike length']]) {
+    const [lo, hi] = unitRange(name);
+    const v = Number(input.value);
+    if (!(v >= lo && v <= hi)) errors.push({ field: name, message: `${what} must be ${lo} to ${hi} ${u}.` });
+  }
+  return errors;
+}
+
+// The search as the address keeps it: reload and back bring it back.
+function formParams() {
+  const p = new URLSearchParams();
+  p.set('lat', state.origin.lat.toFixed(5));
+  p.set('lon', state.origin.lng.toFixed(5));
+  if (state.originLabel) p.set('place', state.originLabel);
+  p.set('units', state.units);
+  p.set('drive', ui.drive.value);
+  p.set('length', ui.length.value);
+  p.set('days', ui.days.value.trim());
+  if (ui.startDate.value) {
+    p.set('date', ui.startDate.value);
+    if (ui.startTime.value) p.set('time', ui.startTime.value.slice(0, 5));
+  }
+  return p;
+}
+
+// Sets the form from an address's query; true when it names a start.
+function restoreForm(p) {
+  const units = p.get('units');
+  if (units && UNITS[units]) {
+    for (const radio of ui.form.elements.units) radio.checked = radio.value === units;
+    setUnits(units);
+  }
+  for (const [input, name] of [[ui.drive, 'drive'], [ui.length, 'length']]) {
+    const v = Number(p.get(name));
+    if (p.has(name) && Number.isFinite(v)) {
+      const [lo, hi] = unitRange(name);
+      input.value = String(Math.min(hi, Math.max(lo, Math.round(v))));
+      sliderKm.set(input, Number(input.value) * kmPerUnit());
+    }
+  }
+  showSliderValues();
+  if (p.has('days')) ui.days.value = p.get('days');
+  ui.startDate.value = /^\d{4}-\d{2}-\d{2}$/.test(p.get('date') ?? '') ? p.get('date') : '';
+  if (/^\d{2}:\d{2}$/.test(p.get('time') ?? '')) ui.startTime.value = p.get('time');
+  for (const field of Object.values(FIELD_INPUTS)) clearFieldError(field);
+  const lat = Number(p.get('lat'));
+  const lon = Number(p.get('lon'));
+  if (!p.has('lat') || !p.has('lon') || !Number.isFinite(lat) || !Number.isFinite(lon) || Math.abs(lat) > 90) {
+    return false;
+  }
+  setOrigin([lat, lon], { label: p.get('place') || null });
+  return true;
+}
+
+function onSubmit(event) {
   event.preventDefault();
+  if (!state.origin) return;
+  for (const field of Object.values(FIELD_INPUTS)) clearFieldError(field);
+  const errors = validateForm();
+  if (errors.length) {
+    markFields(errors);
+    setStatus('Check the marked field before searching.', 'error', errors.map((e) => e.message));
+    const first = FIELD_INPUTS[errors[0].field]?.input;
+    first?.focus();
+    return;
+  }
+  const query = formParams().toString();
+  const here = window.location.search.replace(/^\?/, '');
+  if (here === query) window.history.replaceState({ query }, '', `?${query}`);
+  else window.history.pushState({ query }, '', `?${query}`);
+  runSearch(query, { focusResults: true });
+}
+
+async function runSearch(query, { focusResults = false } = {}) {
   if (!state.origin) return;
   const controller = startRequest();
   const unit = UNITS[state.units];
@@ -830,6 +1222,7 @@ async function search(event) {
     if (ui.startTime.value) body.start_time = ui.startTime.value.slice(0, 5);
   }
   for (const field of Object.values(FIELD_INPUTS)) clearFieldError(field);
+  clearResults();
   setBusy(true);
   setStatus('Searching for loops… this can take a little while.', 'busy');
   let answer;
@@ -838,19 +1231,35 @@ async function search(event) {
   } catch (err) {
     if (err.name === 'AbortError') return; // superseded: the newer request owns the page
     setBusy(false);
+    clearResults();
     showError(err);
     return;
   }
   setBusy(false);
-  showCalendar(answer.calendar);
-  const bounds = showLoops(answer.loops);
   const n = answer.loops.length;
+  const heading = n ? `${n} loop${n === 1 ? '' : 's'} found` : 'No loops found';
+  const bounds = showLoops(answer.loops, heading);
+  state.query = query;
+  if (state.selected) showPlanLinks(state.selected);
+  showCalendar(answer.calendar);
   const summary = answer.message ?? (n ? `${n} loop${n === 1 ? '' : 's'} found.` : 'No loops found.');
   setStatus(summary, 'info', answer.warnings ?? []);
+  if (focusResults) {
+    // Focus goes to the answer (not back to the top); on a phone its first loop shows.
+    ui.resultsHeading.focus({ preventScroll: true });
+    const first = ui.list.firstElementChild ?? ui.resultsHeading;
+    if (PHONE.matches) {
+      if (state.view !== 'list') setView('list');
+      ui.resultsHeading.scrollIntoView({ block: 'start' });
+      first.scrollIntoView({ block: 'nearest' });
+    } else {
+      first.scrollIntoView({ block: 'nearest' });
+    }
+  }
   if (bounds) await loadNetwork(bounds, controller.signal);
 }
 
-async function openPlan(id) {
+async function openPlan(id, params) {
   const controller = startRequest();
   setStatus('Loading the saved plan…', 'busy');
   let plan;
@@ -866,19 +1275,158 @@ async function openPlan(id) {
     return;
   }
   state.planIds.set(plan.loop, plan.id);
-  showCalendar(null);
-  const bounds = showLoops([plan.loop]);
+  const bounds = showLoops([plan.loop], 'Saved plan');
+  const rest = new URLSearchParams(params);
+  rest.delete('plan');
+  state.query = rest.toString();
+  showPlanLinks(plan.loop);
   const saved = new Date(plan.created_at).toLocaleDateString('en', { dateStyle: 'medium' });
-  setStatus(`Saved plan “${plan.name ?? trailheadName(plan.loop)}”, saved ${saved}.`);
+  const name = plan.name ?? loopTitle(plan.loop);
+  setStatus(`Saved plan “${name}”, saved ${saved} (loop ${plan.loop.rank} of its search).`);
   await loadNetwork(bounds, controller.signal);
+}
+
+// ---- Places, location ------------------------------------------------------------------
+
+const PLACE_KIND = { trailhead: 'trailhead', peak: 'peak', lake: 'lake', waterfall: 'waterfall', viewpoint: 'viewpoint', hut: 'hut' };
+let placeTimer = null;
+let placeRequest = null;
+let placesMissing = false;
+
+function hidePlaces() {
+  ui.placeResults.hidden = true;
+  ui.placeResults.replaceChildren();
+  ui.placeQuery.setAttribute('aria-expanded', 'false');
+}
+
+function choosePlace(place) {
+  hidePlaces();
+  ui.placeQuery.value = place.name;
+  setOrigin([place.lat, place.lon], { label: place.name });
+  map.setView([place.lat, place.lon], Math.max(map.getZoom(), 13));
+  setStatus(`Start set at ${place.name}. Choose the drive and length, then Find loops.`);
+  ui.find.focus();
+}
+
+function showPlaces(places, q) {
+  ui.placeResults.replaceChildren();
+  if (!places.length) {
+    const li = document.createElement('li');
+    li.className = 'place-none';
+    li.textContent = `No place matches “${q}” in the covered area.`;
+    ui.placeResults.append(li);
+  }
+  for (const place of places) {
+    const li = document.createElement('li');
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'place-option';
+    button.dataset.testid = 'place-option';
+    const kind = PLACE_KIND[place.kind] ?? String(place.kind ?? '').replaceAll('_', ' ');
+    button.append(span('place-name', place.name), span('place-kind', [kind, place.region].filter(Boolean).join(' · ')));
+    button.addEventListener('click', () => choosePlace(place));
+    li.append(button);
+    ui.placeResults.append(li);
+  }
+  ui.placeResults.hidden = false;
+  ui.placeQuery.setAttribute('aria-expanded', 'true');
+}
+
+async function searchPlaces() {
+  const q = ui.placeQuery.value.trim();
+  placeRequest?.abort();
+  if (q.length < 2 || placesMissing) {
+    hidePlaces();
+    return;
+  }
+  placeRequest = new AbortController();
+  try {
+    const data = await api(`/v1/places?q=${encodeURIComponent(q)}&limit=8`, { signal: placeRequest.signal });
+    showPlaces(data.places ?? [], q);
+  } catch (err) {
+    if (err.name === 'AbortError') return;
+    hidePlaces();
+    if (err.status === 404) {
+      placesMissing = true;
+      setStatus('Place search is not available here: click the map or use your location.', 'info');
+    } else showError(err);
+  }
+}
+
+function onPlaceKeys(e) {
+  const options = [...ui.placeResults.querySelectorAll('button')];
+  const i = options.indexOf(document.activeElement);
+  if (e.key === 'ArrowDown') {
+    options[Math.min(options.length - 1, i + 1)]?.focus();
+  } else if (e.key === 'ArrowUp') {
+    if (i <= 0) ui.placeQuery.focus();
+    else options[i - 1].focus();
+  } else if (e.key === 'Escape') {
+    hidePlaces();
+    ui.placeQuery.focus();
+  } else if (e.key === 'Enter' && e.target === ui.placeQuery) {
+    if (options.length) options[0].click(); // the best match
+    else searchPlaces();
+  } else return;
+  e.preventDefault();
+}
+
+function useMyLocation() {
+  if (!navigator.geolocation) {
+    setStatus('Your location is not available in this browser: search a place or click the map.', 'error');
+    return;
+  }
+  setStatus('Finding your location…', 'busy');
+  navigator.geolocation.getCurrentPosition(
+    (pos) => {
+      const latlng = L.latLng(pos.coords.latitude, pos.coords.longitude);
+      setOrigin(latlng, { label: 'My location' });
+      map.setView(latlng, Math.max(map.getZoom(), 12));
+      const outside = state.coverageBounds && !state.coverageBounds.contains(latlng);
+      setStatus(
+        outside
+          ? 'Start set at your location, which is outside the covered area: loops may not be found.'
+          : 'Start set at your location. Choose the drive and length, then Find loops.',
+        outside ? 'error' : 'info',
+      );
+    },
+    (err) => {
+      const why = err.code === 1 ? 'permission was denied' : err.code === 3 ? 'it took too long' : 'it is not available';
+      setStatus(`Your location could not be found: ${why}. Search a place or click the map instead.`, 'error');
+    },
+    { enableHighAccuracy: false, timeout: 15000, maximumAge: 60000 },
+  );
+}
+
+// ---- Phone: list or map ------------------------------------------------------------------
+
+function updateDragging() {
+  const on = !COARSE.matches || (PHONE.matches && state.view === 'map') || ui.moveMap.getAttribute('aria-pressed') === 'true';
+  if (on) map.dragging.enable();
+  else map.dragging.disable();
+}
+
+function setView(view) {
+  state.view = view;
+  document.body.dataset.view = view;
+  ui.showList.setAttribute('aria-pressed', String(view === 'list'));
+  ui.showMap.setAttribute('aria-pressed', String(view === 'map'));
+  map.invalidateSize();
+  updateDragging();
+  if (view === 'map') {
+    if (state.selected) map.fitBounds(loopsBoundsOf([state.selected]), { padding: [24, 24] });
+    window.scrollTo(0, 0);
+  }
 }
 
 // ---- Controls ------------------------------------------------------------------------
 
 function showSliderValues() {
   const u = UNITS[state.units].distance;
-  ui.driveValue.value = `${ui.drive.value} ${u}`;
-  ui.lengthValue.value = `${ui.length.value} ${u}`;
+  for (const [input, output] of [[ui.drive, ui.driveValue], [ui.length, ui.lengthValue]]) {
+    output.value = `${input.value} ${u}`;
+    input.setAttribute('aria-valuetext', `${input.value} ${u === 'km' ? 'kilometres' : 'miles'}`);
+  }
 }
 
 // What each slider is set to in km: switching units back and forth must not drift.
@@ -890,24 +1438,43 @@ function onSlider(event) {
   showSliderValues();
 }
 
-// The sliders keep their ranges (5..150, 2..60) in either unit; their values carry over.
+// Each unit has its sliders' ranges (SLIDER_RANGE); their values carry over.
 function setUnits(units) {
   state.units = units;
-  for (const [input, km] of sliderKm) {
-    const v = Math.round(km / kmPerUnit());
-    input.value = String(Math.min(Number(input.max), Math.max(Number(input.min), v)));
+  for (const [input, name] of [[ui.drive, 'drive'], [ui.length, 'length']]) {
+    const [lo, hi] = SLIDER_RANGE[units][name];
+    input.min = String(lo);
+    input.max = String(hi);
+    const km = sliderKm.get(input) ?? Number(input.value);
+    input.value = String(Math.min(hi, Math.max(lo, Math.round(km / kmPerUnit()))));
   }
   showSliderValues();
   renderList();
-  if (state.selected) {
-    renderProfile(state.selected);
-    renderDays(state.selected);
+  if (state.selected) selectLoop(state.selected);
+}
+
+// The address's search (or plan): restored into the form and run.
+async function fromAddress() {
+  const params = new URLSearchParams(window.location.search);
+  const plan = params.get('plan');
+  const hasStart = restoreForm(params);
+  if (plan) await openPlan(plan, params);
+  else if (hasStart) {
+    const errors = validateForm();
+    if (errors.length) {
+      markFields(errors);
+      setStatus('Check the marked field before searching.', 'error', errors.map((e) => e.message));
+    } else await runSearch(params.toString());
+  } else if (!params.toString()) {
+    state.request?.abort();
+    clearResults();
+    clearStatus();
   }
 }
 
 async function main() {
   createMap(await loadConfig());
-  ui.form.addEventListener('submit', search);
+  ui.form.addEventListener('submit', onSubmit);
   ui.form.addEventListener('change', (e) => {
     if (e.target.name === 'units') setUnits(e.target.value);
   });
@@ -915,15 +1482,40 @@ async function main() {
   for (const field of Object.values(FIELD_INPUTS)) {
     field.input.addEventListener('input', () => clearFieldError(field));
   }
+  ui.placeQuery.setAttribute('aria-expanded', 'false');
+  ui.placeQuery.addEventListener('input', () => {
+    clearTimeout(placeTimer);
+    placeTimer = setTimeout(searchPlaces, 200);
+  });
+  ui.placeQuery.addEventListener('keydown', onPlaceKeys);
+  ui.placeResults.addEventListener('keydown', onPlaceKeys);
+  ui.locate.addEventListener('click', useMyLocation);
+  ui.showList.addEventListener('click', () => setView('list'));
+  ui.showMap.addEventListener('click', () => setView('map'));
+  ui.showOnMap.addEventListener('click', () => {
+    if (PHONE.matches) setView('map');
+    else if (state.selected) map.fitBounds(loopsBoundsOf([state.selected]), { padding: [24, 24] });
+  });
+  ui.moveMap.hidden = !COARSE.matches;
+  ui.moveMap.addEventListener('click', () => {
+    const on = ui.moveMap.getAttribute('aria-pressed') !== 'true';
+    ui.moveMap.setAttribute('aria-pressed', String(on));
+    ui.moveMap.textContent = on ? 'Done moving' : 'Move map';
+    updateDragging();
+  });
+  PHONE.addEventListener('change', () => setView(PHONE.matches ? state.view : 'list'));
+  document.body.dataset.view = state.view;
   // A reload may bring back the form's previous choices: start from what it shows.
   state.units = ui.form.elements.units.value;
   for (const input of [ui.drive, ui.length]) {
     input.addEventListener('input', onSlider);
-    sliderKm.set(input, Number(input.value) * kmPerUnit());
+    sliderKm.set(input, Number(input.value) * (state.units === 'imperial' ? KM_PER_MI : 1));
   }
-  showSliderValues();
-  const plan = new URLSearchParams(window.location.search).get('plan');
-  if (plan) await openPlan(plan);
+  setUnits(state.units);
+  window.addEventListener('popstate', () => fromAddress());
+  const hasAddress = window.location.search.length > 1;
+  await loadCoverage({ fit: !hasAddress });
+  if (hasAddress) await fromAddress();
 }
 
 main();
