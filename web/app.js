@@ -1296,7 +1296,6 @@ let placesMissing = false;
 function hidePlaces() {
   ui.placeResults.hidden = true;
   ui.placeResults.replaceChildren();
-  ui.placeQuery.setAttribute('aria-expanded', 'false');
 }
 
 function choosePlace(place) {
@@ -1329,7 +1328,6 @@ function showPlaces(places, q) {
     ui.placeResults.append(li);
   }
   ui.placeResults.hidden = false;
-  ui.placeQuery.setAttribute('aria-expanded', 'true');
 }
 
 async function searchPlaces() {
@@ -1482,7 +1480,6 @@ async function main() {
   for (const field of Object.values(FIELD_INPUTS)) {
     field.input.addEventListener('input', () => clearFieldError(field));
   }
-  ui.placeQuery.setAttribute('aria-expanded', 'false');
   ui.placeQuery.addEventListener('input', () => {
     clearTimeout(placeTimer);
     placeTimer = setTimeout(searchPlaces, 200);

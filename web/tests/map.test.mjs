@@ -31,6 +31,8 @@ const BLANK_TILE = Buffer.from(
 // Tile URLs look like .../{z}/{x}/{y}.png; a tile that fails to load is not a page error.
 const TILE_PATH = /\/\d+\/\d+\/\d+(@2x)?\.(png|jpe?g|webp)(\?|$)/;
 
+const AXE_FILE = path.join(REPO, 'web/node_modules/axe-core/axe.min.js');
+const AXE_PATH = '/__test__/axe.min.js';
 let browser;
 
 before(async () => {
@@ -51,9 +53,23 @@ after(async () => {
 // `options` go to the browser context (e.g. a time zone of the browser's own).
 async function openPage(options = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, ...options });
-  await context.route('**/*', (route) => {
+  await context.route('**/*', async (route) => {
     const url = new URL(route.request().url());
-    if (url.origin === BASE.origin) return route.continue();
+    if (url.origin === BASE.origin) {
+      // axe-core for the accessibility check: the page's CSP takes scripts from its own
+      // origin only, so the test serves it there.
+      if (url.pathname === AXE_PATH) {
+        return route.fulfill({ contentType: 'text/javascript', body: await fs.readFile(AXE_FILE) });
+      }
+      // WEB_FROM_DISK=1: the page's own files from web/ (with the service's headers, its
+      // CSP included), to try a change without rebuilding the binary.
+      const own = { '/': 'index.html', '/app.js': 'app.js', '/app.css': 'app.css' }[url.pathname];
+      if (process.env.WEB_FROM_DISK && own) {
+        const response = await route.fetch();
+        return route.fulfill({ response, body: await fs.readFile(path.join(REPO, 'web', own)) });
+      }
+      return route.continue();
+    }
     if (route.request().resourceType() === 'image') {
       return route.fulfill({ status: 200, contentType: 'image/png', body: BLANK_TILE });
     }
@@ -514,4 +530,353 @@ test('a start date the service rejects is marked on its field', { timeout: 60_00
   assert.equal(await dateField.getAttribute('aria-invalid'), null);
   assert.equal(await message.isVisible(), false);
   assertNoErrors(errors.filter((e) => !e.includes('status of 422')));
+});
+
+// ---- The page a hiker keeps: coverage, places, names, state, input, phone, a11y ---------
+
+const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
+
+// axe-core's serious and critical violations of the page as it is now.
+async function axeCheck(page, state) {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ url: AXE_PATH });
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({
+      id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 4).map((n) => n.target.join(' ')),
+    }));
+  });
+  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(bad, [], `axe, ${state}: ${JSON.stringify(bad, null, 1)}`);
+  return violations;
+}
+
+async function screenshot(page, name, fullPage = false) {
+  await fs.mkdir(ARTIFACT_DIR, { recursive: true });
+  const file = path.join(ARTIFACT_DIR, name);
+  await page.screenshot({ path: file, fullPage });
+  assert.ok((await fs.stat(file)).size > 5_000, `${file} holds a picture`);
+}
+
+// The first view: the coverage's outline drawn and the view fitted to its bbox.
+async function assertCoverageShown(page) {
+  await page.waitForSelector('path.coverage-area', { timeout: 10_000 });
+  const coverage = await page.evaluate(async () => (await fetch('/v1/coverage')).json());
+  assert.equal(coverage.type, 'FeatureCollection');
+  assert.ok(coverage.features.length >= 1, 'a region with data');
+  const [w, s, e, n] = coverage.bbox;
+  const inside = await page.evaluate(
+    ([w, s, e, n]) => window.trailloopMap.getBounds().contains([[s, w], [n, e]]),
+    [w, s, e, n],
+  );
+  assert.ok(inside, `the view contains the bbox ${coverage.bbox}`);
+  assert.match(await page.getByTestId('coverage-text').innerText(), /Covered:/);
+}
+
+// Searches the place search for `q` and chooses the first place with the keyboard.
+async function choosePlace(page, q) {
+  const box = page.getByLabel('Find a place');
+  await box.fill(q);
+  const option = page.getByTestId('place-option').first();
+  await option.waitFor({ timeout: 10_000 });
+  const name = await option.locator('.place-name').innerText();
+  await box.press('ArrowDown');
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'place-option');
+  await page.keyboard.press('Enter');
+  return name;
+}
+
+for (const [device, options] of [['desktop', {}], ['phone', PHONE]]) {
+  test(`first view (${device}): the coverage drawn and fitted, no serious axe violations`, { timeout: 60_000 }, async (t) => {
+    const { context, page, errors } = await openPage(options);
+    t.after(() => context.close());
+    await load(page);
+    await assertCoverageShown(page);
+    await screenshot(page, `${device}.png`);
+    await axeCheck(page, `first view, ${device}`);
+    assertNoErrors(errors);
+  });
+}
+
+test('a place searched, a loop named and selected, the profile hovered', { timeout: 180_000 }, async (t) => {
+  const { context, page, errors } = await openPage();
+  t.after(() => context.close());
+  await load(page);
+  // The service's own answer to the place search.
+  const places = await page.evaluate(async () => (await fetch('/v1/places?q=encamp&limit=5')).json());
+  assert.ok(places.places.length > 0, `a place for "encamp": ${JSON.stringify(places)}`);
+  const short = await page.evaluate(async () => (await fetch('/v1/places?q=e&limit=5')).json());
+  assert.deepEqual(short.places, [], 'a one-letter query finds nothing');
+  const name = await choosePlace(page, 'Encamp');
+  assert.match(await page.getByTestId('origin-text').innerText(), new RegExp(name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  assert.equal(await page.locator('.leaflet-marker-pane .leaflet-marker-icon[title^="Start"]').count(), 1, 'the start marker');
+  const center = await page.evaluate(() => window.trailloopMap.getCenter());
+  assert.ok(Math.abs(center.lat - places.places[0].lat) < 0.01, 'the map is centred on the place');
+
+  // Enter on Find: the answer, focus on its heading (not the top of the page).
+  const response = page.waitForResponse((r) => isLoopsRequest(r.request()), { timeout: SEARCH_TIMEOUT_MS });
+  await page.getByTestId('find-button').focus();
+  await page.keyboard.press('Enter');
+  const answer = await (await response).json();
+  await searchDone(page, SEARCH_TIMEOUT_MS);
+  assert.ok(answer.loops.length >= 2, `loops near ${name}: ${await statusText(page)}`);
+  await page.waitForFunction(() => document.activeElement?.id === 'results-heading');
+  const titles = await page.getByTestId('loop-title').allInnerTexts();
+  assert.deepEqual(titles, answer.loops.map((l) => l.name), 'each loop titled by its name');
+
+  await page.locator('[data-testid="loop-item"][data-rank="2"] button').click();
+  const loop = answer.loops[1];
+  assert.equal(await page.getByTestId('details-title').innerText(), loop.name);
+  // Highlights: a marker each, named, the named ones labelled on the map.
+  const named = loop.highlights.filter((h) => h.name);
+  assert.equal(await page.locator('.leaflet-marker-icon.highlight-marker').count(), loop.highlights.length);
+  for (const h of named) {
+    assert.ok((await page.locator('.leaflet-tooltip.map-label').allInnerTexts()).some((t) => t.startsWith(h.name)), `${h.name} labelled`);
+  }
+  for (const el of await page.locator('.leaflet-marker-icon[tabindex="0"]').all()) {
+    assert.ok(await el.getAttribute('aria-label'), 'a focusable marker has a name');
+  }
+  // The drive: drawn when the road graph gave its way.
+  const drive = loop.trailhead.drive_geometry;
+  assert.equal(await page.locator('path.drive-line').count(), drive ? 1 : 0, `drive_geometry: ${JSON.stringify(drive)?.slice(0, 80)}`);
+  // The profile: grade shading, and the position on the map under the pointer.
+  assert.ok((await page.locator('.profile-grade').count()) > 0, 'grade shading');
+  assert.equal(await page.locator('.profile-position-marker').count(), 0);
+  const track = page.getByTestId('profile-track');
+  const box = await track.boundingBox();
+  await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2);
+  await page.waitForSelector('path.profile-position-marker');
+  await page.mouse.move(box.x + box.width * 0.8, box.y + box.height / 2);
+  // ... and with the keyboard: the track is a slider with a value in words.
+  await track.focus();
+  await page.keyboard.press('End');
+  assert.match((await track.getAttribute('aria-valuetext')) ?? '', /km along, at [\d,]+ m/);
+  await screenshot(page, 'desktop-results.png');
+  await axeCheck(page, 'results, a loop selected');
+  assertNoErrors(errors);
+});
+
+test('a 3-day trip: the day-by-day panel names each night\'s hut', { timeout: 180_000 }, async (t) => {
+  const { context, page, errors } = await openPage();
+  t.after(() => context.close());
+  await load(page);
+  const answer = await searchTrip(page, { origin: ANDORRA_LA_VELLA, km: 36, driveKm: 30, days: 3 });
+  assert.ok(answer.loops.length > 0, `a 3-day trip: ${await statusText(page)}`);
+  const stages = answer.loops[0].stages;
+  assert.equal(stages.length, 3);
+  const rows = page.getByTestId('day-row');
+  assert.equal(await rows.count(), 3);
+  const huts = stages.filter((s) => s.night).map((s) => s.night);
+  assert.ok(huts.length >= 2 && huts.every((n) => n.name), `named nights: ${JSON.stringify(huts.map((n) => n.name))}`);
+  for (const [i, stage] of stages.entries()) {
+    if (!stage.night) continue;
+    assert.equal(await rows.nth(i).getByTestId('night-name').innerText(), stage.night.name);
+  }
+  // Each night's marker above the highlights, named.
+  const nights = page.locator('.leaflet-nights-pane .night-marker');
+  assert.equal(await nights.count(), huts.length);
+  assert.match((await nights.first().getAttribute('aria-label')) ?? '', new RegExp(`Night after day 1: ${huts[0].name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  await nights.first().focus();
+  await page.waitForSelector('.leaflet-tooltip-pane .leaflet-tooltip:not(.map-label)');
+  await axeCheck(page, 'a selected trip');
+  assertNoErrors(errors);
+});
+
+test('a new start clears old results; reload and back keep the search; the share link restores the form', { timeout: 240_000 }, async (t) => {
+  const { context, page, errors } = await openPage();
+  t.after(() => context.close());
+  await load(page);
+  await searchNearEncamp(page);
+  assert.equal(await page.getByTestId('loop-item').count(), 3);
+  assert.match(page.url(), /lat=42\.53\d*&lon=1\.58\d*.*length=10/);
+
+  // A new start: no loop, line, count or details of the old one.
+  await clickMapAt(page, ANDORRA_LA_VELLA);
+  assert.equal(await page.getByTestId('loop-item').count(), 0);
+  assert.equal(await page.locator('path.loop-line').count(), 0);
+  assert.equal(await page.getByTestId('status').innerText(), '');
+  assert.equal(await page.getByTestId('results-heading').isVisible(), false);
+  assert.equal(await page.locator('#details').isVisible(), false);
+
+  // An error clears what was there.
+  await searchNearEncamp(page);
+  await page.route('**/v1/loops', (route) => route.fulfill({
+    status: 503, contentType: 'application/problem+json',
+    body: JSON.stringify({ title: 'Service Unavailable', status: 503, detail: 'the service is busy' }),
+  }));
+  await page.getByTestId('find-button').click();
+  await searchDone(page);
+  assert.match(await statusText(page), /the service is busy/);
+  assert.equal(await page.getByTestId('loop-item').count(), 0, 'no loops under the error');
+  await page.unroute('**/v1/loops');
+
+  // Reload: the form and the loops of the search in the address.
+  await page.getByLabel('Hike length').fill('12');
+  await page.getByLabel('Days', { exact: true }).fill('1');
+  await page.getByTestId('find-button').click();
+  await searchDone(page, SEARCH_TIMEOUT_MS);
+  const first = page.url();
+  assert.match(first, /length=12/);
+  await page.getByLabel('Hike length').fill('8');
+  await page.getByTestId('find-button').click();
+  await searchDone(page, SEARCH_TIMEOUT_MS);
+  assert.match(page.url(), /length=8/);
+  await page.reload();
+  await page.getByTestId('loop-item').first().waitFor({ timeout: SEARCH_TIMEOUT_MS });
+  assert.equal(await page.getByLabel('Hike length').inputValue(), '8');
+  assert.match(await page.getByTestId('origin-text').innerText(), /42\.53/);
+  // Back: the search before.
+  await page.goBack();
+  await page.waitForFunction(() => document.getElementById('length').value === '12');
+  await page.getByTestId('loop-item').first().waitFor({ timeout: SEARCH_TIMEOUT_MS });
+  await searchDone(page, SEARCH_TIMEOUT_MS);
+
+  // Save the second loop; its "Saved" message goes once another loop is selected.
+  await page.locator('[data-testid="loop-item"][data-rank="2"] button').click();
+  const name = await page.getByTestId('details-title').innerText();
+  await page.getByTestId('save-button').click();
+  await page.getByTestId('share-link').waitFor({ state: 'visible' });
+  assert.match(await statusText(page), /Saved/);
+  const planUrl = await page.getByTestId('status-share-link').evaluate((a) => a.href);
+  assert.equal(planUrl, await page.getByTestId('share-link').evaluate((a) => a.href));
+  await page.locator('[data-testid="loop-item"][data-rank="1"] button').click();
+  assert.doesNotMatch(await statusText(page), /Saved/);
+
+  // The share link in a fresh page: the form as asked, the start, the loop as ranked and named.
+  const { context: other, page: shared, errors: otherErrors } = await openPage();
+  t.after(() => other.close());
+  await load(shared, planUrl);
+  await shared.getByTestId('loop-item').first().waitFor();
+  assert.equal(await shared.getByLabel('Hike length').inputValue(), '12');
+  assert.equal(await shared.getByLabel('Days', { exact: true }).inputValue(), '1');
+  assert.equal(await shared.locator('[data-testid="loop-item"]').getAttribute('data-rank'), '2');
+  assert.equal(await shared.getByTestId('loop-title').innerText(), name);
+  assert.equal(await shared.getByTestId('details-title').innerText(), name);
+  assert.equal(await shared.locator('.leaflet-marker-icon[title^="Start"]').count(), 1, 'the start marker');
+  assertNoErrors(errors.filter((e) => !e.includes('status of 503')));
+  assertNoErrors(otherErrors);
+});
+
+test('a 3-day plan\'s share link restores its days', { timeout: 180_000 }, async (t) => {
+  const { context, page, errors } = await openPage();
+  t.after(() => context.close());
+  await load(page);
+  await searchTrip(page, { origin: ANDORRA_LA_VELLA, km: 36, driveKm: 30, days: 3 });
+  await page.getByTestId('save-button').click();
+  const planUrl = await page.getByTestId('share-link').evaluate((a) => a.href);
+  await page.getByLabel('Days', { exact: true }).fill('1');
+  await load(page, planUrl);
+  await page.getByTestId('loop-item').first().waitFor();
+  assert.equal(await page.getByLabel('Days', { exact: true }).inputValue(), '3');
+  assert.equal(await page.getByLabel('Hike length').inputValue(), '36');
+  assert.equal(await page.getByTestId('day-row').count(), 3);
+  assertNoErrors(errors);
+});
+
+test('invalid inputs are marked and not sent; slider ranges and values in the unit', { timeout: 60_000 }, async (t) => {
+  const { context, page, errors } = await openPage();
+  t.after(() => context.close());
+  const sent = [];
+  page.on('request', (r) => { if (isLoopsRequest(r)) sent.push(r.postDataJSON()); });
+  await load(page);
+  await clickMapAt(page, ENCAMP);
+  const days = page.getByLabel('Days', { exact: true });
+  for (const [value, message] of [['', /Enter a number of days, 1 to 14/], ['2.5', /whole number/], ['20', /1 to 14, not 20/], ['0', /1 to 14, not 0/]]) {
+    await days.fill(value);
+    await page.getByTestId('find-button').click();
+    assert.equal(await days.getAttribute('aria-invalid'), 'true', `days "${value}" marked`);
+    assert.match(await page.getByTestId('days-error').innerText(), message);
+    assert.match((await days.getAttribute('aria-describedby')) ?? '', /\bdays-error\b/);
+    assert.ok(await days.evaluate((el) => el === document.activeElement), 'focus on the field');
+  }
+  assert.equal(sent.length, 0, 'nothing sent');
+  await days.fill('2');
+  assert.equal(await days.getAttribute('aria-invalid'), null, 'a new value clears the mark');
+  // Each unit its range; the sliders say their unit.
+  const length = page.getByLabel('Hike length');
+  const drive = page.getByLabel('Longest drive');
+  assert.deepEqual([await length.getAttribute('max'), await drive.getAttribute('max')], ['60', '150']);
+  await length.fill('60');
+  assert.equal(await length.getAttribute('aria-valuetext'), '60 kilometres');
+  await page.getByRole('radio', { name: 'mi', exact: true }).check();
+  assert.deepEqual([await length.getAttribute('max'), await drive.getAttribute('max')], ['37', '93']);
+  assert.equal(await length.inputValue(), '37');
+  assert.equal(await length.getAttribute('aria-valuetext'), '37 miles');
+  assertNoErrors(errors);
+});
+
+test('a loop longer than a day\'s walking says so in words', { timeout: 120_000 }, async (t) => {
+  const { context, page, errors } = await openPage();
+  t.after(() => context.close());
+  await page.route('**/v1/loops', async (route) => {
+    const response = await route.fetch();
+    const answer = await response.json();
+    answer.loops[0].duration_h = 19;
+    answer.loops[0].stages = answer.loops[0].stages.map((s) => ({ ...s, duration_h: 19 }));
+    await route.fulfill({ response, json: answer });
+  });
+  await load(page);
+  await searchNearEncamp(page);
+  assert.match(await page.getByTestId('loop-warning').first().innerText(), /Long day: .*19 h of walking/);
+  assert.ok(await page.getByTestId('long-day-warning').isVisible());
+  assertNoErrors(errors);
+});
+
+test('use my location sets the start; a refusal is said', { timeout: 60_000 }, async (t) => {
+  const { context, page, errors } = await openPage({ geolocation: { latitude: 42.5078, longitude: 1.5211 }, permissions: ['geolocation'] });
+  t.after(() => context.close());
+  await load(page);
+  await page.getByTestId('locate-button').click();
+  await page.waitForFunction(() => /My location/.test(document.getElementById('origin-text').textContent));
+  assert.ok(await page.getByTestId('find-button').isEnabled());
+  const { context: denied, page: page2 } = await openPage();
+  t.after(() => denied.close());
+  await load(page2);
+  await page2.getByTestId('locate-button').click();
+  await page2.waitForFunction(() => document.querySelector('[data-testid="status"]').classList.contains('status-error'));
+  assert.match(await statusText(page2), /Your location could not be found/);
+  assertNoErrors(errors);
+});
+
+test('phone: the first result in view after Find, list and map switch, 44 px targets, axe', { timeout: 180_000 }, async (t) => {
+  const { context, page, errors } = await openPage(PHONE);
+  t.after(() => context.close());
+  await load(page);
+  await assertCoverageShown(page);
+  // One finger scrolls the page over the map; "Move map" lets it move.
+  assert.equal(await page.evaluate(() => window.trailloopMap.dragging.enabled()), false);
+  assert.ok(await page.getByTestId('move-map').isVisible());
+  await page.getByTestId('move-map').click();
+  assert.equal(await page.evaluate(() => window.trailloopMap.dragging.enabled()), true);
+  await page.getByTestId('move-map').click();
+  await choosePlace(page, 'Encamp');
+  await page.getByTestId('find-button').tap();
+  await searchDone(page, SEARCH_TIMEOUT_MS);
+  const first = page.getByTestId('loop-item').first();
+  await first.waitFor();
+  const inView = await first.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    return r.top >= 0 && r.top < window.innerHeight - 40;
+  });
+  assert.ok(inView, 'the first result is in view');
+  await screenshot(page, 'phone-results.png');
+  // Tap targets: every visible control at least 44 px each way.
+  const small = await page.evaluate(() => {
+    const els = document.querySelectorAll('button, a.button, #share, input:not([type=radio]), .units label, .leaflet-bar a');
+    return [...els].filter((el) => {
+      const r = el.getBoundingClientRect();
+      return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden' && (r.height < 44 || r.width < 44);
+    }).map((el) => `${el.tagName}#${el.id || el.className || el.textContent.trim().slice(0, 20)} ${Math.round(el.getBoundingClientRect().width)}x${Math.round(el.getBoundingClientRect().height)}`);
+  });
+  assert.deepEqual(small, [], 'tap targets under 44 px');
+  await axeCheck(page, 'phone results');
+  // The map view: the map alone, filling the screen, and movable.
+  await page.getByTestId('show-map').tap();
+  assert.equal(await page.getByTestId('show-map').getAttribute('aria-pressed'), 'true');
+  assert.equal(await page.locator('.panel').isVisible(), false);
+  const mapBox = await page.locator('#map').boundingBox();
+  assert.ok(mapBox.height > 600, `the map fills the screen: ${mapBox.height}`);
+  assert.equal(await page.evaluate(() => window.trailloopMap.dragging.enabled()), true);
+  await page.getByTestId('show-list').tap();
+  assert.ok(await page.locator('.panel').isVisible());
+  assertNoErrors(errors);
 });
