@@ -628,6 +628,8 @@ function showPosition(loop, along, share) {
       fillColor: '#facc15', fillOpacity: 1, interactive: false,
     }).addTo(map);
   } else positionMarker.setLatLng(latlng);
+  // A place off the view is brought into it: the marker is there to be seen.
+  if (!map.getBounds().contains(latlng)) map.panTo(latlng, { animate: false });
 }
 
 function renderProfile(loop) {
@@ -1086,8 +1088,9 @@ function loopsBoundsOf(loops) {
   return L.latLngBounds(loops.flatMap((loop) => toLatLngs(loop.geometry)));
 }
 
-function showLoops(loops, heading) {
+function showLoops(loops, heading, calendar = null) {
   clearResults();
+  showCalendar(calendar); // before the days are drawn: their time zone
   state.loops = loops;
   drawLoops();
   renderList();
@@ -1238,10 +1241,9 @@ async function runSearch(query, { focusResults = false } = {}) {
   setBusy(false);
   const n = answer.loops.length;
   const heading = n ? `${n} loop${n === 1 ? '' : 's'} found` : 'No loops found';
-  const bounds = showLoops(answer.loops, heading);
+  const bounds = showLoops(answer.loops, heading, answer.calendar);
   state.query = query;
   if (state.selected) showPlanLinks(state.selected);
-  showCalendar(answer.calendar);
   const summary = answer.message ?? (n ? `${n} loop${n === 1 ? '' : 's'} found.` : 'No loops found.');
   setStatus(summary, 'info', answer.warnings ?? []);
   if (focusResults) {

@@ -642,9 +642,17 @@ test('a place searched, a loop named and selected, the profile hovered', { timeo
   assert.ok((await page.locator('.profile-grade').count()) > 0, 'grade shading');
   assert.equal(await page.locator('.profile-position-marker').count(), 0);
   const track = page.getByTestId('profile-track');
+  await track.scrollIntoViewIfNeeded();
   const box = await track.boundingBox();
   await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2);
-  await page.waitForSelector('path.profile-position-marker');
+  await page.waitForSelector('path.profile-position-marker', { state: 'attached' });
+  const where = await page.evaluate(() => {
+    const m = window.trailloopMap;
+    let marker = null;
+    m.eachLayer((l) => { if (l.options?.className === 'profile-position-marker') marker = l; });
+    return marker && { inView: m.getBounds().contains(marker.getLatLng()), d: marker.getElement().getAttribute('d') };
+  });
+  assert.ok(where?.inView, `the position marker is in the map's view: ${JSON.stringify(where)}`);
   await page.mouse.move(box.x + box.width * 0.8, box.y + box.height / 2);
   // ... and with the keyboard: the track is a slider with a value in words.
   await track.focus();
@@ -762,7 +770,9 @@ test('a 3-day plan\'s share link restores its days', { timeout: 180_000 }, async
   await load(page);
   await searchTrip(page, { origin: ANDORRA_LA_VELLA, km: 36, driveKm: 30, days: 3 });
   await page.getByTestId('save-button').click();
+  await page.getByTestId('share-link').waitFor({ state: 'visible' });
   const planUrl = await page.getByTestId('share-link').evaluate((a) => a.href);
+  assert.match(planUrl, /plan=.*days=3/);
   await page.getByLabel('Days', { exact: true }).fill('1');
   await load(page, planUrl);
   await page.getByTestId('loop-item').first().waitFor();
