@@ -4,7 +4,9 @@
 # when the URL says sslmode=require; scripts/test.sh provides both):
 #   - the map page driven in headless Chromium (web/tests, Playwright's playwright-core
 #     with Debian's chromium): origin, 10 km, three loops listed and drawn, profile,
-#     GPX, save, share link; a screenshot goes to target/artifacts/map.png;
+#     GPX, save, share link; coverage, place search, profile, day by day, the search in
+#     the address, input checks, the phone's layout, axe-core; screenshots of desktop and
+#     phone go to target/artifacts/;
 #   - schemathesis against /openapi.json with --checks all (scripts/api-fuzz): 0
 #     failures.
 # The service runs without background tiles (web.tile_url empty): nothing leaves the
@@ -70,8 +72,10 @@ echo "== the map page in headless Chromium"
 mkdir -p target/artifacts
 TRAILLOOP_URL="$BASE" ARTIFACT_DIR="$PWD/target/artifacts" node --test web/tests/*.test.mjs \
     || { tail -50 "$LOG"; fail "the browser test failed"; }
-[ -s target/artifacts/map.png ] || fail "no screenshot written"
-echo "   screenshot: target/artifacts/map.png"
+for shot in map desktop desktop-results phone phone-results; do
+    [ -s "target/artifacts/$shot.png" ] || fail "no screenshot target/artifacts/$shot.png written"
+done
+echo "   screenshots: target/artifacts/{map,desktop,desktop-results,phone,phone-results}.png"
 
 echo "== schemathesis --checks all against $BASE/openapi.json"
 scripts/api-fuzz/run.sh "$BASE" || { tail -50 "$LOG"; fail "schemathesis found failures"; }
