@@ -1277,6 +1277,17 @@ async function openPlan(id, params) {
     return;
   }
   state.planIds.set(plan.loop, plan.id);
+  // A link from before the search was kept in it: the form as far as the loop tells.
+  if (!params.has('days') && plan.loop.days) ui.days.value = String(plan.loop.days);
+  if (!params.has('length')) {
+    const target = distanceIn(plan.loop, 'target');
+    const [lo, hi] = unitRange('length');
+    if (target) {
+      ui.length.value = String(Math.min(hi, Math.max(lo, Math.round(target))));
+      sliderKm.set(ui.length, Number(ui.length.value) * kmPerUnit());
+      showSliderValues();
+    }
+  }
   const bounds = showLoops([plan.loop], 'Saved plan');
   const rest = new URLSearchParams(params);
   rest.delete('plan');

@@ -546,6 +546,8 @@ async function axeCheck(page, state) {
     }));
   });
   const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const rest = violations.filter((v) => !bad.includes(v)).map((v) => `${v.id} (${v.impact})`);
+  console.log(`axe, ${state}: ${bad.length} serious or critical; others: ${rest.join(', ') || 'none'}`);
   assert.deepEqual(bad, [], `axe, ${state}: ${JSON.stringify(bad, null, 1)}`);
   return violations;
 }
@@ -854,6 +856,7 @@ test('phone: the first result in view after Find, list and map switch, 44 px tar
   await assertCoverageShown(page);
   // One finger scrolls the page over the map; "Move map" lets it move.
   assert.equal(await page.evaluate(() => window.trailloopMap.dragging.enabled()), false);
+  assert.equal(await page.locator('#map').evaluate((el) => getComputedStyle(el).touchAction), 'pan-x pan-y', 'the browser scrolls the page');
   assert.ok(await page.getByTestId('move-map').isVisible());
   await page.getByTestId('move-map').click();
   assert.equal(await page.evaluate(() => window.trailloopMap.dragging.enabled()), true);
