@@ -257,6 +257,7 @@ function createMap(config) {
   map.createPane('coverage').style.zIndex = 300;
   map.createPane('network').style.zIndex = 350;
   map.createPane('nights').style.zIndex = 640;
+  map.createPane('position').style.zIndex = 645; // the profile's position, above every marker
   map.attributionControl.addAttribution(OSM_ATTRIBUTION);
   if (config.tile_url) {
     L.tileLayer(config.tile_url, {
@@ -625,7 +626,7 @@ function showPosition(loop, along, share) {
   if (!positionMarker) {
     positionMarker = L.circleMarker(latlng, {
       className: 'profile-position-marker', radius: 7, color: '#111827', weight: 3,
-      fillColor: '#facc15', fillOpacity: 1, interactive: false,
+      fillColor: '#facc15', fillOpacity: 1, interactive: false, pane: 'position',
     }).addTo(map);
   } else positionMarker.setLatLng(latlng);
   // A place off the view is brought into it: the marker is there to be seen.
