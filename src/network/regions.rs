@@ -25,11 +25,18 @@ pub struct RegionIndex {
     pub trailheads: Vec<TrailheadRecord>,
     /// The roads cars drive (empty for an import made before roads were).
     pub drive: DriveGraph,
+    /// Its named highlights and places to sleep, for the place search.
+    pub places: Vec<crate::store::NamedPlace>,
 }
 
 impl RegionIndex {
     fn bytes(&self) -> usize {
         self.drive.bytes()
+            + self
+                .places
+                .iter()
+                .map(|p| std::mem::size_of_val(p) + p.name.capacity() + p.kind.capacity())
+                .sum::<usize>()
             + self
                 .trailheads
                 .iter()
@@ -171,6 +178,7 @@ impl RegionCache {
                         )));
                     }
                     let trailheads = data.trailheads;
+                    let places = data.places;
                     let roads = data.roads;
                     let drive = tokio::task::spawn_blocking(move || DriveGraph::new(&roads))
                         .await
@@ -179,6 +187,7 @@ impl RegionCache {
                         info,
                         trailheads,
                         drive,
+                        places,
                     });
                     tracing::info!(
                         region = %index.info.version.region,

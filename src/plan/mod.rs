@@ -22,6 +22,7 @@
 pub mod answer;
 pub mod calendar;
 pub mod cost;
+pub mod coverage;
 mod dated;
 pub mod drive;
 pub mod elevation;

@@ -1,6 +1,7 @@
 //! The HTTP routes. Each resource answers 405 (problem+json, with `Allow`) for methods it
 //! does not take; the app answers 404 for everything else.
 
+pub mod coverage;
 mod extract;
 pub mod geojson;
 pub mod health;
@@ -57,6 +58,16 @@ pub fn configure(cfg: &mut web::ServiceConfig, server: &ServerSettings, web_page
     .service(
         web::resource("/v1/network")
             .route(web::get().to(trails::get))
+            .default_service(not_allowed("GET")),
+    )
+    .service(
+        web::resource("/v1/coverage")
+            .route(web::get().to(coverage::get))
+            .default_service(not_allowed("GET")),
+    )
+    .service(
+        web::resource("/v1/places")
+            .route(web::get().to(coverage::places))
             .default_service(not_allowed("GET")),
     )
     .service(

@@ -12,7 +12,7 @@ use utoipa::openapi::RefOr;
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
-use super::{geojson, health, loop_json, loops, plans, trailheads, trails};
+use super::{coverage, geojson, health, loop_json, loops, plans, trailheads, trails};
 use crate::domain::{
     FieldError, LoopRequestBody, OriginBody, PreferencesBody, SavePlanBody, Units,
 };
@@ -80,6 +80,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         loops::post,
         loops::get,
         trails::get,
+        coverage::get,
+        coverage::places,
         trailheads::list,
         plans::create,
         plans::get,
@@ -117,6 +119,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         loop_json::WaterJson,
         loop_json::DriveDistanceJson,
         loop_json::CalendarJson,
+        coverage::CoverageCollection,
+        coverage::CoverageFeature,
+        coverage::CoverageGeometry,
+        coverage::CoverageProperties,
+        coverage::PlacesResponse,
+        coverage::PlaceJson,
         trailheads::TrailheadsResponse,
         trailheads::NearbyTrailheadJson,
         plans::PlanJson,

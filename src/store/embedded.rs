@@ -8,7 +8,9 @@ use std::sync::Mutex;
 use trailloop_osm::{Coord, Network, Partition, TileKey};
 use uuid::Uuid;
 
-use super::{NewPlan, PlanRecord, RegionData, RegionInfo, Saved, StoreError, QUOTA_WINDOW};
+use super::{
+    NamedPlace, NewPlan, PlanRecord, RegionData, RegionInfo, Saved, StoreError, QUOTA_WINDOW,
+};
 use crate::domain::{EdgeRecord, PoiRecord, RegionVersion, TileRecords, TrailheadRecord};
 
 /// The memory saved plans may take, bytes of their text, and the most of them: each
@@ -362,10 +364,43 @@ impl EmbeddedStore {
                 road: t.road,
             })
             .collect();
+        let highlights = self.network.highlights.iter().filter_map(|h| {
+            let name = h.name.clone()?;
+            let n = h.points.len().max(1) as f64;
+            let (lon, lat) = h
+                .points
+                .iter()
+                .fold((0.0, 0.0), |(x, y), p| (x + p.lon / n, y + p.lat / n));
+            Some(NamedPlace {
+                name,
+                kind: h.kind.as_str().into(),
+                coord: Coord { lon, lat },
+            })
+        });
+        let sleeps = self
+            .network
+            .pois
+            .iter()
+            .filter(|p| p.kind.is_overnight())
+            .filter_map(|p| {
+                Some(NamedPlace {
+                    name: p.name.clone()?,
+                    kind: p.kind.as_str().into(),
+                    coord: p.coord,
+                })
+            });
+        let mut places: Vec<NamedPlace> = highlights.chain(sleeps).collect();
+        places.sort_by(|a, b| {
+            (&a.name, &a.kind)
+                .cmp(&(&b.name, &b.kind))
+                .then(a.coord.lon.total_cmp(&b.coord.lon))
+                .then(a.coord.lat.total_cmp(&b.coord.lat))
+        });
         RegionData {
             version: version(),
             trailheads: records,
             roads: self.network.roads.clone(),
+            places,
         }
     }
 

@@ -101,6 +101,20 @@ pub struct RegionData {
     pub trailheads: Vec<TrailheadRecord>,
     /// Its road graph (empty for an import made before roads were).
     pub roads: RoadNetwork,
+    /// Its named highlights and places to sleep, for a place search.
+    pub places: Vec<NamedPlace>,
+}
+
+/// A named place of a region: a highlight (peak, lake, ...) or a place to sleep.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedPlace {
+    /// Its name.
+    pub name: String,
+    /// What it is: a highlight's kind (`peak`, `lake`, ...) or a place's (`hut`,
+    /// `camp_site`, ...).
+    pub kind: String,
+    /// Where it is (a lake's middle).
+    pub coord: Coord,
 }
 
 /// Store failures.

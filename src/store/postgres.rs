@@ -15,7 +15,9 @@ use trailloop_osm::{
 };
 use uuid::Uuid;
 
-use super::{NewPlan, PlanRecord, RegionData, RegionInfo, Saved, StoreError, QUOTA_WINDOW};
+use super::{
+    NamedPlace, NewPlan, PlanRecord, RegionData, RegionInfo, Saved, StoreError, QUOTA_WINDOW,
+};
 use crate::db::wkb::{LineString, MultiPoint, Point};
 use crate::domain::{EdgeRecord, PoiRecord, RegionVersion, TileRecords, TrailheadRecord};
 
@@ -301,11 +303,23 @@ impl PgStore {
                  FROM road_edges WHERE region = $1 ORDER BY seq",
             )
             .await?;
+        let places_stmt = tx
+            .prepare_cached(
+                "SELECT name, kind, ST_X(ST_Centroid(geom)), ST_Y(ST_Centroid(geom))
+                 FROM highlights WHERE region = $1 AND name IS NOT NULL
+                 UNION ALL
+                 SELECT name, kind, ST_X(geom), ST_Y(geom)
+                 FROM pois WHERE region = $1 AND name IS NOT NULL
+                   AND kind IN ('hut', 'camp_site', 'shelter', 'lodging')
+                 ORDER BY 1, 2, 3, 4",
+            )
+            .await?;
         let by_region: [&(dyn tokio_postgres::types::ToSql + Sync); 1] = [&region];
-        let (version, rows, road_rows) = tokio::try_join!(
+        let (version, rows, road_rows, place_rows) = tokio::try_join!(
             tx.query_opt(&version_stmt, &by_region),
             tx.query(&rows_stmt, &by_region),
             tx.query(&roads_stmt, &by_region),
+            tx.query(&places_stmt, &by_region),
         )?;
         tx.commit().await?;
         let Some(version) = version else {
@@ -320,10 +334,22 @@ impl PgStore {
             .map(|r| trailhead_record(&version, r))
             .collect::<Result<Vec<_>, _>>()?;
         let roads = road_network(&road_rows)?;
+        let places = place_rows
+            .iter()
+            .map(|r| NamedPlace {
+                name: r.get(0),
+                kind: r.get(1),
+                coord: Coord {
+                    lon: r.get(2),
+                    lat: r.get(3),
+                },
+            })
+            .collect();
         Ok(RegionData {
             version,
             trailheads,
             roads,
+            places,
         })
     }
 

@@ -19,6 +19,7 @@ mod judge;
 mod least_privilege;
 mod limits;
 mod network;
+mod page_api;
 mod seasons;
 mod survey;
 mod tls;

@@ -1,0 +1,159 @@
+//! Where the service has data, and its places by name: the map page's first view (the
+//! covered areas) and its place search (trailheads, highlights and places to sleep of
+//! the regions held, found by name without any outside geocoder).
+
+use std::collections::BTreeMap;
+
+use trailloop_osm::{Coord, TileKey};
+use unicode_normalization::UnicodeNormalization;
+
+use super::trails::MapTrails;
+use super::PlanError;
+
+/// Queries shorter than this find nothing (every name has a letter in common).
+pub const MIN_QUERY_CHARS: usize = 2;
+
+/// One region's covered area: the squares of its tiles, cut to the region's box.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CoveredRegion {
+    /// The region.
+    pub region: String,
+    /// Its trailheads.
+    pub trailheads: usize,
+    /// `(south_west, north_east)` of each covered square.
+    pub squares: Vec<(Coord, Coord)>,
+}
+
+/// A place found by name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FoundPlace {
+    /// Its name.
+    pub name: String,
+    /// `trailhead`, `parking`, a highlight's kind or a place to sleep's.
+    pub kind: String,
+    /// Where it is.
+    pub coord: Coord,
+    /// The region it is in.
+    pub region: String,
+}
+
+/// `s` lower-cased without accents, for matching names as typed.
+pub(crate) fn fold(s: &str) -> String {
+    s.nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+impl MapTrails {
+    /// Every region's covered area (the tiles its import holds, cut to its box).
+    pub async fn coverage(&self) -> Result<Vec<CoveredRegion>, PlanError> {
+        let regions = self.shared.regions.current(&self.shared.store).await?;
+        let tiles: BTreeMap<String, Vec<TileKey>> = self
+            .shared
+            .store
+            .regions()
+            .await?
+            .into_iter()
+            .map(|(v, t)| (v.region, t))
+            .collect();
+        let mut out = Vec::new();
+        for region in regions {
+            let info = &region.info;
+            let name = &info.version.region;
+            let (sw, ne) = (info.south_west, info.north_east);
+            let mut squares: Vec<(Coord, Coord)> = tiles
+                .get(name)
+                .into_iter()
+                .flatten()
+                .filter_map(|t| {
+                    let (s, n) = t.bounds();
+                    let cut = (
+                        Coord {
+                            lon: s.lon.max(sw.lon),
+                            lat: s.lat.max(sw.lat),
+                        },
+                        Coord {
+                            lon: n.lon.min(ne.lon),
+                            lat: n.lat.min(ne.lat),
+                        },
+                    );
+                    (cut.0.lon < cut.1.lon && cut.0.lat < cut.1.lat).then_some(cut)
+                })
+                .collect();
+            squares.sort_by(|a, b| {
+                (a.0.lat, a.0.lon)
+                    .partial_cmp(&(b.0.lat, b.0.lon))
+                    .unwrap_or(std::cmp::Ordering::Equal)
+            });
+            out.push(CoveredRegion {
+                region: name.clone(),
+                trailheads: region.trailheads.len(),
+                squares,
+            });
+        }
+        out.sort_by(|a, b| a.region.cmp(&b.region));
+        Ok(out)
+    }
+
+    /// Up to `limit` places whose name holds `query` (case and accents aside): names
+    /// that start with it first, then shorter names, then by name.
+    pub async fn places(&self, query: &str, limit: usize) -> Result<Vec<FoundPlace>, PlanError> {
+        let q = fold(query.trim());
+        if q.chars().count() < MIN_QUERY_CHARS {
+            return Ok(Vec::new());
+        }
+        let regions = self.shared.regions.current(&self.shared.store).await?;
+        let mut found: Vec<(bool, usize, FoundPlace)> = Vec::new();
+        for region in &regions {
+            let name = &region.info.version.region;
+            let trailheads = region
+                .trailheads
+                .iter()
+                .filter_map(|t| Some((t.name.as_deref()?, t.kind.as_str(), t.coord)));
+            let places = region
+                .places
+                .iter()
+                .map(|p| (p.name.as_str(), p.kind.as_str(), p.coord));
+            for (place, kind, coord) in trailheads.chain(places) {
+                let folded = fold(place);
+                let Some(at) = folded.find(&q) else {
+                    continue;
+                };
+                // One entry per name and kind (a car park mapped twice, a lake's parts).
+                if found
+                    .iter()
+                    .any(|f| f.2.name == place && f.2.kind == kind && f.2.region == *name)
+                {
+                    continue;
+                }
+                found.push((
+                    at != 0,
+                    folded.chars().count(),
+                    FoundPlace {
+                        name: place.to_owned(),
+                        kind: kind.to_owned(),
+                        coord,
+                        region: name.clone(),
+                    },
+                ));
+            }
+        }
+        found.sort_by(|a, b| {
+            (a.0, a.1, &a.2.name, &a.2.kind).cmp(&(b.0, b.1, &b.2.name, &b.2.kind))
+        });
+        Ok(found.into_iter().take(limit).map(|f| f.2).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fold;
+
+    #[test]
+    fn names_match_as_typed() {
+        assert_eq!(fold("Càmping Janramon"), "camping janramon");
+        assert_eq!(fold("Pic de l'Estanyó"), "pic de l'estanyo");
+        assert!(fold("Refugi de Sorteny").contains(&fold("SORTENY")));
+    }
+}
