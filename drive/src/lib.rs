@@ -1,8 +1,9 @@
 //! The roads cars drive and the drive search over them, used at request time: the
 //! road graph's records ([`RoadNetwork`], as the importer builds them from OSM and the
 //! stores load them), and [`DriveGraph`], a directed graph with a length and a travel
-//! time on every edge, a bounded Dijkstra from a point, and where on it a point (the
-//! user's origin, a trailhead's car park) is reached. Which OSM ways are roads, their
+//! time on every edge, a bounded Dijkstra from a point (the drives' times and lengths,
+//! or their ways as polylines), and where on it a point (the user's origin, a
+//! trailhead's car park) is reached. Which OSM ways are roads, their
 //! direction and speed, are the importer's rules (`trailloop_osm`'s `roads` module).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
