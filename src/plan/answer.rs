@@ -53,6 +53,9 @@ pub struct PlannedLoop {
     /// A name a hiker recognises, made from what it passes (see `names`); distinct
     /// within an answer.
     pub name: String,
+    /// The way the drive to its trailhead goes, from the origin (by road; `None` for
+    /// an estimate).
+    pub drive_route: Option<Vec<Coord>>,
     /// Where it starts and ends.
     pub trailhead: TrailheadStart,
     /// Its rank in the solver's ranking.

@@ -312,3 +312,42 @@ fn by_road(
         }
     }
 }
+
+/// The way the drive from `origin` to each of `trailheads` goes by road, from the
+/// origin to the trailhead (the walk off the road at either end included as a straight
+/// line); `None` where the drive is not by road. One search per region.
+pub fn routes(
+    regions: &[Arc<RegionIndex>],
+    origin: Coord,
+    limit: &DriveLimit,
+    trailheads: &[&TrailheadRecord],
+) -> Vec<Option<Vec<Coord>>> {
+    let mut out: Vec<Option<Vec<Coord>>> = vec![None; trailheads.len()];
+    for region in regions {
+        if region.drive.is_empty() {
+            continue;
+        }
+        let mine: Vec<(usize, RoadLink)> = trailheads
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.version == region.info.version)
+            .filter_map(|(i, t)| Some((i, t.road?)))
+            .collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let Some(start) = region.drive.snap(origin, ORIGIN_ROAD_RADIUS_M) else {
+            continue;
+        };
+        let links: Vec<RoadLink> = mine.iter().map(|m| m.1).collect();
+        for ((i, _), route) in mine.iter().zip(region.drive.routes(&start, &links, *limit)) {
+            out[*i] = route.map(|mut line| {
+                line.insert(0, origin);
+                line.push(trailheads[*i].coord);
+                line.dedup();
+                line
+            });
+        }
+    }
+    out
+}

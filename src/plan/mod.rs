@@ -184,6 +184,35 @@ impl Shared {
     }
 }
 
+impl Planner {
+    /// The way each loop's drive goes, from the road graph its drive search used (the
+    /// regions held; a route not found leaves the loop without one).
+    async fn drive_routes(&self, req: &LoopRequest, loops: &mut [PlannedLoop]) {
+        if loops.is_empty() {
+            return;
+        }
+        let Ok(regions) = self.shared.regions.current(&self.shared.store).await else {
+            return;
+        };
+        let trailheads: Vec<crate::domain::TrailheadRecord> = loops
+            .iter()
+            .map(|l| l.trailhead.trailhead.clone())
+            .collect();
+        let (origin, limit) = (req.origin.coord(), req.drive);
+        let routes = tokio::task::spawn_blocking(move || {
+            let refs: Vec<&crate::domain::TrailheadRecord> = trailheads.iter().collect();
+            drive::routes(&regions, origin, &limit, &refs)
+        })
+        .await
+        .unwrap_or_default();
+        for (l, route) in loops.iter_mut().zip(routes) {
+            if l.trailhead.drive.method == DriveMethod::RoadNetwork {
+                l.drive_route = route;
+            }
+        }
+    }
+}
+
 /// Loops for a request: the use case this module is for.
 #[derive(Clone)]
 pub struct Planner {
@@ -350,6 +379,7 @@ impl Planner {
         let found = outcome.loops.len();
         answer.loops = outcome.loops;
         names::name_all(&mut answer.loops);
+        self.drive_routes(req, &mut answer.loops).await;
         answer.message = if message.is_some() {
             message
         } else if found == 0 {

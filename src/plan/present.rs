@@ -189,6 +189,7 @@ pub(crate) fn present(
     PlannedLoop {
         // Named with the answer's other loops.
         name: String::new(),
+        drive_route: None,
         trailhead: start.clone(),
         score: l.score,
         days: params.days,
@@ -257,6 +258,7 @@ pub(crate) fn present_base_camp(
     PlannedLoop {
         // Named with the answer's other loops.
         name: String::new(),
+        drive_route: None,
         trailhead: start.clone(),
         score,
         days: params.days,

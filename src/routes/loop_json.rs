@@ -112,6 +112,11 @@ pub struct TrailheadJson {
     /// within the search).
     #[serde(default = "not_reached")]
     pub drive_method: String,
+    /// With a loop, the way the drive goes by road (`drive_method` `road_network`): a
+    /// LineString from the origin to the trailhead, along the roads the drive search
+    /// took; absent for an estimate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drive_geometry: Option<LineStringJson>,
 }
 
 fn not_reached() -> String {
@@ -131,6 +136,7 @@ impl TrailheadJson {
             drive_mi: drive.map(|d| miles(d.km)),
             drive_minutes: drive.map(|d| round(d.minutes, 1)),
             drive_method: drive.map_or_else(not_reached, |d| d.method.as_str().into()),
+            drive_geometry: None,
         }
     }
 }
@@ -424,7 +430,10 @@ impl LoopJson {
         LoopJson {
             name: l.name.clone(),
             rank,
-            trailhead: TrailheadJson::from(&l.trailhead),
+            trailhead: TrailheadJson {
+                drive_geometry: l.drive_route.as_deref().map(LineStringJson::new),
+                ..TrailheadJson::from(&l.trailhead)
+            },
             days: l.days,
             target_km: round(l.target_m / 1000.0, 3),
             target_mi: miles(l.target_m / 1000.0),

@@ -199,7 +199,56 @@ async fn loops_have_distinct_names_made_of_their_data(backend: Backend) {
     }
 }
 
+fn haversine(a: &Value, b: &Value) -> f64 {
+    crate::judge::line::haversine_m(
+        [a[0].as_f64().unwrap(), a[1].as_f64().unwrap()],
+        [b[0].as_f64().unwrap(), b[1].as_f64().unwrap()],
+    )
+}
+
+/// Each loop's drive, by road: a line from the origin to its trailhead whose length on
+/// the roads is the drive's `drive_km`.
+async fn the_drive_to_each_trailhead_is_drawn_along_its_roads(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (lat, lon) = (42.5078, 1.5211);
+    let a = app
+        .loops(&json!({
+            "origin": {"lat": lat, "lon": lon}, "max_drive_km": 30,
+            "target_km": 12, "max_results": 5
+        }))
+        .await;
+    let loops = a["loops"].as_array().unwrap();
+    assert!(!loops.is_empty());
+    for l in loops {
+        let th = &l["trailhead"];
+        assert_eq!(th["drive_method"], "road_network", "{th}");
+        let line = th["drive_geometry"]["coordinates"]
+            .as_array()
+            .unwrap_or_else(|| panic!("a drive line: {th}"));
+        assert_eq!(th["drive_geometry"]["type"], "LineString");
+        assert!(line.len() >= 3, "{line:?}");
+        assert_eq!(line[0], json!([lon, lat]), "from the origin");
+        assert_eq!(
+            *line.last().unwrap(),
+            json!([th["lon"], th["lat"]]),
+            "to the trailhead"
+        );
+        // Between the walks off the road at either end, the line is the drive.
+        let on_road: f64 = line[1..line.len() - 1]
+            .windows(2)
+            .map(|w| haversine(&w[0], &w[1]))
+            .sum();
+        let km = th["drive_km"].as_f64().unwrap();
+        assert!(
+            (on_road / 1000.0 - km).abs() <= 0.01 * km + 0.05,
+            "line {:.3} km, drive {km} km",
+            on_road / 1000.0
+        );
+    }
+}
+
 on_both_backends!(
+    the_drive_to_each_trailhead_is_drawn_along_its_roads,
     the_coverage_holds_every_trailhead,
     places_are_found_by_name_as_typed,
     loops_have_distinct_names_made_of_their_data,
