@@ -89,6 +89,11 @@ impl RegionCache {
         *self.away_since.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// The regions held now, without asking the database whether they are current.
+    pub fn held_now(&self) -> Vec<Arc<RegionIndex>> {
+        self.held_all()
+    }
+
     fn held_all(&self) -> Vec<Arc<RegionIndex>> {
         let map = self.regions.lock().unwrap_or_else(|p| p.into_inner());
         let mut held: Vec<Arc<RegionIndex>> = map.values().cloned().collect();

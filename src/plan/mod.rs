@@ -186,14 +186,13 @@ impl Shared {
 
 impl Planner {
     /// The way each loop's drive goes, from the road graph its drive search used (the
-    /// regions held; a route not found leaves the loop without one).
+    /// regions held, as the drive search just saw them: no second look at the
+    /// database; a trailhead of another import than held gets no route).
     async fn drive_routes(&self, req: &LoopRequest, loops: &mut [PlannedLoop]) {
         if loops.is_empty() {
             return;
         }
-        let Ok(regions) = self.shared.regions.current(&self.shared.store).await else {
-            return;
-        };
+        let regions = self.shared.regions.held_now();
         let trailheads: Vec<crate::domain::TrailheadRecord> = loops
             .iter()
             .map(|l| l.trailhead.trailhead.clone())
