@@ -94,6 +94,8 @@ pub struct LoopFeatureCollection {
     pub warnings: Vec<String>,
     /// As in the JSON answer.
     pub units: Units,
+    /// As in the JSON answer.
+    pub calendar: super::loop_json::CalendarJson,
 }
 
 impl LoopFeature {
@@ -125,6 +127,7 @@ impl From<LoopsResponse> for LoopFeatureCollection {
             message: r.message,
             warnings: r.warnings,
             units: r.units,
+            calendar: r.calendar,
         }
     }
 }
