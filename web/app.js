@@ -42,7 +42,9 @@ const NETWORK_STYLE = {
 const MARKER_STYLE = {
   trailhead: { className: 'trailhead-marker', radius: 7, color: '#1e3a8a', fillColor: '#3b82f6', fillOpacity: 1, weight: 2 },
 };
-const COVERAGE_STYLE = { className: 'coverage-area', color: '#0f766e', weight: 1.5, opacity: 0.8, fillColor: '#14b8a6', fillOpacity: 0.06, dashArray: '6 4', interactive: false };
+// Fill only: a region's coverage comes as tiles side by side, whose outlines would draw
+// the seams between them.
+const COVERAGE_STYLE = { className: 'coverage-area', stroke: false, fillColor: '#0d9488', fillOpacity: 0.1, interactive: false };
 const DRIVE_STYLE = { className: 'drive-line', color: '#1e3a8a', weight: 3, opacity: 0.85, dashArray: '2 7', lineCap: 'round', interactive: false };
 const HIGHLIGHT_LABEL = { peak: 'peak', lake: 'lake', waterfall: 'waterfall', viewpoint: 'viewpoint', hut: 'hut', saddle: 'pass' };
 
@@ -1245,8 +1247,11 @@ async function runSearch(query, { focusResults = false } = {}) {
   const bounds = showLoops(answer.loops, heading, answer.calendar);
   state.query = query;
   if (state.selected) showPlanLinks(state.selected);
-  const summary = answer.message ?? (n ? `${n} loop${n === 1 ? '' : 's'} found.` : 'No loops found.');
-  setStatus(summary, 'info', answer.warnings ?? []);
+  // The heading says how many; the status only what the service adds.
+  const warnings = answer.warnings ?? [];
+  if (answer.message || warnings.length || !n) {
+    setStatus(answer.message ?? (n ? `${heading}.` : 'No loops found.'), 'info', warnings);
+  } else clearStatus();
   if (focusResults) {
     // Focus goes to the answer (not back to the top); on a phone its first loop shows.
     ui.resultsHeading.focus({ preventScroll: true });
