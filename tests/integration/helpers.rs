@@ -425,3 +425,23 @@ macro_rules! on_both_backends {
         )*
     };
 }
+
+/// Asserts `xml` is valid against the GPX 1.1 schema, by a real validator (xmllint).
+pub fn assert_valid_gpx(xml: &[u8]) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("plan.gpx");
+    std::fs::write(&file, xml).unwrap();
+    let schema = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/gpx-1.1.xsd");
+    let out = std::process::Command::new("xmllint")
+        .arg("--noout")
+        .arg("--schema")
+        .arg(&schema)
+        .arg(&file)
+        .output()
+        .expect("xmllint (libxml2-utils) must be installed: scripts/test.sh installs it");
+    assert!(
+        out.status.success(),
+        "GPX 1.1 schema: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

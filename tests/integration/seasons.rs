@@ -382,21 +382,7 @@ async fn gpx_of(app: &TestApp, the_loop: &Value) -> gpx::Gpx {
         .await;
     assert_eq!(r.status(), 200);
     let xml = r.bytes().await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("plan.gpx");
-    std::fs::write(&file, &xml).unwrap();
-    let schema = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/gpx-1.1.xsd");
-    let out = std::process::Command::new("xmllint")
-        .args(["--noout", "--schema"])
-        .arg(&schema)
-        .arg(&file)
-        .output()
-        .expect("xmllint (libxml2-utils) must be installed: scripts/test.sh installs it");
-    assert!(
-        out.status.success(),
-        "GPX 1.1: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::helpers::assert_valid_gpx(&xml);
     gpx::read(xml.as_ref()).expect("GPX")
 }
 
