@@ -271,7 +271,11 @@ async fn geojson_answers_follow_rfc_7946_with_elevations_and_a_profile(backend: 
     let fc: Value = r.json().await.unwrap();
     assert_eq!(fc["type"], "FeatureCollection");
     assert!(fc.get("crs").is_none(), "RFC 7946 has no crs member");
-    assert_eq!(fc["calendar"]["planned_for_date"], false, "{}", fc["calendar"]);
+    assert_eq!(
+        fc["calendar"]["planned_for_date"], false,
+        "{}",
+        fc["calendar"]
+    );
     assert!(fc["attribution"]
         .as_str()
         .unwrap()
