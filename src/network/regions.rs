@@ -14,7 +14,7 @@ use trailloop_drive::DriveGraph;
 use trailloop_geo::{self as geo, distance_m, Coord};
 
 use crate::domain::TrailheadRecord;
-use crate::store::{RegionInfo, Store, StoreError};
+use crate::store::{NamedPlace, RegionInfo, Store, StoreError};
 
 /// One region's trailheads.
 #[derive(Debug)]
@@ -25,17 +25,62 @@ pub struct RegionIndex {
     pub trailheads: Vec<TrailheadRecord>,
     /// The roads cars drive (empty for an import made before roads were).
     pub drive: DriveGraph,
-    /// Its named highlights and places to sleep, for the place search.
-    pub places: Vec<crate::store::NamedPlace>,
+    /// Its named trailheads, highlights and places to sleep, once each by name and
+    /// kind, with their names folded for the place search.
+    pub names: Vec<SearchName>,
+}
+
+/// A name the place search finds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchName {
+    /// `name` lower-cased without accents ([`fold`]).
+    pub folded: String,
+    /// The place, as the store has it.
+    pub place: NamedPlace,
+}
+
+/// `s` lower-cased without accents, for matching names as typed.
+pub fn fold(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The search names of a region's trailheads and places: one per name and kind (a car
+/// park mapped twice, a lake's parts), folded once at load rather than per search.
+fn search_names(trailheads: &[TrailheadRecord], places: Vec<NamedPlace>) -> Vec<SearchName> {
+    let named = trailheads.iter().filter_map(|t| {
+        Some(NamedPlace {
+            name: t.name.clone()?,
+            kind: t.kind.as_str().into(),
+            coord: t.coord,
+        })
+    });
+    let mut seen = std::collections::HashSet::new();
+    named
+        .chain(places)
+        .filter(|p| seen.insert((p.name.clone(), p.kind.clone())))
+        .map(|place| SearchName {
+            folded: fold(&place.name),
+            place,
+        })
+        .collect()
 }
 
 impl RegionIndex {
     fn bytes(&self) -> usize {
         self.drive.bytes()
             + self
-                .places
+                .names
                 .iter()
-                .map(|p| std::mem::size_of_val(p) + p.name.capacity() + p.kind.capacity())
+                .map(|n| {
+                    std::mem::size_of_val(n)
+                        + n.folded.capacity()
+                        + n.place.name.capacity()
+                        + n.place.kind.capacity()
+                })
                 .sum::<usize>()
             + self
                 .trailheads
@@ -185,14 +230,17 @@ impl RegionCache {
                     let trailheads = data.trailheads;
                     let places = data.places;
                     let roads = data.roads;
-                    let drive = tokio::task::spawn_blocking(move || DriveGraph::new(&roads))
-                        .await
-                        .map_err(|e| StoreError::Other(e.into()))?;
+                    let (trailheads, drive, names) = tokio::task::spawn_blocking(move || {
+                        let names = search_names(&trailheads, places);
+                        (trailheads, DriveGraph::new(&roads), names)
+                    })
+                    .await
+                    .map_err(|e| StoreError::Other(e.into()))?;
                     let index = Arc::new(RegionIndex {
                         info,
                         trailheads,
                         drive,
-                        places,
+                        names,
                     });
                     tracing::info!(
                         region = %index.info.version.region,

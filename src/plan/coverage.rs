@@ -5,10 +5,10 @@
 use std::collections::BTreeMap;
 
 use trailloop_osm::{Coord, TileKey};
-use unicode_normalization::UnicodeNormalization;
 
 use super::trails::MapTrails;
 use super::PlanError;
+use crate::network::regions::fold;
 
 /// Queries shorter than this find nothing (every name has a letter in common).
 pub const MIN_QUERY_CHARS: usize = 2;
@@ -35,14 +35,6 @@ pub struct FoundPlace {
     pub coord: Coord,
     /// The region it is in.
     pub region: String,
-}
-
-/// `s` lower-cased without accents, for matching names as typed.
-pub(crate) fn fold(s: &str) -> String {
-    s.nfd()
-        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
-        .flat_map(char::to_lowercase)
-        .collect()
 }
 
 impl MapTrails {
@@ -106,35 +98,18 @@ impl MapTrails {
         let regions = self.shared.regions.current(&self.shared.store).await?;
         let mut found: Vec<(bool, usize, FoundPlace)> = Vec::new();
         for region in &regions {
-            let name = &region.info.version.region;
-            let trailheads = region
-                .trailheads
-                .iter()
-                .filter_map(|t| Some((t.name.as_deref()?, t.kind.as_str(), t.coord)));
-            let places = region
-                .places
-                .iter()
-                .map(|p| (p.name.as_str(), p.kind.as_str(), p.coord));
-            for (place, kind, coord) in trailheads.chain(places) {
-                let folded = fold(place);
-                let Some(at) = folded.find(&q) else {
+            for n in &region.names {
+                let Some(at) = n.folded.find(&q) else {
                     continue;
                 };
-                // One entry per name and kind (a car park mapped twice, a lake's parts).
-                if found
-                    .iter()
-                    .any(|f| f.2.name == place && f.2.kind == kind && f.2.region == *name)
-                {
-                    continue;
-                }
                 found.push((
                     at != 0,
-                    folded.chars().count(),
+                    n.folded.chars().count(),
                     FoundPlace {
-                        name: place.to_owned(),
-                        kind: kind.to_owned(),
-                        coord,
-                        region: name.clone(),
+                        name: n.place.name.clone(),
+                        kind: n.place.kind.clone(),
+                        coord: n.place.coord,
+                        region: region.info.version.region.clone(),
                     },
                 ));
             }

@@ -397,6 +397,25 @@ impl TestApp {
             .expect("sending POST")
     }
 
+    /// The GPX of `the_loop` saved as a plan, checked against the GPX 1.1 schema.
+    pub async fn saved_gpx(&self, the_loop: &serde_json::Value) -> gpx::Gpx {
+        let r = self
+            .post_json(
+                "/v1/plans",
+                &serde_json::json!({"name": "Plan", "loop": the_loop}),
+            )
+            .await;
+        assert_eq!(r.status(), 201);
+        let saved: serde_json::Value = r.json().await.unwrap();
+        let r = self
+            .get(&format!("/v1/plans/{}/gpx", saved["id"].as_str().unwrap()))
+            .await;
+        assert_eq!(r.status(), 200);
+        let xml = r.bytes().await.unwrap();
+        assert_valid_gpx(&xml);
+        gpx::read(xml.as_ref()).expect("GPX")
+    }
+
     /// `POST /v1/loops`, asserting 200, returning the answer.
     pub async fn loops(&self, body: &serde_json::Value) -> serde_json::Value {
         let r = self.post_json("/v1/loops", body).await;

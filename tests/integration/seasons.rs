@@ -370,22 +370,6 @@ async fn dates_are_checked_and_named(backend: Backend) {
         .starts_with("2026-12-15T09:30:00"));
 }
 
-/// The GPX of a plan, saved from `the_loop`, checked against the GPX 1.1 schema.
-async fn gpx_of(app: &TestApp, the_loop: &Value) -> gpx::Gpx {
-    let r = app
-        .post_json("/v1/plans", &json!({"name": "Dated", "loop": the_loop}))
-        .await;
-    assert_eq!(r.status(), 201);
-    let saved: Value = r.json().await.unwrap();
-    let r = app
-        .get(&format!("/v1/plans/{}/gpx", saved["id"].as_str().unwrap()))
-        .await;
-    assert_eq!(r.status(), 200);
-    let xml = r.bytes().await.unwrap();
-    crate::helpers::assert_valid_gpx(&xml);
-    gpx::read(xml.as_ref()).expect("GPX")
-}
-
 fn unix(t: &Value) -> i64 {
     chrono::DateTime::parse_from_rfc3339(t.as_str().unwrap())
         .unwrap()
@@ -403,7 +387,7 @@ async fn a_dated_plan_as_gpx_times_its_points_and_nights(backend: Backend) {
         .await;
     let the_loop = &loops(&answer)[0];
     let stages = stages(the_loop);
-    let doc = gpx_of(&app, the_loop).await;
+    let doc = app.saved_gpx(the_loop).await;
     let segments = &doc.tracks[0].segments;
     assert_eq!(segments.len(), stages.len());
     for (segment, s) in segments.iter().zip(stages) {
@@ -432,7 +416,7 @@ async fn a_dated_plan_as_gpx_times_its_points_and_nights(backend: Backend) {
     }
     // Without a date, no times.
     let undated = app.loops(&request(36.0, 2, None, json!({}))).await;
-    let doc = gpx_of(&app, &loops(&undated)[0]).await;
+    let doc = app.saved_gpx(&loops(&undated)[0]).await;
     assert!(doc.tracks[0]
         .segments
         .iter()

@@ -279,20 +279,7 @@ async fn a_three_day_plan_as_gpx_is_valid_with_a_segment_per_day(backend: Backen
     let answer = app.loops(&trip(42.5078, 1.5211, 60.0, 3)).await;
     let the_loop = answer["loops"][0].clone();
     assert!(the_loop.is_object(), "{answer}");
-    let r = app
-        .post_json("/v1/plans", &json!({"name": "Tres dies", "loop": the_loop}))
-        .await;
-    assert_eq!(r.status(), 201);
-    let saved: Value = r.json().await.unwrap();
-    let r = app
-        .get(&format!("/v1/plans/{}/gpx", saved["id"].as_str().unwrap()))
-        .await;
-    assert_eq!(r.status(), 200);
-    let xml = r.bytes().await.unwrap();
-
-    crate::helpers::assert_valid_gpx(&xml);
-
-    let doc = gpx::read(xml.as_ref()).expect("GPX");
+    let doc = app.saved_gpx(&the_loop).await;
     assert_eq!(doc.tracks.len(), 1, "one track");
     let segments = &doc.tracks[0].segments;
     assert_eq!(segments.len(), 3, "a segment per day");
