@@ -13,7 +13,12 @@ use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use futures_util::future::{ready, Ready};
 
 use crate::error::ApiError;
-use crate::startup::AppState;
+
+/// Whether the service runs behind a load balancer that appends the client's address to
+/// `X-Forwarded-For` (`server.behind_proxy`): the app's own data, so that whoever names
+/// a client names the same one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BehindProxy(pub bool);
 
 /// A request's client, as the rate limit and the plan quota count it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -54,17 +59,25 @@ fn bucket_of(ip: IpAddr) -> IpAddr {
     }
 }
 
+impl ClientAddr {
+    /// The client of a request as the rate limit named it, else as the app's
+    /// [`BehindProxy`] says to.
+    pub fn of_request(req: &HttpRequest) -> Option<ClientAddr> {
+        req.extensions().get::<ClientAddr>().copied().or_else(|| {
+            let behind_proxy = req
+                .app_data::<web::Data<BehindProxy>>()
+                .is_some_and(|b| b.0);
+            ClientAddr::of(req, behind_proxy)
+        })
+    }
+}
+
 impl FromRequest for ClientAddr {
     type Error = ApiError;
     type Future = Ready<Result<ClientAddr, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        let found = req.extensions().get::<ClientAddr>().copied().or_else(|| {
-            let behind_proxy = req
-                .app_data::<web::Data<AppState>>()
-                .is_some_and(|s| s.limits.behind_proxy);
-            ClientAddr::of(req, behind_proxy)
-        });
+        let found = ClientAddr::of_request(req);
         ready(
             found.ok_or_else(|| {
                 ApiError::Internal(anyhow::anyhow!("a request without a peer address"))

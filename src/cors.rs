@@ -121,6 +121,8 @@ mod tests {
             &origin("https://app.example.org.evil.example"),
             &head(Method::GET, "/v1/loops", None)
         ));
+        // An empty setting (one blank entry) allows no origin.
+        assert_eq!(AllowedOrigins::new(&["".into()]), AllowedOrigins::default());
         assert!(!AllowedOrigins::new(&[]).allows(
             &origin("https://app.example.org"),
             &head(Method::GET, "/v1/loops", None)

@@ -1,8 +1,8 @@
-//! The one error shape of the API: `application/problem+json` (RFC 9457), and the one
-//! table of what each kind of failure means on the wire ([`Code::info`]). Each layer's
-//! error says its own [`Code`] ([`ErrorCode`]: the pool's, the store's, the cache's, the
-//! planner's); an [`ApiError`] holds them as they are, beside the failures of HTTP
-//! itself, so no layer mirrors another's variants. The log gets the whole cause; the
+//! The one error shape of the API: `application/problem+json` (RFC 9457). Each layer's
+//! error says its own [`Code`], words and fields ([`ErrorCode`], in the `codes` leaf:
+//! the pool's, the store's, the cache's, the planner's); an [`ApiError`] holds any of
+//! them as it is, beside the failures of HTTP itself, so no layer mirrors another's
+//! variants and this module knows none of them. The log gets the whole cause; the
 //! client a clean message.
 
 use actix_web::http::{header, StatusCode};
@@ -10,9 +10,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::domain::FieldError;
-use crate::plan::PlanError;
-use crate::store::StoreError;
+use crate::codes::{Code, ErrorCode, FieldError};
 
 /// Media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -90,12 +88,10 @@ pub enum ApiError {
         /// The time allowed, seconds.
         secs: u64,
     },
-    /// Planning failed, for the reason its error gives.
-    #[error(transparent)]
-    Plan(#[from] PlanError),
-    /// The store failed.
-    #[error(transparent)]
-    Store(#[from] StoreError),
+    /// A layer failed (the planner, the store, the pool, ...), for the reason its error
+    /// gives: its code, words and fields are its own ([`ErrorCode`]).
+    #[error("{0}")]
+    Layer(Box<dyn ErrorCode>),
     /// A dependency the answer needs is not ready (the readiness probe's failures).
     #[error("backend unavailable")]
     Unavailable(#[source] anyhow::Error),
@@ -108,163 +104,9 @@ pub enum ApiError {
     Internal(#[source] anyhow::Error),
 }
 
-/// What every layer's error implements: the kind of failure it is answered as.
-pub trait ErrorCode {
-    /// The code of this failure.
-    fn error_code(&self) -> Code;
-}
-
-/// Every kind of failure the API reports, with everything that follows from it in one
-/// table ([`Code::info`]): status, the stable `type` slug, the title, `Retry-After`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Code {
-    /// Values out of range, unknown or missing fields.
-    InvalidRequest,
-    /// Not JSON, or not a form.
-    MalformedRequest,
-    /// Not `application/json`.
-    UnsupportedMediaType,
-    /// Over the route's body limit.
-    PayloadTooLarge,
-    /// No such resource or route.
-    NotFound,
-    /// The route does not take that method.
-    MethodNotAllowed,
-    /// Over the client's rate limit or plan quota.
-    TooManyRequests,
-    /// No room for another saved plan.
-    PlanStoreFull,
-    /// The body did not arrive in time.
-    RequestTimeout,
-    /// The solver queue is full.
-    Overloaded,
-    /// Planning ran out of its time budget.
-    TimeBudgetExceeded,
-    /// The database cannot be reached.
-    Unavailable,
-    /// A bug or broken data.
-    /// The client went away before the answer.
-    ClientClosed,
-    Internal,
-}
-
-/// What a [`Code`] means on the wire.
-#[derive(Debug, Clone, Copy)]
-pub struct CodeInfo {
-    /// HTTP status.
-    pub status: StatusCode,
-    /// Slug of the problem `type` URI.
-    pub slug: &'static str,
-    /// The problem's title.
-    pub title: &'static str,
-    /// Seconds to send as `Retry-After`, for answers worth retrying.
-    pub retry_after: Option<u32>,
-    /// What the client is told when the failure has no words of its own for it.
-    pub detail: &'static str,
-}
-
-impl Code {
-    /// The table.
-    pub fn info(self) -> CodeInfo {
-        use StatusCode as S;
-        let (status, slug, title, retry_after) = match self {
-            Code::InvalidRequest => (
-                S::UNPROCESSABLE_ENTITY,
-                "invalid-request",
-                "The request is invalid",
-                None,
-            ),
-            Code::MalformedRequest => (
-                S::BAD_REQUEST,
-                "malformed-request",
-                "The request cannot be parsed",
-                None,
-            ),
-            Code::UnsupportedMediaType => (
-                S::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported-media-type",
-                "The body must be application/json",
-                None,
-            ),
-            Code::PayloadTooLarge => (
-                S::PAYLOAD_TOO_LARGE,
-                "payload-too-large",
-                "The body is too large",
-                None,
-            ),
-            Code::NotFound => (S::NOT_FOUND, "not-found", "Not found", None),
-            Code::MethodNotAllowed => (
-                S::METHOD_NOT_ALLOWED,
-                "method-not-allowed",
-                "Method not allowed",
-                None,
-            ),
-            Code::TooManyRequests => (
-                S::TOO_MANY_REQUESTS,
-                "too-many-requests",
-                "Too many requests",
-                Some(1),
-            ),
-            Code::PlanStoreFull => (
-                S::SERVICE_UNAVAILABLE,
-                "plan-store-full",
-                "No room for more saved plans",
-                Some(60),
-            ),
-            Code::RequestTimeout => (
-                S::REQUEST_TIMEOUT,
-                "request-timeout",
-                "The request took too long to arrive",
-                None,
-            ),
-            Code::Overloaded => (
-                S::SERVICE_UNAVAILABLE,
-                "overloaded",
-                "The planner is busy",
-                Some(1),
-            ),
-            Code::TimeBudgetExceeded => (
-                S::SERVICE_UNAVAILABLE,
-                "time-budget-exceeded",
-                "Planning ran out of time",
-                Some(1),
-            ),
-            Code::Unavailable => (
-                S::SERVICE_UNAVAILABLE,
-                "unavailable",
-                "The service is not ready",
-                Some(5),
-            ),
-            Code::ClientClosed => (
-                // No standard status says it; 499 is the one proxies log.
-                S::from_u16(499).unwrap_or(S::BAD_REQUEST),
-                "client-closed",
-                "The client closed the connection",
-                None,
-            ),
-            Code::Internal => (
-                S::INTERNAL_SERVER_ERROR,
-                "internal",
-                "Internal server error",
-                None,
-            ),
-        };
-        let detail = match self {
-            Code::Overloaded => "too many planning requests are in flight; retry shortly",
-            Code::TimeBudgetExceeded => {
-                "no loop was found within the time budget; retry, or ask for a shorter loop"
-            }
-            Code::Unavailable => "the database cannot be reached; retry shortly",
-            Code::Internal => "something went wrong on our side",
-            _ => title,
-        };
-        CodeInfo {
-            status,
-            slug,
-            title,
-            retry_after,
-            detail,
-        }
+impl<E: ErrorCode> From<E> for ApiError {
+    fn from(e: E) -> ApiError {
+        ApiError::Layer(Box::new(e))
     }
 }
 
@@ -286,8 +128,7 @@ impl ApiError {
             ApiError::TooManyRequests { .. } => Code::TooManyRequests,
             ApiError::PlanStoreFull { .. } => Code::PlanStoreFull,
             ApiError::RequestTimeout { .. } => Code::RequestTimeout,
-            ApiError::Plan(e) => e.error_code(),
-            ApiError::Store(e) => e.error_code(),
+            ApiError::Layer(e) => e.error_code(),
             ApiError::Unavailable(_) => Code::Unavailable,
             ApiError::ClientClosed => Code::ClientClosed,
             ApiError::Internal(_) => Code::Internal,
@@ -297,8 +138,18 @@ impl ApiError {
     /// What the client is told went wrong, and the fields at fault.
     fn detail(&self) -> (String, Vec<FieldError>) {
         match self {
-            ApiError::Validation(errors) | ApiError::Plan(PlanError::Invalid(errors)) => {
-                bounded(errors)
+            ApiError::Validation(errors) => bounded(errors),
+            ApiError::Layer(e) => {
+                let fields = e.fields();
+                if fields.is_empty() {
+                    let detail = e.detail();
+                    (
+                        detail.unwrap_or_else(|| self.code().info().detail.into()),
+                        vec![],
+                    )
+                } else {
+                    bounded(&fields)
+                }
             }
             ApiError::Malformed { detail, field } => (
                 detail.clone(),
@@ -326,14 +177,9 @@ impl ApiError {
                 format!("the request's body did not arrive within {secs} s"),
                 vec![FieldError::new("body", "sent too slowly")],
             ),
-            ApiError::Plan(PlanError::Pool(pool)) if pool.detail().is_some() => {
-                (pool.detail().unwrap_or_default().to_string(), vec![])
+            ApiError::ClientClosed | ApiError::Unavailable(_) | ApiError::Internal(_) => {
+                (self.code().info().detail.into(), vec![])
             }
-            ApiError::Plan(_)
-            | ApiError::ClientClosed
-            | ApiError::Store(_)
-            | ApiError::Unavailable(_)
-            | ApiError::Internal(_) => (self.code().info().detail.into(), vec![]),
         }
     }
 
@@ -358,7 +204,11 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         // The cause chain may hold SQL or file paths: the log gets it, the client not.
-        let cause = || cause_chain(self);
+        let cause = || match self {
+            // The layer's error and its causes (it is the cause the log wants).
+            ApiError::Layer(e) => cause_chain(e.as_ref()),
+            _ => cause_chain(self),
+        };
         match self.code() {
             Code::Internal => tracing::error!(error = cause(), "internal error"),
             Code::Unavailable => tracing::warn!(error = cause(), "unavailable"),

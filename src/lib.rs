@@ -2,6 +2,7 @@
 //! API over the loop solver in `trailloop-solver`.
 
 pub mod client;
+pub mod codes;
 pub mod cors;
 pub mod db;
 pub mod disconnect;

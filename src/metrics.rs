@@ -7,8 +7,6 @@ use prometheus::{
     Registry, TextEncoder,
 };
 
-use crate::store::Store;
-
 /// Every metric the service exports.
 #[derive(Clone)]
 pub struct Metrics {
@@ -206,10 +204,13 @@ impl Metrics {
         })
     }
 
-    /// The text exposition, with the pool gauges read now.
-    pub fn render(&self, store: &Store) -> Result<String, prometheus::Error> {
-        if let Store::Postgres(pg) = store {
-            let status = pg.pool().status();
+    /// The text exposition, with the database pool's gauges as `pool` says now (none
+    /// without a database).
+    pub fn render(
+        &self,
+        pool: Option<deadpool_postgres::Status>,
+    ) -> Result<String, prometheus::Error> {
+        if let Some(status) = pool {
             self.db_pool_size.set(status.size as i64);
             self.db_pool_available.set(status.available as i64);
             self.db_pool_waiting.set(status.waiting as i64);
@@ -217,5 +218,23 @@ impl Metrics {
         let mut out = Vec::new();
         TextEncoder::new().encode(&self.registry.gather(), &mut out)?;
         String::from_utf8(out).map_err(|e| prometheus::Error::Msg(e.to_string()))
+    }
+}
+
+/// The port `/metrics` is served on alone, when not the API's (`server.metrics_port`):
+/// the app's own data, read by the rate limit (that port serves nothing else) and by the
+/// metrics route (not served on the API's port then).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MetricsPort(pub Option<u16>);
+
+impl MetricsPort {
+    /// Whether a request that arrived on `port` came in on the metrics' own port.
+    pub fn is(self, port: u16) -> bool {
+        self.0 == Some(port)
+    }
+
+    /// Whether the metrics have a port of their own.
+    pub fn is_set(self) -> bool {
+        self.0.is_some()
     }
 }

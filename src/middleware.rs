@@ -13,7 +13,7 @@ use actix_web::middleware::Next;
 use actix_web::web;
 use tracing::Instrument;
 
-use crate::startup::AppState;
+use crate::metrics::Metrics;
 
 /// The request id header, in and out.
 pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -58,8 +58,8 @@ pub async fn observe(
     let route = req.match_pattern().unwrap_or_else(|| "unmatched".into());
     let method = method_label(req.method());
     let metrics = req
-        .app_data::<web::Data<AppState>>()
-        .map(|s| s.metrics.clone());
+        .app_data::<web::Data<Metrics>>()
+        .map(|m| m.get_ref().clone());
     let span = tracing::info_span!(
         "http_request",
         request_id = %request_id,

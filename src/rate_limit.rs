@@ -16,8 +16,8 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::client::ClientAddr;
 use crate::error::ApiError;
+use crate::metrics::MetricsPort;
 use crate::settings::RateLimitSettings;
-use crate::startup::AppState;
 
 /// Paths no client is limited on: the load balancer's and the orchestrator's probes.
 const EXEMPT: [&str; 3] = ["/healthz", "/readyz", "/metrics"];
@@ -88,19 +88,18 @@ pub async fn limit<B: MessageBody>(
     req: ServiceRequest,
     next: Next<B>,
 ) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
-    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+    let Some(limits) = req.app_data::<web::Data<ClientLimits>>().cloned() else {
         return Ok(next.call(req).await?.map_into_left_body());
     };
-    let Some(client) = ClientAddr::of(req.request(), state.limits.behind_proxy) else {
+    let metrics_port = req
+        .app_data::<web::Data<MetricsPort>>()
+        .map_or(MetricsPort::default(), |p| *p.get_ref());
+    let Some(client) = ClientAddr::of(req.request(), limits.behind_proxy) else {
         return Ok(next.call(req).await?.map_into_left_body());
     };
     req.extensions_mut().insert(client);
     // The metrics port serves the metrics and nothing else.
-    if state
-        .metrics_port
-        .is_some_and(|port| req.app_config().local_addr().port() == port)
-        && req.path() != "/metrics"
-    {
+    if metrics_port.is(req.app_config().local_addr().port()) && req.path() != "/metrics" {
         let error = ApiError::NotFound("no such route".into());
         return Ok(req
             .into_response(error.error_response())
@@ -109,10 +108,10 @@ pub async fn limit<B: MessageBody>(
     if EXEMPT.contains(&req.path()) {
         return Ok(next.call(req).await?.map_into_left_body());
     }
-    match state.limits.check(client) {
+    match limits.check(client) {
         Ok(()) => Ok(next.call(req).await?.map_into_left_body()),
         Err(wait) => {
-            let s = &state.limits.settings;
+            let s = &limits.settings;
             let error = ApiError::TooManyRequests {
                 detail: format!(
                     "more than {} requests at once, or {} a second, from one client; retry after Retry-After seconds",

@@ -77,9 +77,9 @@ pub enum PoolError {
     Internal(anyhow::Error),
 }
 
-impl crate::error::ErrorCode for PoolError {
-    fn error_code(&self) -> crate::error::Code {
-        use crate::error::Code;
+impl crate::codes::ErrorCode for PoolError {
+    fn error_code(&self) -> crate::codes::Code {
+        use crate::codes::Code;
         match self {
             PoolError::Overloaded(_) => Code::Overloaded,
             PoolError::ClientBusy(_) => Code::TooManyRequests,
@@ -87,13 +87,10 @@ impl crate::error::ErrorCode for PoolError {
             PoolError::Internal(_) => Code::Internal,
         }
     }
-}
 
-impl PoolError {
-    /// What the client is told, when the error has words of its own.
-    pub fn detail(&self) -> Option<&str> {
+    fn detail(&self) -> Option<String> {
         match self {
-            PoolError::Overloaded(d) | PoolError::ClientBusy(d) => Some(d),
+            PoolError::Overloaded(d) | PoolError::ClientBusy(d) => Some(d.clone()),
             _ => None,
         }
     }

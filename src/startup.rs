@@ -2,7 +2,6 @@
 //! running server out.
 
 use std::net::TcpListener;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -11,39 +10,17 @@ use actix_web::middleware::{from_fn, Compress};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 
+use crate::client::BehindProxy;
 use crate::cors::AllowedOrigins;
-use crate::metrics::Metrics;
-use crate::plan::{MapTrails, PlanLimits, Planner, SavedPlans, Services, TrailheadFinder};
+use crate::metrics::{Metrics, MetricsPort};
+use crate::plan::{PlanLimits, Planner, SavedPlans, Services};
 use crate::rate_limit::ClientLimits;
+use crate::routes::health::Warm;
 use crate::routes::BodyTimeout;
 use crate::settings::Settings;
 use crate::solver_pool::SolverPool;
 use crate::store::{EmbeddedStore, PgStore, Store};
 use crate::tokens::PlanTokens;
-
-/// What every handler shares.
-pub struct AppState {
-    /// Loops for a request.
-    pub planner: Planner,
-    /// Trailheads near a point.
-    pub trailheads: TrailheadFinder,
-    /// The trails of an area.
-    pub trails: MapTrails,
-    /// Saved plans.
-    pub plans: SavedPlans,
-    /// The app's own registry.
-    pub metrics: Metrics,
-    /// Whether the planning network is loaded (set at once without preloading).
-    pub warm: Arc<AtomicBool>,
-    /// Vouches for the loops answered, checks those saved.
-    pub tokens: PlanTokens,
-    /// Retention and quota of saved plans.
-    pub plan_limits: PlanLimits,
-    /// Who a client is, and its rate limit.
-    pub limits: ClientLimits,
-    /// The port `/metrics` is served on alone, when not the API's.
-    pub metrics_port: Option<u16>,
-}
 
 /// Settings the config crate cannot check by type alone.
 fn check(settings: &Settings) -> anyhow::Result<()> {
@@ -140,7 +117,7 @@ impl Application {
     /// the embedded network, loaded off the async workers) and binds the listener.
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
         let store = if settings.database.url.is_some() {
-            Store::Postgres(PgStore::new(settings.database.pool()?))
+            Store::Postgres(PgStore::new(crate::db::pool(&settings.database)?))
         } else {
             let embedded = settings.embedded.clone();
             tracing::info!(pbf = %embedded.pbf.display(), "building the embedded network");
@@ -177,7 +154,7 @@ impl Application {
             metrics.clone(),
         );
         let planner = services.planner.clone();
-        let warm = Arc::new(AtomicBool::new(!settings.network.preload));
+        let warm = Warm::new(!settings.network.preload);
         if settings.network.preload {
             tokio::spawn(preload(planner.clone(), warm.clone()));
         }
@@ -200,18 +177,18 @@ impl Application {
             .map(|l| l.local_addr().map(|a| a.port()))
             .transpose()?;
         tokio::spawn(housekeeping(services.plans.clone(), limits.clone()));
-        let state = web::Data::new(AppState {
-            planner: planner.clone(),
-            trailheads: services.trailheads,
-            trails: services.trails,
-            plans: services.plans.clone(),
-            metrics,
-            warm,
-            tokens,
-            plan_limits,
-            limits,
-            metrics_port,
-        });
+        // Each part of the app gets what it uses as its own data.
+        let planner_data = web::Data::new(planner.clone());
+        let finder = web::Data::new(services.trailheads);
+        let trails = web::Data::new(services.trails);
+        let saved = web::Data::new(services.plans.clone());
+        let metrics = web::Data::new(metrics);
+        let warm = web::Data::new(warm);
+        let tokens = web::Data::new(tokens);
+        let plan_limits = web::Data::new(plan_limits);
+        let behind_proxy = web::Data::new(BehindProxy(settings.server.behind_proxy));
+        let limits = web::Data::new(limits);
+        let metrics_port = web::Data::new(MetricsPort(metrics_port));
         let server_settings = settings.server.clone();
         let web_settings = settings.web.clone();
         let origins = AllowedOrigins::new(&settings.server.cors_origins);
@@ -222,7 +199,17 @@ impl Application {
             // preflights answered before the rate limit (a browser's preflight is not a
             // request of its own), compression nearest the handlers.
             App::new()
-                .app_data(state.clone())
+                .app_data(planner_data.clone())
+                .app_data(finder.clone())
+                .app_data(trails.clone())
+                .app_data(saved.clone())
+                .app_data(metrics.clone())
+                .app_data(warm.clone())
+                .app_data(tokens.clone())
+                .app_data(plan_limits.clone())
+                .app_data(behind_proxy.clone())
+                .app_data(limits.clone())
+                .app_data(metrics_port.clone())
                 .app_data(body_timeout)
                 .wrap(from_fn(crate::middleware::leave_small_bodies))
                 .wrap(Compress::default())
@@ -309,7 +296,7 @@ async fn housekeeping(plans: SavedPlans, limits: ClientLimits) {
 }
 
 /// Loads the network into memory, retrying while the database is away; then says ready.
-async fn preload(planner: Planner, warm: Arc<AtomicBool>) {
+async fn preload(planner: Planner, warm: Warm) {
     let mut wait = Duration::from_millis(500);
     loop {
         let started = Instant::now();
@@ -324,7 +311,7 @@ async fn preload(planner: Planner, warm: Arc<AtomicBool>) {
                     seconds = started.elapsed().as_secs_f64(),
                     "planning network loaded"
                 );
-                warm.store(true, Ordering::Release);
+                warm.set();
                 return;
             }
             Err(e) => {

@@ -6,6 +6,12 @@ pub mod roles;
 pub mod tls;
 pub mod wkb;
 
+use std::time::Duration;
+
+use anyhow::Context;
+
+use crate::settings::DatabaseSettings;
+
 mod embedded {
     refinery::embed_migrations!("migrations");
 }
@@ -21,10 +27,8 @@ pub async fn migrate(client: &mut tokio_postgres::Client) -> anyhow::Result<usiz
 
 /// Connects once, outside any pool (for the command-line tools), with TLS as the URL's
 /// `sslmode` says (see [`tls`]).
-pub async fn connect(
-    settings: &crate::settings::DatabaseSettings,
-) -> anyhow::Result<tokio_postgres::Client> {
-    let (config, tls) = settings.connection()?;
+pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<tokio_postgres::Client> {
+    let (config, tls) = connection(settings)?;
     let (client, connection) = config
         .connect(tls)
         .await
@@ -35,4 +39,75 @@ pub async fn connect(
         }
     });
     Ok(client)
+}
+
+/// What every connection is made with, the pool's and the command-line tools': the
+/// URL's settings (its `sslmode` included) and the TLS connector, whose roots come
+/// from `ca_file` (an unreadable file is an error here, at start-up).
+pub fn connection(
+    settings: &DatabaseSettings,
+) -> anyhow::Result<(tokio_postgres::Config, tls::MakeRustlsConnect)> {
+    let config = settings.pg_config()?;
+    let tls = tls::connector(settings.ca_file.as_deref())?;
+    tracing::info!(
+        sslmode = ?config.get_ssl_mode(),
+        ca_file = %settings.ca_file.as_deref().map_or("(webpki roots)".into(), |p| p.display().to_string()),
+        "database connection settings"
+    );
+    Ok((config, tls))
+}
+
+/// A connection pool; connections are opened lazily, so this succeeds while the
+/// database is down and the service reports not-ready until it is back.
+pub fn pool(settings: &DatabaseSettings) -> anyhow::Result<deadpool_postgres::Pool> {
+    let (config, tls) = connection(settings)?;
+    let manager = deadpool_postgres::Manager::from_config(
+        config,
+        tls,
+        deadpool_postgres::ManagerConfig {
+            recycling_method: deadpool_postgres::RecyclingMethod::Fast,
+        },
+    );
+    let timeout = Some(Duration::from_secs(settings.connect_timeout_secs));
+    deadpool_postgres::Pool::builder(manager)
+        .max_size(settings.pool_max_size)
+        .wait_timeout(timeout)
+        .create_timeout(timeout)
+        .runtime(deadpool_postgres::Runtime::Tokio1)
+        .build()
+        .context("building the database pool")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn the_ca_file_comes_from_the_environment_and_a_bad_one_stops_the_start() {
+        let s = crate::settings::Settings::load_from(None, env(&[])).unwrap();
+        assert!(s.database.ca_file.is_none());
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("no-such-ca.pem");
+        let s = crate::settings::Settings::load_from(
+            None,
+            env(&[
+                ("TRAILLOOP__DATABASE__URL", "postgres://u:hunter2@h/db"),
+                ("TRAILLOOP__DATABASE__CA_FILE", file.to_str().unwrap()),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.database.ca_file.as_deref(), Some(file.as_path()));
+        // The pool is built at start-up: a CA file it cannot use stops the service there.
+        let err = format!("{:#}", pool(&s.database).unwrap_err());
+        assert!(err.contains("TRAILLOOP__DATABASE__CA_FILE"), "{err}");
+        assert!(err.contains(&file.display().to_string()), "{err}");
+        assert!(!err.contains("hunter2"), "{err}");
+    }
 }

@@ -23,27 +23,7 @@ pub use plan_request::{LoopGeometry, SavePlanBody, SavePlanRequest, SavedLoop};
 pub use records::{EdgeRecord, PoiRecord, RegionVersion, TileRecords, TrailheadRecord};
 pub use trailhead_query::{TrailheadQuery, TrailheadSearch};
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
-/// One rejected input field.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct FieldError {
-    /// Path of the field in the request, e.g. `origin.lat` or `preferences.max_sac_scale`.
-    pub field: String,
-    /// Why it was rejected.
-    pub message: String,
-}
-
-impl FieldError {
-    /// A rejection of `field`.
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> FieldError {
-        FieldError {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
-}
+pub use crate::codes::FieldError;
 
 /// Collects every problem of a request, so that one answer names them all.
 #[derive(Debug, Default)]

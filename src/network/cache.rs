@@ -37,11 +37,11 @@ pub enum CacheError {
     },
 }
 
-impl crate::error::ErrorCode for CacheError {
-    fn error_code(&self) -> crate::error::Code {
+impl crate::codes::ErrorCode for CacheError {
+    fn error_code(&self) -> crate::codes::Code {
         match self {
             CacheError::Store(e) => e.error_code(),
-            CacheError::Build { .. } => crate::error::Code::Internal,
+            CacheError::Build { .. } => crate::codes::Code::Internal,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Why a request could not be planned ([`PlanError`]).
 
+use crate::codes::{Code, ErrorCode};
 use crate::domain::FieldError;
-use crate::error::{Code, ErrorCode};
 use crate::network::CacheError;
 use crate::solver_pool::PoolError;
 use crate::store::StoreError;
@@ -58,6 +58,20 @@ impl ErrorCode for PlanError {
             PlanError::Store(e) => e.error_code(),
             PlanError::Cache(e) => e.error_code(),
             PlanError::Internal(_) => Code::Internal,
+        }
+    }
+
+    fn detail(&self) -> Option<String> {
+        match self {
+            PlanError::Pool(e) => e.detail(),
+            _ => None,
+        }
+    }
+
+    fn fields(&self) -> Vec<FieldError> {
+        match self {
+            PlanError::Invalid(errors) => errors.clone(),
+            _ => Vec::new(),
         }
     }
 }

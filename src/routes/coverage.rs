@@ -11,7 +11,7 @@ use super::loop_json::{degrees, ATTRIBUTION};
 use crate::domain::FieldError;
 use crate::error::{ApiError, Problem};
 use crate::plan::coverage::CoveredRegion;
-use crate::startup::AppState;
+use crate::plan::MapTrails;
 
 /// Most places one search answers.
 const MAX_PLACES: u32 = 50;
@@ -108,8 +108,8 @@ fn feature(r: &CoveredRegion) -> CoverageFeature {
         (status = 503, description = "Database unreachable", body = Problem, content_type = "application/problem+json"),
     )
 )]
-pub async fn get(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let regions = state.trails.coverage().await?;
+pub async fn get(trails: web::Data<MapTrails>) -> Result<HttpResponse, ApiError> {
+    let regions = trails.coverage().await?;
     let bbox = regions
         .iter()
         .flat_map(|r| &r.squares)
@@ -184,7 +184,7 @@ pub struct PlacesResponse {
     )
 )]
 pub async fn places(
-    state: web::Data<AppState>,
+    trails: web::Data<MapTrails>,
     query: ApiQuery<PlacesQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let PlacesQuery { q, limit } = query.0;
@@ -205,7 +205,7 @@ pub async fn places(
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    let found = state.trails.places(&q, limit as usize).await?;
+    let found = trails.places(&q, limit as usize).await?;
     Ok(HttpResponse::Ok().json(PlacesResponse {
         places: found
             .into_iter()

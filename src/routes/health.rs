@@ -5,9 +5,35 @@ use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
 use crate::error::{ApiError, Problem};
-use crate::startup::AppState;
-use crate::store::StoreError;
+use crate::metrics::{Metrics, MetricsPort};
+use crate::plan::Planner;
+use crate::store::{Store, StoreError};
+
+/// Whether the planning network is loaded: set at once without preloading, else when
+/// the preload is done (the app's own data, shared with the task that loads it).
+#[derive(Debug, Clone, Default)]
+pub struct Warm(Arc<AtomicBool>);
+
+impl Warm {
+    /// Warm from the start, or not until [`Warm::set`].
+    pub fn new(warm: bool) -> Warm {
+        Warm(Arc::new(AtomicBool::new(warm)))
+    }
+
+    /// The network is loaded.
+    pub fn set(&self) {
+        self.0.store(true, Ordering::Release);
+    }
+
+    /// Whether the network is loaded.
+    pub fn is_warm(&self) -> bool {
+        self.0.load(Ordering::Acquire)
+    }
+}
 
 /// A probe's answer.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -44,9 +70,12 @@ pub async fn healthz() -> HttpResponse {
         (status = 200, description = "Ready, or degraded (see `status`)", body = StatusJson),
         (status = 503, description = "Not ready; see Retry-After", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let store = state.planner.store();
-    let warm = state.warm.load(std::sync::atomic::Ordering::Acquire);
+pub async fn readyz(
+    planner: web::Data<Planner>,
+    warm: web::Data<Warm>,
+) -> Result<HttpResponse, ApiError> {
+    let store = planner.store();
+    let warm = warm.is_warm();
     // Any failure means "do not send traffic here yet", never a 500.
     let away = match tokio::time::timeout(READY_CHECK_TIMEOUT, store.ready()).await {
         Ok(Ok(())) => None,
@@ -65,9 +94,8 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
     let backend = Some(store.backend().to_string());
     let (status, detail) = match away {
         None => ("ready", None),
-        Some(why) if state.planner.regions_held() > 0 => {
-            let since = state
-                .planner
+        Some(why) if planner.regions_held() > 0 => {
+            let since = planner
                 .database_away_since()
                 .map_or(0.0, |t| t.elapsed().as_secs_f64());
             (
@@ -95,19 +123,21 @@ const READY_CHECK_TIMEOUT: std::time::Duration = std::time::Duration::from_milli
 #[utoipa::path(get, path = "/metrics", tag = "operations",
     responses((status = 200, description = "Prometheus text format 0.0.4", content_type = "text/plain", body = String)))]
 pub async fn metrics(
-    state: web::Data<AppState>,
+    metrics: web::Data<Metrics>,
+    port: web::Data<MetricsPort>,
+    planner: web::Data<Planner>,
     req: actix_web::HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     // With a port of their own, the metrics are not on the API's (the public) one.
-    if state
-        .metrics_port
-        .is_some_and(|port| req.app_config().local_addr().port() != port)
-    {
+    if port.is_set() && !port.is(req.app_config().local_addr().port()) {
         return Err(ApiError::NotFound("no such route".into()));
     }
-    let text = state
-        .metrics
-        .render(state.planner.store())
+    let pool = match planner.store() {
+        Store::Postgres(pg) => Some(pg.pool().status()),
+        Store::Embedded(_) => None,
+    };
+    let text = metrics
+        .render(pool)
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("encoding metrics: {e}")))?;
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")

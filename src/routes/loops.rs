@@ -10,7 +10,9 @@ use super::loop_json::LoopsResponse;
 use crate::client::ClientAddr;
 use crate::domain::{LoopQuery, LoopRequest, LoopRequestBody};
 use crate::error::{ApiError, Problem};
-use crate::startup::AppState;
+use crate::metrics::Metrics;
+use crate::plan::Planner;
+use crate::tokens::PlanTokens;
 
 /// Plan loops (JSON body).
 #[utoipa::path(
@@ -34,12 +36,19 @@ use crate::startup::AppState;
     )
 )]
 pub async fn post(
-    state: web::Data<AppState>,
+    planner: web::Data<Planner>,
+    tokens: web::Data<PlanTokens>,
+    metrics: web::Data<Metrics>,
     req: HttpRequest,
     body: ApiJson<LoopRequestBody>,
 ) -> Result<HttpResponse, ApiError> {
     let request = LoopRequest::try_from(body.0).map_err(ApiError::Validation)?;
-    answer(&state, &req, &request).await
+    let app = Loops {
+        planner,
+        tokens,
+        metrics,
+    };
+    answer(&app, &req, &request).await
 }
 
 /// Plan loops (query string: the body's fields, flat).
@@ -61,20 +70,34 @@ pub async fn post(
     )
 )]
 pub async fn get(
-    state: web::Data<AppState>,
+    planner: web::Data<Planner>,
+    tokens: web::Data<PlanTokens>,
+    metrics: web::Data<Metrics>,
     req: HttpRequest,
     query: ApiQuery<LoopQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let request = LoopRequest::try_from(query.0).map_err(ApiError::Validation)?;
-    answer(&state, &req, &request).await
+    let app = Loops {
+        planner,
+        tokens,
+        metrics,
+    };
+    answer(&app, &req, &request).await
+}
+
+/// What answering a loop request takes of the app.
+struct Loops {
+    planner: web::Data<Planner>,
+    tokens: web::Data<PlanTokens>,
+    metrics: web::Data<Metrics>,
 }
 
 async fn answer(
-    state: &AppState,
+    state: &Loops,
     req: &HttpRequest,
     request: &LoopRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let client = ClientAddr::of(req, state.limits.behind_proxy);
+    let client = ClientAddr::of_request(req);
     // The plan stops when its client goes away (dropping its future raises its cancel
     // flag), not seconds later when the answer cannot be written.
     let answer = tokio::select! {
@@ -87,7 +110,7 @@ async fn answer(
     };
     let timing = answer.timing;
     let units = request.units;
-    let tokens = state.tokens.clone();
+    let tokens = state.tokens.clone().into_inner();
     let geojson = geojson::wants_geojson(req);
     // Ten loops of a long trip are megabytes of JSON, each loop hashed for its token.
     let body = super::off_worker("writing loops", move || {

@@ -14,8 +14,9 @@ use super::loop_json::{NightJson, StageJson, ATTRIBUTION};
 use crate::client::ClientAddr;
 use crate::domain::{LoopGeometry, SavePlanBody, SavePlanRequest};
 use crate::error::{ApiError, Problem};
-use crate::startup::AppState;
+use crate::plan::{PlanLimits, SavedPlans};
 use crate::store::{PlanRecord, Saved};
+use crate::tokens::PlanTokens;
 
 /// A saved plan.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -53,10 +54,9 @@ fn parse_id(raw: &str) -> Result<Uuid, ApiError> {
     })
 }
 
-async fn load(state: &AppState, raw_id: &str) -> Result<PlanRecord, ApiError> {
+async fn load(plans: &SavedPlans, raw_id: &str) -> Result<PlanRecord, ApiError> {
     let id = parse_id(raw_id)?;
-    state
-        .plans
+    plans
         .get(id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no plan {id}")))
@@ -84,13 +84,16 @@ async fn load(state: &AppState, raw_id: &str) -> Result<PlanRecord, ApiError> {
     )
 )]
 pub async fn create(
-    state: web::Data<AppState>,
+    plans: web::Data<SavedPlans>,
+    limits: web::Data<PlanLimits>,
+    tokens: web::Data<PlanTokens>,
     client: ClientAddr,
     body: ApiJson<SavePlanBody>,
 ) -> Result<HttpResponse, ApiError> {
     // Checking a loop of up to 300,000 vertices and its token (an HMAC over its JSON)
     // takes tens of milliseconds: on the blocking pool, not on the HTTP worker.
-    let tokens = state.tokens.clone();
+    let client_key = tokens.client_key(client);
+    let tokens = tokens.into_inner();
     let request = web::block(move || -> Result<SavePlanRequest, ApiError> {
         let request = SavePlanRequest::try_from(body.0).map_err(ApiError::Validation)?;
         let token = request.token.as_deref().ok_or_else(|| {
@@ -106,9 +109,7 @@ pub async fn create(
     })
     .await
     .map_err(|e| ApiError::Internal(anyhow::anyhow!("checking the plan failed: {e}")))??;
-    let client_key = state.tokens.client_key(client);
-    let limits = &state.plan_limits;
-    let (record, created) = match state.plans.save(request, client_key, limits).await? {
+    let (record, created) = match plans.save(request, client_key, &limits).await? {
         Saved::Plan(record) => (record, true),
         Saved::Existing(record) => (record, false),
         Saved::OverQuota(wait) => {
@@ -159,10 +160,10 @@ fn whole_secs(wait: std::time::Duration) -> u32 {
     )
 )]
 pub async fn get(
-    state: web::Data<AppState>,
+    plans: web::Data<SavedPlans>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let record = load(&state, &id).await?;
+    let record = load(&plans, &id).await?;
     let body = super::off_worker("writing a plan", move || {
         serde_json::to_vec(&PlanJson::from(record))
     })
@@ -185,10 +186,10 @@ pub async fn get(
     )
 )]
 pub async fn gpx(
-    state: web::Data<AppState>,
+    plans: web::Data<SavedPlans>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let record = load(&state, &id).await?;
+    let record = load(&plans, &id).await?;
     let id = record.id;
     // A long trip's track is megabytes of XML.
     let xml = super::off_worker("writing GPX", move || to_gpx(&record)).await?;

@@ -8,7 +8,7 @@ use super::extract::ApiQuery;
 use super::loop_json::{DriveDistanceJson, TrailheadJson, ATTRIBUTION};
 use crate::domain::{TrailheadQuery, TrailheadSearch};
 use crate::error::{ApiError, Problem};
-use crate::startup::AppState;
+use crate::plan::TrailheadFinder;
 
 /// A trailhead and how far it is.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -46,11 +46,11 @@ pub struct TrailheadsResponse {
     )
 )]
 pub async fn list(
-    state: web::Data<AppState>,
+    finder: web::Data<TrailheadFinder>,
     query: ApiQuery<TrailheadQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let search = TrailheadSearch::try_from(query.0).map_err(ApiError::Validation)?;
-    let found = state.trailheads.find(&search).await?;
+    let found = finder.find(&search).await?;
     let trailheads = found
         .trailheads
         .iter()

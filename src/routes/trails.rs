@@ -14,7 +14,7 @@ use super::loop_json::{degrees, round, ATTRIBUTION};
 use crate::domain::{Area, NetworkQuery};
 use crate::error::{ApiError, Problem};
 use crate::plan::trails::{TrailLine, Trails};
-use crate::startup::AppState;
+use crate::plan::MapTrails;
 
 /// Most bytes of JSON one answer holds (1 MiB), whatever the box holds.
 pub const MAX_BYTES: usize = 1 << 20;
@@ -122,11 +122,11 @@ impl From<TrailLine> for TrailFeature {
     )
 )]
 pub async fn get(
-    state: web::Data<AppState>,
+    trails: web::Data<MapTrails>,
     query: ApiQuery<NetworkQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let area = Area::parse(&query.0.bbox).map_err(|e| ApiError::Validation(vec![e]))?;
-    let trails = state.trails.of_area(&area).await?;
+    let trails = trails.of_area(&area).await?;
     // Up to thousands of lines.
     let body = super::off_worker("writing trails", move || bounded_json(&area, trails)).await?;
     Ok(HttpResponse::Ok()

@@ -132,9 +132,9 @@ pub enum StoreError {
     Other(#[from] anyhow::Error),
 }
 
-impl crate::error::ErrorCode for StoreError {
-    fn error_code(&self) -> crate::error::Code {
-        use crate::error::Code;
+impl crate::codes::ErrorCode for StoreError {
+    fn error_code(&self) -> crate::codes::Code {
+        use crate::codes::Code;
         match self {
             // A region replaced under every retry is as good as away for this request.
             StoreError::Unavailable(_) | StoreError::Stale(_) => Code::Unavailable,

@@ -364,7 +364,9 @@ async fn readiness_fails_while_the_database_is_unreachable_and_recovers_without_
         "2".to_string(),
     ));
     let settings = trailloop::settings::Settings::load_from(None, env).unwrap();
-    let store = Store::Postgres(PgStore::new(settings.database.pool().unwrap()));
+    let store = Store::Postgres(PgStore::new(
+        trailloop::db::pool(&settings.database).unwrap(),
+    ));
     let app = spawn_app_on(store, Some(db), &[]);
 
     assert_eq!(app.get("/readyz").await.status(), 200);

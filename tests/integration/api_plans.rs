@@ -69,7 +69,8 @@ async fn tasks(backend: Backend, n: usize, extra: &[(&str, &str)]) -> Vec<TestAp
             let db = TestDatabase::andorra().await;
             let mut apps: Vec<TestApp> = (0..n)
                 .map(|_| {
-                    let store = Store::Postgres(PgStore::new(db.settings().pool().unwrap()));
+                    let store =
+                        Store::Postgres(PgStore::new(trailloop::db::pool(&db.settings()).unwrap()));
                     spawn_app_on(store, None, &settings)
                 })
                 .collect();

@@ -190,7 +190,7 @@ async fn loops_are_planned_from_memory_while_the_database_is_away() {
     let settings = trailloop::settings::Settings::load_from(None, database_env(url.as_str()))
         .unwrap()
         .database;
-    let store = Store::Postgres(PgStore::new(settings.pool().unwrap()));
+    let store = Store::Postgres(PgStore::new(trailloop::db::pool(&settings).unwrap()));
     let app = spawn_app_on(store, Some(db), &[("TRAILLOOP__NETWORK__PRELOAD", "true")]);
     let started = Instant::now();
     while readyz(&app).await.1["status"] != "ready" {

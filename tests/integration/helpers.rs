@@ -345,7 +345,7 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp
     let (store, db) = match backend {
         Backend::Postgres => {
             let db = TestDatabase::andorra().await;
-            let store = Store::Postgres(PgStore::new(db.settings().pool().unwrap()));
+            let store = Store::Postgres(PgStore::new(trailloop::db::pool(&db.settings()).unwrap()));
             (store, Some(db))
         }
         Backend::Embedded => {

@@ -31,7 +31,9 @@ async fn the_service_login_reads_the_network_and_saves_plans_and_nothing_more() 
     };
 
     // The service on that login: loops from the network, a plan saved and read back.
-    let store = Store::Postgres(PgStore::new(as_api.settings().pool().unwrap()));
+    let store = Store::Postgres(PgStore::new(
+        trailloop::db::pool(&as_api.settings()).unwrap(),
+    ));
     let app = spawn_app_on(store, None, &[]);
     let answer = app
         .loops(&json!({

@@ -63,7 +63,7 @@ async fn app(backend: Backend) -> TestApp {
             trailloop::db::region_writer::replace_region(&mut client, &source, network)
                 .await
                 .expect("importing the fixture");
-            let store = Store::Postgres(PgStore::new(db.settings().pool().unwrap()));
+            let store = Store::Postgres(PgStore::new(trailloop::db::pool(&db.settings()).unwrap()));
             spawn_app_on(store, Some(db), &[])
         }
     }

@@ -207,7 +207,7 @@ async fn a_ca_that_did_not_sign_the_server_certificate_is_refused() {
     assert!(!body.contains(PASSWORD), "{body}");
     let settings = Settings::load_from(None, env.clone()).unwrap();
     let store = trailloop::store::Store::Postgres(trailloop::store::PgStore::new(
-        settings.database.pool().unwrap(),
+        trailloop::db::pool(&settings.database).unwrap(),
     ));
     let reason = store.ready().await.unwrap_err().to_string();
     assert!(reason.contains("not trusted"), "{reason}");
