@@ -4,6 +4,7 @@
 pub mod client;
 pub mod codes;
 pub mod cors;
+pub mod dates;
 pub mod db;
 pub mod disconnect;
 pub mod domain;

@@ -14,6 +14,7 @@ use tokio::sync::OnceCell;
 use trailloop_osm::{Profile, TileKey};
 use trailloop_solver::GraphError;
 
+use super::closures::ClosureClasses;
 use super::tile::NetworkTile;
 use crate::domain::RegionVersion;
 use crate::metrics::Metrics;
@@ -66,6 +67,8 @@ struct State {
     slots: HashMap<SlotKey, Slot>,
     /// The newest import seen of each region.
     live: HashMap<String, i64>,
+    /// The closure classes of each import whose tiles are held or loading.
+    closures: HashMap<RegionVersion, Arc<ClosureClasses>>,
     bytes: usize,
     edges: usize,
     clock: u64,
@@ -140,6 +143,9 @@ impl TileCache {
             .filter(|k| k.version.region == version.region && k.version != *version)
             .cloned()
             .collect();
+        state
+            .closures
+            .retain(|v, _| v.region != version.region || v == version);
         for key in old {
             if let Some(slot) = state.slots.remove(&key) {
                 state.bytes -= slot.bytes;
@@ -217,14 +223,21 @@ impl TileCache {
         }
         let region = version.region.clone();
         let profile = self.profile.clone();
-        let built = tokio::task::spawn_blocking(move || NetworkTile::build(records, &profile))
-            .await
-            .map_err(|e| CacheError::Store(StoreError::Other(e.into())))?
-            .map_err(|source| CacheError::Build {
-                region: region.clone(),
-                tile,
-                source,
-            })?;
+        let closures = self
+            .lock()
+            .closures
+            .entry(version.clone())
+            .or_default()
+            .clone();
+        let built =
+            tokio::task::spawn_blocking(move || NetworkTile::build(records, &profile, closures))
+                .await
+                .map_err(|e| CacheError::Store(StoreError::Other(e.into())))?
+                .map_err(|source| CacheError::Build {
+                    region: region.clone(),
+                    tile,
+                    source,
+                })?;
         let built = Arc::new(built);
         self.metrics
             .network_tile_load_seconds

@@ -46,6 +46,11 @@ impl PlanningNetwork {
         self.tiles[at.tile].edges.get(at.index)
     }
 
+    /// The closure classes its edges are numbered by (its region's import's).
+    pub fn closures(&self) -> Option<&closures::ClosureClasses> {
+        self.tiles.first().map(|t| &*t.closures)
+    }
+
     /// The points of interest of every tile.
     pub fn pois(&self) -> impl Iterator<Item = &PoiRecord> + '_ {
         self.tiles.iter().flat_map(|t| t.pois.iter())

@@ -3,6 +3,7 @@
 //! presenting a loop needs of each edge, with names interned so that a trail's name is
 //! held once however many edges carry it.
 
+use super::closures::ClosureClasses;
 use std::collections::HashMap;
 use std::mem::size_of;
 use std::sync::Arc;
@@ -57,6 +58,8 @@ pub struct NetworkTile {
     pub highlights: Vec<Highlight>,
     /// Heap bytes held, approximately (what the cache counts).
     pub bytes: usize,
+    /// The closure classes of its region's import, which its edges are numbered by.
+    pub closures: Arc<ClosureClasses>,
 }
 
 /// Hands out one shared copy of each distinct string, and counts the bytes they hold.
@@ -92,7 +95,12 @@ impl Interner {
 impl NetworkTile {
     /// Builds the tile from its records: the CPU-heavy part of a load (contraction and
     /// side-by-side detection), so run it off the async workers.
-    pub fn build(records: TileRecords, profile: &Profile) -> Result<NetworkTile, GraphError> {
+    /// Its edges' closure classes are those of `closures`, its region's import's.
+    pub fn build(
+        records: TileRecords,
+        profile: &Profile,
+        closures: Arc<ClosureClasses>,
+    ) -> Result<NetworkTile, GraphError> {
         let TileRecords {
             version,
             tile,
@@ -141,7 +149,7 @@ impl NetworkTile {
                 on_route: !e.routes.is_empty(),
                 sac_grade: e.sac_scale.map_or(0, SacScale::grade),
                 grade_pct: sustained_grade_pct(&line, &e.elevations),
-                closure_class: super::closures::class_of(&e.conditions),
+                closure_class: closures.class_of(&e.conditions),
                 geometry: line,
             });
             metas.push(EdgeMeta {
@@ -199,6 +207,7 @@ impl NetworkTile {
             pois,
             highlights,
             bytes,
+            closures,
         })
     }
 }

@@ -11,10 +11,11 @@ use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTim
 use chrono_tz::Tz;
 use trailloop_geo::{Coord, METRES_PER_DEGREE};
 
-use super::calendar::{self, Sun};
-use super::seasons::{self, Open};
 use super::{Hike, PlannedLoop, TrailheadStart};
+use crate::dates::sun::{self, Sun};
+use crate::dates::{place_open, Open};
 use crate::domain::{PoiRecord, TripDates};
+use crate::network::closures::ClosureClasses;
 
 /// A day limit of no time at all (the solver takes only positive limits).
 const NO_DAYLIGHT_H: f64 = 0.01;
@@ -63,7 +64,12 @@ fn hours(d: Duration) -> f64 {
 }
 
 /// `params` planned from `starts` for its dates (unchanged without dates).
-pub(crate) fn on_dates(params: &Hike, starts: &[&TrailheadStart]) -> OnDates {
+/// The ways closed on its days are those of `closures` (the network's).
+pub(crate) fn on_dates(
+    params: &Hike,
+    starts: &[&TrailheadStart],
+    closures: Option<&ClosureClasses>,
+) -> OnDates {
     let Some(dates) = params.dates else {
         return OnDates {
             hike: params.clone(),
@@ -101,7 +107,7 @@ pub(crate) fn on_dates(params: &Hike, starts: &[&TrailheadStart]) -> OnDates {
         corner(east, south),
         corner(east, north),
     ];
-    let zone = calendar::zone_at(first.trailhead.coord);
+    let zone = sun::zone_at(first.trailhead.coord);
     let margin = Duration::seconds((dates.daylight_margin_h * 3600.0).round() as i64);
     let mut daylight: Option<Daylight> = None;
     let mut windows = Vec::with_capacity(params.days as usize);
@@ -110,7 +116,7 @@ pub(crate) fn on_dates(params: &Hike, starts: &[&TrailheadStart]) -> OnDates {
         let start = local(zone, date.and_time(dates.start_time));
         let mut day_hours: Option<f64> = None;
         for corner in corners {
-            let h = match calendar::sun(corner, date, zone) {
+            let h = match sun::sun(corner, date, zone) {
                 Some(Sun::RisesAndSets { sunset, .. }) => hours(sunset - margin - start),
                 Some(Sun::PolarNight) => 0.0,
                 // The sun does not set: no limit from it.
@@ -138,8 +144,9 @@ pub(crate) fn on_dates(params: &Hike, starts: &[&TrailheadStart]) -> OnDates {
         let limit = d.hours.max(NO_DAYLIGHT_H);
         hike.day_limits.max_hours = Some(hike.day_limits.max_hours.map_or(limit, |h| h.min(limit)));
     }
-    let closed_classes =
-        crate::network::closures::closed_on(&windows, first.trailhead.coord.lat < 0.0);
+    let closed_classes = closures.map_or(0, |c| {
+        c.closed_on(&windows, first.trailhead.coord.lat < 0.0)
+    });
     OnDates {
         hike,
         daylight,
@@ -154,7 +161,7 @@ pub(crate) fn open_every_night(params: &Hike, place: &PoiRecord) -> bool {
         return true;
     };
     (1..params.days).all(|night| {
-        seasons::place_open(&place.details, dates.date_of(night), place.coord.lat).open != Open::No
+        place_open(&place.details, dates.date_of(night), place.coord.lat).open != Open::No
     })
 }
 
@@ -178,7 +185,7 @@ pub struct StageTimes {
 /// Dates, times and open places on the stages of `l`, planned for `dates`.
 pub(crate) fn annotate(l: &mut PlannedLoop, dates: &TripDates) {
     let trailhead = l.trailhead.trailhead.coord;
-    let zone = calendar::zone_at(trailhead);
+    let zone = sun::zone_at(trailhead);
     for stage in &mut l.stages {
         let date = dates.date_of(stage.day);
         let start = local(zone, date.and_time(dates.start_time));
@@ -188,7 +195,7 @@ pub(crate) fn annotate(l: &mut PlannedLoop, dates: &TripDates) {
             .as_ref()
             .and_then(|n| n.place.as_ref())
             .map_or(trailhead, |p| p.coord);
-        let (sunrise, sunset) = match calendar::sun(at, date, zone) {
+        let (sunrise, sunset) = match sun::sun(at, date, zone) {
             Some(Sun::RisesAndSets { sunrise, sunset }) => (Some(sunrise), Some(sunset)),
             Some(Sun::RisesOnly { sunrise }) => (Some(sunrise), None),
             _ => (None, None),
@@ -203,7 +210,7 @@ pub(crate) fn annotate(l: &mut PlannedLoop, dates: &TripDates) {
         });
         if let Some(night) = &mut stage.night {
             if let Some(p) = &night.place {
-                night.opening = Some(seasons::place_open(&p.details, date, p.coord.lat));
+                night.opening = Some(place_open(&p.details, date, p.coord.lat));
             }
         }
     }

@@ -20,7 +20,6 @@
 //! - [`answer`]: the answer and its types; `errors`: why a request failed.
 
 pub mod answer;
-pub mod calendar;
 pub mod cost;
 pub mod coverage;
 mod dated;
@@ -34,7 +33,6 @@ pub mod params;
 mod prepare;
 mod present;
 mod saved;
-pub(crate) mod seasons;
 mod solve;
 pub use saved::{PlanLimits, SavedPlans};
 mod breakdown;
@@ -314,7 +312,7 @@ impl Planner {
             timing: None,
             dates: params
                 .dates
-                .map(|d| (d, calendar::zone_at(req.origin.coord()))),
+                .map(|d| (d, crate::dates::sun::zone_at(req.origin.coord()))),
         };
         if counts.weighed < counts.reachable {
             answer.warnings.push(format!(

@@ -53,7 +53,7 @@ pub fn solve_network(
         .filter(|s| network.contains_node(s.trailhead.node_id))
         .collect();
     // For its dates: each day within daylight, the ways closed on them left out.
-    let dated = dated::on_dates(params, &starts);
+    let dated = dated::on_dates(params, &starts, network.closures());
     let params = &dated.hike;
     let places = trips::NightPlaces::of(network, params);
     let waters = trips::waters(network);

@@ -21,7 +21,7 @@ pub struct StageNight {
     /// network): walked there in the evening and back in the morning.
     pub off_trail_m: f64,
     /// Of a dated plan, whether the place is open that night and the tag that says so.
-    pub(crate) opening: Option<super::seasons::Opening>,
+    pub(crate) opening: Option<crate::dates::Opening>,
 }
 
 /// Water a day passes, or the night's place when it has water.

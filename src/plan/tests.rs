@@ -32,10 +32,12 @@ fn andorra() -> &'static Network {
 /// Every tile of Andorra, stitched.
 static NETWORK: LazyLock<PlanningNetwork> = LazyLock::new(|| {
     let (_, tiles) = STORE.regions().remove(0);
+    let closures = Arc::default();
     let tiles = tiles
         .into_iter()
         .map(|t| {
-            let tile = NetworkTile::build(STORE.tile(t), &trailloop_osm::Profile::hiking());
+            let profile = trailloop_osm::Profile::hiking();
+            let tile = NetworkTile::build(STORE.tile(t), &profile, Arc::clone(&closures));
             Arc::new(tile.expect("a valid tile"))
         })
         .collect();
