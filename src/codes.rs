@@ -71,9 +71,9 @@ pub enum Code {
     TimeBudgetExceeded,
     /// The database cannot be reached.
     Unavailable,
-    /// A bug or broken data.
     /// The client went away before the answer.
     ClientClosed,
+    /// A bug or broken data.
     Internal,
 }
 

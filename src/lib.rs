@@ -1,6 +1,8 @@
 //! TrailLoop, the service: settings, database access, imports and (in `serve`) the HTTP
 //! API over the loop solver in `trailloop-solver`.
 
+#![warn(missing_docs)]
+
 pub mod client;
 pub mod codes;
 pub mod cors;

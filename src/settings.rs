@@ -164,7 +164,7 @@ pub struct SolverSettings {
     /// counting its wait in the queue.
     pub time_budget_ms: u64,
     /// A request estimated to cost at least this many units (a 10 km day hike is one;
-    /// see `plan::cost`) is costly: it plans in the costly lane, at a lower CPU
+    /// see `plan::effort`) is costly: it plans in the costly lane, at a lower CPU
     /// priority, with `costly_time_budget_ms`, at most `costly_per_client` at once per
     /// client.
     pub costly_units: f64,

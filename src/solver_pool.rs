@@ -4,7 +4,7 @@
 //! told to come back (503) instead of waiting unboundedly.
 //!
 //! Two lanes, so that no client can starve the others: ordinary requests, and costly
-//! ones (by the request's estimated cost, `plan::cost`). The costly lane has its own
+//! ones (by the request's estimated cost, `plan::effort`). The costly lane has its own
 //! threads at a lower CPU priority (Linux nice, `solver.costly_nice`): when both lanes
 //! have work the ordinary plans take the cores, and the costly ones use what is left.
 //! Each client may have `solver.costly_per_client` costly plans in flight (the next is

@@ -14,7 +14,7 @@ use super::FieldError;
 #[derive(Debug, Clone, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-pub struct NetworkQuery {
+pub struct TrailsQuery {
     /// `west,south,east,north` in degrees (as GeoJSON's `bbox`); cut to 0.5° a side
     /// around its centre.
     #[param(

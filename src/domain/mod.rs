@@ -10,7 +10,7 @@ mod plan_request;
 mod records;
 mod trailhead_query;
 
-pub use area::{Area, NetworkQuery};
+pub use area::{Area, TrailsQuery};
 pub use coordinate::Coordinate;
 pub use distance::{
     parse_drive_limit, DistanceKm, Tolerance, Units, FT_PER_M, KM_PER_MI, MAX_DRIVE_MINUTES,

@@ -244,9 +244,13 @@ pub struct RecentDrives {
 /// What a drive search's answer depends on.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DriveKey {
+    /// Where the drive starts.
     pub origin: Coord,
+    /// How far it may go.
     pub limit: DriveLimit,
+    /// Which trailheads it looks for.
     pub candidates: Candidates,
+    /// The imports of the regions it drives on.
     pub imports: Vec<crate::domain::RegionVersion>,
 }
 

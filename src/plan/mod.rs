@@ -9,29 +9,36 @@
 //! searches and owns the hike's rules (score, promise, walking time, days).
 //!
 //! The pipeline, one stage a file:
-//! - [`params`]: the checked request as the planner and the solver need it
-//!   ([`Hike`], the solver's query);
+//! - [`hike`]: the checked request as the planner and the solver need it
+//!   ([`Hike`], the solver's query); [`effort`]: what it is expected to cost, which
+//!   decides its lane on the solver pool;
 //! - [`drive`] and [`trailheads`]: the trailheads within the drive, weighed by the
 //!   solver's promise; `prepare`: the most promising and the tiles they reach;
-//! - `solve`: every start solved in parallel on one network, the plans one can follow
-//!   kept (`trips`), ranked by the solver's score and presented (`present`,
-//!   `stages`, `why`);
-//! - `fallback`: the nearby requests when no walk is a plan of the asked one;
+//! - `regions`: every region's network planned and the best loops kept across them,
+//!   and the nearby requests when no walk is a plan of the asked one;
+//! - `solve`: every start solved in parallel on one network, for its dates (`dated`:
+//!   daylight, places open, ways closed), the plans one can follow kept (`trips`),
+//!   ranked by the solver's score and presented (`present`, `stages`, `breakdown`,
+//!   `names`);
 //! - [`answer`]: the answer and its types; `errors`: why a request failed.
+//!
+//! Beside the pipeline, the other doors: trailheads near a point (`finder`), the
+//! trails of an area and the covered areas and places by name for the map ([`trails`],
+//! [`coverage`]), saved plans (`saved`).
 
 pub mod answer;
-pub mod cost;
 pub mod coverage;
 mod dated;
 pub mod drive;
+pub mod effort;
 pub mod elevation;
 mod errors;
-mod fallback;
 mod finder;
+pub mod hike;
 mod names;
-pub mod params;
 mod prepare;
 mod present;
+mod regions;
 mod saved;
 mod solve;
 pub use saved::{PlanLimits, SavedPlans};
@@ -49,8 +56,8 @@ pub use answer::{
 };
 pub use drive::{Drive, DriveMethod};
 pub use errors::PlanError;
-use fallback::{plan_groups, Planned};
 pub use finder::TrailheadFinder;
+use regions::{plan_groups, Planned};
 pub use trails::MapTrails;
 
 pub use present::{Difficulty, Segment};
@@ -278,13 +285,13 @@ impl Planner {
         if let Some(dates) = &mut params.dates {
             dates.daylight_margin_h = self.shared.settings.daylight_margin_h;
         }
-        let cost_units = cost::units(&params);
+        let cost_units = effort::units(&params);
         let pool = &self.shared.pool;
         let lane = pool.lane_for(cost_units);
         // What to reduce is said only to a costly request.
         let reduce = match lane {
             Lane::Costly => {
-                cost::reduce(&params, pool.costly_units(), req.units == Units::Imperial)
+                effort::reduce(&params, pool.costly_units(), req.units == Units::Imperial)
             }
             Lane::Ordinary => String::new(),
         };

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use super::extract::ApiQuery;
 use super::geojson;
 use super::loop_json::{degrees, round, ATTRIBUTION};
-use crate::domain::{Area, NetworkQuery};
+use crate::domain::{Area, TrailsQuery};
 use crate::error::{ApiError, Problem};
 use crate::plan::trails::{TrailLine, Trails};
 use crate::plan::MapTrails;
@@ -113,7 +113,7 @@ impl From<TrailLine> for TrailFeature {
     get,
     path = "/v1/network",
     tag = "loops",
-    params(NetworkQuery),
+    params(TrailsQuery),
     responses(
         (status = 200, description = "The trails meeting the area, at most 1 MiB of JSON", body = TrailsCollection, content_type = "application/geo+json"),
         (status = 422, description = "Not four numbers, or a box across the antimeridian", body = Problem, content_type = "application/problem+json"),
@@ -123,7 +123,7 @@ impl From<TrailLine> for TrailFeature {
 )]
 pub async fn get(
     trails: web::Data<MapTrails>,
-    query: ApiQuery<NetworkQuery>,
+    query: ApiQuery<TrailsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let area = Area::parse(&query.0.bbox).map_err(|e| ApiError::Validation(vec![e]))?;
     let trails = trails.of_area(&area).await?;

@@ -162,7 +162,7 @@ async fn every_night_is_at_a_place_the_extract_tags_for_sleeping(backend: Backen
         trip(42.5766, 1.6676, 80.0, 4),
     ];
     let allowed = ["hut", "camp_site", "shelter"];
-    let mut worst_ratio: f64 = 0.0;
+    let mut ratios: Vec<f64> = Vec::new();
     for req in &requests {
         let answer = app.loops(req).await;
         let loops = answer["loops"].as_array().unwrap();
@@ -185,10 +185,14 @@ async fn every_night_is_at_a_place_the_extract_tags_for_sleeping(backend: Backen
             let ratio = hours.iter().cloned().fold(0.0, f64::max)
                 / hours.iter().cloned().fold(f64::INFINITY, f64::min);
             assert!(ratio <= 1.5 + 0.01, "{req}: days of {hours:?} h");
-            worst_ratio = worst_ratio.max(ratio);
+            ratios.push(ratio);
         }
     }
-    assert!(worst_ratio >= 1.0);
+    // Balanced as a rule, not only within the bound: the middle plan's longest day is
+    // at most a fifth longer than its shortest.
+    ratios.sort_by(f64::total_cmp);
+    let median = ratios[ratios.len() / 2];
+    assert!(median <= 1.2, "day ratios {ratios:?}");
 }
 
 async fn every_day_keeps_the_limits_given(backend: Backend) {

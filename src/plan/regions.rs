@@ -1,5 +1,7 @@
-//! When no walk is a plan of the asked days within the limits and the tolerance: the
-//! nearby requests (a day less or more, other lengths) planned on the same networks.
+//! The main solve step across regions: each region's network planned on its own and the
+//! best loops kept across them; when no walk is a plan of the asked days within the
+//! limits and the tolerance, the nearby requests (a day less or more, other lengths)
+//! planned on the same networks.
 
 use trailloop_solver::Limits;
 
