@@ -7,8 +7,9 @@ use std::hint::black_box;
 use std::path::PathBuf;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use trailloop_osm::roads::ORIGIN_ROAD_RADIUS_M;
-use trailloop_osm::{build_network, BuildOptions, Coord, DriveGraph, DriveLimit, RoadLink};
+use trailloop_drive::{DriveGraph, DriveLimit, RoadLink, ORIGIN_ROAD_RADIUS_M};
+use trailloop_geo::Coord;
+use trailloop_osm::{build_network, BuildOptions};
 
 const ORIGINS: [(f64, f64); 5] = [
     (42.5078, 1.5211),

@@ -1,4 +1,4 @@
-//! The drive search's cost on any extract: `cargo run --release -p trailloop-osm
+//! The drive search's cost on any extract: `cargo run --release -p trailloop-drive
 //! --example drive_report -- <pbf> [searches] [limit_km]` builds the road graph alone,
 //! then runs `searches` drive searches (default 200) from road points spread over the
 //! region, each to 2,000 points on its roads, within `limit_km` (default 30), and
@@ -14,10 +14,9 @@ use std::time::Instant;
 
 use std::collections::HashMap;
 
-use trailloop_osm::{
-    build_roads, geo::haversine_m, DriveGraph, DriveLimit, RoadClass, RoadEdge, RoadLink,
-    RoadNetwork,
-};
+use trailloop_drive::{DriveGraph, DriveLimit, RoadClass, RoadEdge, RoadLink, RoadNetwork};
+use trailloop_geo::haversine_m;
+use trailloop_osm::build_roads;
 
 /// A road to add: its length and its two nodes.
 type Join = (f64, u32, u32);
@@ -28,7 +27,7 @@ fn stitch(roads: &mut RoadNetwork) -> usize {
     const CELL: f64 = 0.5;
     let copy = |id: i64| id / 100_000_000_000;
     let cell =
-        |c: trailloop_osm::Coord| ((c.lon / CELL).floor() as i64, (c.lat / CELL).floor() as i64);
+        |c: trailloop_geo::Coord| ((c.lon / CELL).floor() as i64, (c.lat / CELL).floor() as i64);
     let mut cells: HashMap<(i64, i64), Vec<u32>> = HashMap::new();
     for (i, n) in roads.nodes.iter().enumerate() {
         cells.entry(cell(n.coord)).or_default().push(i as u32);

@@ -4,9 +4,9 @@
 
 use std::path::PathBuf;
 
-use trailloop_osm::{
-    build_network, distance_m, BuildOptions, Coord, DriveGraph, DriveLimit, Network, RoadLink,
-};
+use trailloop_drive::{DriveGraph, DriveLimit, RoadLink};
+use trailloop_geo::{distance_m, Coord};
+use trailloop_osm::{build_network, BuildOptions, Network};
 
 fn fixture() -> Network {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/roads.osm.pbf");
@@ -71,13 +71,13 @@ fn snapping_from_the_poles_or_far_away_ends_with_the_grid() {
     let net = fixture();
     let graph = DriveGraph::new(&net.roads);
     for lat in [-90.0, 90.0] {
-        let pole = trailloop_osm::Coord { lon: -180.0, lat };
+        let pole = Coord { lon: -180.0, lat };
         assert_eq!(graph.snap(pole, 1e-300), None);
         assert_eq!(graph.snap(pole, 300_000.0), None);
     }
     // From 50 km off with a radius that reaches the roads: the nearest one, found.
     let near = at(&net, 1);
-    let far = trailloop_osm::Coord {
+    let far = Coord {
         lon: near.lon,
         lat: near.lat + 0.45,
     };
