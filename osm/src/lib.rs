@@ -35,7 +35,8 @@
 //!   Within [`TRAILHEAD_CLUSTER_RADIUS_M`] only the best is kept (trailhead, named car
 //!   park, car park, road junction), taking a name from the ones merged into it.
 //! - **POIs**: campsites, huts, shelters, drinking water and springs (nodes and areas)
-//!   within [`POI_SNAP_RADIUS_M`] of a node, snapped to the nearest.
+//!   within [`POI_SNAP_RADIUS_M`] of a node, snapped to the nearest; which tags make
+//!   which kind is the list of kinds in `trailloop_places`.
 //!
 //! The same file always gives the same network: nodes are ordered by OSM id, edges by
 //! way id and position along the way, trailheads by node and POIs by OSM element. Map

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 pub use trailloop_geo::Coord;
+use trailloop_places::PoiKind;
 
 /// Index of a node in [`Network::nodes`].
 pub type NodeIndex = u32;
@@ -277,79 +278,6 @@ pub struct Trailhead {
     /// (it is no place to drive to).
     #[serde(default)]
     pub road: Option<crate::RoadLink>,
-}
-
-/// Kinds of points of interest that matter when planning a multi-day trip: places to
-/// sleep and water.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PoiKind {
-    /// `tourism=alpine_hut|wilderness_hut`
-    Hut,
-    /// `tourism=camp_site|camp_pitch`
-    CampSite,
-    /// `amenity=shelter` with `shelter_type=basic_hut|lean_to` (not a bus stop, a
-    /// picnic roof or a weather shelter).
-    Shelter,
-    /// `tourism=hostel|guest_house|hotel`: a fallback the hiker may allow.
-    Lodging,
-    /// `amenity=drinking_water`
-    DrinkingWater,
-    /// `natural=spring`
-    Spring,
-    /// `man_made=water_tap`
-    WaterTap,
-    /// `amenity=water_point`
-    WaterPoint,
-}
-
-impl PoiKind {
-    /// Every kind.
-    pub const ALL: [PoiKind; 8] = [
-        PoiKind::Hut,
-        PoiKind::CampSite,
-        PoiKind::Shelter,
-        PoiKind::Lodging,
-        PoiKind::DrinkingWater,
-        PoiKind::Spring,
-        PoiKind::WaterTap,
-        PoiKind::WaterPoint,
-    ];
-
-    /// The kind named by [`PoiKind::as_str`].
-    pub fn parse(name: &str) -> Option<PoiKind> {
-        PoiKind::ALL.into_iter().find(|k| k.as_str() == name)
-    }
-
-    /// The name stored in the database and shown in the API.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PoiKind::Hut => "hut",
-            PoiKind::CampSite => "camp_site",
-            PoiKind::Shelter => "shelter",
-            PoiKind::Lodging => "lodging",
-            PoiKind::DrinkingWater => "drinking_water",
-            PoiKind::Spring => "spring",
-            PoiKind::WaterTap => "water_tap",
-            PoiKind::WaterPoint => "water_point",
-        }
-    }
-
-    /// Whether one can sleep there.
-    pub fn is_overnight(self) -> bool {
-        matches!(
-            self,
-            PoiKind::Hut | PoiKind::CampSite | PoiKind::Shelter | PoiKind::Lodging
-        )
-    }
-
-    /// Whether it is a water source (huts with `drinking_water=yes` give water too).
-    pub fn is_water(self) -> bool {
-        matches!(
-            self,
-            PoiKind::DrinkingWater | PoiKind::Spring | PoiKind::WaterTap | PoiKind::WaterPoint
-        )
-    }
 }
 
 /// What OSM says of a place beyond its kind, where it says it.

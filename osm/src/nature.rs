@@ -12,12 +12,13 @@
 use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Line, Rectangle};
 use rstar::{RTree, AABB};
+use trailloop_places::PoiKind;
 
 use crate::geo::METRES_PER_DEGREE;
 use crate::pbf::{ElementType, OsmData};
 use crate::spatial::PointIndex;
 use crate::tags::FeatureKind;
-use crate::{Coord, Edge, Highlight, HighlightKind, LandArea, LandKind, NatureShare, Poi, PoiKind};
+use crate::{Coord, Edge, Highlight, HighlightKind, LandArea, LandKind, NatureShare, Poi};
 
 /// Spacing of the samples along each edge.
 pub const SAMPLE_M: f64 = 20.0;

@@ -1,7 +1,9 @@
 //! What OSM tags mean for the walking network: which ways walkers may use, which roads
 //! cars drive, which features are trailheads or points of interest.
 
-use crate::{HighlightKind, Highway, LandKind, PoiDetails, PoiKind, SacScale, WayConditions};
+use trailloop_places::PoiKind;
+
+use crate::{HighlightKind, Highway, LandKind, PoiDetails, SacScale, WayConditions};
 
 /// Looks a key up in a tag list.
 pub(crate) fn tag<'a>(tags: &[(&'a str, &'a str)], key: &str) -> Option<&'a str> {
@@ -105,29 +107,12 @@ pub(crate) fn car_road(tags: &[(&str, &str)]) -> bool {
         && !forbids(tag(tags, "motorcar"))
 }
 
-/// What kind of place to sleep or water an element is, and the tag value that says so.
-/// A place that is several things counts as the first of: hut, camp site, shelter,
-/// lodging, water.
+/// What kind of place to sleep or water an element is, and the tag value that says so
+/// (`alpine_hut`, `lean_to`, ...), by the tags of [`trailloop_places::KINDS`]: a place
+/// that is several things counts as the first of them there (hut, camp site, shelter,
+/// lodging, water).
 pub(crate) fn poi_kind<'a>(tags: &[(&'a str, &'a str)]) -> Option<(PoiKind, &'a str)> {
-    let tourism = tag(tags, "tourism");
-    let amenity = tag(tags, "amenity");
-    match (tourism, amenity) {
-        (Some(t @ ("alpine_hut" | "wilderness_hut")), _) => Some((PoiKind::Hut, t)),
-        (Some(t @ ("camp_site" | "camp_pitch")), _) => Some((PoiKind::CampSite, t)),
-        // Only shelters one can sleep in: not a bus stop, a picnic roof or a storm roof.
-        (_, Some("shelter")) => match tag(tags, "shelter_type") {
-            Some(t @ ("basic_hut" | "lean_to")) => Some((PoiKind::Shelter, t)),
-            _ => None,
-        },
-        (Some(t @ ("hostel" | "guest_house" | "hotel")), _) => Some((PoiKind::Lodging, t)),
-        (_, Some(t @ "drinking_water")) => Some((PoiKind::DrinkingWater, t)),
-        (_, Some(t @ "water_point")) => Some((PoiKind::WaterPoint, t)),
-        _ => match (tag(tags, "natural"), tag(tags, "man_made")) {
-            (Some(t @ "spring"), _) => Some((PoiKind::Spring, t)),
-            (_, Some(t @ "water_tap")) => Some((PoiKind::WaterTap, t)),
-            _ => None,
-        },
-    }
+    PoiKind::from_osm(|key| tag(tags, key))
 }
 
 /// What OSM says of a place beyond its kind.

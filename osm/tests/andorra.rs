@@ -290,7 +290,7 @@ fn pois_are_snapped_to_nearby_nodes() {
     assert!(n
         .pois
         .iter()
-        .any(|p| p.kind == trailloop_osm::PoiKind::Hut && p.details.fee.is_some()));
+        .any(|p| p.kind == trailloop_places::PoiKind::Hut && p.details.fee.is_some()));
     for p in &n.pois {
         let node = &n.nodes[p.node as usize];
         assert!(

@@ -1,8 +1,11 @@
 //! The rules of a plan of days, constraint and cost together: each day within the
 //! hiker's [`DayLimits`], the days balanced by walking time (no day more than
-//! [`MAX_DAY_RATIO`] times the shortest), and how a base-camp plan (one loop a day from
-//! the trailhead) ranks. The score prices them ([`Scorer`](crate::score)); the service
-//! checks its plans with the same functions.
+//! [`MAX_DAY_RATIO`] times the shortest), what a night at a place costs
+//! ([`night_cost`]), and how a base-camp plan (one loop a day from the trailhead) ranks.
+//! The score prices them ([`Scorer`](crate::score)); the service checks its plans with
+//! the same functions.
+
+use trailloop_places::PoiKind;
 
 use crate::score::Score;
 use crate::walking;
@@ -91,6 +94,23 @@ pub fn balanced(ratio: f64) -> bool {
     ratio <= MAX_DAY_RATIO + SLACK
 }
 
+/// What a night at a place of `kind` costs in the score, `off_m` metres off the walk
+/// (walked there at the end of the day and back in the morning) on a walk of target
+/// length `target_m`: how much the kind is wanted (a hut most, then a camp site, then a
+/// shelter; a hostel or hotel, a fallback, least), plus the walk there and back, priced
+/// like a little road (`2 off_m / target_m`).
+pub fn night_cost(kind: PoiKind, off_m: f64, target_m: f64) -> f64 {
+    let wanted = match kind {
+        PoiKind::Hut => 0.0,
+        PoiKind::CampSite => 0.01,
+        PoiKind::Shelter => 0.02,
+        PoiKind::Lodging => 0.05,
+        // Not places to sleep (the service never offers them for a night).
+        PoiKind::DrinkingWater | PoiKind::Spring | PoiKind::WaterTap | PoiKind::WaterPoint => 0.05,
+    };
+    wanted + 2.0 * off_m / target_m
+}
+
 /// How a base-camp plan of day loops scored `days` ranks: its worst day's tier, the
 /// days' mean cost, and [`BASE_CAMP_COST`] behind a trip of the same quality.
 pub fn base_camp_score(days: &[Score]) -> Score {
@@ -135,6 +155,24 @@ mod tests {
         assert_eq!(limits.over(25_000.0, 600.0), 0.0);
         assert!(DayLimits::default().keeps(99_000.0, 9e3));
         assert!(limits.feasible(50_000.0, 2) && !limits.feasible(50_100.0, 2));
+    }
+
+    #[test]
+    fn a_night_costs_its_kind_and_the_walk_off_the_loop_and_back() {
+        let on_loop = |kind| night_cost(kind, 0.0, 20_000.0);
+        assert_eq!(on_loop(PoiKind::Hut), 0.0);
+        assert!(on_loop(PoiKind::Hut) < on_loop(PoiKind::CampSite));
+        assert!(on_loop(PoiKind::CampSite) < on_loop(PoiKind::Shelter));
+        assert!(on_loop(PoiKind::Shelter) < on_loop(PoiKind::Lodging));
+        // 500 m off a 20 km walk, there and back: 1 km, 5% of the walk.
+        let off = night_cost(PoiKind::CampSite, 500.0, 20_000.0);
+        assert!((off - (0.01 + 0.05)).abs() < 1e-12);
+        // A hut that far off costs more than a camp site on the loop.
+        assert!(night_cost(PoiKind::Hut, 500.0, 20_000.0) > on_loop(PoiKind::CampSite));
+        for kind in PoiKind::ALL {
+            let c = on_loop(kind);
+            assert!(c.is_finite() && c >= 0.0, "{kind:?}");
+        }
     }
 
     #[test]

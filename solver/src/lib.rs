@@ -74,7 +74,7 @@ mod walk;
 pub mod walking;
 
 pub use alternatives::best_alternatives;
-pub use days::{balanced, base_camp_score, day_ratio, DayLimits, MAX_DAY_RATIO};
+pub use days::{balanced, base_camp_score, day_ratio, night_cost, DayLimits, MAX_DAY_RATIO};
 pub use demands::{sustained_grade_pct, SUSTAINED_M};
 pub use error::{GraphError, SolveError};
 pub use graph::{EdgeLocation, TrailGraph};

@@ -4,6 +4,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
+use trailloop_places::PoiKind;
+
 use crate::days::DayLimits;
 use crate::demands::Demands;
 use crate::error::SolveError;
@@ -90,9 +92,21 @@ pub struct NightPlace {
     /// The node it is at. It must be a junction of the graph (a node the tiles were told
     /// to keep, see [`GraphTile::new`](crate::GraphTile::new)); others are ignored.
     pub node: u64,
-    /// What sleeping there costs in the score, not negative (0 for the places one wants
-    /// most; more for a fallback such as a hotel).
-    pub cost: f64,
+    /// What kind of place it is: how much a night there is wanted (see
+    /// [`night_cost`](crate::night_cost)).
+    pub kind: PoiKind,
+    /// From the node to the place itself, metres (not negative): walked there at the
+    /// end of the day and back in the morning, beside any walk from the loop to the node.
+    pub snap_m: f64,
+}
+
+impl NightPlace {
+    /// What a night here costs in the score on a walk of target length `target_m` that
+    /// passes its node: [`night_cost`](crate::night_cost) of its kind and its own
+    /// distance from the node.
+    pub fn cost(&self, target_m: f64) -> f64 {
+        crate::days::night_cost(self.kind, self.snap_m, target_m)
+    }
 }
 
 /// One loop search. Everything that changes the answer is in here, so the same query on
@@ -191,7 +205,7 @@ impl Query {
         if self
             .nights
             .iter()
-            .any(|n| !(n.cost.is_finite() && n.cost >= 0.0))
+            .any(|n| !(n.snap_m.is_finite() && n.snap_m >= 0.0))
         {
             return Err(SolveError::InvalidPreference { name: "nights" });
         }

@@ -150,9 +150,11 @@ pub(crate) struct NightAt {
     pub id: u64,
     /// Index into the query's nights.
     pub place: usize,
-    /// From the node to the place, metres.
+    /// From the node to the place's node, metres of network.
     pub off_m: f64,
-    /// Its cost in the score.
+    /// Its cost in the score: [`night_cost`](crate::night_cost) of its kind and its own
+    /// distance from its node. The walk from `local` to that node counts in the days'
+    /// lengths (and in choosing among the places at one node), not here.
     pub cost: f64,
 }
 

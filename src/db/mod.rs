@@ -81,6 +81,7 @@ pub fn pool(settings: &DatabaseSettings) -> anyhow::Result<deadpool_postgres::Po
 #[cfg(test)]
 mod tests {
     use super::*;
+    use trailloop_places::PoiKind;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs
@@ -109,5 +110,40 @@ mod tests {
         assert!(err.contains("TRAILLOOP__DATABASE__CA_FILE"), "{err}");
         assert!(err.contains(&file.display().to_string()), "{err}");
         assert!(!err.contains("hunter2"), "{err}");
+    }
+
+    /// The kinds `pois.kind` takes, as the last migration that sets its check lists them.
+    fn kinds_the_database_takes() -> Vec<String> {
+        let runner = super::embedded::migrations::runner();
+        let mut migrations: Vec<_> = runner.get_migrations().iter().collect();
+        migrations.sort_by_key(|m| m.version());
+        let list = migrations
+            .iter()
+            .rev()
+            .filter_map(|m| m.sql())
+            .find_map(|sql| {
+                let rest = &sql[sql.find("ADD CONSTRAINT pois_kind_check")?..];
+                let open = rest.find("IN (")? + "IN (".len();
+                let close = open + rest[open..].find(')')?;
+                Some(rest[open..close].to_owned())
+            })
+            .expect("a migration sets pois_kind_check");
+        let mut names: Vec<String> = list
+            .split(',')
+            .map(|n| n.trim().trim_matches('\'').to_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn the_database_takes_every_kind_of_place_of_the_list_and_no_other() {
+        let mut names: Vec<String> = PoiKind::ALL.iter().map(|k| k.as_str().into()).collect();
+        names.sort();
+        assert_eq!(
+            kinds_the_database_takes(),
+            names,
+            "a new kind of place needs a migration of pois_kind_check"
+        );
     }
 }

@@ -3,9 +3,10 @@
 //! nothing of how they are planned on; `network` builds the planning tiles from these.
 
 use trailloop_osm::{
-    Coord, Highlight, Highway, NatureShare, OsmType, PoiDetails, PoiKind, Potential, SacScale,
-    TileKey, TrailheadKind,
+    Coord, Highlight, Highway, NatureShare, OsmType, PoiDetails, Potential, SacScale, TileKey,
+    TrailheadKind,
 };
+use trailloop_places::PoiKind;
 
 /// Which import of which region a record comes from. Records of one request must all
 /// share one version: an import replaces a region at once, and ids change with it.

@@ -2,7 +2,7 @@
 //! walk around it), what each day walks and climbs, how long it takes, and the water on
 //! the way.
 
-use trailloop_osm::{Coord, PoiKind};
+use trailloop_osm::Coord;
 use trailloop_solver::walking;
 
 use super::breakdown::LineIndex;
@@ -160,20 +160,11 @@ pub(crate) fn stages<'a>(
     out
 }
 
-/// How much a kind of place is wanted for a night (0 best), as the solver's cost.
-pub(crate) fn night_cost(kind: PoiKind) -> f64 {
-    match kind {
-        PoiKind::Hut => 0.0,
-        PoiKind::CampSite => 0.01,
-        PoiKind::Shelter => 0.02,
-        _ => 0.05,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use trailloop_osm::{Highway, OsmType, PoiDetails};
+    use trailloop_places::PoiKind;
 
     fn edge(length_m: f64, ascent_m: f64) -> EdgeMeta {
         EdgeMeta {

@@ -3,14 +3,13 @@
 //! similar walking time, every limit kept), base-camp plans, and what to offer instead
 //! when no walk of the asked days and length is such a plan.
 
-use trailloop_osm::PoiKind;
+use trailloop_places::PoiKind;
 use trailloop_solver::{
     balanced, base_camp_score, day_ratio, walking, DayLimits, DirectedEdge, Loop, NightPlace,
     Score, MAX_DAYS, MAX_DAY_RATIO,
 };
 
 use super::dated::Daylight;
-use super::stages::night_cost;
 use super::Hike;
 use crate::domain::{PoiRecord, TripDates};
 use crate::network::PlanningNetwork;
@@ -34,11 +33,11 @@ pub(crate) struct NightPlaces<'a> {
 
 impl<'a> NightPlaces<'a> {
     /// The places of the allowed kinds in `network` that OSM does not mark private nor
-    /// closed on a night of the trip's dates, one per node (the one cheapest to sleep at, counting the walk from its node to it);
-    /// none for a day hike.
+    /// closed on a night of the trip's dates, one per node (the one cheapest to sleep at
+    /// by the solver's [`NightPlace::cost`], counting the walk from its node to it); none
+    /// for a day hike.
     pub(crate) fn of(network: &'a PlanningNetwork, params: &Hike) -> NightPlaces<'a> {
-        let cost = |p: &PoiRecord| night_cost(p.kind) + 2.0 * p.snap_distance_m / params.target_m;
-        let mut records: Vec<&PoiRecord> = if params.days > 1 {
+        let records: Vec<&PoiRecord> = if params.days > 1 {
             network
                 .pois()
                 .filter(|p| {
@@ -50,6 +49,13 @@ impl<'a> NightPlaces<'a> {
         } else {
             Vec::new()
         };
+        NightPlaces::one_per_node(records, params.target_m)
+    }
+
+    /// Of `records`, the one cheapest to sleep at on each node, on a walk of target
+    /// length `target_m` (the lower OSM id on a tie), by node.
+    fn one_per_node(mut records: Vec<&'a PoiRecord>, target_m: f64) -> NightPlaces<'a> {
+        let cost = |p: &PoiRecord| night_place(p).cost(target_m);
         records.sort_by(|a, b| {
             a.node_id
                 .cmp(&b.node_id)
@@ -58,15 +64,18 @@ impl<'a> NightPlaces<'a> {
         });
         records.dedup_by_key(|p| p.node_id);
         NightPlaces {
-            query: records
-                .iter()
-                .map(|p| NightPlace {
-                    node: p.node_id as u64,
-                    cost: cost(p),
-                })
-                .collect(),
+            query: records.iter().copied().map(night_place).collect(),
             records,
         }
+    }
+}
+
+/// A place to sleep as the solver's query takes it.
+fn night_place(p: &PoiRecord) -> NightPlace {
+    NightPlace {
+        node: p.node_id as u64,
+        kind: p.kind,
+        snap_m: p.snap_distance_m,
     }
 }
 
@@ -232,15 +241,7 @@ pub(crate) fn nearby(params: &Hike) -> Vec<(Hike, f64)> {
 
 /// What the kinds in `overnight` are called, for messages.
 pub(crate) fn kinds_named(overnight: &[PoiKind]) -> String {
-    let names: Vec<&str> = overnight
-        .iter()
-        .map(|k| match k {
-            PoiKind::Hut => "huts",
-            PoiKind::CampSite => "camp sites",
-            PoiKind::Shelter => "shelters",
-            _ => "hostels, guest houses or hotels",
-        })
-        .collect();
+    let names: Vec<&str> = overnight.iter().map(|k| k.plural()).collect();
     match names.as_slice() {
         [] => String::new(),
         [one] => (*one).to_owned(),
@@ -360,6 +361,42 @@ mod tests {
             .map(|(p, _)| (p.days, p.target_m / 1000.0))
             .collect();
         assert_eq!(shape, [(3, 48.0), (4, 60.0)]);
+    }
+
+    fn place(node_id: i64, osm_id: i64, kind: PoiKind, snap_distance_m: f64) -> PoiRecord {
+        PoiRecord {
+            node_id,
+            kind,
+            name: None,
+            coord: trailloop_osm::Coord { lon: 0.0, lat: 0.0 },
+            osm_id,
+            osm_type: trailloop_osm::OsmType::Node,
+            snap_distance_m,
+            details: Default::default(),
+        }
+    }
+
+    #[test]
+    fn each_node_keeps_the_place_cheapest_to_sleep_at_walk_to_it_included() {
+        let far_hut = place(1, 10, PoiKind::Hut, 300.0);
+        let camp = place(1, 11, PoiKind::CampSite, 0.0);
+        let shelter = place(2, 12, PoiKind::Shelter, 50.0);
+        let near_hut = place(2, 13, PoiKind::Hut, 50.0);
+        let lodging = place(3, 14, PoiKind::Lodging, 0.0);
+        let records = vec![&lodging, &shelter, &far_hut, &near_hut, &camp];
+        // On 20 km, 300 m there and back is 0.03: more than a camp site is wanted less.
+        let p = NightPlaces::one_per_node(records.clone(), 20_000.0);
+        let kept: Vec<i64> = p.records.iter().map(|r| r.osm_id).collect();
+        assert_eq!(kept, [11, 13, 14]);
+        assert_eq!(p.query.len(), 3);
+        assert_eq!((p.query[0].node, p.query[0].kind), (1, PoiKind::CampSite));
+        assert!((p.query[1].cost(20_000.0) - 2.0 * 50.0 / 20_000.0).abs() < 1e-12);
+        assert!((p.query[2].cost(20_000.0) - 0.05).abs() < 1e-12);
+        // On 200 km the walk off matters ten times less: the hut wins.
+        let p = NightPlaces::one_per_node(records, 200_000.0);
+        let kept: Vec<i64> = p.records.iter().map(|r| r.osm_id).collect();
+        assert_eq!(kept, [10, 13, 14]);
+        assert_eq!(p.query[0].snap_m, 300.0);
     }
 
     #[test]

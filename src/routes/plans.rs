@@ -6,6 +6,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use trailloop_places::PoiKind;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -270,11 +271,11 @@ pub fn to_gpx(record: &PlanRecord) -> Result<Vec<u8>, ApiError> {
             }
             let mut w = point(water.lon, water.lat);
             w.name = Some(water.name.clone().unwrap_or_else(|| "Water".into()));
-            let what = match water.kind.as_str() {
-                k @ ("drinking_water" | "spring" | "water_tap" | "water_point") => {
-                    k.replace('_', " ")
-                }
-                place => format!("{} with drinking water", place.replace('_', " ")),
+            let kind = water.kind.replace('_', " ");
+            let what = if PoiKind::parse(&water.kind).is_some_and(PoiKind::is_water) {
+                kind
+            } else {
+                format!("{kind} with drinking water")
             };
             w.description = Some(format!("Water on day {}: {what}", s.day));
             w.symbol = Some("Drinking Water".into());
@@ -381,12 +382,13 @@ fn day_ranges(stages: &[StageJson], len: usize) -> Vec<(usize, usize)> {
         .collect()
 }
 
-/// The symbol GPS units and apps know a night's place by.
+/// The symbol GPS units and apps know a night's place by: its kind's in the list of
+/// kinds, or a car park's for a base-camp night at the trailhead.
 fn night_symbol(kind: &str) -> &'static str {
-    match kind {
-        "camp_site" => "Campground",
-        "trailhead" => "Parking Area",
-        _ => "Lodging",
+    match PoiKind::parse(kind) {
+        Some(kind) => kind.gpx_symbol(),
+        None if kind == "trailhead" => "Parking Area",
+        None => "Lodging",
     }
 }
 
@@ -427,6 +429,15 @@ mod tests {
             "duration_h": 0.2, "start_index": start_index, "end_index": end_index
         }))
         .unwrap()
+    }
+
+    #[test]
+    fn nights_get_the_symbol_of_their_kind() {
+        assert_eq!(night_symbol("camp_site"), "Campground");
+        assert_eq!(night_symbol("hut"), "Lodging");
+        assert_eq!(night_symbol("shelter"), "Lodging");
+        assert_eq!(night_symbol("lodging"), "Lodging");
+        assert_eq!(night_symbol("trailhead"), "Parking Area");
     }
 
     #[test]

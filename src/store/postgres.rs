@@ -10,9 +10,10 @@ use deadpool_postgres::{Object, Pool, PoolError};
 use tokio_postgres::IsolationLevel;
 use trailloop_osm::potential::potential_from_slice;
 use trailloop_osm::{
-    Coord, Highlight, HighlightKind, Highway, NatureShare, OsmType, PoiDetails, PoiKind, RoadClass,
+    Coord, Highlight, HighlightKind, Highway, NatureShare, OsmType, PoiDetails, RoadClass,
     RoadEdge, RoadLink, RoadNetwork, RoadNode, SacScale, TileKey, TrailheadKind, WayConditions,
 };
+use trailloop_places::PoiKind;
 use uuid::Uuid;
 
 use super::{
@@ -309,17 +310,19 @@ impl PgStore {
                  FROM highlights WHERE region = $1 AND name IS NOT NULL
                  UNION ALL
                  SELECT name, kind, ST_X(geom), ST_Y(geom)
-                 FROM pois WHERE region = $1 AND name IS NOT NULL
-                   AND kind IN ('hut', 'camp_site', 'shelter', 'lodging')
+                 FROM pois WHERE region = $1 AND name IS NOT NULL AND kind = ANY($2)
                  ORDER BY 1, 2, 3, 4",
             )
             .await?;
         let by_region: [&(dyn tokio_postgres::types::ToSql + Sync); 1] = [&region];
+        // The places one sleeps at, by the list of kinds.
+        let nights: Vec<&str> = PoiKind::nights().map(PoiKind::as_str).collect();
+        let places_of: [&(dyn tokio_postgres::types::ToSql + Sync); 2] = [&region, &nights];
         let (version, rows, road_rows, place_rows) = tokio::try_join!(
             tx.query_opt(&version_stmt, &by_region),
             tx.query(&rows_stmt, &by_region),
             tx.query(&roads_stmt, &by_region),
-            tx.query(&places_stmt, &by_region),
+            tx.query(&places_stmt, &places_of),
         )?;
         tx.commit().await?;
         let Some(version) = version else {

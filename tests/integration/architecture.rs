@@ -19,7 +19,10 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
-            if path.file_name().is_some_and(|n| n == "target" || n == "node_modules") {
+            if path
+                .file_name()
+                .is_some_and(|n| n == "target" || n == "node_modules")
+            {
                 continue;
             }
             out.extend(rust_files(&path));
@@ -59,8 +62,7 @@ fn module_graph() -> BTreeMap<String, BTreeSet<String>> {
         let name = path.file_stem().unwrap().to_string_lossy().into_owned();
         if path.is_dir() {
             modules.insert(name, rust_files(&path));
-        } else if path.extension().is_some_and(|e| e == "rs") && name != "lib" && name != "main"
-        {
+        } else if path.extension().is_some_and(|e| e == "rs") && name != "lib" && name != "main" {
             modules.insert(name, vec![path]);
         }
     }
@@ -188,7 +190,10 @@ fn lower_layers_do_not_reach_up_and_the_leaves_import_nothing_of_the_service() {
         ("network", ["plan", "routes", "startup"].as_slice()),
         ("store", &["plan", "network", "routes", "startup"]),
         ("domain", &["plan", "network", "store", "routes", "startup"]),
-        ("error", &["plan", "store", "network", "domain", "solver_pool"]),
+        (
+            "error",
+            &["plan", "store", "network", "domain", "solver_pool"],
+        ),
     ] {
         for a in above {
             assert!(!graph[module].contains(*a), "{module} takes from {a}");

@@ -11,6 +11,7 @@ mod fixed_tests;
 mod tests;
 
 use crate::alternatives::{Alternatives, ScoredWalk};
+use crate::days::night_cost;
 use crate::error::SolveError;
 use crate::exact::{Exact, Outcome};
 use crate::graph::TrailGraph;
@@ -309,24 +310,29 @@ pub fn solve_with(
 }
 
 /// The places nights may be spent at, as the search graph reaches them: one per
-/// search-graph node (the cheapest, counting the walk off the loop), sorted by node.
+/// search-graph node (the cheapest by [`night_cost`], counting the whole walk from the
+/// node to the place), sorted by node.
 fn night_places(query: &Query, local: &SearchGraph, stops: &[(usize, u32)]) -> Vec<NightAt> {
+    let target = query.target_m;
     let mut out: Vec<NightAt> = stops
         .iter()
         .zip(&local.stops)
         .filter_map(|(&(place, _), entry)| {
             let e = entry.as_ref()?;
+            let p = &query.nights[place];
             Some(NightAt {
                 local: e.node,
                 id: local.node_ids[e.node as usize],
                 place,
                 off_m: e.off_m,
-                cost: query.nights[place].cost,
+                cost: p.cost(target),
             })
         })
         .collect();
-    // Off the loop and back costs like a little road.
-    let total = |n: &NightAt| n.cost + 2.0 * n.off_m / query.target_m;
+    let total = |n: &NightAt| {
+        let p = &query.nights[n.place];
+        night_cost(p.kind, p.snap_m + n.off_m, target)
+    };
     out.sort_by(|a, b| a.local.cmp(&b.local).then(total(a).total_cmp(&total(b))));
     out.dedup_by_key(|n| n.local);
     out

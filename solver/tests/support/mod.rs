@@ -18,6 +18,7 @@ use std::sync::Arc;
 use trailloop_osm::{build_network, BuildOptions, Dem, Network};
 
 use trailloop_osm::{Partition, TileKey};
+use trailloop_places::PoiKind;
 use trailloop_solver::{EdgeInput, GraphTile, Loop, NodeInput, TrailGraph};
 
 pub mod judge;
@@ -62,7 +63,7 @@ pub fn with_nights(region: &Region) -> (TrailGraph, Vec<trailloop_solver::NightP
         .network
         .pois
         .iter()
-        .filter(|p| p.kind.is_overnight() && p.kind != trailloop_osm::PoiKind::Lodging)
+        .filter(|p| p.kind.is_overnight() && p.kind != PoiKind::Lodging)
         .map(|p| u64::from(p.node))
         .collect();
     nodes.sort_unstable();
@@ -71,7 +72,12 @@ pub fn with_nights(region: &Region) -> (TrailGraph, Vec<trailloop_solver::NightP
     let graph = TrailGraph::keeping(n, e, &nodes).expect("valid");
     let nights = nodes
         .into_iter()
-        .map(|node| trailloop_solver::NightPlace { node, cost: 0.0 })
+        // Each as wanted as the next: a hut on its node costs nothing.
+        .map(|node| trailloop_solver::NightPlace {
+            node,
+            kind: PoiKind::Hut,
+            snap_m: 0.0,
+        })
         .collect();
     (graph, nights)
 }

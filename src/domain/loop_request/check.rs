@@ -1,7 +1,8 @@
 //! The one check of a loop request, whichever form it came in: every field bounded and
 //! consistent with the others, every bad field named at once.
 
-use trailloop_osm::{PoiKind, SacScale};
+use trailloop_osm::SacScale;
+use trailloop_places::PoiKind;
 use trailloop_solver::{walking, DayLimits, Preferences, MAX_DAYS};
 
 use super::wire::{AvoidRoads, Form, LoopRequestBody};
@@ -234,14 +235,14 @@ pub(super) fn check(raw: LoopRequestBody, form: Form) -> Result<LoopRequest, Vec
                     Some(_) => {}
                     None => p.push(
                         &prefs_field("overnight"),
-                        format!("unknown kind {name:?}: must be any of {OVERNIGHT_NAMES}"),
+                        format!("unknown kind {name:?}: must be any of {}", *OVERNIGHT_NAMES),
                     ),
                 }
             }
             if names.is_empty() {
                 p.push(
                     &prefs_field("overnight"),
-                    format!("must name at least one of {OVERNIGHT_NAMES}"),
+                    format!("must name at least one of {}", *OVERNIGHT_NAMES),
                 );
             }
             kinds

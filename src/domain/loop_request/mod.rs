@@ -10,7 +10,9 @@ mod check;
 mod tests;
 mod wire;
 
-use trailloop_osm::PoiKind;
+use std::sync::LazyLock;
+
+use trailloop_places::PoiKind;
 use trailloop_solver::{DayLimits, Preferences};
 
 pub use wire::{AvoidRoads, Form, LoopQuery, LoopRequestBody, OriginBody, PreferencesBody};
@@ -34,9 +36,14 @@ const MAX_ASCENT_M: f64 = 20_000.0;
 /// A day of walking is at most this long, hours.
 const MAX_DAY_HOURS: f64 = 24.0;
 /// Where nights are planned when the request does not say.
-pub const DEFAULT_OVERNIGHT: [PoiKind; 3] = [PoiKind::Hut, PoiKind::CampSite, PoiKind::Shelter];
-/// The names `overnight` takes.
-const OVERNIGHT_NAMES: &str = "hut, camp_site, shelter, lodging";
+pub const DEFAULT_OVERNIGHT: &[PoiKind] = &PoiKind::DEFAULT_NIGHTS;
+/// The names `overnight` takes, for messages: `hut, camp_site, ...`.
+static OVERNIGHT_NAMES: LazyLock<String> = LazyLock::new(|| {
+    PoiKind::nights()
+        .map(PoiKind::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
+});
 
 /// A loop request that has passed every check.
 #[derive(Debug, Clone, PartialEq)]

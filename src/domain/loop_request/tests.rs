@@ -1,4 +1,5 @@
-use trailloop_osm::{PoiKind, SacScale};
+use trailloop_osm::SacScale;
+use trailloop_places::PoiKind;
 
 use super::check::parse_sac_scale;
 use super::wire::parse_avoid_roads;

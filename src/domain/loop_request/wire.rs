@@ -4,7 +4,10 @@
 //! ([`Form`]).
 
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use trailloop_places::PoiKind;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::RefOr;
+use utoipa::{IntoParams, PartialSchema, ToSchema};
 
 use crate::domain::Units;
 
@@ -157,15 +160,45 @@ enum SacScaleName {
     T6,
 }
 
-/// The kinds of place `overnight` takes (for the OpenAPI document).
-#[derive(ToSchema)]
-#[allow(dead_code)]
-#[schema(rename_all = "snake_case")]
-enum OvernightName {
-    Hut,
-    CampSite,
-    Shelter,
-    Lodging,
+/// The kinds of place `overnight` takes (for the OpenAPI document): the kinds one
+/// sleeps at in the list of kinds.
+struct OvernightName;
+
+// By hand: the names come from the list of kinds, not from variants of a type here.
+impl PartialSchema for OvernightName {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(
+                "The kinds of place `overnight` takes (for the OpenAPI document).",
+            ))
+            .enum_values(Some(PoiKind::nights().map(PoiKind::as_str)))
+            .into()
+    }
+}
+
+impl ToSchema for OvernightName {}
+
+/// `overnight` in the query string: names of [`OvernightName`], comma-separated (for
+/// the OpenAPI document).
+struct OvernightList;
+
+impl PartialSchema for OvernightList {
+    fn schema() -> RefOr<Schema> {
+        let names: Vec<&str> = PoiKind::nights().map(PoiKind::as_str).collect();
+        let one = format!("({})", names.join("|"));
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(format!("^{one}(,{one})*$")))
+            .into()
+    }
+}
+
+impl ToSchema for OvernightList {}
+
+/// The example of `overnight`: where nights go when the request does not say.
+fn overnight_example() -> Vec<&'static str> {
+    PoiKind::DEFAULT_NIGHTS.map(PoiKind::as_str).to_vec()
 }
 
 /// Trail preferences. Each has a default that gives a good hike without being asked.
@@ -196,7 +229,7 @@ pub struct PreferencesBody {
     /// wilderness huts), `camp_site` (camp sites and pitches), `shelter` (basic huts and
     /// lean-tos), `lodging` (hostels, guest houses, hotels). Default: huts, camp sites
     /// and shelters.
-    #[schema(example = json!(["hut", "camp_site", "shelter"]), value_type = Option<Vec<OvernightName>>, min_items = 1)]
+    #[schema(example = overnight_example, value_type = Option<Vec<OvernightName>>, min_items = 1)]
     pub overnight: Option<Vec<String>>,
     /// Whether the nights may be spent back at the trailhead (a base-camp plan: one
     /// loop a day from the same car park). Default false.
@@ -290,7 +323,7 @@ pub struct LoopQuery {
     pub max_grade_pct: Option<f64>,
     /// As `preferences.overnight` in the body, comma-separated (`hut,camp_site`).
     #[serde(alias = "preferences.overnight")]
-    #[param(pattern = r"^(hut|camp_site|shelter|lodging)(,(hut|camp_site|shelter|lodging))*$")]
+    #[param(value_type = Option<OvernightList>, inline)]
     pub overnight: Option<String>,
     /// As `preferences.base_camp` in the body.
     #[serde(alias = "preferences.base_camp")]
