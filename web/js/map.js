@@ -77,7 +77,6 @@ export function createMap(config, onPick) {
     const { key, target } = e.originalEvent;
     if (key === 'Enter' && target === map.getContainer()) onPick(map.getCenter());
   });
-  window.trailloopMap = map; // the browser test turns coordinates into clicks with it
 }
 
 // Where the service has data: drawn lightly, and the first view fitted to it. Without
