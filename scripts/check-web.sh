@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# The web app's side, against the release binary on PostGIS (the database cluster named
-# by TRAILLOOP_TEST_DATABASE_URL, over TLS verified against TRAILLOOP_TEST_DATABASE_CA_FILE
-# when the URL says sslmode=require; scripts/test.sh provides both):
+# The web app's side. First the page's pure modules (web/js: formats, the profile's
+# arithmetic, the day-by-day model, the form's checks) with Node's own test runner
+# (web/tests/unit: no browser, no service). Then, against the release binary on PostGIS
+# (the database cluster named by TRAILLOOP_TEST_DATABASE_URL, over TLS verified against
+# TRAILLOOP_TEST_DATABASE_CA_FILE when the URL says sslmode=require; scripts/test.sh
+# provides both):
 #   - the map page driven in headless Chromium (web/tests, Playwright's playwright-core
 #     with Debian's chromium): origin, 10 km, three loops listed and drawn, profile,
 #     GPX, save, share link; coverage, place search, profile, day by day, the search in
@@ -24,6 +27,9 @@ if [ -n "$CA_FILE" ]; then
     export TRAILLOOP__DATABASE__CA_FILE="$CA_FILE" PGSSLROOTCERT="$CA_FILE"
 fi
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+echo "== the page's unit tests (node --test web/tests/unit)"
+(cd web && node --test tests/unit/*.test.mjs) || fail "the page's unit tests failed"
 
 if [ ! -x /usr/bin/chromium ]; then
     echo "== installing chromium"

@@ -22,6 +22,12 @@ pub use loop_request::{
 pub use plan_request::{LoopGeometry, SavePlanBody, SavePlanRequest, SavedLoop};
 pub use records::{EdgeRecord, PoiRecord, RegionVersion, TileRecords, TrailheadRecord};
 pub use trailhead_query::{TrailheadQuery, TrailheadSearch};
+// The bounds the checks use, for `/app-config.json` to state them to the page.
+pub use distance::MAX_MI;
+pub use loop_request::{
+    FIRST_DATE, LAST_DATE, MAX_RESULTS, MIN_DAYS, MIN_TARGET_KM, MIN_TARGET_MI,
+};
+pub use plan_request::MAX_NAME_CHARS;
 
 pub use crate::codes::FieldError;
 

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 use super::{FieldError, Problems};
 
 /// Longest plan name, characters (the database enforces it too).
-const MAX_NAME_CHARS: usize = 200;
+pub const MAX_NAME_CHARS: usize = 200;
 /// Unicode's directional formatting characters (embeddings, overrides, isolates and
 /// their ends): in a name shown beside other text they can make it read as something
 /// else ("Trojan Source"), and no hiker needs one to name a loop.

@@ -14,11 +14,11 @@ use crate::plan::coverage::CoveredRegion;
 use crate::plan::MapTrails;
 
 /// Most places one search answers.
-const MAX_PLACES: u32 = 50;
+pub const MAX_PLACES: u32 = 50;
 /// Places a search answers when not told.
 const DEFAULT_PLACES: u32 = 10;
 /// The longest query.
-const MAX_QUERY_CHARS: usize = 100;
+pub const MAX_QUERY_CHARS: usize = 100;
 
 /// A region's covered area.
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -1,6 +1,7 @@
 //! The HTTP routes. Each resource answers 405 (problem+json, with `Allow`) for methods it
 //! does not take; the app answers 404 for everything else.
 
+pub mod app_config;
 pub mod coverage;
 mod extract;
 pub mod geojson;
@@ -105,5 +106,6 @@ pub fn configure(cfg: &mut web::ServiceConfig, server: &ServerSettings, web_page
     if server.docs {
         openapi::configure(cfg);
     }
+    app_config::configure(cfg, web_page);
     page::configure(cfg, web_page);
 }

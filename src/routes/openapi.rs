@@ -12,7 +12,7 @@ use utoipa::openapi::RefOr;
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
-use super::{coverage, geojson, health, loop_json, loops, plans, trailheads, trails};
+use super::{app_config, coverage, geojson, health, loop_json, loops, plans, trailheads, trails};
 use crate::domain::{
     FieldError, LoopRequestBody, OriginBody, PreferencesBody, SavePlanBody, Units,
 };
@@ -89,6 +89,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         health::healthz,
         health::readyz,
         health::metrics,
+        app_config::get,
     ),
     components(schemas(
         LoopRequestBody,
@@ -129,6 +130,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         trailheads::NearbyTrailheadJson,
         plans::PlanJson,
         health::StatusJson,
+        app_config::AppConfig,
+        app_config::CountRange,
+        app_config::NumberRange,
+        app_config::UpperBound,
+        app_config::DateRange,
+        app_config::NightKind,
         Problem,
         FieldError,
     )),

@@ -1,11 +1,10 @@
-//! The map page at `/`: its files embedded in the binary, Leaflet among them at the
-//! version `web/package-lock.json` pins (installed by `build.rs`), so that the page
-//! needs nothing from another host but map tiles, and none of those when
-//! `web.tile_url` is empty.
+//! The map page at `/`: its files embedded in the binary (its ES modules under `/js/`,
+//! loaded as they are, no bundler), Leaflet among them at the version
+//! `web/package-lock.json` pins (installed by `build.rs`), so that the page needs nothing
+//! from another host but map tiles, and none of those when `web.tile_url` is empty.
 
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header;
 use actix_web::{web, HttpResponse};
-use serde::Serialize;
 
 use crate::settings::WebSettings;
 
@@ -27,11 +26,40 @@ macro_rules! asset {
             vendored: $vendored,
         }
     };
+    // One of the page's modules, `web/js/<name>.js` at `/js/<name>.js`.
+    (module $name:literal) => {
+        Asset {
+            path: concat!("/js/", $name, ".js"),
+            content_type: "text/javascript; charset=utf-8",
+            body: include_bytes!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/web/js/",
+                $name,
+                ".js"
+            )),
+            vendored: false,
+        }
+    };
 }
 
 const ASSETS: &[Asset] = &[
     asset!("/", "text/html; charset=utf-8", "index.html", false),
-    asset!("/app.js", "text/javascript; charset=utf-8", "app.js", false),
+    asset!(module "api"),
+    asset!(module "config"),
+    asset!(module "days"),
+    asset!(module "days-view"),
+    asset!(module "form"),
+    asset!(module "format"),
+    asset!(module "list"),
+    asset!(module "main"),
+    asset!(module "map"),
+    asset!(module "places"),
+    asset!(module "profile"),
+    asset!(module "profile-view"),
+    asset!(module "search"),
+    asset!(module "state"),
+    asset!(module "status"),
+    asset!(module "ui"),
     asset!("/app.css", "text/css; charset=utf-8", "app.css", false),
     asset!(
         "/vendor/leaflet/leaflet.js",
@@ -77,14 +105,6 @@ const ASSETS: &[Asset] = &[
     ),
 ];
 
-/// What the page reads at start: where its tiles come from.
-#[derive(Debug, Clone, Serialize)]
-struct AppConfig {
-    tile_url: Option<String>,
-    tile_attribution: String,
-    tile_max_zoom: u8,
-}
-
 /// The tile server's origin for the page's Content-Security-Policy (`{s}` subdomains
 /// as a wildcard), or nothing for no tiles.
 fn tile_source(tile_url: &str) -> Option<String> {
@@ -102,7 +122,7 @@ fn content_security_policy(web: &WebSettings) -> String {
     )
 }
 
-/// Registers the page, its files and `/app-config.json`.
+/// Registers the page and its files (what it reads at start is `app_config`'s).
 pub fn configure(cfg: &mut web::ServiceConfig, settings: &WebSettings) {
     let csp = content_security_policy(settings);
     for asset in ASSETS {
@@ -129,21 +149,6 @@ pub fn configure(cfg: &mut web::ServiceConfig, settings: &WebSettings) {
             }
         })));
     }
-    let config = AppConfig {
-        tile_url: Some(settings.tile_url.trim().to_owned()).filter(|u| !u.is_empty()),
-        tile_attribution: settings.tile_attribution.clone(),
-        tile_max_zoom: settings.tile_max_zoom,
-    };
-    cfg.service(
-        web::resource("/app-config.json").route(web::get().to(move || {
-            let config = config.clone();
-            async move {
-                HttpResponse::Ok()
-                    .insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
-                    .json(config)
-            }
-        })),
-    );
 }
 
 #[cfg(test)]
@@ -174,5 +179,70 @@ mod tests {
             .find(|a| a.path.ends_with("leaflet.js"))
             .unwrap();
         assert!(std::str::from_utf8(js.body).unwrap().contains("Leaflet"));
+    }
+
+    fn asset(path: &str) -> Option<&'static Asset> {
+        ASSETS.iter().find(|a| a.path == path)
+    }
+
+    /// Every file under `web/js` is served at `/js/...`, as it is on disk, and nothing
+    /// is served there that is not on disk: a module added to the page but not here
+    /// would load in no browser.
+    #[test]
+    fn every_module_of_the_page_is_served_and_only_those() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("web/js");
+        let mut on_disk = Vec::new();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let entry = entry.unwrap();
+            let name = entry.file_name().into_string().unwrap();
+            assert!(
+                entry.file_type().unwrap().is_file() && name.ends_with(".js"),
+                "web/js/{name}: only modules live there (or serve it and change this test)"
+            );
+            let a = asset(&format!("/js/{name}"))
+                .unwrap_or_else(|| panic!("web/js/{name} is not in ASSETS (src/routes/page.rs)"));
+            assert_eq!(a.content_type, "text/javascript; charset=utf-8", "{name}");
+            assert!(!a.vendored, "{name}: the page's own files are revalidated");
+            assert_eq!(a.body, std::fs::read(entry.path()).unwrap(), "{name}");
+            on_disk.push(format!("/js/{name}"));
+        }
+        let served: Vec<_> = ASSETS
+            .iter()
+            .filter(|a| a.path.starts_with("/js/"))
+            .collect();
+        assert_eq!(
+            served.len(),
+            on_disk.len(),
+            "ASSETS serves a module not in web/js"
+        );
+        assert!(on_disk.len() >= 5);
+    }
+
+    /// The page loads its entry module, and every module's relative imports are served.
+    #[test]
+    fn the_page_and_its_imports_resolve_to_served_files() {
+        let html = std::str::from_utf8(asset("/").unwrap().body).unwrap();
+        assert!(
+            html.contains(r#"<script src="/js/main.js" type="module"></script>"#),
+            "index.html loads /js/main.js as a module"
+        );
+        for a in ASSETS.iter().filter(|a| a.path.starts_with("/js/")) {
+            let text = std::str::from_utf8(a.body).unwrap();
+            let imports: Vec<&str> = text
+                .split("from '")
+                .skip(1)
+                .filter_map(|rest| rest.split('\'').next())
+                .collect();
+            for import in imports {
+                let name = import.strip_prefix("./").unwrap_or_else(|| {
+                    panic!("{}: import {import} is not ./ (no bundler)", a.path)
+                });
+                assert!(
+                    asset(&format!("/js/{name}")).is_some(),
+                    "{} imports {import}, which is not served",
+                    a.path
+                );
+            }
+        }
     }
 }

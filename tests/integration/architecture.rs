@@ -242,3 +242,31 @@ fn night_kinds_are_spelled_in_one_list_and_cost_by_the_solver() {
         assert!(!text.contains("night_cost"), "{} costs nights", f.display());
     }
 }
+
+#[test]
+fn the_page_is_small_es_modules() {
+    let dir = root().join("web/js");
+    let modules: Vec<(String, usize)> = std::fs::read_dir(&dir)
+        .expect("web/js")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "js"))
+        .map(|p| {
+            let lines = std::fs::read_to_string(&p).unwrap().lines().count();
+            (p.file_name().unwrap().to_string_lossy().into_owned(), lines)
+        })
+        .collect();
+    assert!(modules.len() >= 5, "page modules: {modules:?}");
+    for (name, lines) in &modules {
+        assert!(*lines <= 500, "web/js/{name} has {lines} lines");
+    }
+    assert!(
+        !root().join("web/app.js").exists(),
+        "the page is its modules"
+    );
+    let html = std::fs::read_to_string(root().join("web/index.html")).unwrap();
+    assert!(
+        html.contains("type=\"module\""),
+        "the page loads as a module"
+    );
+}

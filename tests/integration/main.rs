@@ -8,6 +8,7 @@ mod api_ops;
 mod api_plans;
 mod api_process;
 mod api_validation;
+mod app_config;
 mod architecture;
 mod availability;
 mod drive;

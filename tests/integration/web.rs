@@ -407,9 +407,27 @@ async fn the_map_page_and_its_files_are_served_from_the_binary() {
     assert!(csp.contains("default-src 'self'"), "{csp}");
     assert!(csp.contains("https://tile.openstreetmap.org"), "{csp}");
     let html = r.text().await.unwrap();
-    for asset in ["/app.js", "/app.css", "/vendor/leaflet/leaflet.js"] {
+    for asset in ["/js/main.js", "/app.css", "/vendor/leaflet/leaflet.js"] {
         assert!(html.contains(asset), "the page loads {asset}");
         assert_eq!(app.get(asset).await.status(), 200, "{asset}");
+    }
+    // The entry module's imports are served too, as JavaScript, revalidated like the page.
+    let main = app.get("/js/main.js").await.text().await.unwrap();
+    let imports: Vec<&str> = main
+        .split("from './")
+        .skip(1)
+        .map(|rest| rest.split('\'').next().unwrap())
+        .collect();
+    assert!(imports.len() >= 5, "{imports:?}");
+    for module in imports {
+        let r = app.get(&format!("/js/{module}")).await;
+        assert_eq!(r.status(), 200, "{module}");
+        assert_eq!(
+            r.headers()[CONTENT_TYPE],
+            "text/javascript; charset=utf-8",
+            "{module}"
+        );
+        assert_eq!(r.headers()["cache-control"], "no-cache", "{module}");
     }
     assert!(
         !html.contains("unpkg") && !html.contains("cdn"),

@@ -63,7 +63,8 @@ async function openPage(options = {}) {
       }
       // WEB_FROM_DISK=1: the page's own files from web/ (with the service's headers, its
       // CSP included), to try a change without rebuilding the binary.
-      const own = { '/': 'index.html', '/app.js': 'app.js', '/app.css': 'app.css' }[url.pathname];
+      const own = url.pathname === '/' ? 'index.html'
+        : /^\/(app\.css|js\/[a-z-]+\.js)$/.test(url.pathname) ? url.pathname.slice(1) : null;
       if (process.env.WEB_FROM_DISK && own) {
         const response = await route.fetch();
         return route.fulfill({ response, body: await fs.readFile(path.join(REPO, 'web', own)) });

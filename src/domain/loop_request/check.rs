@@ -10,7 +10,7 @@ use chrono::{NaiveDate, NaiveTime};
 
 use super::{
     Hike, LoopRequest, TripDates, DEFAULT_OVERNIGHT, MAX_ASCENT_M, MAX_DAY_HOURS, MAX_RESULTS,
-    MAX_TARGET_HOURS, MIN_TARGET_HOURS, MIN_TARGET_KM, MIN_TARGET_MI, OVERNIGHT_NAMES,
+    MAX_TARGET_HOURS, MIN_DAYS, MIN_TARGET_HOURS, MIN_TARGET_KM, MIN_TARGET_MI, OVERNIGHT_NAMES,
 };
 use crate::domain::{parse_drive_limit, Coordinate, DistanceKm, FieldError, Problems, Tolerance};
 
@@ -100,8 +100,11 @@ pub(super) fn check(raw: LoopRequestBody, form: Form) -> Result<LoopRequest, Vec
         );
     }
     let days = raw.days.unwrap_or(1);
-    if !(1..=MAX_DAYS).contains(&days) {
-        p.push("days", format!("must be in 1..={MAX_DAYS}, got {days}"));
+    if !(MIN_DAYS..=MAX_DAYS).contains(&days) {
+        p.push(
+            "days",
+            format!("must be in {MIN_DAYS}..={MAX_DAYS}, got {days}"),
+        );
     }
     let max_day = match raw.max_day_km {
         Some(km) => p.check(DistanceKm::parse(km, "max_day_km", None)),
@@ -280,9 +283,10 @@ pub(super) fn check(raw: LoopRequestBody, form: Form) -> Result<LoopRequest, Vec
     })
 }
 
-/// The first and last dates a request may plan for.
-const FIRST_DATE: (i32, u32, u32) = (2000, 1, 1);
-const LAST_DATE: (i32, u32, u32) = (2099, 12, 31);
+/// The first date a request may plan for (year, month, day).
+pub const FIRST_DATE: (i32, u32, u32) = (2000, 1, 1);
+/// The last date a request may plan for (year, month, day).
+pub const LAST_DATE: (i32, u32, u32) = (2099, 12, 31);
 
 /// `start_date` and `start_time`: exactly `YYYY-MM-DD` and `HH:MM`, a real date within
 /// the years served; a time only with a date.

@@ -15,6 +15,7 @@ use std::sync::LazyLock;
 use trailloop_places::PoiKind;
 use trailloop_solver::{DayLimits, Preferences};
 
+pub use check::{FIRST_DATE, LAST_DATE};
 pub use wire::{AvoidRoads, Form, LoopQuery, LoopRequestBody, OriginBody, PreferencesBody};
 
 use trailloop_drive::DriveLimit;
@@ -22,9 +23,11 @@ use trailloop_drive::DriveLimit;
 use super::{Coordinate, FieldError, Units};
 
 /// Loops shorter than this are not worth driving to.
-const MIN_TARGET_KM: f64 = 0.5;
+pub const MIN_TARGET_KM: f64 = 0.5;
 /// The same in miles (a little more than 0.5 km).
-const MIN_TARGET_MI: f64 = 0.32;
+pub const MIN_TARGET_MI: f64 = 0.32;
+/// The fewest days a request may ask for (the most is the solver's `MAX_DAYS`).
+pub const MIN_DAYS: u32 = 1;
 /// Walking time a request may ask for, hours: 0.5 km to 300 km at 5 km/h.
 const MIN_TARGET_HOURS: f64 = 0.1;
 const MAX_TARGET_HOURS: f64 = 60.0;
