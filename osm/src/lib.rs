@@ -46,8 +46,11 @@
 mod dem;
 mod elevation;
 mod error;
-/// Geodesy, from the crate every crate of TrailLoop shares.
-pub use trailloop_geo as geo;
+// Geodesy and the road graph's types are their own crates' (`trailloop_geo`,
+// `trailloop_drive`): users import them from there, not through this crate.
+use trailloop_drive::{DriveGraph, RoadLink, RoadNetwork, TRAILHEAD_ROAD_RADIUS_M};
+use trailloop_geo as geo;
+use trailloop_geo::Coord;
 pub mod model;
 mod nature;
 mod noding;
@@ -67,14 +70,10 @@ use std::time::Instant;
 
 pub use dem::Dem;
 pub use error::OsmError;
-pub use geo::{distance_m, length_m};
 pub use model::*;
 pub use nature::{HIGHLIGHT_PASS_M, SAMPLE_M as NATURE_SAMPLE_M, WATER_BESIDE_M};
 pub use potential::{BandPotential, Potential, BAND_TARGETS_KM};
 pub use profile::Profile;
-pub use roads::{
-    DriveGraph, DriveLimit, RoadClass, RoadDrive, RoadEdge, RoadLink, RoadNetwork, RoadNode,
-};
 pub use tiles::{Partition, TileKey, TILE_DEGREES};
 
 /// Default of [`BuildOptions::trailhead_snap_radius_m`], metres.
@@ -155,7 +154,7 @@ pub fn build_network(pbf: &Path, options: &BuildOptions) -> Result<Network, OsmE
     let roads = roads::build(&data);
     let drive = DriveGraph::new(&roads);
     for t in &mut trailheads {
-        t.road = drive.snap(t.coord, roads::TRAILHEAD_ROAD_RADIUS_M);
+        t.road = drive.snap(t.coord, TRAILHEAD_ROAD_RADIUS_M);
     }
     tracing::info!(
         road_nodes = roads.nodes.len(),

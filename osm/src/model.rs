@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-pub use trailloop_geo::Coord;
+use trailloop_geo::Coord;
 use trailloop_places::PoiKind;
 
 /// Index of a node in [`Network::nodes`].

@@ -25,10 +25,7 @@ use crate::geo::length_m;
 use crate::pbf::OsmData;
 use crate::tags::tag;
 use crate::Coord;
-pub use trailloop_drive::{
-    DriveGraph, DriveLimit, RoadClass, RoadDrive, RoadEdge, RoadLink, RoadNetwork, RoadNode,
-    RoadNodeIndex, MIN_PIECE_NODES, ORIGIN_ROAD_RADIUS_M, TRAILHEAD_ROAD_RADIUS_M,
-};
+use trailloop_drive::{RoadClass, RoadEdge, RoadNetwork, RoadNode};
 
 /// Share of the tagged `maxspeed` a drive is timed at.
 pub const MAXSPEED_SHARE: f64 = 0.8;

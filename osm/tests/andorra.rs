@@ -5,8 +5,9 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::LazyLock;
 
+use trailloop_geo::Coord;
 use trailloop_osm::{
-    build_network, BuildOptions, Coord, Dem, Edge, Highway, Network, TrailheadKind,
+    build_network, BuildOptions, Dem, Edge, Highway, Network, TrailheadKind,
     TRAILHEAD_CLUSTER_RADIUS_M, TRAILHEAD_SNAP_RADIUS_M,
 };
 
@@ -499,7 +500,7 @@ fn trailhead_potentials_grow_with_the_band_and_tell_mountains_from_dead_ends() {
 
 #[test]
 fn the_road_graph_reaches_nearly_every_trailhead_from_the_capital() {
-    use trailloop_osm::{DriveGraph, DriveLimit};
+    use trailloop_drive::{DriveGraph, DriveLimit};
     let roads = &NETWORK.roads;
     let km = roads.length_km();
     // The CG-1..CG-6 and their side roads: several hundred km of road in 468 km².
@@ -544,7 +545,7 @@ fn the_road_graph_reaches_nearly_every_trailhead_from_the_capital() {
     assert!(reached * 10 >= to.len() * 9, "{reached} of {}", to.len());
     for ((t, _), d) in linked.iter().zip(&drives) {
         if let Some(d) = d {
-            let line = trailloop_osm::distance_m(
+            let line = trailloop_geo::distance_m(
                 Coord {
                     lon: 1.5211,
                     lat: 42.5078,

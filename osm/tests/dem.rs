@@ -3,7 +3,8 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use trailloop_osm::{Coord, Dem, OsmError};
+use trailloop_geo::Coord;
+use trailloop_osm::{Dem, OsmError};
 
 const VOID: i16 = -32768;
 

@@ -6,7 +6,7 @@ use std::error::Error;
 
 use bytes::{Buf, BufMut, BytesMut};
 use postgres_types::{to_sql_checked, FromSql, IsNull, ToSql, Type};
-use trailloop_osm::Coord;
+use trailloop_geo::Coord;
 
 const SRID_FLAG: u32 = 0x2000_0000;
 const WGS84: u32 = 4326;

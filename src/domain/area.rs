@@ -5,7 +5,7 @@
 //! across the antimeridian, which is not served (422).
 
 use serde::Deserialize;
-use trailloop_osm::Coord;
+use trailloop_geo::Coord;
 use utoipa::IntoParams;
 
 use super::FieldError;

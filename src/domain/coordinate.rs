@@ -1,6 +1,6 @@
 //! A WGS 84 position that is always on the globe.
 
-use trailloop_osm::Coord;
+use trailloop_geo::Coord;
 
 use super::FieldError;
 

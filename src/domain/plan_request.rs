@@ -3,7 +3,7 @@
 //! loop is stored verbatim so that it comes back identical.
 
 use serde::Deserialize;
-use trailloop_osm::Coord;
+use trailloop_geo::Coord;
 use utoipa::ToSchema;
 
 use super::{FieldError, Problems};

@@ -2,8 +2,9 @@
 //! points of interest and trailheads, with the import they belong to. The stores know
 //! nothing of how they are planned on; `network` builds the planning tiles from these.
 
+use trailloop_geo::Coord;
 use trailloop_osm::{
-    Coord, Highlight, Highway, NatureShare, OsmType, PoiDetails, Potential, SacScale, TileKey,
+    Highlight, Highway, NatureShare, OsmType, PoiDetails, Potential, SacScale, TileKey,
     TrailheadKind,
 };
 use trailloop_places::PoiKind;

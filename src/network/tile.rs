@@ -188,7 +188,7 @@ impl NetworkTile {
         let highlight_bytes: usize = highlights
             .iter()
             .map(|h| {
-                size_of::<Highlight>() + h.points.capacity() * size_of::<trailloop_osm::Coord>()
+                size_of::<Highlight>() + h.points.capacity() * size_of::<trailloop_geo::Coord>()
             })
             .sum();
         let elevation_bytes: usize = metas.iter().map(|m| m.elevations.len() * 4).sum();

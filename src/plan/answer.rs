@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use trailloop_osm::{Coord, SacScale};
+use trailloop_geo::Coord;
+use trailloop_osm::SacScale;
 use trailloop_solver::{rank, LoopKind, Score};
 
 use crate::domain::TrailheadRecord;

@@ -5,7 +5,9 @@
 
 use std::collections::HashMap;
 
-use trailloop_osm::{geo, Coord, Highlight, HighlightKind, Highway, HIGHLIGHT_PASS_M};
+use trailloop_geo as geo;
+use trailloop_geo::Coord;
+use trailloop_osm::{Highlight, HighlightKind, Highway, HIGHLIGHT_PASS_M};
 
 use crate::network::EdgeMeta;
 

@@ -4,7 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use trailloop_osm::{Coord, TileKey};
+use trailloop_geo::Coord;
+use trailloop_osm::TileKey;
 
 use super::trails::MapTrails;
 use super::PlanError;

@@ -1,7 +1,7 @@
 //! A loop's elevation profile: elevation against distance walked, sampled at a fixed
 //! step, the chart a hiking app draws beside the map.
 
-use trailloop_osm::Coord;
+use trailloop_geo::Coord;
 
 /// Distance between samples, metres, for loops up to [`MAX_POINTS`] steps long.
 pub const PROFILE_STEP_M: f64 = 50.0;
@@ -35,7 +35,7 @@ pub fn elevation_profile(coords: &[Coord], elevations: &[f64]) -> Option<Elevati
     let mut total = 0.0;
     along.push(0.0);
     for w in coords.windows(2) {
-        total += trailloop_osm::distance_m(w[0], w[1]);
+        total += trailloop_geo::distance_m(w[0], w[1]);
         along.push(total);
     }
     let step_m = step_for(total);

@@ -73,7 +73,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use trailloop_drive::DriveLimit;
-use trailloop_osm::{Coord, Profile};
+use trailloop_geo::Coord;
+use trailloop_osm::Profile;
 
 use crate::client::ClientAddr;
 use crate::domain::{Hike, LoopRequest, Units};

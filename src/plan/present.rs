@@ -1,7 +1,8 @@
 //! How a loop is shown: geometry, trail segments, walking time, difficulty and stages.
 
 use serde::Serialize;
-use trailloop_osm::{Coord, Highway, SacScale};
+use trailloop_geo::Coord;
+use trailloop_osm::{Highway, SacScale};
 use trailloop_solver::{DirectedEdge, Loop, LoopKind, Score};
 
 use super::breakdown::{Breakdown, Passed};
@@ -296,11 +297,11 @@ fn approach(start: &TrailheadStart, access: Vec<Coord>, loop_line: &[Coord]) -> 
     let walked = access.len() >= 2;
     let mut line = vec![start.trailhead.coord];
     let node = access.first().or(loop_line.first()).copied()?;
-    if trailloop_osm::distance_m(start.trailhead.coord, node) > 0.0 {
+    if trailloop_geo::distance_m(start.trailhead.coord, node) > 0.0 {
         line.push(node);
     }
     line.extend(access.iter().skip(1).copied());
-    let distance_m = trailloop_osm::length_m(&line);
+    let distance_m = trailloop_geo::length_m(&line);
     (walked || distance_m >= APPROACH_MIN_M).then_some(Approach {
         distance_m,
         geometry: line,

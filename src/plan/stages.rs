@@ -2,7 +2,7 @@
 //! walk around it), what each day walks and climbs, how long it takes, and the water on
 //! the way.
 
-use trailloop_osm::Coord;
+use trailloop_geo::Coord;
 use trailloop_solver::walking;
 
 use super::breakdown::LineIndex;

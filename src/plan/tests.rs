@@ -6,7 +6,8 @@ use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, LazyLock};
 
-use trailloop_osm::{distance_m, length_m, Coord, Network};
+use trailloop_geo::{distance_m, length_m, Coord};
+use trailloop_osm::Network;
 use trailloop_solver::{Limits, LoopKind};
 
 use super::*;

@@ -152,7 +152,7 @@ fn pick(
         let at = starts[i].trailhead.coord;
         let near = chosen
             .iter()
-            .any(|&c| trailloop_osm::distance_m(starts[c].trailhead.coord, at) < spread);
+            .any(|&c| trailloop_geo::distance_m(starts[c].trailhead.coord, at) < spread);
         if near {
             skipped.push(i);
         } else {

@@ -368,7 +368,7 @@ mod tests {
             node_id,
             kind,
             name: None,
-            coord: trailloop_osm::Coord { lon: 0.0, lat: 0.0 },
+            coord: trailloop_geo::Coord { lon: 0.0, lat: 0.0 },
             osm_id,
             osm_type: trailloop_osm::OsmType::Node,
             snap_distance_m,

@@ -4,7 +4,7 @@
 //! they lie on the trails.
 
 use serde::{Deserialize, Serialize};
-use trailloop_osm::Coord;
+use trailloop_geo::Coord;
 use trailloop_solver::LoopKind;
 use utoipa::ToSchema;
 

@@ -328,14 +328,14 @@ fn day_span(s: &StageJson) -> Option<(i64, i64, i32)> {
 /// The time at each of a day's points (Unix seconds), from its start to its end in
 /// proportion to the walking time (distance and climb) up to the point.
 fn point_times(
-    coords: &[trailloop_osm::Coord],
+    coords: &[trailloop_geo::Coord],
     elevations: Option<&[f64]>,
     (start, end, _): (i64, i64, i32),
 ) -> Vec<i64> {
     let mut walked = vec![0.0f64; coords.len()];
     let (mut metres, mut climb) = (0.0, 0.0);
     for i in 1..coords.len() {
-        metres += trailloop_osm::distance_m(coords[i - 1], coords[i]);
+        metres += trailloop_geo::distance_m(coords[i - 1], coords[i]);
         if let Some(z) = elevations {
             climb += (z[i] - z[i - 1]).max(0.0);
         }

@@ -5,7 +5,8 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use trailloop_osm::{Coord, Network, Partition, TileKey};
+use trailloop_geo::Coord;
+use trailloop_osm::{Network, Partition, TileKey};
 use uuid::Uuid;
 
 use super::{

@@ -12,7 +12,9 @@ pub use postgres::PgStore;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use trailloop_osm::{Coord, RoadNetwork, TileKey};
+use trailloop_drive::RoadNetwork;
+use trailloop_geo::Coord;
+use trailloop_osm::TileKey;
 use uuid::Uuid;
 
 use crate::domain::{RegionVersion, TileRecords, TrailheadRecord};

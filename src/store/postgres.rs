@@ -8,10 +8,12 @@ use std::time::Duration;
 
 use deadpool_postgres::{Object, Pool, PoolError};
 use tokio_postgres::IsolationLevel;
+use trailloop_drive::{RoadClass, RoadEdge, RoadLink, RoadNetwork, RoadNode};
+use trailloop_geo::Coord;
 use trailloop_osm::potential::potential_from_slice;
 use trailloop_osm::{
-    Coord, Highlight, HighlightKind, Highway, NatureShare, OsmType, PoiDetails, RoadClass,
-    RoadEdge, RoadLink, RoadNetwork, RoadNode, SacScale, TileKey, TrailheadKind, WayConditions,
+    Highlight, HighlightKind, Highway, NatureShare, OsmType, PoiDetails, SacScale, TileKey,
+    TrailheadKind, WayConditions,
 };
 use trailloop_places::PoiKind;
 use uuid::Uuid;

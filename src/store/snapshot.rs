@@ -164,7 +164,7 @@ mod tests {
         let mut n = Network::default();
         n.nodes.push(trailloop_osm::Node {
             osm_id: 7,
-            coord: trailloop_osm::Coord {
+            coord: trailloop_geo::Coord {
                 lon: 1.5,
                 lat: 42.5,
             },

@@ -31,7 +31,8 @@ pub mod places;
 
 use std::collections::HashMap;
 
-use trailloop_osm::{Coord, Highway, LandKind, Network, SacScale};
+use trailloop_geo::Coord;
+use trailloop_osm::{Highway, LandKind, Network, SacScale};
 
 use line::haversine_m;
 
