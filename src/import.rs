@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use sha2::{Digest, Sha256};
-use trailloop_osm::{BuildOptions, Dem, Network};
+use trailloop_osm::{BuildOptions, Dem, TrailData};
 
 use crate::db::region_writer::{replace_region, valid_region, ImportRecord, ImportSource};
 
@@ -36,7 +36,7 @@ pub struct ImportSummary {
 }
 
 /// Builds the network of `pbf` with elevation from `dem` (none when empty).
-pub fn build(pbf: &Path, dem: &[PathBuf]) -> anyhow::Result<Network> {
+pub fn build(pbf: &Path, dem: &[PathBuf]) -> anyhow::Result<TrailData> {
     let dem = if dem.is_empty() {
         None
     } else {
@@ -46,7 +46,7 @@ pub fn build(pbf: &Path, dem: &[PathBuf]) -> anyhow::Result<Network> {
         dem,
         ..BuildOptions::default()
     };
-    trailloop_osm::build_network(pbf, &options)
+    trailloop_osm::build_trail_data(pbf, &options)
         .with_context(|| format!("building the network from {}", pbf.display()))
 }
 

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use trailloop_drive::{DriveGraph, DriveLimit, RoadLink, ORIGIN_ROAD_RADIUS_M};
 use trailloop_geo::Coord;
-use trailloop_osm::{build_network, BuildOptions};
+use trailloop_osm::{build_trail_data, BuildOptions};
 
 const ORIGINS: [(f64, f64); 5] = [
     (42.5078, 1.5211),
@@ -21,7 +21,7 @@ const ORIGINS: [(f64, f64); 5] = [
 
 fn bench(c: &mut Criterion) {
     let pbf = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data/andorra.osm.pbf");
-    let network = build_network(&pbf, &BuildOptions::default()).expect("Andorra builds");
+    let network = build_trail_data(&pbf, &BuildOptions::default()).expect("Andorra builds");
     let graph = DriveGraph::new(&network.roads);
     let targets: Vec<RoadLink> = network.trailheads.iter().filter_map(|t| t.road).collect();
     let origins: Vec<RoadLink> = ORIGINS

@@ -6,15 +6,15 @@ use std::path::PathBuf;
 
 use trailloop_drive::{DriveGraph, DriveLimit, RoadLink};
 use trailloop_geo::{distance_m, Coord};
-use trailloop_osm::{build_network, BuildOptions, Network};
+use trailloop_osm::{build_trail_data, BuildOptions, TrailData};
 
-fn fixture() -> Network {
+fn fixture() -> TrailData {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/roads.osm.pbf");
-    build_network(&path, &BuildOptions::default()).expect("the fixture builds")
+    build_trail_data(&path, &BuildOptions::default()).expect("the fixture builds")
 }
 
 /// The node of the fixture with this OSM id.
-fn at(net: &Network, osm_id: i64) -> Coord {
+fn at(net: &TrailData, osm_id: i64) -> Coord {
     net.roads
         .nodes
         .iter()

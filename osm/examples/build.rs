@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use trailloop_osm::{build_network, BuildOptions, Dem, Highway, Network};
+use trailloop_osm::{build_trail_data, BuildOptions, Dem, Highway, TrailData};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt().with_target(false).init();
@@ -20,7 +20,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         options.dem = Some(Dem::open(tiles)?);
     }
     let dem_time = started.elapsed();
-    let network = build_network(pbf.as_ref(), &options)?;
+    let network = build_trail_data(pbf.as_ref(), &options)?;
     let total = started.elapsed();
 
     let mut by_class: BTreeMap<&str, (usize, f64)> = BTreeMap::new();
@@ -88,7 +88,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 /// Share of trail-class length in the connected component holding the most of it.
-fn largest_component_trail_share(network: &Network) -> f64 {
+fn largest_component_trail_share(network: &TrailData) -> f64 {
     fn root(parent: &mut [usize], mut x: usize) -> usize {
         while parent[x] != x {
             parent[x] = parent[parent[x]];

@@ -1,17 +1,17 @@
 //! Builds TrailLoop's walking network from OpenStreetMap.
 //!
-//! [`build_network`] reads an OSM PBF extract and returns a [`Network`]: [`Node`]s at
+//! [`build_trail_data`] reads an OSM PBF extract and returns a [`TrailData`]: [`Node`]s at
 //! junctions and trail ends, [`Edge`]s between them with geometry, geodesic length,
 //! OSM attributes and hiking route names, [`Trailhead`]s to start from and [`Poi`]s for
 //! multi-day plans. Given a [`Dem`] (SRTM tiles) in [`BuildOptions`], nodes get
 //! elevations and edges ascent and descent. Errors are [`OsmError`]s.
 //!
 //! ```no_run
-//! use trailloop_osm::{build_network, BuildOptions, Dem};
+//! use trailloop_osm::{build_trail_data, BuildOptions, Dem};
 //!
 //! let dem = Dem::open(&["data/N42E001.hgt.zip"])?;
 //! let options = BuildOptions { dem: Some(dem), ..BuildOptions::default() };
-//! let network = build_network("data/andorra.osm.pbf".as_ref(), &options)?;
+//! let network = build_trail_data("data/andorra.osm.pbf".as_ref(), &options)?;
 //! println!("{} edges", network.edges.len());
 //! # Ok::<(), trailloop_osm::OsmError>(())
 //! ```
@@ -109,15 +109,15 @@ impl Default for BuildOptions {
     }
 }
 
-/// Reads `pbf` and builds its road graph alone (what [`build_network`] puts in
-/// [`Network::roads`]), for drive benchmarks on regions too large to build whole.
+/// Reads `pbf` and builds its road graph alone (what [`build_trail_data`] puts in
+/// [`TrailData::roads`]), for drive benchmarks on regions too large to build whole.
 pub fn build_roads(pbf: &Path) -> Result<RoadNetwork, OsmError> {
     Ok(roads::build(&pbf::read(pbf)?))
 }
 
 /// Reads `pbf` and builds its walking network. See the crate docs for what it holds.
-pub fn build_network(pbf: &Path, options: &BuildOptions) -> Result<Network, OsmError> {
-    let _span = tracing::info_span!("build_network", pbf = %pbf.display()).entered();
+pub fn build_trail_data(pbf: &Path, options: &BuildOptions) -> Result<TrailData, OsmError> {
+    let _span = tracing::info_span!("build_trail_data", pbf = %pbf.display()).entered();
     let started = Instant::now();
     let data = pbf::read(pbf)?;
 
@@ -171,7 +171,7 @@ pub fn build_network(pbf: &Path, options: &BuildOptions) -> Result<Network, OsmE
         elapsed_ms = started.elapsed().as_millis() as u64,
         "built the network"
     );
-    Ok(Network {
+    Ok(TrailData {
         nodes,
         edges,
         trailheads,

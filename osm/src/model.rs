@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use trailloop_geo::Coord;
 use trailloop_places::PoiKind;
 
-/// Index of a node in [`Network::nodes`].
+/// Index of a node in [`TrailData::nodes`].
 pub type NodeIndex = u32;
 
 /// A junction or trail end: where edges meet.
@@ -526,7 +526,7 @@ pub struct Highlight {
 
 /// The whole walking network of one region.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Network {
+pub struct TrailData {
     /// Junctions and trail ends; edges refer to them by index.
     pub nodes: Vec<Node>,
     /// Trail and road pieces between junctions.

@@ -11,7 +11,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::geo::box_half_degrees;
-use crate::{Coord, Network};
+use crate::{Coord, TrailData};
 
 /// Side of a tile, degrees. At mid latitudes a tile is about 28 km north-south and
 /// 20 km east-west: a day loop's neighbourhood spans a few.
@@ -105,7 +105,7 @@ pub struct Partition {
 
 impl Partition {
     /// Cuts `network` into tiles.
-    pub fn of(network: &Network) -> Partition {
+    pub fn of(network: &TrailData) -> Partition {
         let edge_tile: Vec<TileKey> = network
             .edges
             .iter()

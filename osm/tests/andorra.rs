@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use trailloop_geo::Coord;
 use trailloop_osm::{
-    build_network, BuildOptions, Dem, Edge, Highway, Network, TrailheadKind,
+    build_trail_data, BuildOptions, Dem, Edge, Highway, TrailData, TrailheadKind,
     TRAILHEAD_CLUSTER_RADIUS_M, TRAILHEAD_SNAP_RADIUS_M,
 };
 
@@ -20,15 +20,15 @@ fn data(file: &str) -> PathBuf {
 static DEM: LazyLock<Dem> =
     LazyLock::new(|| Dem::open(&[data("N42E001.hgt.zip")]).expect("the SRTM tile opens"));
 
-fn build(with_dem: bool) -> Network {
+fn build(with_dem: bool) -> TrailData {
     let options = BuildOptions {
         dem: with_dem.then(|| DEM.clone()),
         ..BuildOptions::default()
     };
-    build_network(&data("andorra.osm.pbf"), &options).expect("Andorra builds")
+    build_trail_data(&data("andorra.osm.pbf"), &options).expect("Andorra builds")
 }
 
-static NETWORK: LazyLock<Network> = LazyLock::new(|| build(true));
+static NETWORK: LazyLock<TrailData> = LazyLock::new(|| build(true));
 
 fn is_trail(h: Highway) -> bool {
     matches!(
@@ -406,7 +406,7 @@ fn tighter_radii_keep_fewer_but_closer_trailheads_and_pois() {
         poi_snap_radius_m: 100.0,
         ..BuildOptions::default()
     };
-    let tight = build_network(&data("andorra.osm.pbf"), &options).unwrap();
+    let tight = build_trail_data(&data("andorra.osm.pbf"), &options).unwrap();
     assert!(tight.pois.len() < NETWORK.pois.len());
     assert!(tight.pois.iter().all(|p| p.snap_distance_m <= 100.0));
     assert!(tight.trailheads.len() < NETWORK.trailheads.len());

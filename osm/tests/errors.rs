@@ -1,11 +1,11 @@
 //! Unusable inputs give errors that say what is wrong with which file.
 
-use trailloop_osm::{build_network, BuildOptions, OsmError};
+use trailloop_osm::{build_trail_data, BuildOptions, OsmError};
 
 #[test]
 fn a_missing_extract_is_not_found() {
     let path = std::env::temp_dir().join("trailloop-osm-does-not-exist.osm.pbf");
-    let err = build_network(&path, &BuildOptions::default()).unwrap_err();
+    let err = build_trail_data(&path, &BuildOptions::default()).unwrap_err();
     assert!(matches!(err, OsmError::NotFound { .. }), "{err:?}");
     assert!(err.to_string().contains("does-not-exist"), "{err}");
 }
@@ -23,7 +23,7 @@ fn a_file_that_is_not_pbf_is_a_bad_pbf() {
     ] {
         let path = dir.join(name);
         std::fs::write(&path, content).unwrap();
-        let err = build_network(&path, &BuildOptions::default()).unwrap_err();
+        let err = build_trail_data(&path, &BuildOptions::default()).unwrap_err();
         assert!(
             matches!(err, OsmError::Pbf { .. } | OsmError::PbfInvalid { .. }),
             "{name}: {err:?}"

@@ -12,7 +12,7 @@ use postgres_types::{ToSql, Type};
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::{Client, Transaction};
 use trailloop_osm::potential::potential_to_vec;
-use trailloop_osm::{Network, Partition, SacScale, TileKey};
+use trailloop_osm::{Partition, SacScale, TileKey, TrailData};
 
 use super::wkb::Geometry;
 
@@ -72,7 +72,7 @@ pub fn valid_region(name: &str) -> bool {
 pub async fn replace_region(
     client: &mut Client,
     source: &ImportSource,
-    network: &Network,
+    network: &TrailData,
 ) -> anyhow::Result<ImportRecord> {
     anyhow::ensure!(
         valid_region(&source.region),
@@ -166,7 +166,7 @@ pub async fn replace_region(
     })
 }
 
-fn record(network: &Network) -> ImportRecord {
+fn record(network: &TrailData) -> ImportRecord {
     let mut km_by_highway = BTreeMap::new();
     for edge in &network.edges {
         *km_by_highway.entry(edge.highway.as_str()).or_insert(0.0) += edge.length_m / 1000.0;
@@ -182,7 +182,7 @@ fn record(network: &Network) -> ImportRecord {
     }
 }
 
-fn bbox(network: &Network) -> ((f64, f64), (f64, f64)) {
+fn bbox(network: &TrailData) -> ((f64, f64), (f64, f64)) {
     let mut min = (f64::INFINITY, f64::INFINITY);
     let mut max = (f64::NEG_INFINITY, f64::NEG_INFINITY);
     for n in &network.nodes {
@@ -235,7 +235,7 @@ type Row<'a> = Vec<Box<dyn ToSql + Sync + Send + 'a>>;
 async fn copy_nodes(
     tx: &Transaction<'_>,
     region: &str,
-    net: &Network,
+    net: &TrailData,
     geom: &Type,
 ) -> anyhow::Result<u64> {
     let columns = [
@@ -258,7 +258,7 @@ async fn copy_nodes(
 async fn copy_edges(
     tx: &Transaction<'_>,
     region: &str,
-    net: &Network,
+    net: &TrailData,
     partition: &Partition,
     geom: &Type,
 ) -> anyhow::Result<u64> {
@@ -328,7 +328,7 @@ async fn copy_edges(
 async fn copy_trailheads(
     tx: &Transaction<'_>,
     region: &str,
-    net: &Network,
+    net: &TrailData,
     geom: &Type,
 ) -> anyhow::Result<u64> {
     let columns = [
@@ -365,7 +365,7 @@ async fn copy_trailheads(
 async fn copy_road_edges(
     tx: &Transaction<'_>,
     region: &str,
-    net: &Network,
+    net: &TrailData,
     geom: &Type,
 ) -> anyhow::Result<u64> {
     let columns = [
@@ -403,7 +403,7 @@ async fn copy_road_edges(
 async fn copy_pois(
     tx: &Transaction<'_>,
     region: &str,
-    net: &Network,
+    net: &TrailData,
     partition: &Partition,
     geom: &Type,
 ) -> anyhow::Result<u64> {
@@ -462,7 +462,7 @@ async fn copy_pois(
 async fn copy_landcover(
     tx: &Transaction<'_>,
     region: &str,
-    net: &Network,
+    net: &TrailData,
     geom: &Type,
 ) -> anyhow::Result<u64> {
     let columns = [
@@ -486,7 +486,7 @@ async fn copy_landcover(
 async fn copy_highlights(
     tx: &Transaction<'_>,
     region: &str,
-    net: &Network,
+    net: &TrailData,
     geom: &Type,
 ) -> anyhow::Result<u64> {
     let columns = [

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, LazyLock};
 
 use trailloop_geo::{distance_m, length_m, Coord};
-use trailloop_osm::Network;
+use trailloop_osm::TrailData;
 use trailloop_solver::{Limits, LoopKind};
 
 use super::*;
@@ -26,7 +26,7 @@ static STORE: LazyLock<EmbeddedStore> = LazyLock::new(|| {
     )
 });
 
-fn andorra() -> &'static Network {
+fn andorra() -> &'static TrailData {
     STORE.network()
 }
 

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use trailloop_geo::Coord;
-use trailloop_osm::{Network, Partition, TileKey};
+use trailloop_osm::{Partition, TileKey, TrailData};
 use uuid::Uuid;
 
 use super::{
@@ -25,7 +25,7 @@ pub const EMBEDDED_REGION: &str = "embedded";
 
 /// Network and plans in memory; plans are lost on restart.
 pub struct EmbeddedStore {
-    network: Network,
+    network: TrailData,
     partition: Partition,
     /// Edge indices by tile, in index order; POI indices by tile.
     edges_by_tile: BTreeMap<TileKey, Vec<usize>>,
@@ -294,7 +294,7 @@ impl EmbeddedStore {
     /// Wraps an already built network. Trailhead ids are their indices in
     /// `network.trailheads` and edge ids their indices in `network.edges`, stable for
     /// the life of the process.
-    pub fn new(mut network: Network) -> EmbeddedStore {
+    pub fn new(mut network: TrailData) -> EmbeddedStore {
         // The land cover is measured into the edges already; serving needs none of it.
         network.land = Vec::new();
         let partition = Partition::of(&network);
@@ -336,7 +336,7 @@ impl EmbeddedStore {
     }
 
     /// The network served.
-    pub fn network(&self) -> &Network {
+    pub fn network(&self) -> &TrailData {
         &self.network
     }
 
@@ -502,7 +502,7 @@ impl EmbeddedStore {
 }
 
 /// The region and the box `network`'s nodes lie in.
-fn bounds(network: &Network) -> RegionInfo {
+fn bounds(network: &TrailData) -> RegionInfo {
     let (mut sw, mut ne) = (
         Coord {
             lon: f64::INFINITY,

@@ -14,7 +14,7 @@ use std::time::UNIX_EPOCH;
 
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
-use trailloop_osm::Network;
+use trailloop_osm::TrailData;
 
 /// Bumped when the file's layout changes.
 const FORMAT: u32 = 1;
@@ -85,8 +85,8 @@ pub fn path_of(pbf: &Path) -> PathBuf {
 pub fn load_or_build(
     pbf: &Path,
     dem: &[PathBuf],
-    build: impl FnOnce() -> anyhow::Result<Network>,
-) -> anyhow::Result<Network> {
+    build: impl FnOnce() -> anyhow::Result<TrailData>,
+) -> anyhow::Result<TrailData> {
     let path = path_of(pbf);
     let header = Header::of(pbf, dem)?;
     match read(&path, &header) {
@@ -115,7 +115,7 @@ pub fn load_or_build(
 
 /// The snapshot's network when its header is `header`; `None` when there is none or it
 /// was made from other files.
-fn read(path: &Path, header: &Header) -> anyhow::Result<Option<Network>> {
+fn read(path: &Path, header: &Header) -> anyhow::Result<Option<TrailData>> {
     let mut file = match File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -134,13 +134,13 @@ fn read(path: &Path, header: &Header) -> anyhow::Result<Option<Network>> {
         );
         return Ok(None);
     }
-    let network: Network = postcard::from_bytes(rest).context("its network")?;
+    let network: TrailData = postcard::from_bytes(rest).context("its network")?;
     Ok(Some(network))
 }
 
 /// Writes the snapshot whole or not at all (a file beside it, renamed into place), and
 /// says how many bytes it holds.
-fn write(path: &Path, header: &Header, network: &Network) -> anyhow::Result<u64> {
+fn write(path: &Path, header: &Header, network: &TrailData) -> anyhow::Result<u64> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
     let mut temp = tempfile::NamedTempFile::new_in(dir.unwrap_or(Path::new(".")))?;
     {
@@ -160,8 +160,8 @@ fn write(path: &Path, header: &Header, network: &Network) -> anyhow::Result<u64>
 mod tests {
     use super::*;
 
-    fn network() -> Network {
-        let mut n = Network::default();
+    fn network() -> TrailData {
+        let mut n = TrailData::default();
         n.nodes.push(trailloop_osm::Node {
             osm_id: 7,
             coord: trailloop_geo::Coord {

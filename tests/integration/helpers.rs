@@ -8,7 +8,7 @@ use std::sync::{Arc, LazyLock};
 use trailloop::settings::{DatabaseSettings, Settings};
 use trailloop::startup::Application;
 use trailloop::store::{EmbeddedStore, PgStore, Store};
-use trailloop_osm::Network;
+use trailloop_osm::TrailData;
 
 /// A port nothing listens on now (for a process or a listener the test starts).
 pub fn free_port() -> u16 {
@@ -37,7 +37,7 @@ pub fn data(file: &str) -> PathBuf {
 }
 
 /// Andorra with elevation, built once per test process.
-pub static ANDORRA: LazyLock<Network> = LazyLock::new(|| {
+pub static ANDORRA: LazyLock<TrailData> = LazyLock::new(|| {
     trailloop::import::build(&data("andorra.osm.pbf"), &[data("N42E001.hgt.zip")])
         .expect("building the Andorra network")
 });

@@ -5,7 +5,7 @@ use std::sync::{Arc, LazyLock};
 
 use serde_json::{json, Value};
 use trailloop::store::{EmbeddedStore, Store};
-use trailloop_osm::{Network, SacScale};
+use trailloop_osm::{SacScale, TrailData};
 
 use crate::helpers::{data, spawn_app, spawn_app_on, Backend, TestApp, ANDORRA};
 use crate::judge::{self, quantile, Hike, Reference};
@@ -184,7 +184,7 @@ async fn a_sac_limit_is_never_exceeded() {
         .any(|(_, _, h)| h.max_sac > Some(SacScale::MountainHiking)));
 }
 
-static HELSINKI: LazyLock<Network> = LazyLock::new(|| {
+static HELSINKI: LazyLock<TrailData> = LazyLock::new(|| {
     trailloop::import::build(&data("helsinki.osm.pbf"), &[]).expect("building Helsinki")
 });
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use trailloop::db::region_writer::{replace_region, ImportSource};
-use trailloop_osm::Network;
+use trailloop_osm::TrailData;
 
 use crate::helpers::{data, TestDatabase, ANDORRA};
 
@@ -158,7 +158,7 @@ async fn largest_component_share(client: &tokio_postgres::Client) -> f64 {
 }
 
 /// A smaller network of the same region: the first `n` edges and what they use.
-fn subset(network: &Network, n: usize) -> Network {
+fn subset(network: &TrailData, n: usize) -> TrailData {
     let mut out = network.clone();
     out.edges.truncate(n);
     let used: std::collections::HashSet<u32> = out

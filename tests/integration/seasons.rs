@@ -10,7 +10,7 @@ use std::sync::{Arc, LazyLock};
 
 use serde_json::{json, Value};
 use trailloop::store::{EmbeddedStore, PgStore, Store};
-use trailloop_osm::Network;
+use trailloop_osm::TrailData;
 
 use crate::helpers::{spawn_app_on, Backend, TestApp, TestDatabase};
 
@@ -18,7 +18,7 @@ fn fixture() -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/seasons.osm.pbf")
 }
 
-static NETWORK: LazyLock<Network> = LazyLock::new(|| {
+static NETWORK: LazyLock<TrailData> = LazyLock::new(|| {
     trailloop::import::build(&fixture(), &[]).expect("building the seasons fixture")
 });
 

@@ -32,7 +32,7 @@ pub mod places;
 use std::collections::HashMap;
 
 use trailloop_geo::Coord;
-use trailloop_osm::{Highway, LandKind, Network, SacScale};
+use trailloop_osm::{Highway, LandKind, SacScale, TrailData};
 
 use line::haversine_m;
 
@@ -65,7 +65,7 @@ struct Ring {
 
 /// The network lines are judged against.
 pub struct Reference<'a> {
-    network: &'a Network,
+    network: &'a TrailData,
     /// Land-cover rings in metres around `origin`, grouped by area.
     rings: Vec<Ring>,
     origin: [f64; 2],
@@ -77,7 +77,7 @@ pub struct Reference<'a> {
 
 impl<'a> Reference<'a> {
     /// Indexes `network`.
-    pub fn new(network: &'a Network) -> Reference<'a> {
+    pub fn new(network: &'a TrailData) -> Reference<'a> {
         let mut segments = HashMap::new();
         let mut degree: HashMap<Key, u32> = HashMap::new();
         for (i, e) in network.edges.iter().enumerate() {

@@ -15,7 +15,7 @@ use petgraph::algo::dijkstra;
 use petgraph::graph::{NodeIndex, UnGraph};
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use trailloop_osm::{build_network, BuildOptions, Dem, Network};
+use trailloop_osm::{build_trail_data, BuildOptions, Dem, TrailData};
 
 use trailloop_osm::{Partition, TileKey};
 use trailloop_places::PoiKind;
@@ -30,7 +30,7 @@ pub const BUSY_RADIUS_M: f64 = 5_000.0;
 /// network edge indices.
 pub struct Region {
     pub name: &'static str,
-    pub network: Network,
+    pub network: TrailData,
     pub graph: TrailGraph,
 }
 
@@ -46,7 +46,7 @@ pub fn region(name: &'static str, pbf: &str, dem: Option<&str>) -> Region {
         dem: dem.map(|tile| Dem::open(&[data(tile)]).expect("the SRTM tile opens")),
         ..BuildOptions::default()
     };
-    let network = build_network(&data(pbf), &options).expect("the extract builds");
+    let network = build_trail_data(&data(pbf), &options).expect("the extract builds");
     let (nodes, edges) = to_solver_input(&network);
     let graph = TrailGraph::new(nodes, edges).expect("the network is a valid trail graph");
     Region {
@@ -102,7 +102,7 @@ pub fn region_from_env() -> Region {
 }
 
 /// The solver's view of a network, costed by the shipped hiking profile.
-pub fn to_solver_input(network: &Network) -> (Vec<NodeInput>, Vec<EdgeInput>) {
+pub fn to_solver_input(network: &TrailData) -> (Vec<NodeInput>, Vec<EdgeInput>) {
     let profile = trailloop_osm::Profile::hiking();
     let nodes = network
         .nodes
@@ -151,7 +151,7 @@ pub fn to_solver_input(network: &Network) -> (Vec<NodeInput>, Vec<EdgeInput>) {
 
 /// The network cut into tiles as the service holds it (see `trailloop_osm::tiles`), and
 /// the graph over all of them. Ids are as in [`to_solver_input`].
-pub fn tiled_graph(network: &Network) -> TrailGraph {
+pub fn tiled_graph(network: &TrailData) -> TrailGraph {
     let (nodes, edges) = to_solver_input(network);
     let partition = Partition::of(network);
     let mut by_tile: BTreeMap<TileKey, Vec<EdgeInput>> = BTreeMap::new();
@@ -177,7 +177,7 @@ pub fn tiled_graph(network: &Network) -> TrailGraph {
 }
 
 /// Every trailhead's node, once each, in index order.
-pub fn trailhead_nodes(network: &Network) -> Vec<u64> {
+pub fn trailhead_nodes(network: &TrailData) -> Vec<u64> {
     let mut nodes: Vec<u64> = network
         .trailheads
         .iter()
@@ -189,7 +189,7 @@ pub fn trailhead_nodes(network: &Network) -> Vec<u64> {
 }
 
 /// The `count` busiest trailhead nodes with their trail km within [`BUSY_RADIUS_M`].
-pub fn busiest_trailheads(network: &Network, count: usize) -> Vec<(u64, f64)> {
+pub fn busiest_trailheads(network: &TrailData, count: usize) -> Vec<(u64, f64)> {
     let mut g: UnGraph<(), f64> = UnGraph::with_capacity(network.nodes.len(), network.edges.len());
     for _ in &network.nodes {
         g.add_node(());
@@ -232,7 +232,7 @@ pub fn busiest_trailheads(network: &Network, count: usize) -> Vec<(u64, f64)> {
 /// tree: an edge whose ends hang below different first edges out of the start closes
 /// the simple cycle `d(u) + w + d(v)`. Independent of the solver; finding no witness
 /// proves nothing.
-pub fn simple_cycle_witness(network: &Network, start: u64, target: f64, tolerance: f64) -> bool {
+pub fn simple_cycle_witness(network: &TrailData, start: u64, target: f64, tolerance: f64) -> bool {
     let edges: Vec<(usize, usize, f64)> = network
         .edges
         .iter()
