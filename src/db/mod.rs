@@ -83,25 +83,19 @@ mod tests {
     use super::*;
     use trailloop_places::PoiKind;
 
-    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
-
     #[test]
     fn the_ca_file_comes_from_the_environment_and_a_bad_one_stops_the_start() {
-        let s = crate::settings::Settings::load_from(None, env(&[])).unwrap();
+        let s = crate::settings::Settings::load_from(None, Vec::new()).unwrap();
         assert!(s.database.ca_file.is_none());
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("no-such-ca.pem");
         let s = crate::settings::Settings::load_from(
             None,
-            env(&[
+            [
                 ("TRAILLOOP__DATABASE__URL", "postgres://u:hunter2@h/db"),
                 ("TRAILLOOP__DATABASE__CA_FILE", file.to_str().unwrap()),
-            ]),
+            ]
+            .map(|(k, v)| (k.to_string(), v.to_string())),
         )
         .unwrap();
         assert_eq!(s.database.ca_file.as_deref(), Some(file.as_path()));
