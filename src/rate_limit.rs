@@ -25,15 +25,13 @@ const EXEMPT: [&str; 3] = ["/healthz", "/readyz", "/metrics"];
 /// The per-client limit and how clients are told apart.
 #[derive(Clone)]
 pub struct ClientLimits {
-    /// Whether the client is the rightmost `X-Forwarded-For` entry.
-    pub behind_proxy: bool,
     limiter: Option<Arc<DefaultKeyedRateLimiter<IpAddr>>>,
     settings: RateLimitSettings,
 }
 
 impl ClientLimits {
     /// The limit of `settings` (none when `per_second` is 0).
-    pub fn new(settings: &RateLimitSettings, behind_proxy: bool) -> anyhow::Result<ClientLimits> {
+    pub fn new(settings: &RateLimitSettings) -> anyhow::Result<ClientLimits> {
         let limiter = if settings.per_second == 0.0 {
             None
         } else {
@@ -51,7 +49,6 @@ impl ClientLimits {
             Some(Arc::new(RateLimiter::dashmap(quota)))
         };
         Ok(ClientLimits {
-            behind_proxy,
             limiter,
             settings: settings.clone(),
         })
@@ -94,7 +91,7 @@ pub async fn limit<B: MessageBody>(
     let metrics_port = req
         .app_data::<web::Data<MetricsPort>>()
         .map_or(MetricsPort::default(), |p| *p.get_ref());
-    let Some(client) = ClientAddr::of(req.request(), limits.behind_proxy) else {
+    let Some(client) = ClientAddr::of_request(req.request()) else {
         return Ok(next.call(req).await?.map_into_left_body());
     };
     req.extensions_mut().insert(client);
@@ -132,13 +129,10 @@ mod tests {
 
     #[test]
     fn a_client_gets_its_burst_then_waits_while_others_go_on() {
-        let limits = ClientLimits::new(
-            &RateLimitSettings {
-                per_second: 2.0,
-                burst: 3,
-            },
-            false,
-        )
+        let limits = ClientLimits::new(&RateLimitSettings {
+            per_second: 2.0,
+            burst: 3,
+        })
         .unwrap();
         let one = ClientAddr("192.0.2.1".parse().unwrap());
         let two = ClientAddr("192.0.2.2".parse().unwrap());
@@ -152,13 +146,10 @@ mod tests {
         );
         assert!(limits.check(two).is_ok());
         assert_eq!(limits.clients_held(), 2);
-        let off = ClientLimits::new(
-            &RateLimitSettings {
-                per_second: 0.0,
-                burst: 1,
-            },
-            false,
-        )
+        let off = ClientLimits::new(&RateLimitSettings {
+            per_second: 0.0,
+            burst: 1,
+        })
         .unwrap();
         assert!((0..100).all(|_| off.check(one).is_ok()));
         for bad in [f64::NAN, -1.0] {
@@ -166,7 +157,7 @@ mod tests {
                 per_second: bad,
                 burst: 1,
             };
-            assert!(ClientLimits::new(&s, false).is_err());
+            assert!(ClientLimits::new(&s).is_err());
         }
     }
 }

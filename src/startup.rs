@@ -164,7 +164,7 @@ impl Application {
             Duration::from_secs_f64(plans.token_ttl_hours * 3600.0),
         )?;
         let plan_limits = PlanLimits::from_settings(plans)?;
-        let limits = ClientLimits::new(&settings.rate_limit, settings.server.behind_proxy)?;
+        let limits = ClientLimits::new(&settings.rate_limit)?;
         let metrics_listener = match settings.server.metrics_port {
             0 => None,
             port => {
