@@ -46,6 +46,17 @@ pub enum OsmError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A trail file (or rows) from outside is unusable: malformed, empty, too large,
+    /// without a known coordinate system, with coordinates that are not positions.
+    #[error("{file}{}: {reason}", feature.as_ref().map(|f| format!(", {f}")).unwrap_or_default())]
+    Source {
+        /// The file (or `sql`), as the import names it.
+        file: String,
+        /// The feature, shape, row or track at fault, where there is one.
+        feature: Option<String>,
+        /// What is wrong.
+        reason: String,
+    },
     /// [`Dem::open`](crate::Dem::open) was given no tiles.
     #[error("no DEM tiles given")]
     NoDemTiles,

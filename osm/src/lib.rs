@@ -60,6 +60,7 @@ pub mod potential;
 pub mod profile;
 mod relations;
 pub mod roads;
+pub mod sources;
 mod spatial;
 mod tags;
 pub mod tiles;
@@ -74,6 +75,8 @@ pub use model::*;
 pub use nature::{HIGHLIGHT_PASS_M, SAMPLE_M as NATURE_SAMPLE_M, WATER_BESIDE_M};
 pub use potential::{BandPotential, Potential, BAND_TARGETS_KM};
 pub use profile::Profile;
+pub use sources::topology::{TopologyReport, SNAP_TOLERANCE_M};
+pub use sources::{read_file, SourceLimits, SourceLine, SourceTrailhead, TrailRecords};
 pub use tiles::{Partition, TileKey, TILE_DEGREES};
 
 /// Default of [`BuildOptions::trailhead_snap_radius_m`], metres.
@@ -117,9 +120,179 @@ pub fn build_roads(pbf: &Path) -> Result<RoadNetwork, OsmError> {
 
 /// Reads `pbf` and builds its walking network. See the crate docs for what it holds.
 pub fn build_trail_data(pbf: &Path, options: &BuildOptions) -> Result<TrailData, OsmError> {
-    let _span = tracing::info_span!("build_trail_data", pbf = %pbf.display()).entered();
+    build(&OsmExtract(pbf.to_path_buf()), options)
+}
+
+/// What a source hands the network builder: ways as node ids with the nodes' locations,
+/// trailheads and places as features, land cover and roads, all as the OSM reader
+/// gives them. The builder knows nothing of where they came from.
+pub struct Records {
+    data: pbf::OsmData,
+    origin: DataOrigin,
+    /// The source's nodes are not OSM's: road junctions are found by distance.
+    junctions_by_distance: bool,
+}
+
+/// The one seam every source of trails implements: records in, the same network out
+/// (see [`build`]).
+pub trait TrailSource {
+    /// What the source is, for logs.
+    fn describe(&self) -> String;
+    /// Reads the source.
+    fn records(&self) -> Result<Records, OsmError>;
+}
+
+/// An OSM PBF extract: its ways, trailheads, places, land cover and roads.
+#[derive(Debug, Clone)]
+pub struct OsmExtract(pub std::path::PathBuf);
+
+impl TrailSource for OsmExtract {
+    fn describe(&self) -> String {
+        self.0.display().to_string()
+    }
+
+    fn records(&self) -> Result<Records, OsmError> {
+        Ok(Records {
+            data: pbf::read(&self.0)?,
+            origin: DataOrigin {
+                uses_osm: true,
+                ..DataOrigin::default()
+            },
+            junctions_by_distance: false,
+        })
+    }
+}
+
+/// An operator's own trails (read by [`sources::read_file`], or rows read elsewhere),
+/// optionally with an OSM extract around them for roads, nature, places to sleep,
+/// place names and, when the source has none, trailheads.
+#[derive(Debug, Clone)]
+pub struct OwnTrails {
+    /// What each source gave.
+    pub sources: Vec<TrailRecords>,
+    /// An OSM extract of the same area, if any.
+    pub extract: Option<std::path::PathBuf>,
+    /// Line ends within this of another line are joined to it, metres.
+    pub tolerance_m: f64,
+}
+
+/// A source line's first vertex ids are offset so they never meet OSM's (positive)
+/// ids: vertex `v` is node `-(v + 1)`, line `l` is way `-(l + 1)`.
+fn own_id(index: usize) -> i64 {
+    -(index as i64) - 1
+}
+
+impl TrailSource for OwnTrails {
+    fn describe(&self) -> String {
+        let files: Vec<&str> = self.sources.iter().map(|s| s.source.as_str()).collect();
+        match &self.extract {
+            Some(pbf) => format!("{} with {}", files.join(", "), pbf.display()),
+            None => files.join(", "),
+        }
+    }
+
+    fn records(&self) -> Result<Records, OsmError> {
+        let mut data = match &self.extract {
+            Some(pbf) => pbf::read(pbf)?,
+            None => pbf::OsmData::default(),
+        };
+        // The operator's trails replace OSM's walking ways; everything else of the
+        // extract stays.
+        data.ways.clear();
+        data.routes.clear();
+        let lines: Vec<(&str, &SourceLine)> = self
+            .sources
+            .iter()
+            .flat_map(|s| s.lines.iter().map(move |l| (s.source.as_str(), l)))
+            .collect();
+        let refs: Vec<&SourceLine> = lines.iter().map(|(_, l)| *l).collect();
+        let joined = sources::topology::join(&refs, self.tolerance_m);
+        tracing::info!(report = ?joined.report, "joined the trail lines");
+        data.coords
+            .extend(joined.coords.iter().enumerate().map(|(v, &c)| (own_id(v), c)));
+        for (l, ((file, line), vertices)) in lines.iter().zip(&joined.lines).enumerate() {
+            if vertices.is_empty() {
+                continue;
+            }
+            let a = &line.attrs;
+            let id = own_id(l);
+            data.ways.push(pbf::WalkWay {
+                id,
+                refs: vertices.iter().map(|&v| own_id(v as usize)).collect(),
+                attrs: tags::WayAttrs {
+                    highway: a.highway.unwrap_or(Highway::Path),
+                    name: a.name.clone(),
+                    sac_scale: a.sac_scale,
+                    surface: a.surface.clone(),
+                    trail_visibility: None,
+                    access: None,
+                    urban_footway: false,
+                    conditions: WayConditions::default(),
+                },
+                source_ref: Some(format!("{file}#{}", line.id)),
+            });
+            if !a.routes.is_empty() {
+                data.routes.insert(id, a.routes.clone());
+            }
+        }
+        data.ways.sort_by_key(|w| w.id);
+        let own_heads: Vec<&sources::SourceTrailhead> =
+            self.sources.iter().flat_map(|s| &s.trailheads).collect();
+        let trailheads_from = if !own_heads.is_empty() {
+            // The source's trailheads are the trailheads: OSM's are left out.
+            data.features.retain(|f| {
+                !matches!(
+                    f.kind,
+                    tags::FeatureKind::Trailhead | tags::FeatureKind::Parking
+                )
+            });
+            for (i, t) in own_heads.iter().enumerate() {
+                data.features.push(pbf::Feature {
+                    element: pbf::ElementType::Node,
+                    id: own_id(i),
+                    kind: tags::FeatureKind::Trailhead,
+                    name: t.name.clone(),
+                    coord: Some(t.coord),
+                    refs: Vec::new(),
+                    elevation_m: None,
+                    details: None,
+                });
+            }
+            TrailheadsFrom::Source
+        } else if self.extract.is_some() {
+            TrailheadsFrom::Osm
+        } else {
+            TrailheadsFrom::Derived
+        };
+        Ok(Records {
+            data,
+            origin: DataOrigin {
+                own_trails: true,
+                uses_osm: self.extract.is_some(),
+                files: self.sources.iter().map(|s| s.source.clone()).collect(),
+                lines_left_out: self.sources.iter().map(|s| s.lines_left_out).sum(),
+                named_trails: self.sources.iter().map(|s| s.named_trails).sum(),
+                topology: Some(joined.report),
+                trailheads_from,
+            },
+            junctions_by_distance: true,
+        })
+    }
+}
+
+/// How far from a road a node of an operator's own trails may be to count as where the
+/// trail meets it, metres.
+pub const OWN_JUNCTION_ROAD_M: f64 = 25.0;
+
+/// Builds the walking network of any source. See the crate docs for what it holds.
+pub fn build(source: &dyn TrailSource, options: &BuildOptions) -> Result<TrailData, OsmError> {
+    let _span = tracing::info_span!("build_trail_data", source = %source.describe()).entered();
     let started = Instant::now();
-    let data = pbf::read(pbf)?;
+    let Records {
+        data,
+        origin,
+        junctions_by_distance,
+    } = source.records()?;
 
     let noded = noding::node(&data);
     let (mut nodes, mut edges) = (noded.nodes, noded.edges);
@@ -149,10 +322,19 @@ pub fn build_trail_data(pbf: &Path, options: &BuildOptions) -> Result<TrailData,
     let coords: Vec<Coord> = nodes.iter().map(|n| n.coord).collect();
     let index = spatial::PointIndex::new(&coords);
     let reach = trailheads::trail_reach(nodes.len(), &edges, &noded.urban);
-    let mut trailheads = trailheads::find(&data, &nodes, &edges, &reach, &index, options);
-    potential::measure(&nodes, &edges, &mut trailheads);
     let roads = roads::build(&data);
     let drive = DriveGraph::new(&roads);
+    let extra = match origin.trailheads_from {
+        TrailheadsFrom::Derived => trailheads::derived(&nodes, &edges, &reach),
+        TrailheadsFrom::Osm if junctions_by_distance => {
+            trailheads::near_roads(&nodes, &edges, &reach, |c| {
+                drive.snap(c, OWN_JUNCTION_ROAD_M).is_some()
+            })
+        }
+        _ => Vec::new(),
+    };
+    let mut trailheads = trailheads::find(&data, &nodes, &edges, &reach, &index, options, extra);
+    potential::measure(&nodes, &edges, &mut trailheads);
     for t in &mut trailheads {
         t.road = drive.snap(t.coord, TRAILHEAD_ROAD_RADIUS_M);
     }
@@ -167,6 +349,7 @@ pub fn build_trail_data(pbf: &Path, options: &BuildOptions) -> Result<TrailData,
     let highlights = nature::highlights(&data, &index, &pois);
     tracing::info!(
         trailheads = trailheads.len(),
+        trailheads_from = origin.trailheads_from.as_str(),
         pois = pois.len(),
         elapsed_ms = started.elapsed().as_millis() as u64,
         "built the network"
@@ -179,5 +362,6 @@ pub fn build_trail_data(pbf: &Path, options: &BuildOptions) -> Result<TrailData,
         land,
         highlights,
         roads,
+        origin,
     })
 }

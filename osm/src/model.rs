@@ -13,7 +13,8 @@ pub type NodeIndex = u32;
 /// A junction or trail end: where edges meet.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Node {
-    /// The OSM node id this junction came from.
+    /// The OSM node id this junction came from; negative for a vertex of an operator's
+    /// own source.
     pub osm_id: i64,
     /// Location.
     pub coord: Coord,
@@ -164,8 +165,13 @@ pub struct Edge {
     pub source: NodeIndex,
     /// Index of the last node of `geometry`.
     pub target: NodeIndex,
-    /// The OSM way this piece was cut from.
-    pub osm_way_id: i64,
+    /// The OSM way this piece was cut from; `None` for a line of an operator's own
+    /// source.
+    pub osm_way_id: Option<i64>,
+    /// For a line of an operator's own source: the file (or `sql`) and the feature's own
+    /// id, `file#id`.
+    #[serde(default)]
+    pub source_ref: Option<String>,
     /// How much of it runs through nature.
     pub nature: NatureShare,
     /// Vertices from `source` to `target`, both ends included (at least two).
@@ -231,14 +237,18 @@ pub enum TrailheadKind {
     Parking,
     /// Where a trail meets a road cars can drive.
     RoadJunction,
+    /// Found in an operator's own trails alone (no trailheads given, no OSM extract):
+    /// where a trail ends or a named trail starts.
+    TrailEnd,
 }
 
 impl TrailheadKind {
     /// Every kind.
-    pub const ALL: [TrailheadKind; 3] = [
+    pub const ALL: [TrailheadKind; 4] = [
         TrailheadKind::Trailhead,
         TrailheadKind::Parking,
         TrailheadKind::RoadJunction,
+        TrailheadKind::TrailEnd,
     ];
 
     /// The kind named by [`TrailheadKind::as_str`].
@@ -252,6 +262,7 @@ impl TrailheadKind {
             TrailheadKind::Trailhead => "trailhead",
             TrailheadKind::Parking => "parking",
             TrailheadKind::RoadJunction => "road_junction",
+            TrailheadKind::TrailEnd => "trail_end",
         }
     }
 }
@@ -542,4 +553,52 @@ pub struct TrailData {
     /// The roads cars drive, for the drive to each trailhead.
     #[serde(default)]
     pub roads: crate::RoadNetwork,
+    /// Where the data came from: OSM alone, or an operator's own trails (with OSM
+    /// around them or not), and what joining them did.
+    #[serde(default)]
+    pub origin: DataOrigin,
+}
+
+/// Where trailheads came from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrailheadsFrom {
+    /// Mapped in OSM (`highway=trailhead`, car parks) and trail/road junctions.
+    #[default]
+    Osm,
+    /// The operator's own source (OpenTrails' `trailheads.geojson`, GPX waypoints).
+    Source,
+    /// Derived from the source's trails alone: trail ends and named trails' starts.
+    Derived,
+}
+
+impl TrailheadsFrom {
+    /// The name stored and shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TrailheadsFrom::Osm => "osm",
+            TrailheadsFrom::Source => "source",
+            TrailheadsFrom::Derived => "derived",
+        }
+    }
+}
+
+/// Where a region's data came from.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DataOrigin {
+    /// The trails are the operator's own (files or rows), not OSM's ways.
+    pub own_trails: bool,
+    /// OSM data went into the region: its trails, or around own trails its roads,
+    /// nature, places and trailheads.
+    pub uses_osm: bool,
+    /// The files (or `sql`) the own trails came from.
+    pub files: Vec<String>,
+    /// Lines of the sources left out (closed to walkers, or degenerate).
+    pub lines_left_out: usize,
+    /// Named trails read (OpenTrails' `named_trails.csv`).
+    pub named_trails: usize,
+    /// What joining the own trails' lines did; `None` for OSM.
+    pub topology: Option<crate::sources::topology::TopologyReport>,
+    /// Where the trailheads came from.
+    pub trailheads_from: TrailheadsFrom,
 }

@@ -87,7 +87,8 @@ pub(crate) fn node(data: &OsmData) -> Noded {
             let edge = Edge {
                 source: index_of(refs[0]),
                 target: index_of(refs[refs.len() - 1]),
-                osm_way_id: way.id,
+                osm_way_id: (way.id > 0).then_some(way.id),
+                source_ref: way.source_ref.clone(),
                 nature: crate::NatureShare::default(),
                 length_m: length_m(&geometry),
                 geometry,

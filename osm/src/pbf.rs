@@ -16,9 +16,12 @@ use crate::{Coord, LandKind, OsmError, PoiDetails};
 /// A way walkers may use.
 #[derive(Debug, Clone)]
 pub(crate) struct WalkWay {
+    /// The OSM way id; negative for a line of an operator's own source.
     pub id: i64,
     pub refs: Vec<i64>,
     pub attrs: WayAttrs,
+    /// For a source's line: `file#id`.
+    pub source_ref: Option<String>,
 }
 
 /// A way cars may drive.
@@ -82,6 +85,13 @@ pub(crate) struct OsmData {
 pub(crate) struct NodeCoords(Vec<(i64, Coord)>);
 
 impl NodeCoords {
+    /// Adds (id, location) pairs; an id given twice keeps one.
+    pub fn extend(&mut self, pairs: impl IntoIterator<Item = (i64, Coord)>) {
+        let mut all = std::mem::take(&mut self.0);
+        all.extend(pairs);
+        *self = NodeCoords::new(all);
+    }
+
     /// From (id, location) pairs in any order; an id given twice keeps one.
     fn new(mut pairs: Vec<(i64, Coord)>) -> NodeCoords {
         pairs.sort_unstable_by_key(|p| p.0);
@@ -481,6 +491,7 @@ fn second_pass(block: &PrimitiveBlock, member_ways: &HashSet<i64>) -> SecondPass
             let id = way.id();
             if let Some(attrs) = tags::walkable(tags) {
                 out.ways.push(WalkWay {
+                    source_ref: None,
                     id,
                     refs: way.refs().collect(),
                     attrs,

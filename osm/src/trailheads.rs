@@ -50,6 +50,7 @@ pub(crate) fn find(
     reach: &[f64],
     index: &PointIndex,
     options: &BuildOptions,
+    extra: Vec<Trailhead>,
 ) -> Vec<Trailhead> {
     let mut candidates: Vec<Trailhead> = data
         .features
@@ -57,7 +58,86 @@ pub(crate) fn find(
         .filter_map(|f| mapped(f, reach, index, options.trailhead_snap_radius_m))
         .collect();
     candidates.extend(road_junctions(data, nodes, edges, reach));
+    candidates.extend(extra);
     cluster(candidates, options.trailhead_cluster_radius_m)
+}
+
+/// Each node's label: the name (else first route) of a trail-class edge at it.
+fn labels<'a>(nodes: &[Node], edges: &'a [Edge]) -> Vec<Option<&'a str>> {
+    let mut label: Vec<Option<&str>> = vec![None; nodes.len()];
+    for e in edges.iter().filter(|e| is_trail_class(e.highway)) {
+        let name = e.name.as_deref().or(e.routes.first().map(String::as_str));
+        for n in [e.source, e.target] {
+            let slot = &mut label[n as usize];
+            if slot.is_none() {
+                *slot = name;
+            }
+        }
+    }
+    label
+}
+
+fn at_node(nodes: &[Node], label: &[Option<&str>], i: usize, kind: TrailheadKind) -> Trailhead {
+    Trailhead {
+        node: i as NodeIndex,
+        coord: nodes[i].coord,
+        name: label[i].map(str::to_owned),
+        kind,
+        osm_id: None,
+        snap_distance_m: 0.0,
+        potential: Default::default(),
+        road: None,
+    }
+}
+
+/// For an operator's own trails beside an OSM extract, whose vertices are not OSM's:
+/// nodes (with at least [`MIN_JUNCTION_TRAIL_M`] of trail) within `radius_m` of a road
+/// cars drive, as road junctions.
+pub(crate) fn near_roads(
+    nodes: &[Node],
+    edges: &[Edge],
+    reach: &[f64],
+    near_road: impl Fn(Coord) -> bool,
+) -> Vec<Trailhead> {
+    let label = labels(nodes, edges);
+    (0..nodes.len())
+        .filter(|&i| reach[i] >= MIN_JUNCTION_TRAIL_M && near_road(nodes[i].coord))
+        .map(|i| at_node(nodes, &label, i, TrailheadKind::RoadJunction))
+        .collect()
+}
+
+/// For an operator's own trails alone: trail ends (nodes of one edge) and the ends of
+/// each named trail (a route, or the edges of one name), where at least
+/// [`MIN_JUNCTION_TRAIL_M`] of trail is within reach.
+pub(crate) fn derived(nodes: &[Node], edges: &[Edge], reach: &[f64]) -> Vec<Trailhead> {
+    let label = labels(nodes, edges);
+    let mut degree = vec![0u32; nodes.len()];
+    let mut route_ends: std::collections::BTreeMap<&str, std::collections::BTreeMap<u32, u32>> =
+        Default::default();
+    for e in edges {
+        degree[e.source as usize] += 1;
+        degree[e.target as usize] += 1;
+        for r in e.routes.iter().chain(&e.name) {
+            let ends = route_ends.entry(r.as_str()).or_default();
+            *ends.entry(e.source).or_default() += 1;
+            *ends.entry(e.target).or_default() += 1;
+        }
+    }
+    let mut picked: Vec<usize> = (0..nodes.len()).filter(|&i| degree[i] == 1).collect();
+    for ends in route_ends.values() {
+        // The first node (by index) that ends the named trail: a node its edges
+        // touch once.
+        if let Some((&n, _)) = ends.iter().find(|&(_, &c)| c == 1) {
+            picked.push(n as usize);
+        }
+    }
+    picked.sort_unstable();
+    picked.dedup();
+    picked
+        .into_iter()
+        .filter(|&i| reach[i] >= MIN_JUNCTION_TRAIL_M)
+        .map(|i| at_node(nodes, &label, i, TrailheadKind::TrailEnd))
+        .collect()
 }
 
 /// A `highway=trailhead` or `amenity=parking`, snapped to the nearest node within
@@ -96,32 +176,14 @@ fn road_junctions<'a>(
     edges: &'a [Edge],
     reach: &'a [f64],
 ) -> impl Iterator<Item = Trailhead> + 'a {
-    let mut label: Vec<Option<&str>> = vec![None; nodes.len()];
-    for e in edges.iter().filter(|e| is_trail_class(e.highway)) {
-        let name = e.name.as_deref().or(e.routes.first().map(String::as_str));
-        for n in [e.source, e.target] {
-            let slot = &mut label[n as usize];
-            if slot.is_none() {
-                *slot = name;
-            }
-        }
-    }
+    let label = labels(nodes, edges);
     nodes
         .iter()
         .enumerate()
         .filter(move |&(i, n)| {
             reach[i] >= MIN_JUNCTION_TRAIL_M && data.car_nodes.binary_search(&n.osm_id).is_ok()
         })
-        .map(move |(i, n)| Trailhead {
-            node: i as NodeIndex,
-            coord: n.coord,
-            name: label[i].map(str::to_owned),
-            kind: TrailheadKind::RoadJunction,
-            osm_id: None,
-            snap_distance_m: 0.0,
-            potential: Default::default(),
-            road: None,
-        })
+        .map(move |(i, _)| at_node(nodes, &label, i, TrailheadKind::RoadJunction))
 }
 
 fn rank(t: &Trailhead) -> (u8, bool, i64, NodeIndex) {
@@ -129,6 +191,7 @@ fn rank(t: &Trailhead) -> (u8, bool, i64, NodeIndex) {
         TrailheadKind::Trailhead => 0,
         TrailheadKind::Parking => 1,
         TrailheadKind::RoadJunction => 2,
+        TrailheadKind::TrailEnd => 3,
     };
     (kind, t.name.is_none(), t.osm_id.unwrap_or(i64::MAX), t.node)
 }
