@@ -17,14 +17,25 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the HTTP API: on PostGIS when a database URL is configured, else on the
-    /// embedded network built in memory from `[embedded]` (or --pbf/--dem).
+    /// embedded network built in memory from `[embedded]` (or --pbf/--trails/--dem).
     Serve {
-        /// Serve this OSM extract from memory (embedded mode, any database URL ignored).
+        /// Serve this OSM extract from memory (embedded mode, any database URL ignored);
+        /// with --trails, the extract around them.
         #[arg(long)]
         pbf: Option<PathBuf>,
-        /// SRTM tiles for the embedded network, repeatable (with --pbf).
-        #[arg(long, requires = "pbf")]
+        /// Serve these own trail files from memory (.geojson, .json, .gpx, .shp, .zip),
+        /// repeatable.
+        #[arg(long)]
+        trails: Vec<PathBuf>,
+        /// SRTM tiles for the embedded network, repeatable.
+        #[arg(long)]
         dem: Vec<PathBuf>,
+        /// Attribution and licence of the own trails, shown with every answer.
+        #[arg(long)]
+        attribution: Option<String>,
+        /// Own trails' line ends within this of another line are joined to it, metres.
+        #[arg(long, default_value_t = trailloop_osm::SNAP_TOLERANCE_M)]
+        snap_tolerance_m: f64,
     },
     /// Exit 0 when the service answers 200 on /healthz, else 1 (container health check).
     Healthcheck {
@@ -42,17 +53,33 @@ enum Command {
         #[arg(long)]
         name: String,
     },
-    /// Import an OSM extract as a region, replacing that region atomically.
+    /// Import an OSM extract, own trails, or both as a region, replacing that region
+    /// atomically.
     Import {
         /// Region name: lower-case letters, digits, '-' and '_'.
         #[arg(long)]
         region: String,
-        /// OSM PBF extract.
+        /// OSM PBF extract: the network, or with own trails their roads, nature, places
+        /// and (when the trails give none) trailheads.
+        #[arg(long, required_unless_present_any = ["trails", "trails_sql"])]
+        pbf: Option<PathBuf>,
+        /// Own trail files (.geojson/.json with OpenTrails files beside, .gpx, .shp,
+        /// .zip holding a Shapefile), repeatable.
         #[arg(long)]
-        pbf: PathBuf,
+        trails: Vec<PathBuf>,
+        /// A query over this database giving own trails: a `geom` column (any SRID) and
+        /// optionally id, name, foot, surface, highway, sac_scale.
+        #[arg(long)]
+        trails_sql: Option<String>,
         /// SRTM elevation tiles (.hgt or .hgt.zip), repeatable.
         #[arg(long)]
         dem: Vec<PathBuf>,
+        /// Attribution and licence of the own trails, shown with every answer.
+        #[arg(long)]
+        attribution: Option<String>,
+        /// Own trails' line ends within this of another line are joined to it, metres.
+        #[arg(long, default_value_t = trailloop_osm::SNAP_TOLERANCE_M)]
+        snap_tolerance_m: f64,
     },
 }
 
@@ -79,12 +106,26 @@ fn main() -> ExitCode {
 async fn run(command: Command) -> anyhow::Result<()> {
     let settings = Settings::load()?;
     match command {
-        Command::Serve { pbf, dem } => {
+        Command::Serve {
+            pbf,
+            trails,
+            dem,
+            attribution,
+            snap_tolerance_m,
+        } => {
             let mut settings = settings;
-            if let Some(pbf) = pbf {
+            if pbf.is_some() || !trails.is_empty() {
                 settings.embedded.pbf = pbf;
+                settings.embedded.trails = trails;
                 settings.embedded.dem = dem;
+                settings.embedded.attribution = attribution;
+                settings.embedded.snap_tolerance_m = snap_tolerance_m;
                 settings.database.url = None;
+            } else {
+                anyhow::ensure!(
+                    dem.is_empty() && attribution.is_none(),
+                    "--dem and --attribution go with --pbf or --trails"
+                );
             }
             let app = Application::build(settings).await?;
             app.run_until_stopped().await?;
@@ -109,9 +150,25 @@ async fn run(command: Command) -> anyhow::Result<()> {
             db::roles::ensure_api_user(&mut client, &name, &password).await?;
             tracing::info!(login = %name, role = db::roles::API_ROLE, "service login ready");
         }
-        Command::Import { region, pbf, dem } => {
+        Command::Import {
+            region,
+            pbf,
+            trails,
+            trails_sql,
+            dem,
+            attribution,
+            snap_tolerance_m,
+        } => {
             let mut client = db::connect(&settings.database).await?;
-            let request = import::ImportRequest { region, pbf, dem };
+            let request = import::ImportRequest {
+                region,
+                pbf,
+                trails,
+                trails_sql,
+                dem,
+                attribution,
+                snap_tolerance_m,
+            };
             let summary = import::run(&mut client, &request).await?;
             println!("{summary}");
         }

@@ -276,14 +276,29 @@ pub struct DatabaseSettings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EmbeddedSettings {
-    /// OSM PBF extract.
-    pub pbf: PathBuf,
+    /// OSM PBF extract: the network, or around own trails their roads, nature, places
+    /// and trailheads.
+    #[serde(default)]
+    pub pbf: Option<PathBuf>,
+    /// Own trail files (`.geojson`, `.json`, `.gpx`, `.shp`, `.zip`).
+    #[serde(default)]
+    pub trails: Vec<PathBuf>,
     /// SRTM tiles (`.hgt` or `.hgt.zip`).
     #[serde(default)]
     pub dem: Vec<PathBuf>,
+    /// Attribution and licence of the own trails.
+    #[serde(default)]
+    pub attribution: Option<String>,
+    /// Own trails' line ends within this of another line are joined to it, metres.
+    #[serde(default = "default_snap_tolerance_m")]
+    pub snap_tolerance_m: f64,
     /// Keep the built network in a snapshot beside the extract (`<pbf>.snapshot`) and
     /// start from it while the extract, the tiles and the binary are unchanged.
     pub snapshot: bool,
+}
+
+fn default_snap_tolerance_m() -> f64 {
+    trailloop_osm::SNAP_TOLERANCE_M
 }
 
 impl Settings {
@@ -322,6 +337,7 @@ impl Settings {
                 .separator("__")
                 .list_separator(",")
                 .with_list_parse_key("embedded.dem")
+                .with_list_parse_key("embedded.trails")
                 .with_list_parse_key("server.cors_origins")
                 .try_parsing(true)
                 .source(Some(env)),

@@ -120,14 +120,8 @@ impl Application {
             Store::Postgres(PgStore::new(crate::db::pool(&settings.database)?))
         } else {
             let embedded = settings.embedded.clone();
-            tracing::info!(pbf = %embedded.pbf.display(), "building the embedded network");
-            let store = tokio::task::spawn_blocking(move || {
-                if embedded.snapshot {
-                    EmbeddedStore::load_with_snapshot(&embedded.pbf, &embedded.dem)
-                } else {
-                    EmbeddedStore::load(&embedded.pbf, &embedded.dem)
-                }
-            })
+            tracing::info!(pbf = ?embedded.pbf, trails = ?embedded.trails, "building the embedded network");
+            let store = tokio::task::spawn_blocking(move || EmbeddedStore::from_settings(&embedded))
             .await
             .context("the embedded network build panicked")?
             .context("building the embedded network")?;

@@ -76,7 +76,7 @@ pub use nature::{HIGHLIGHT_PASS_M, SAMPLE_M as NATURE_SAMPLE_M, WATER_BESIDE_M};
 pub use potential::{BandPotential, Potential, BAND_TARGETS_KM};
 pub use profile::Profile;
 pub use sources::topology::{TopologyReport, SNAP_TOLERANCE_M};
-pub use sources::{read_file, SourceLimits, SourceLine, SourceTrailhead, TrailRecords};
+pub use sources::{read_file, records_from_rows, SourceLimits, SourceLine, SourceTrailhead, TrailRecords};
 pub use tiles::{Partition, TileKey, TILE_DEGREES};
 
 /// Default of [`BuildOptions::trailhead_snap_radius_m`], metres.
@@ -274,6 +274,7 @@ impl TrailSource for OwnTrails {
                 named_trails: self.sources.iter().map(|s| s.named_trails).sum(),
                 topology: Some(joined.report),
                 trailheads_from,
+                attribution: None,
             },
             junctions_by_distance: true,
         })

@@ -601,4 +601,30 @@ pub struct DataOrigin {
     pub topology: Option<crate::sources::topology::TopologyReport>,
     /// Where the trailheads came from.
     pub trailheads_from: TrailheadsFrom,
+    /// The attribution and licence the operator gave with the data, shown with every
+    /// answer that shows it.
+    #[serde(default)]
+    pub attribution: Option<String>,
+}
+
+/// OpenStreetMap's attribution, shown with any answer built from its data (ODbL).
+pub const OSM_ATTRIBUTION: &str = "© OpenStreetMap contributors";
+
+impl DataOrigin {
+    /// The attribution an answer from this data carries: the operator's, then OSM's
+    /// where OSM data went in (`; ` between them).
+    pub fn attribution_text(&self) -> String {
+        attribution_text(self.attribution.as_deref(), self.uses_osm)
+    }
+}
+
+/// The attribution of data with the operator's `own` attribution (if any) and OSM's
+/// where `uses_osm`.
+pub fn attribution_text(own: Option<&str>, uses_osm: bool) -> String {
+    let own = own.map(str::trim).filter(|a| !a.is_empty());
+    match (own, uses_osm) {
+        (Some(a), true) => format!("{a}; {OSM_ATTRIBUTION}"),
+        (Some(a), false) => a.to_owned(),
+        (None, _) => OSM_ATTRIBUTION.to_owned(),
+    }
 }

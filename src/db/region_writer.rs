@@ -129,9 +129,9 @@ pub async fn replace_region(
         .query_one(
             "INSERT INTO imports (region, source, source_sha256, dem_sources, started_at,
                 node_count, edge_count, trailhead_count, poi_count, length_km, bbox,
-                road_edge_count)
+                road_edge_count, attribution, uses_osm, report)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,
-                ST_MakeEnvelope($11, $12, $13, $14, 4326), $15)
+                ST_MakeEnvelope($11, $12, $13, $14, 4326), $15, $16, $17, $18)
              RETURNING id",
             &[
                 &region,
@@ -149,6 +149,9 @@ pub async fn replace_region(
                 &max.0,
                 &max.1,
                 &(record.road_edges as i32),
+                &network.origin.attribution,
+                &network.origin.uses_osm,
+                &serde_json::to_value(&network.origin)?,
             ],
         )
         .await?
@@ -290,6 +293,7 @@ async fn copy_edges(
         ("foot_conditional", Type::TEXT),
         ("access_conditional", Type::TEXT),
         ("seasonal", Type::TEXT),
+        ("source_ref", Type::TEXT),
     ];
     let rows = net.edges.iter().enumerate().map(|(i, e)| -> Row<'_> {
         vec![
@@ -320,6 +324,7 @@ async fn copy_edges(
             Box::new(e.conditions.foot_conditional.as_deref()),
             Box::new(e.conditions.access_conditional.as_deref()),
             Box::new(e.conditions.seasonal.as_deref()),
+            Box::new(e.source_ref.as_deref()),
         ]
     });
     copy(tx, "edges", &columns, rows).await

@@ -272,6 +272,32 @@ fn version() -> RegionVersion {
 }
 
 impl EmbeddedStore {
+    /// Builds the network the settings name: own trails (with the extract around them,
+    /// if given), else the extract, from its snapshot when asked (seconds for a small
+    /// country: call it off the async runtime).
+    pub fn from_settings(s: &crate::settings::EmbeddedSettings) -> anyhow::Result<EmbeddedStore> {
+        if s.trails.is_empty() {
+            let pbf = s.pbf.as_deref().ok_or_else(|| {
+                anyhow::anyhow!("embedded mode needs embedded.pbf or embedded.trails")
+            })?;
+            let store = if s.snapshot {
+                EmbeddedStore::load_with_snapshot(pbf, &s.dem)?
+            } else {
+                EmbeddedStore::load(pbf, &s.dem)?
+            };
+            return Ok(store);
+        }
+        let network = crate::import::build_sources(crate::import::BuildSources {
+            pbf: s.pbf.clone(),
+            own: crate::import::read_trail_files(&s.trails)?,
+            own_trails: true,
+            dem: s.dem.clone(),
+            attribution: s.attribution.clone(),
+            snap_tolerance_m: s.snap_tolerance_m,
+        })?;
+        Ok(EmbeddedStore::new(network))
+    }
+
     /// Builds the network from an OSM extract and DEM tiles (seconds for a small
     /// country: call it off the async runtime).
     pub fn load(pbf: &Path, dem: &[PathBuf]) -> anyhow::Result<EmbeddedStore> {

@@ -81,11 +81,61 @@ fn coords(positions: &[Vec<f64>]) -> Result<Vec<Coord>, String> {
 pub(super) fn read(path: &Path, limits: &SourceLimits) -> Result<TrailRecords, OsmError> {
     let file = file_label(path);
     let features = parse(&file, &read_bytes(path, limits)?)?;
+    let mut out = from_features(&file, &features)?;
+    if let Some(named) = sibling(path, NAMED_TRAILS) {
+        out.named_trails = apply_named_trails(&named, limits, &mut out.lines)?;
+    }
+    if file != TRAILHEADS {
+        if let Some(heads) = sibling(path, TRAILHEADS) {
+            out.trailheads = read_trailheads(&heads, limits)?;
+        }
+    }
+    Ok(out)
+}
+
+/// Rows of a table or query: each its geometry as GeoJSON (in WGS 84) and its other
+/// columns by name (`name`, `foot`, `surface`, `highway`, `sac_scale`, `osm_tags`,
+/// `id` are read; any other is ignored), read as the features of a file named `source`.
+pub fn records_from_rows(
+    source: &str,
+    rows: Vec<(String, JsonObject)>,
+) -> Result<TrailRecords, OsmError> {
+    let features = rows
+        .into_iter()
+        .enumerate()
+        .map(|(i, (geometry, properties))| {
+            let geometry: geojson::Geometry = geometry
+                .parse()
+                .map_err(|e: geojson::Error| {
+                    bad(source, Some(format!("row {}", i + 1)), e.to_string())
+                })?;
+            Ok(geojson::Feature {
+                bbox: None,
+                geometry: Some(geometry),
+                id: None,
+                properties: Some(properties),
+                foreign_members: None,
+            })
+        })
+        .collect::<Result<Vec<_>, OsmError>>()?;
+    let records = from_features(source, &features)?;
+    if records.lines.is_empty() {
+        return Err(bad(
+            source,
+            None,
+            "no line walkers may use (no LineString or MultiLineString, or every one closed to walkers)",
+        ));
+    }
+    Ok(records)
+}
+
+/// The lines of `features`, from a file (or rows) named `file`.
+fn from_features(file: &str, features: &[geojson::Feature]) -> Result<TrailRecords, OsmError> {
+    let file = file.to_owned();
     let mut out = TrailRecords {
         source: file.clone(),
         ..TrailRecords::default()
     };
-    let mut ids_seen: HashMap<String, usize> = HashMap::new();
     for (i, f) in features.iter().enumerate() {
         let id = feature_id(f, i);
         let at = || Some(format!("feature {} (id {id})", i + 1));
@@ -113,7 +163,6 @@ pub(super) fn read(path: &Path, limits: &SourceLimits) -> Result<TrailRecords, O
         if let Some(tags) = text(props, "osm_tags") {
             apply_osm_tags(&mut attrs, &tags);
         }
-        *ids_seen.entry(id.clone()).or_default() += 1;
         for (p, part) in parts.iter().enumerate() {
             let line = coords(part).map_err(|e| bad(&file, at(), e))?;
             let Some(line) = clean_line(line) else {
@@ -129,14 +178,6 @@ pub(super) fn read(path: &Path, limits: &SourceLimits) -> Result<TrailRecords, O
                 coords: line,
                 attrs: attrs.clone(),
             });
-        }
-    }
-    if let Some(named) = sibling(path, NAMED_TRAILS) {
-        out.named_trails = apply_named_trails(&named, limits, &mut out.lines)?;
-    }
-    if file != TRAILHEADS {
-        if let Some(heads) = sibling(path, TRAILHEADS) {
-            out.trailheads = read_trailheads(&heads, limits)?;
         }
     }
     Ok(out)

@@ -9,6 +9,7 @@
 //! one, the feature; none panics on what a file holds.
 
 mod geojson;
+pub use geojson::records_from_rows;
 mod gpx;
 mod shp;
 pub mod topology;
