@@ -139,6 +139,35 @@ impl RegionCache {
         self.held_all()
     }
 
+    /// The attribution of an answer from the named regions (see
+    /// [`crate::store::combined_attribution`]).
+    pub fn attribution_of<'a>(&self, names: impl IntoIterator<Item = &'a str>) -> String {
+        let held = self.held_all();
+        let names: Vec<&str> = names.into_iter().collect();
+        crate::store::combined_attribution(
+            held.iter()
+                .map(|r| &r.info)
+                .filter(|i| names.contains(&i.version.region.as_str())),
+        )
+    }
+
+    /// The attribution of an answer showing the area from `south_west` to `north_east`:
+    /// that of every region whose box meets it.
+    pub fn attribution_in(&self, south_west: Coord, north_east: Coord) -> String {
+        let held = self.held_all();
+        crate::store::combined_attribution(held.iter().map(|r| &r.info).filter(|i| {
+            i.south_west.lon <= north_east.lon
+                && i.north_east.lon >= south_west.lon
+                && i.south_west.lat <= north_east.lat
+                && i.north_east.lat >= south_west.lat
+        }))
+    }
+
+    /// Every region held, with its attribution and import report.
+    pub fn infos(&self) -> Vec<RegionInfo> {
+        self.held_all().iter().map(|r| r.info.clone()).collect()
+    }
+
     fn held_all(&self) -> Vec<Arc<RegionIndex>> {
         let map = self.regions.lock().unwrap_or_else(|p| p.into_inner());
         let mut held: Vec<Arc<RegionIndex>> = map.values().cloned().collect();

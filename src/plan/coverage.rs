@@ -23,6 +23,8 @@ pub struct CoveredRegion {
     pub trailheads: usize,
     /// `(south_west, north_east)` of each covered square.
     pub squares: Vec<(Coord, Coord)>,
+    /// Its import: attribution and report.
+    pub info: crate::store::RegionInfo,
 }
 
 /// A place found by name.
@@ -39,6 +41,17 @@ pub struct FoundPlace {
 }
 
 impl MapTrails {
+    /// Every region's live import: its box, attribution and import report.
+    pub async fn regions(&self) -> Result<Vec<crate::store::RegionInfo>, PlanError> {
+        let regions = self.shared.regions.current(&self.shared.store).await?;
+        Ok(regions.iter().map(|r| r.info.clone()).collect())
+    }
+
+    /// The attribution of an answer showing the area from `south_west` to `north_east`.
+    pub fn attribution_in(&self, south_west: Coord, north_east: Coord) -> String {
+        self.shared.regions.attribution_in(south_west, north_east)
+    }
+
     /// Every region's covered area (the tiles its import holds, cut to its box).
     pub async fn coverage(&self) -> Result<Vec<CoveredRegion>, PlanError> {
         let regions = self.shared.regions.current(&self.shared.store).await?;
@@ -83,6 +96,7 @@ impl MapTrails {
                 region: name.clone(),
                 trailheads: region.trailheads.len(),
                 squares,
+                info: info.clone(),
             });
         }
         out.sort_by(|a, b| a.region.cmp(&b.region));

@@ -15,6 +15,11 @@ pub struct TrailheadFinder {
 }
 
 impl TrailheadFinder {
+    /// The attribution of an answer from the named regions.
+    pub fn attribution_of<'a>(&self, regions: impl IntoIterator<Item = &'a str>) -> String {
+        self.shared.regions.attribution_of(regions)
+    }
+
     /// Trailheads near a point: within its drive limit by road (fastest first) when
     /// one is given, else within its straight-line radius (nearest first, each with its
     /// drive when a road leads there within three times the radius).

@@ -225,6 +225,16 @@ pub struct Planner {
 }
 
 impl Planner {
+    /// The attribution of an answer from the named regions.
+    pub fn attribution_of<'a>(&self, regions: impl IntoIterator<Item = &'a str>) -> String {
+        self.shared.regions.attribution_of(regions)
+    }
+
+    /// The attribution of an answer showing the area from `south_west` to `north_east`.
+    pub fn attribution_in(&self, south_west: Coord, north_east: Coord) -> String {
+        self.shared.regions.attribution_in(south_west, north_east)
+    }
+
     /// The store.
     pub fn store(&self) -> &Store {
         &self.shared.store

@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::ApiQuery;
-use super::loop_json::{degrees, ATTRIBUTION};
+use super::loop_json::degrees;
+use trailloop_geo::Coord;
 use crate::domain::FieldError;
 use crate::error::{ApiError, Problem};
 use crate::plan::coverage::CoveredRegion;
@@ -68,8 +69,9 @@ pub struct CoverageCollection {
     pub bbox: Option<[f64; 4]>,
     /// One per region.
     pub features: Vec<CoverageFeature>,
-    /// Always `© OpenStreetMap contributors`.
-    pub attribution: &'static str,
+    /// The attribution of the data shown: the operator's own (with its licence) for a
+    /// region of own trails, then `© OpenStreetMap contributors` where OSM data went in.
+    pub attribution: String,
 }
 
 fn feature(r: &CoveredRegion) -> CoverageFeature {
@@ -110,6 +112,7 @@ fn feature(r: &CoveredRegion) -> CoverageFeature {
 )]
 pub async fn get(trails: web::Data<MapTrails>) -> Result<HttpResponse, ApiError> {
     let regions = trails.coverage().await?;
+    let attribution = crate::store::combined_attribution(regions.iter().map(|r| &r.info));
     let bbox = regions
         .iter()
         .flat_map(|r| &r.squares)
@@ -122,7 +125,7 @@ pub async fn get(trails: web::Data<MapTrails>) -> Result<HttpResponse, ApiError>
         type_: "FeatureCollection",
         bbox,
         features: regions.iter().map(feature).collect(),
-        attribution: ATTRIBUTION,
+        attribution,
     };
     Ok(HttpResponse::Ok()
         .content_type("application/geo+json")
@@ -167,8 +170,9 @@ pub struct PlaceJson {
 pub struct PlacesResponse {
     /// Names starting with the query first, then shorter names.
     pub places: Vec<PlaceJson>,
-    /// Always `© OpenStreetMap contributors`.
-    pub attribution: &'static str,
+    /// The attribution of the data shown: the operator's own (with its licence) for a
+    /// region of own trails, then `© OpenStreetMap contributors` where OSM data went in.
+    pub attribution: String,
 }
 
 /// Trailheads, highlights and places to sleep whose name holds `q`.
@@ -206,6 +210,19 @@ pub async fn places(
         return Err(ApiError::Validation(errors));
     }
     let found = trails.places(&q, limit as usize).await?;
+    let (sw, ne) = found.iter().fold(
+        (
+            Coord { lon: 180.0, lat: 90.0 },
+            Coord { lon: -180.0, lat: -90.0 },
+        ),
+        |(sw, ne), p| {
+            (
+                Coord { lon: sw.lon.min(p.coord.lon), lat: sw.lat.min(p.coord.lat) },
+                Coord { lon: ne.lon.max(p.coord.lon), lat: ne.lat.max(p.coord.lat) },
+            )
+        },
+    );
+    let attribution = trails.attribution_in(sw, ne);
     Ok(HttpResponse::Ok().json(PlacesResponse {
         places: found
             .into_iter()
@@ -217,6 +234,6 @@ pub async fn places(
                 region: p.region,
             })
             .collect(),
-        attribution: ATTRIBUTION,
+        attribution,
     }))
 }

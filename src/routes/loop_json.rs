@@ -29,7 +29,7 @@ pub struct TrailheadCountsJson {
 }
 
 /// The OpenStreetMap attribution every answer built from OSM data carries (ODbL).
-pub const ATTRIBUTION: &str = "© OpenStreetMap contributors";
+pub const ATTRIBUTION: &str = trailloop_osm::OSM_ATTRIBUTION;
 
 pub(crate) fn round(x: f64, decimals: i32) -> f64 {
     let f = 10f64.powi(decimals);
@@ -519,7 +519,8 @@ impl LoopJson {
 pub struct LoopsResponse {
     /// Best first; empty when nothing fits (see `message`).
     pub loops: Vec<LoopJson>,
-    /// Always `© OpenStreetMap contributors`.
+    /// The attribution of the data shown: the operator's own (with its licence) for a
+    /// region of own trails, then `© OpenStreetMap contributors` where OSM data went in.
     #[schema(example = "© OpenStreetMap contributors")]
     pub attribution: String,
     /// Walking-time model of `duration_h`: always `naismith` (1 h per 5 km plus 1 h per
@@ -604,8 +605,8 @@ impl CalendarJson {
 }
 
 impl LoopsResponse {
-    /// The answer, summaries in `units`.
-    pub fn new(a: &LoopsAnswer, units: Units) -> LoopsResponse {
+    /// The answer, summaries in `units`, with the attribution of the data it shows.
+    pub fn new(a: &LoopsAnswer, units: Units, attribution: String) -> LoopsResponse {
         LoopsResponse {
             units,
             loops: a
@@ -614,7 +615,7 @@ impl LoopsResponse {
                 .enumerate()
                 .map(|(i, l)| LoopJson::new(i + 1, l, units))
                 .collect(),
-            attribution: ATTRIBUTION.into(),
+            attribution,
             duration_model: DURATION_MODEL.into(),
             drive_distance: DriveDistanceJson::new(&a.drive),
             trailheads_considered: a.trailheads.weighed,

@@ -3,6 +3,7 @@
 
 pub mod app_config;
 pub mod coverage;
+pub mod regions;
 mod extract;
 pub mod geojson;
 pub mod health;
@@ -64,6 +65,11 @@ pub fn configure(cfg: &mut web::ServiceConfig, server: &ServerSettings, web_page
     .service(
         web::resource("/v1/coverage")
             .route(web::get().to(coverage::get))
+            .default_service(not_allowed("GET")),
+    )
+    .service(
+        web::resource("/v1/regions")
+            .route(web::get().to(regions::list))
             .default_service(not_allowed("GET")),
     )
     .service(

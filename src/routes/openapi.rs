@@ -12,7 +12,9 @@ use utoipa::openapi::RefOr;
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
-use super::{app_config, coverage, geojson, health, loop_json, loops, plans, trailheads, trails};
+use super::{
+    app_config, coverage, geojson, health, loop_json, loops, plans, regions, trailheads, trails,
+};
 use crate::domain::{
     FieldError, LoopRequestBody, OriginBody, PreferencesBody, SavePlanBody, Units,
 };
@@ -74,7 +76,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     info(
         title = "TrailLoop",
         description = "Loop hikes of a target length from trailheads within driving range. \
-            Errors are application/problem+json (RFC 9457). Map data © OpenStreetMap contributors (ODbL)."
+            Errors are application/problem+json (RFC 9457). Map data © OpenStreetMap contributors (ODbL), and each region's own \
+            attribution where an operator imported its own trails (see /v1/regions)."
     ),
     paths(
         loops::post,
@@ -82,6 +85,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         trails::get,
         coverage::get,
         coverage::places,
+        regions::list,
         trailheads::list,
         plans::create,
         plans::get,
@@ -125,6 +129,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         coverage::CoverageGeometry,
         coverage::CoverageProperties,
         coverage::PlacesResponse,
+        regions::RegionsResponse,
+        regions::RegionJson,
         coverage::PlaceJson,
         trailheads::TrailheadsResponse,
         trailheads::NearbyTrailheadJson,

@@ -15,7 +15,7 @@ use super::loop_json::{NightJson, StageJson, ATTRIBUTION};
 use crate::client::ClientAddr;
 use crate::domain::{LoopGeometry, SavePlanBody, SavePlanRequest};
 use crate::error::{ApiError, Problem};
-use crate::plan::{PlanLimits, SavedPlans};
+use crate::plan::{MapTrails, PlanLimits, SavedPlans};
 use crate::store::{PlanRecord, Saved};
 use crate::tokens::PlanTokens;
 
@@ -188,12 +188,21 @@ pub async fn get(
 )]
 pub async fn gpx(
     plans: web::Data<SavedPlans>,
+    trails: web::Data<MapTrails>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let record = load(&plans, &id).await?;
     let id = record.id;
+    // The data's attribution where the plan starts (its trailhead's region).
+    let start = LoopGeometry::parse_stored(record.body.get("geometry"), "loop.geometry")
+        .ok()
+        .and_then(|g| g.coords().first().copied());
+    let attribution = match start {
+        Some(s) => trails.attribution_in(s, s),
+        None => ATTRIBUTION.to_owned(),
+    };
     // A long trip's track is megabytes of XML.
-    let xml = super::off_worker("writing GPX", move || to_gpx(&record)).await?;
+    let xml = super::off_worker("writing GPX", move || to_gpx(&record, &attribution)).await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "application/gpx+xml"))
         .insert_header((
@@ -205,7 +214,7 @@ pub async fn gpx(
 
 /// The GPX document of a plan: one track of the loop's vertices with a segment per day,
 /// and a waypoint for each night's place and each water source on the way.
-pub fn to_gpx(record: &PlanRecord) -> Result<Vec<u8>, ApiError> {
+pub fn to_gpx(record: &PlanRecord, attribution: &str) -> Result<Vec<u8>, ApiError> {
     // Saved plans were checked on the way in: a bad geometry here is corrupt data.
     let geometry = LoopGeometry::parse_stored(record.body.get("geometry"), "loop.geometry")
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("stored plan {}: {e:?}", record.id)))?;
@@ -288,14 +297,22 @@ pub fn to_gpx(record: &PlanRecord) -> Result<Vec<u8>, ApiError> {
         creator: Some("TrailLoop".into()),
         metadata: Some(gpx::Metadata {
             name: Some(name.clone()),
-            description: Some(format!("Map data {ATTRIBUTION}, ODbL")),
-            // gpx 0.10 does not write <copyright>: the attribution goes in <desc> and a
-            // <link> to the licence terms.
-            links: vec![gpx::Link {
-                href: "https://www.openstreetmap.org/copyright".into(),
-                text: Some(ATTRIBUTION.into()),
-                type_: None,
-            }],
+            description: Some(if attribution.contains(ATTRIBUTION) {
+                format!("Map data {attribution}, ODbL")
+            } else {
+                format!("Map data {attribution}")
+            }),
+            // gpx 0.10 does not write <copyright>: the attribution goes in <desc> and,
+            // where OSM data is shown, a <link> to its licence terms.
+            links: if attribution.contains(ATTRIBUTION) {
+                vec![gpx::Link {
+                    href: "https://www.openstreetmap.org/copyright".into(),
+                    text: Some(ATTRIBUTION.into()),
+                    type_: None,
+                }]
+            } else {
+                Vec::new()
+            },
             ..Default::default()
         }),
         waypoints,

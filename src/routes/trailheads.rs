@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::extract::ApiQuery;
-use super::loop_json::{DriveDistanceJson, TrailheadJson, ATTRIBUTION};
+use super::loop_json::{DriveDistanceJson, TrailheadJson};
 use crate::domain::{TrailheadQuery, TrailheadSearch};
 use crate::error::{ApiError, Problem};
 use crate::plan::TrailheadFinder;
@@ -27,7 +27,8 @@ pub struct TrailheadsResponse {
     pub trailheads: Vec<NearbyTrailheadJson>,
     /// How the drives were found.
     pub drive_distance: DriveDistanceJson,
-    /// Always `© OpenStreetMap contributors`.
+    /// The attribution of the data shown: the operator's own (with its licence) for a
+    /// region of own trails, then `© OpenStreetMap contributors` where OSM data went in.
     pub attribution: String,
 }
 
@@ -62,6 +63,11 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(TrailheadsResponse {
         trailheads,
         drive_distance: DriveDistanceJson::new(&found.drive),
-        attribution: ATTRIBUTION.into(),
+        attribution: finder.attribution_of(
+            found
+                .trailheads
+                .iter()
+                .map(|(t, _)| t.version.region.as_str()),
+        ),
     }))
 }

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 
 use super::extract::ApiQuery;
 use super::geojson;
-use super::loop_json::{degrees, round, ATTRIBUTION};
+use super::loop_json::{degrees, round};
 use crate::domain::{Area, TrailsQuery};
 use crate::error::{ApiError, Problem};
 use crate::plan::trails::{TrailLine, Trails};
@@ -81,8 +81,9 @@ pub struct TrailsCollection {
     /// When `truncated`: a word to zoom in (a smaller box gets every line).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<&'static str>,
-    /// Always `© OpenStreetMap contributors`.
-    pub attribution: &'static str,
+    /// The attribution of the data shown: the operator's own (with its licence) for a
+    /// region of own trails, then `© OpenStreetMap contributors` where OSM data went in.
+    pub attribution: String,
 }
 
 impl From<TrailLine> for TrailFeature {
@@ -126,9 +127,13 @@ pub async fn get(
     query: ApiQuery<TrailsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let area = Area::parse(&query.0.bbox).map_err(|e| ApiError::Validation(vec![e]))?;
+    let attribution = trails.attribution_in(area.south_west, area.north_east);
     let trails = trails.of_area(&area).await?;
     // Up to thousands of lines.
-    let body = super::off_worker("writing trails", move || bounded_json(&area, trails)).await?;
+    let body = super::off_worker("writing trails", move || {
+        bounded_json(&area, trails, attribution)
+    })
+    .await?;
     Ok(HttpResponse::Ok()
         .insert_header(geojson::content_type())
         .body(body))
@@ -150,7 +155,11 @@ impl std::io::Write for Counter {
 
 /// The answer's JSON, at most [`MAX_BYTES`]: as many of the lines, in their order, as
 /// fit with the collection around them.
-fn bounded_json(area: &Area, trails: Trails) -> Result<Vec<u8>, serde_json::Error> {
+fn bounded_json(
+    area: &Area,
+    trails: Trails,
+    attribution: String,
+) -> Result<Vec<u8>, serde_json::Error> {
     let mut features: Vec<TrailFeature> =
         trails.lines.into_iter().map(TrailFeature::from).collect();
     let collection = |features: Vec<TrailFeature>, truncated: bool| TrailsCollection {
@@ -165,7 +174,7 @@ fn bounded_json(area: &Area, trails: Trails) -> Result<Vec<u8>, serde_json::Erro
         features,
         truncated,
         hint: truncated.then_some(HINT),
-        attribution: ATTRIBUTION,
+        attribution: attribution.clone(),
     };
     // The collection without features, as a cut answer writes it (its hint included):
     // at least as long as an uncut one's.

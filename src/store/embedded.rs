@@ -553,6 +553,9 @@ fn bounds(network: &TrailData) -> RegionInfo {
         version: version(),
         south_west: sw,
         north_east: ne,
+        attribution: network.origin.attribution.clone(),
+        uses_osm: network.origin.uses_osm,
+        report: serde_json::to_value(&network.origin).unwrap_or_default(),
     }
 }
 

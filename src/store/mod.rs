@@ -91,6 +91,41 @@ pub struct RegionInfo {
     pub south_west: Coord,
     /// North-east corner.
     pub north_east: Coord,
+    /// The attribution and licence the operator gave with its own trails, if any.
+    pub attribution: Option<String>,
+    /// Whether OSM data went into the import (all of an OSM import; the roads, nature
+    /// and places around own trails when an extract was given).
+    pub uses_osm: bool,
+    /// What the import did: its sources, what joining own trails did (ends snapped,
+    /// lines split, connected pieces), where the trailheads came from
+    /// ([`trailloop_osm::DataOrigin`] as JSON; `{}` for imports made before it was kept).
+    pub report: serde_json::Value,
+}
+
+impl RegionInfo {
+    /// The attribution answers from this region carry.
+    pub fn attribution_text(&self) -> String {
+        trailloop_osm::attribution_text(self.attribution.as_deref(), self.uses_osm)
+    }
+}
+
+/// The attribution of an answer drawing on `regions`: each operator's own (once), then
+/// OSM's where any uses OSM data; OSM's alone when none is given.
+pub fn combined_attribution<'a>(regions: impl IntoIterator<Item = &'a RegionInfo>) -> String {
+    let mut own: Vec<&str> = Vec::new();
+    let mut osm = false;
+    let mut any = false;
+    for r in regions {
+        any = true;
+        osm |= r.uses_osm;
+        if let Some(a) = r.attribution.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+            if !own.contains(&a) {
+                own.push(a);
+            }
+        }
+    }
+    let own = own.join("; ");
+    trailloop_osm::attribution_text((!own.is_empty()).then_some(own.as_str()), osm || !any)
 }
 
 /// What a region's live import holds besides its tiles: its trailheads and the roads

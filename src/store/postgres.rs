@@ -256,7 +256,7 @@ impl PgStore {
         let stmt = client
             .prepare_cached(
                 "SELECT r.name, r.import_id, ST_XMin(i.bbox), ST_YMin(i.bbox),
-                        ST_XMax(i.bbox), ST_YMax(i.bbox)
+                        ST_XMax(i.bbox), ST_YMax(i.bbox), i.attribution, i.uses_osm, i.report
                  FROM regions r JOIN imports i ON i.id = r.import_id ORDER BY r.name",
             )
             .await?;
@@ -276,6 +276,9 @@ impl PgStore {
                     lon: r.get(4),
                     lat: r.get(5),
                 },
+                attribution: r.get(6),
+                uses_osm: r.get(7),
+                report: r.get(8),
             })
             .collect())
     }
