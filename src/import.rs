@@ -95,7 +95,8 @@ pub fn build_sources(sources: BuildSources) -> anyhow::Result<TrailData> {
     };
     let mut data = if sources.own_trails {
         anyhow::ensure!(
-            sources.snap_tolerance_m.is_finite() && (0.0..=100.0).contains(&sources.snap_tolerance_m),
+            sources.snap_tolerance_m.is_finite()
+                && (0.0..=100.0).contains(&sources.snap_tolerance_m),
             "--snap-tolerance-m must be between 0 and 100 metres, got {}",
             sources.snap_tolerance_m
         );
@@ -106,9 +107,9 @@ pub fn build_sources(sources: BuildSources) -> anyhow::Result<TrailData> {
         };
         trailloop_osm::build(&own, &options).context("building the network from own trails")?
     } else {
-        let pbf = sources
-            .pbf
-            .ok_or_else(|| anyhow::anyhow!("give an OSM extract (--pbf) or own trails (--trails, --trails-sql)"))?;
+        let pbf = sources.pbf.ok_or_else(|| {
+            anyhow::anyhow!("give an OSM extract (--pbf) or own trails (--trails, --trails-sql)")
+        })?;
         trailloop_osm::build_trail_data(&pbf, &options)
             .with_context(|| format!("building the network from {}", pbf.display()))?
     };

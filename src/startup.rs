@@ -121,10 +121,11 @@ impl Application {
         } else {
             let embedded = settings.embedded.clone();
             tracing::info!(pbf = ?embedded.pbf, trails = ?embedded.trails, "building the embedded network");
-            let store = tokio::task::spawn_blocking(move || EmbeddedStore::from_settings(&embedded))
-            .await
-            .context("the embedded network build panicked")?
-            .context("building the embedded network")?;
+            let store =
+                tokio::task::spawn_blocking(move || EmbeddedStore::from_settings(&embedded))
+                    .await
+                    .context("the embedded network build panicked")?
+                    .context("building the embedded network")?;
             Store::Embedded(Arc::new(store))
         };
         Application::build_with_store(settings, store)

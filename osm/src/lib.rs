@@ -76,7 +76,9 @@ pub use nature::{HIGHLIGHT_PASS_M, SAMPLE_M as NATURE_SAMPLE_M, WATER_BESIDE_M};
 pub use potential::{BandPotential, Potential, BAND_TARGETS_KM};
 pub use profile::Profile;
 pub use sources::topology::{TopologyReport, SNAP_TOLERANCE_M};
-pub use sources::{read_file, records_from_rows, SourceLimits, SourceLine, SourceTrailhead, TrailRecords};
+pub use sources::{
+    read_file, records_from_rows, SourceLimits, SourceLine, SourceTrailhead, TrailRecords,
+};
 pub use tiles::{Partition, TileKey, TILE_DEGREES};
 
 /// Default of [`BuildOptions::trailhead_snap_radius_m`], metres.
@@ -208,8 +210,13 @@ impl TrailSource for OwnTrails {
         let refs: Vec<&SourceLine> = lines.iter().map(|(_, l)| *l).collect();
         let joined = sources::topology::join(&refs, self.tolerance_m);
         tracing::info!(report = ?joined.report, "joined the trail lines");
-        data.coords
-            .extend(joined.coords.iter().enumerate().map(|(v, &c)| (own_id(v), c)));
+        data.coords.extend(
+            joined
+                .coords
+                .iter()
+                .enumerate()
+                .map(|(v, &c)| (own_id(v), c)),
+        );
         for (l, ((file, line), vertices)) in lines.iter().zip(&joined.lines).enumerate() {
             if vertices.is_empty() {
                 continue;

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use trailloop_geo::{distance_m, Coord};
 use trailloop_osm::{
-    build, read_file, BuildOptions, OsmError, OwnTrails, SourceLimits, TrailData,
-    TrailheadKind, TrailheadsFrom, SNAP_TOLERANCE_M,
+    build, read_file, BuildOptions, OsmError, OwnTrails, SourceLimits, TrailData, TrailheadKind,
+    TrailheadsFrom, SNAP_TOLERANCE_M,
 };
 
 fn data(file: &str) -> PathBuf {
@@ -84,7 +84,11 @@ fn pieces(net: &TrailData) -> usize {
         parent[a] = b;
     }
     let mut roots: Vec<usize> = (0..net.nodes.len())
-        .filter(|&n| net.edges.iter().any(|e| e.source as usize == n || e.target as usize == n))
+        .filter(|&n| {
+            net.edges
+                .iter()
+                .any(|e| e.source as usize == n || e.target as usize == n)
+        })
         .map(|n| root(&mut parent, n))
         .collect();
     roots.sort_unstable();
@@ -111,9 +115,19 @@ fn made_up_park(dir: &Path) -> PathBuf {
         feature("t2", "Middle Trail", &[(900.0, 700.0), (900.0, 1491.0)], ""),
         // A bridge: crosses the middle trail with no shared vertex; its ends are on the
         // west and east sides, 12 m short of each.
-        feature("b", "Bridge Cutoff", &[(12.0, 1000.0), (1988.0, 1000.0)], ""),
+        feature(
+            "b",
+            "Bridge Cutoff",
+            &[(12.0, 1000.0), (1988.0, 1000.0)],
+            "",
+        ),
         // Closed to walkers: left out.
-        feature("x", "Bike Only", &[(100.0, 100.0), (300.0, 300.0)], r#","foot":"no""#),
+        feature(
+            "x",
+            "Bike Only",
+            &[(100.0, 100.0), (300.0, 300.0)],
+            r#","foot":"no""#,
+        ),
     ];
     write(dir, "trail_segments.geojson", &collection(&features))
 }
@@ -137,7 +151,10 @@ fn a_made_up_park_whose_ends_miss_and_touch_lines_is_one_network() {
         lon: at(900.0, 1000.0)[0],
         lat: at(900.0, 1000.0)[1],
     };
-    assert!(net.nodes.iter().all(|n| distance_m(n.coord, crossing) > 5.0));
+    assert!(net
+        .nodes
+        .iter()
+        .all(|n| distance_m(n.coord, crossing) > 5.0));
     // Ids are the source's own, not OSM's.
     assert!(net.edges.iter().all(|e| e.osm_way_id.is_none()));
     assert!(net
@@ -150,7 +167,10 @@ fn a_made_up_park_whose_ends_miss_and_touch_lines_is_one_network() {
     // A loop around the park has no dead ends: the derived trailheads are the ends of
     // the named trails.
     assert!(!net.trailheads.is_empty());
-    assert!(net.trailheads.iter().all(|t| t.kind == TrailheadKind::TrailEnd));
+    assert!(net
+        .trailheads
+        .iter()
+        .all(|t| t.kind == TrailheadKind::TrailEnd));
     assert!(net.trailheads.iter().all(|t| t.name.is_some()));
 }
 
@@ -219,7 +239,10 @@ fn gpx_tracks_and_routes_are_trails() {
     assert_eq!(report.pieces, 1, "{report:?}");
     assert_eq!(net.origin.trailheads_from, TrailheadsFrom::Source);
     assert_eq!(net.trailheads[0].name.as_deref(), Some("Ridge Trailhead"));
-    assert!(net.edges.iter().any(|e| e.name.as_deref() == Some("Canyon Route")));
+    assert!(net
+        .edges
+        .iter()
+        .any(|e| e.name.as_deref() == Some("Canyon Route")));
 }
 
 /// NAD83 / UTM zone 13N as ESRI writes it in a `.prj`.
@@ -239,7 +262,10 @@ fn write_shapefile(path: &Path, lines: &[(String, Vec<(f64, f64)>)], prj: Option
                 .collect(),
         );
         let mut record = Record::default();
-        record.insert("id".into(), FieldValue::Character(Some(format!("{}", i + 1))));
+        record.insert(
+            "id".into(),
+            FieldValue::Character(Some(format!("{}", i + 1))),
+        );
         record.insert("name".into(), FieldValue::Character(Some(name.clone())));
         writer.write_shape_and_record(&shape, &record).unwrap();
     }
@@ -285,7 +311,12 @@ fn abq_lines() -> (Vec<Vec<Coord>>, Vec<(String, Vec<(f64, f64)>)>) {
         "+proj=tmerc +lat_0=0 +lon_0=-105 +k=0.9996 +x_0=500000 +y_0=0 +ellps=GRS80 +towgs84=0,0,0 +units=m",
     )
     .unwrap();
-    let lines: Vec<Vec<Coord>> = geojson.lines.iter().take(60).map(|l| l.coords.clone()).collect();
+    let lines: Vec<Vec<Coord>> = geojson
+        .lines
+        .iter()
+        .take(60)
+        .map(|l| l.coords.clone())
+        .collect();
     let projected = lines
         .iter()
         .enumerate()
@@ -378,7 +409,11 @@ fn albuquerques_published_segments_join_into_a_network_with_trailheads() {
         "exact {exact:?} snapped {r:?}"
     );
     assert_eq!(net.origin.trailheads_from, TrailheadsFrom::Derived);
-    assert!(net.trailheads.len() >= 10, "{} trailheads", net.trailheads.len());
+    assert!(
+        net.trailheads.len() >= 10,
+        "{} trailheads",
+        net.trailheads.len()
+    );
     assert!(net.trailheads.iter().all(|t| t.name.is_some()));
 }
 
@@ -399,7 +434,11 @@ fn refused(name: &str, contents: &[u8], limits: SourceLimits) -> String {
 #[test]
 fn bad_files_are_refused_with_the_file_and_feature_named() {
     let d = SourceLimits::default();
-    let e = refused("broken.geojson", br#"{"type":"FeatureCollection","features":[{"#, d);
+    let e = refused(
+        "broken.geojson",
+        br#"{"type":"FeatureCollection","features":[{"#,
+        d,
+    );
     assert!(e.contains("not valid GeoJSON"), "{e}");
     let e = refused("empty.geojson", b"", d);
     assert!(e.contains("empty"), "{e}");
@@ -412,7 +451,10 @@ fn bad_files_are_refused_with_the_file_and_feature_named() {
     assert!(e.contains("more than the 100"), "{e}");
     let out_of_range = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"a"},"geometry":{"type":"LineString","coordinates":[[0,0],[1,1]]}},{"type":"Feature","properties":{"id":"far"},"geometry":{"type":"LineString","coordinates":[[200.0,95.0],[1,1]]}}]}"#;
     let e = refused("range.geojson", out_of_range.as_bytes(), d);
-    assert!(e.contains("feature 2 (id far)") && e.contains("outside"), "{e}");
+    assert!(
+        e.contains("feature 2 (id far)") && e.contains("outside"),
+        "{e}"
+    );
     let nan = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"LineString","coordinates":[[NaN,0],[1,1]]}}]}"#;
     let e = refused("nan.geojson", nan.as_bytes(), d);
     assert!(e.contains("not valid GeoJSON"), "{e}");
@@ -434,18 +476,35 @@ fn bad_files_are_refused_with_the_file_and_feature_named() {
 fn bad_shapefiles_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let lines = vec![
-        ("a".to_string(), vec![(363283.9, 3885161.9), (363383.9, 3885161.9)]),
-        ("b".to_string(), vec![(363383.9, 3885161.9), (363383.9, 3885261.9)]),
+        (
+            "a".to_string(),
+            vec![(363283.9, 3885161.9), (363383.9, 3885161.9)],
+        ),
+        (
+            "b".to_string(),
+            vec![(363383.9, 3885161.9), (363383.9, 3885261.9)],
+        ),
     ];
     // No .prj: the coordinate system is unknown.
     let path = dir.path().join("noprj.shp");
     write_shapefile(&path, &lines, None);
-    let e = read_file(&path, &SourceLimits::default()).unwrap_err().to_string();
-    assert!(e.starts_with("noprj.shp") && e.contains("coordinate system is unknown"), "{e}");
+    let e = read_file(&path, &SourceLimits::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with("noprj.shp") && e.contains("coordinate system is unknown"),
+        "{e}"
+    );
     // A .prj that names nothing known.
     let path = dir.path().join("badprj.shp");
-    write_shapefile(&path, &lines, Some("PROJCS[\"Nowhere\",GEOGCS[\"?\"],PROJECTION[\"Banana\"]]"));
-    let e = read_file(&path, &SourceLimits::default()).unwrap_err().to_string();
+    write_shapefile(
+        &path,
+        &lines,
+        Some("PROJCS[\"Nowhere\",GEOGCS[\"?\"],PROJECTION[\"Banana\"]]"),
+    );
+    let e = read_file(&path, &SourceLimits::default())
+        .unwrap_err()
+        .to_string();
     assert!(e.starts_with("badprj.shp") && e.contains(".prj"), "{e}");
     // Parts that disagree: the .dbf of a one-line file beside a two-line .shp.
     let path = dir.path().join("parts.shp");
@@ -453,13 +512,20 @@ fn bad_shapefiles_are_refused() {
     let other = dir.path().join("one.shp");
     write_shapefile(&other, &lines[..1], Some(UTM13N_NAD83));
     std::fs::copy(other.with_extension("dbf"), path.with_extension("dbf")).unwrap();
-    let e = read_file(&path, &SourceLimits::default()).unwrap_err().to_string();
-    assert!(e.contains("disagree") && e.contains("2 shapes") && e.contains("1 records"), "{e}");
+    let e = read_file(&path, &SourceLimits::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("disagree") && e.contains("2 shapes") && e.contains("1 records"),
+        "{e}"
+    );
     // A truncated .shp.
     let path = dir.path().join("cut.shp");
     write_shapefile(&path, &lines, Some(UTM13N_NAD83));
     let bytes = std::fs::read(&path).unwrap();
     std::fs::write(&path, &bytes[..bytes.len() - 30]).unwrap();
-    let e = read_file(&path, &SourceLimits::default()).unwrap_err().to_string();
+    let e = read_file(&path, &SourceLimits::default())
+        .unwrap_err()
+        .to_string();
     assert!(e.starts_with("cut.shp"), "{e}");
 }

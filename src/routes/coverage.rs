@@ -8,11 +8,11 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::extract::ApiQuery;
 use super::loop_json::degrees;
-use trailloop_geo::Coord;
 use crate::domain::FieldError;
 use crate::error::{ApiError, Problem};
 use crate::plan::coverage::CoveredRegion;
 use crate::plan::MapTrails;
+use trailloop_geo::Coord;
 
 /// Most places one search answers.
 pub const MAX_PLACES: u32 = 50;
@@ -212,13 +212,25 @@ pub async fn places(
     let found = trails.places(&q, limit as usize).await?;
     let (sw, ne) = found.iter().fold(
         (
-            Coord { lon: 180.0, lat: 90.0 },
-            Coord { lon: -180.0, lat: -90.0 },
+            Coord {
+                lon: 180.0,
+                lat: 90.0,
+            },
+            Coord {
+                lon: -180.0,
+                lat: -90.0,
+            },
         ),
         |(sw, ne), p| {
             (
-                Coord { lon: sw.lon.min(p.coord.lon), lat: sw.lat.min(p.coord.lat) },
-                Coord { lon: ne.lon.max(p.coord.lon), lat: ne.lat.max(p.coord.lat) },
+                Coord {
+                    lon: sw.lon.min(p.coord.lon),
+                    lat: sw.lat.min(p.coord.lat),
+                },
+                Coord {
+                    lon: ne.lon.max(p.coord.lon),
+                    lat: ne.lat.max(p.coord.lat),
+                },
             )
         },
     );

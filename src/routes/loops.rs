@@ -113,17 +113,20 @@ async fn answer(
         let o = request.origin.coord();
         state.planner.attribution_in(o, o)
     } else {
-        state
-            .planner
-            .attribution_of(answer.loops.iter().map(|l| l.trailhead.trailhead.version.region.as_str()))
+        state.planner.attribution_of(
+            answer
+                .loops
+                .iter()
+                .map(|l| l.trailhead.trailhead.version.region.as_str()),
+        )
     };
     let units = request.units;
     let tokens = state.tokens.clone().into_inner();
     let geojson = geojson::wants_geojson(req);
     // Ten loops of a long trip are megabytes of JSON, each loop hashed for its token.
     let body = super::off_worker("writing loops", move || {
-        let response =
-            LoopsResponse::new(&answer, units, attribution).signed(&tokens, std::time::SystemTime::now())?;
+        let response = LoopsResponse::new(&answer, units, attribution)
+            .signed(&tokens, std::time::SystemTime::now())?;
         if geojson {
             serde_json::to_vec(&LoopFeatureCollection::from(response))
         } else {

@@ -3,7 +3,6 @@
 
 pub mod app_config;
 pub mod coverage;
-pub mod regions;
 mod extract;
 pub mod geojson;
 pub mod health;
@@ -12,6 +11,7 @@ pub mod loops;
 pub mod openapi;
 mod page;
 pub mod plans;
+pub mod regions;
 mod stage_json;
 pub mod trailheads;
 pub mod trails;

@@ -201,6 +201,8 @@ mod tests {
     use serde_json::Value;
     use trailloop_osm::Highway;
 
+    use crate::routes::ATTRIBUTION;
+
     use super::*;
 
     fn lines(n: usize, vertices: usize) -> Trails {
@@ -221,7 +223,7 @@ mod tests {
     #[test]
     fn an_answer_holds_every_line_that_fits_in_a_mebibyte_and_says_when_it_is_cut() {
         let area = Area::parse("1.3,42.3,1.8,42.8").unwrap();
-        let small = bounded_json(&area, lines(100, 10)).unwrap();
+        let small = bounded_json(&area, lines(100, 10), ATTRIBUTION.into()).unwrap();
         let v: Value = serde_json::from_slice(&small).unwrap();
         assert_eq!(v["features"].as_array().unwrap().len(), 100);
         assert_eq!(v["truncated"], false);
@@ -230,7 +232,7 @@ mod tests {
         assert_eq!(v["features"][0]["geometry"]["coordinates"][1][0], 1.500123);
         assert_eq!(v["features"][0]["properties"]["name"], "Trail 0");
 
-        let big = bounded_json(&area, lines(20_000, 30)).unwrap();
+        let big = bounded_json(&area, lines(20_000, 30), ATTRIBUTION.into()).unwrap();
         assert!(big.len() <= MAX_BYTES, "{} bytes", big.len());
         let v: Value = serde_json::from_slice(&big).unwrap();
         let kept = v["features"].as_array().unwrap();
@@ -251,7 +253,8 @@ mod tests {
         let area = Area::parse("1.3,42.3,1.8,42.8").unwrap();
         let mut few = lines(3, 2);
         few.truncated = true;
-        let v: Value = serde_json::from_slice(&bounded_json(&area, few).unwrap()).unwrap();
+        let v: Value =
+            serde_json::from_slice(&bounded_json(&area, few, ATTRIBUTION.into()).unwrap()).unwrap();
         assert_eq!(v["features"].as_array().unwrap().len(), 3);
         assert_eq!(v["truncated"], true);
         assert!(v["hint"].is_string());

@@ -118,7 +118,12 @@ pub fn combined_attribution<'a>(regions: impl IntoIterator<Item = &'a RegionInfo
     for r in regions {
         any = true;
         osm |= r.uses_osm;
-        if let Some(a) = r.attribution.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+        if let Some(a) = r
+            .attribution
+            .as_deref()
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+        {
             if !own.contains(&a) {
                 own.push(a);
             }

@@ -21,6 +21,7 @@ mod judge;
 mod least_privilege;
 mod limits;
 mod network;
+mod own_trails;
 mod page_api;
 mod seasons;
 mod survey;

@@ -86,3 +86,18 @@ export const trailheadName = (loop) => loop.trailhead.name ?? `Trailhead ${loop.
 
 // A loop's title: its name, else where it starts.
 export const loopTitle = (loop) => loop.name || `${trailheadName(loop)} loop`;
+
+const OSM_TEXT = '© OpenStreetMap contributors';
+const OSM_HTML = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors';
+
+// The data's attribution as an answer gives it (an operator's own trails, then OSM's
+// where its data went in), as HTML for the map: the text escaped, OSM's linked to its
+// licence terms.
+export function attributionHtml(text) {
+  const escaped = String(text ?? '')
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;');
+  return escaped.replace(OSM_TEXT, OSM_HTML);
+}

@@ -13,7 +13,7 @@ import { checkCurrentForm, formValues, initForm, restoreForm, setLengthTo, setUn
 import { driveText, loopStats, markSelected, renderList } from './list.js';
 import {
   clearMapResults, createMap, drawLoops, drawSelection, fitLoops, highlightLine, loadCoverage,
-  loadNetwork, loopsBoundsOf, map, placeOriginMarker,
+  loadNetwork, loopsBoundsOf, map, placeOriginMarker, showDataAttribution,
 } from './map.js';
 import { initPlaces, useMyLocation } from './places.js';
 import { renderProfile } from './profile-view.js';
@@ -212,6 +212,7 @@ async function runSearch(query, { focusResults = false } = {}) {
     return;
   }
   setBusy(false);
+  showDataAttribution(answer.attribution);
   const n = answer.loops.length;
   const heading = n ? `${n} loop${n === 1 ? '' : 's'} found` : 'No loops found';
   const bounds = showLoops(answer.loops, heading, answer.calendar);

@@ -5,6 +5,7 @@
 import { networkBbox, api } from './api.js';
 import {
   climbIn, formatClimb, formatWhole, HIGHLIGHT_LABEL, kindLabel, loopTitle, trailheadName,
+  attributionHtml,
 } from './format.js';
 import { state } from './state.js';
 import { COARSE, textNode, ui } from './ui.js';
@@ -15,6 +16,19 @@ const START_VIEW = { center: [42.55, 1.55], zoom: 11 }; // Andorra
 // The loops and the trail network are OpenStreetMap data, whatever the tiles are.
 const OSM_ATTRIBUTION =
   '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors';
+// What the attribution control shows of the data now: OSM's until an answer says
+// otherwise (a region of an operator's own trails carries the operator's).
+let dataAttribution = OSM_ATTRIBUTION;
+
+// Shows the attribution an answer carries in place of the one shown.
+export function showDataAttribution(text) {
+  if (!map || !text) return;
+  const html = attributionHtml(text);
+  if (html === dataAttribution) return;
+  map.attributionControl.removeAttribution(dataAttribution);
+  dataAttribution = html;
+  map.attributionControl.addAttribution(html);
+}
 
 const LINE_STYLE = {
   selected: { color: '#c2410c', weight: 6, opacity: 0.95 },
@@ -91,6 +105,7 @@ export async function loadCoverage({ fit }) {
   }
   const features = (data.features ?? []).filter((f) => f.geometry);
   if (!features.length) return;
+  showDataAttribution(data.attribution);
   coverageLayer = L.geoJSON({ type: 'FeatureCollection', features }, {
     pane: 'coverage',
     style: () => COVERAGE_STYLE,

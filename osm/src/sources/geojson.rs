@@ -8,8 +8,8 @@ use std::path::Path;
 use geojson::{GeoJson, JsonObject, Value};
 
 use super::{
-    apply_osm_tags, bad, clean_line, closed_to_walkers, file_label, position, read_bytes,
-    sibling, LineAttrs, SourceLimits, SourceLine, SourceTrailhead, TrailRecords,
+    apply_osm_tags, bad, clean_line, closed_to_walkers, file_label, position, read_bytes, sibling,
+    LineAttrs, SourceLimits, SourceLine, SourceTrailhead, TrailRecords,
 };
 use crate::{Coord, Highway, OsmError, SacScale};
 
@@ -36,8 +36,8 @@ fn feature_id(f: &geojson::Feature, index: usize) -> String {
 }
 
 fn parse(file: &str, bytes: &[u8]) -> Result<Vec<geojson::Feature>, OsmError> {
-    let text = std::str::from_utf8(bytes)
-        .map_err(|e| bad(file, None, format!("not UTF-8 text: {e}")))?;
+    let text =
+        std::str::from_utf8(bytes).map_err(|e| bad(file, None, format!("not UTF-8 text: {e}")))?;
     let parsed: GeoJson = text
         .parse()
         .map_err(|e| bad(file, None, format!("not valid GeoJSON: {e}")))?;
@@ -104,11 +104,9 @@ pub fn records_from_rows(
         .into_iter()
         .enumerate()
         .map(|(i, (geometry, properties))| {
-            let geometry: geojson::Geometry = geometry
-                .parse()
-                .map_err(|e: geojson::Error| {
-                    bad(source, Some(format!("row {}", i + 1)), e.to_string())
-                })?;
+            let geometry: geojson::Geometry = geometry.parse().map_err(|e: geojson::Error| {
+                bad(source, Some(format!("row {}", i + 1)), e.to_string())
+            })?;
             Ok(geojson::Feature {
                 bbox: None,
                 geometry: Some(geometry),
@@ -205,7 +203,11 @@ fn apply_named_trails(
         .headers()
         .map_err(|e| bad(&file, None, format!("not a CSV file: {e}")))?
         .clone();
-    let column = |name: &str| headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
+    let column = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
+    };
     let (Some(name_col), Some(segments_col)) = (column("name"), column("segment_ids")) else {
         return Err(bad(
             &file,
@@ -216,17 +218,24 @@ fn apply_named_trails(
     let mut routes: HashMap<String, Vec<String>> = HashMap::new();
     let mut count = 0;
     for (row, record) in reader.records().enumerate() {
-        let record = record
-            .map_err(|e| bad(&file, Some(format!("row {}", row + 2)), e.to_string()))?;
+        let record =
+            record.map_err(|e| bad(&file, Some(format!("row {}", row + 2)), e.to_string()))?;
         let name = record.get(name_col).unwrap_or("").trim();
         if name.is_empty() {
             continue;
         }
         count += 1;
-        for seg in record.get(segments_col).unwrap_or("").split([';', ' ', ',']) {
+        for seg in record
+            .get(segments_col)
+            .unwrap_or("")
+            .split([';', ' ', ','])
+        {
             let seg = seg.trim();
             if !seg.is_empty() {
-                routes.entry(seg.to_owned()).or_default().push(name.to_owned());
+                routes
+                    .entry(seg.to_owned())
+                    .or_default()
+                    .push(name.to_owned());
             }
         }
     }

@@ -52,14 +52,23 @@ pub(super) fn read(path: &Path, limits: &SourceLimits) -> Result<TrailRecords, O
     for (t, track) in doc.tracks.iter().enumerate() {
         let name = track.name.clone().filter(|n| !n.trim().is_empty());
         for (s, seg) in track.segments.iter().enumerate() {
-            push(format!("track {}/{}", t + 1, s + 1), name.clone(), &seg.points)?;
+            push(
+                format!("track {}/{}", t + 1, s + 1),
+                name.clone(),
+                &seg.points,
+            )?;
         }
     }
     for (r, route) in doc.routes.iter().enumerate() {
         let name = route.name.clone().filter(|n| !n.trim().is_empty());
         push(format!("route {}", r + 1), name, &route.points)?;
     }
-    for (i, w) in doc.waypoints.iter().enumerate().filter(|(_, w)| is_trailhead(w)) {
+    for (i, w) in doc
+        .waypoints
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| is_trailhead(w))
+    {
         let id = format!("waypoint {}", i + 1);
         let coord = point(w).map_err(|e| bad(&file, Some(id.clone()), e))?;
         out.trailheads.push(SourceTrailhead {

@@ -66,24 +66,27 @@ pub(super) fn read_zip(path: &Path, limits: &SourceLimits) -> Result<TrailRecord
                 format!(
                     "the archive holds {} .shp files ({}): give one Shapefile an archive",
                     many.len(),
-                    many.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+                    many.iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             ))
         }
     };
     let stem = &shp_name[..shp_name.len() - 4];
     let mut member = |name: &str| -> Result<Option<Vec<u8>>, OsmError> {
-        let Some(found) = names
-            .iter()
-            .find(|n| n.eq_ignore_ascii_case(name))
-            .cloned()
-        else {
+        let Some(found) = names.iter().find(|n| n.eq_ignore_ascii_case(name)).cloned() else {
             return Ok(None);
         };
         let label = format!("{file}:{found}");
-        let entry = archive
-            .by_name(&found)
-            .map_err(|e| bad(&label, None, format!("cannot read it from the archive: {e}")))?;
+        let entry = archive.by_name(&found).map_err(|e| {
+            bad(
+                &label,
+                None,
+                format!("cannot read it from the archive: {e}"),
+            )
+        })?;
         check_size(&label, entry.size(), limits)?;
         let mut out = Vec::with_capacity(entry.size() as usize);
         entry
@@ -115,7 +118,11 @@ fn projection(label: &str, prj: Option<&[u8]>) -> Result<Proj, OsmError> {
     let wkt = String::from_utf8_lossy(prj);
     let wkt = wkt.trim();
     if wkt.is_empty() {
-        return Err(bad(label, None, "its .prj is empty: the coordinate system is unknown"));
+        return Err(bad(
+            label,
+            None,
+            "its .prj is empty: the coordinate system is unknown",
+        ));
     }
     let proj = proj4wkt::wkt_to_projstring(wkt).map_err(|e| {
         bad(

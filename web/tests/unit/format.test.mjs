@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  climbIn, clockTime, datePart, distanceIn, formatClimb, formatDate, formatDistance, formatDuration,
+  attributionHtml, climbIn, clockTime, datePart, distanceIn, formatClimb, formatDate, formatDistance, formatDuration,
   formatMargin, kindLabel, KM_PER_MI, loopTitle,
 } from '../../js/format.js';
 
@@ -72,4 +72,12 @@ test('a loop without a name is named after its trailhead, or its id', () => {
   assert.equal(loopTitle({ name: 'Estanys de Tristaina', trailhead: { id: 3 } }), 'Estanys de Tristaina');
   assert.equal(loopTitle({ name: null, trailhead: { id: 3, name: 'Arinsal' } }), 'Arinsal loop');
   assert.equal(loopTitle({ trailhead: { id: 3 } }), 'Trailhead 3 loop');
+});
+
+test('an answer\'s attribution is shown escaped, OSM\'s linked to its licence', () => {
+  assert.equal(attributionHtml('© OpenStreetMap contributors'),
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors');
+  const own = attributionHtml('City <Trails> & Parks (CC BY 4.0); © OpenStreetMap contributors');
+  assert.ok(own.startsWith('City &lt;Trails&gt; &amp; Parks (CC BY 4.0); &copy; <a href='), own);
+  assert.equal(attributionHtml('Parks "Dept"'), 'Parks &quot;Dept&quot;');
 });
