@@ -71,6 +71,9 @@ pub struct Joined {
     pub report: TopologyReport,
 }
 
+/// A segment of a line on the sphere (metres), with its (line, segment index).
+type Segment = GeomWithData<Line<[f64; 3]>, (u32, u32)>;
+
 struct UnionFind(Vec<u32>);
 
 impl UnionFind {
@@ -133,7 +136,7 @@ pub fn join(lines: &[&SourceLine], tolerance_m: f64) -> Joined {
         }
     }
     let xyz: Vec<[f64; 3]> = coords.iter().map(|c| to_xyz([c.lon, c.lat])).collect();
-    let segments: Vec<GeomWithData<Line<[f64; 3]>, (u32, u32)>> = vertex_lines
+    let segments: Vec<Segment> = vertex_lines
         .iter()
         .enumerate()
         .flat_map(|(l, vs)| {
