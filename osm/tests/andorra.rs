@@ -93,7 +93,7 @@ fn hiking_routes_are_named_on_their_edges() {
         sorted.dedup();
         assert_eq!(
             sorted, e.routes,
-            "routes sorted and unique on way {}",
+            "routes sorted and unique on way {:?}",
             e.osm_way_id
         );
     }
@@ -106,7 +106,7 @@ fn edges_join_valid_nodes_with_consistent_geometry() {
     for (i, e) in n.edges.iter().enumerate() {
         let (s, t) = (e.source as usize, e.target as usize);
         assert!(s < n.nodes.len() && t < n.nodes.len(), "edge {i} ends");
-        assert_ne!(s, t, "edge {i} of way {} is a self-loop", e.osm_way_id);
+        assert_ne!(s, t, "edge {i} of way {:?} is a self-loop", e.osm_way_id);
         assert!(e.geometry.len() >= 2);
         assert_eq!(
             e.geometry[0], n.nodes[s].coord,
@@ -330,14 +330,14 @@ fn elevations_fit_andorra_and_climb_telescopes() {
             - n.nodes[e.source as usize].elevation_m.unwrap();
         assert!(
             (e.ascent_m - e.descent_m - rise).abs() < 1e-6,
-            "way {}",
+            "way {:?}",
             e.osm_way_id
         );
         // Mountain trails are steep, and SRTM3 over a cliff steeper still, but no edge
         // climbs much more than it is long.
         assert!(
             e.ascent_m + e.descent_m <= 1.2 * e.length_m + 5.0,
-            "way {}: {} m long, {} up {} down, {:?}",
+            "way {:?}: {} m long, {} up {} down, {:?}",
             e.osm_way_id,
             e.length_m,
             e.ascent_m,
@@ -363,7 +363,7 @@ fn walking_an_edge_backwards_swaps_ascent_and_descent() {
         let (up, down) = DEM.climb(&reversed);
         assert!(
             (up - e.descent_m).abs() < 1e-6 && (down - e.ascent_m).abs() < 1e-6,
-            "way {}",
+            "way {:?}",
             e.osm_way_id
         );
     }

@@ -299,8 +299,11 @@ fn a_utm_shapefile_lands_on_a_known_point() {
     assert_eq!(records.lines[0].attrs.name.as_deref(), Some("Known"));
 }
 
+/// Named lines of projected (x, y) vertices, as a Shapefile holds them.
+type ProjectedLines = Vec<(String, Vec<(f64, f64)>)>;
+
 /// The Albuquerque segments in WGS 84 and projected to UTM 13N.
-fn abq_lines() -> (Vec<Vec<Coord>>, Vec<(String, Vec<(f64, f64)>)>) {
+fn abq_lines() -> (Vec<Vec<Coord>>, ProjectedLines) {
     let geojson = read_file(
         &data("abq-trails/trail_segments.geojson"),
         &SourceLimits::default(),
@@ -379,7 +382,7 @@ fn a_utm_shapefile_lands_within_a_metre_of_the_same_trails_in_geojson() {
     }
     zip.finish().unwrap();
     let zipped = read_file(&zip_path, &SourceLimits::default()).unwrap();
-    assert_eq!(zipped.lines, shp.lines.iter().cloned().collect::<Vec<_>>());
+    assert_eq!(zipped.lines, shp.lines);
 }
 
 #[test]
@@ -528,4 +531,70 @@ fn bad_shapefiles_are_refused() {
         .unwrap_err()
         .to_string();
     assert!(e.starts_with("cut.shp"), "{e}");
+}
+
+#[test]
+fn own_trails_with_an_osm_extract_take_its_roads_nature_places_and_trailheads() {
+    // Own trails made from the extract's own paths and tracks around Andorra la Vella,
+    // written as a GeoJSON file: as an operator's copy would be.
+    let osm = trailloop_osm::build_trail_data(&data("andorra.osm.pbf"), &BuildOptions::default())
+        .expect("Andorra builds");
+    let inside = |c: &Coord| (1.45..1.60).contains(&c.lon) && (42.48..42.58).contains(&c.lat);
+    let features: Vec<String> = osm
+        .edges
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.highway,
+                trailloop_osm::Highway::Path | trailloop_osm::Highway::Track
+            ) && e.geometry.iter().all(inside)
+        })
+        .enumerate()
+        .map(|(i, e)| {
+            let coords: Vec<String> = e
+                .geometry
+                .iter()
+                .map(|c| format!("[{:.7},{:.7}]", c.lon, c.lat))
+                .collect();
+            format!(
+                r#"{{"type":"Feature","properties":{{"id":"{i}","name":{}}},"geometry":{{"type":"LineString","coordinates":[{}]}}}}"#,
+                serde_json::to_string(&e.name).unwrap(),
+                coords.join(",")
+            )
+        })
+        .collect();
+    assert!(features.len() > 100, "{} lines", features.len());
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "andorra_trails.geojson", &collection(&features));
+    let net = own(&[&path], Some(data("andorra.osm.pbf"))).unwrap();
+    assert!(net.origin.own_trails && net.origin.uses_osm);
+    assert_eq!(net.origin.trailheads_from, TrailheadsFrom::Osm);
+    assert!(net.edges.iter().all(|e| e.osm_way_id.is_none()));
+    assert!(!net.roads.edges.is_empty(), "the extract's roads");
+    assert!(
+        net.trailheads
+            .iter()
+            .any(|t| matches!(t.kind, TrailheadKind::Parking | TrailheadKind::Trailhead)),
+        "the extract's car parks and trailheads"
+    );
+    assert!(
+        net.trailheads
+            .iter()
+            .any(|t| t.kind == TrailheadKind::RoadJunction),
+        "junctions of the own trails with the extract's roads, found by distance"
+    );
+    assert!(
+        net.trailheads.iter().any(|t| t.road.is_some()),
+        "trailheads a car reaches"
+    );
+    let nature: f64 = net
+        .edges
+        .iter()
+        .map(|e| e.nature.any as f64 * e.length_m)
+        .sum();
+    assert!(
+        nature > 0.0,
+        "nature measured from the extract's land cover"
+    );
+    assert!(!net.pois.is_empty(), "places from the extract");
 }
