@@ -354,3 +354,56 @@ async fn counts(client: &tokio_postgres::Client) -> (i64, i64, i64, Option<Strin
         .unwrap();
     (r.get(0), r.get(1), r.get(2), r.get(3))
 }
+
+/// `trailloop serve --trails FILE --attribution TEXT`: the binary serves own trails from
+/// memory, whatever database the environment names.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_with_trails_serves_them_from_memory() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    let port = crate::helpers::free_port();
+    let _child = crate::helpers::Running(
+        Command::new(env!("CARGO_BIN_EXE_trailloop"))
+            .args(["serve", "--trails"])
+            .arg(abq())
+            .args(["--attribution", ATTRIBUTION, "--snap-tolerance-m", "10"])
+            .env("TRAILLOOP__SERVER__HOST", "127.0.0.1")
+            .env("TRAILLOOP__SERVER__PORT", port.to_string())
+            .env("TRAILLOOP__RATE_LIMIT__PER_SECOND", "0")
+            .env_remove("RUST_LOG")
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("starting trailloop serve"),
+    );
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let started = Instant::now();
+    while client.get(format!("{base}/healthz")).send().await.is_err() {
+        assert!(started.elapsed() < Duration::from_secs(60), "serve did not come up");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let regions: Value = client
+        .get(format!("{base}/v1/regions"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let region = &regions["regions"][0];
+    assert_eq!(region["attribution"], ATTRIBUTION, "{region}");
+    assert_eq!(region["import"]["topology"]["tolerance_m"], 10.0, "{region}");
+    assert_eq!(region["import"]["files"][0], "trail_segments.geojson");
+    let answer: Value = client
+        .post(format!("{base}/v1/loops"))
+        .json(&json!({"origin": {"lat": 35.09, "lon": -106.68}, "max_drive_km": 25, "target_km": 6}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(!answer["loops"].as_array().unwrap().is_empty(), "{answer}");
+    assert_eq!(answer["attribution"], ATTRIBUTION);
+}
