@@ -152,7 +152,7 @@ pub struct PlaceJson {
     /// Its name, as OSM has it.
     #[schema(example = "Refugi de Sorteny")]
     pub name: String,
-    /// `trailhead`, `parking`, `road_junction` (trailheads), `peak`, `lake`,
+    /// `trailhead`, `parking`, `road_junction`, `trail_end` (trailheads), `peak`, `lake`,
     /// `waterfall`, `viewpoint`, `hut` (highlights), or `camp_site`, `shelter`,
     /// `lodging` (places to sleep).
     #[schema(example = "hut")]

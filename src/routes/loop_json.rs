@@ -93,7 +93,8 @@ pub struct TrailheadJson {
     pub id: i64,
     /// Name from OSM.
     pub name: Option<String>,
-    /// `trailhead`, `parking` or `road_junction`.
+    /// `trailhead`, `parking`, `road_junction`, or `trail_end` (found in own trails
+    /// alone: where a trail ends or a named trail starts).
     pub kind: String,
     /// Latitude.
     pub lat: f64,
