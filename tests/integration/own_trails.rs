@@ -292,6 +292,14 @@ async fn a_postgis_table_in_utm_imports_with_trails_sql_and_bad_files_change_not
     std::fs::write(&broken, b"{\"type\":\"FeatureCollection\",\"features\":[").unwrap();
     let noprj = dir.path().join("trails.shp");
     std::fs::write(&noprj, b"not really a shapefile").unwrap();
+    let empty = dir.path().join("empty.gpx");
+    std::fs::write(&empty, b"").unwrap();
+    let far = dir.path().join("far.geojson");
+    std::fs::write(
+        &far,
+        br#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"x"},"geometry":{"type":"LineString","coordinates":[[-106.5,35.1],[-306.5,35.1]]}}]}"#,
+    )
+    .unwrap();
     let cases: Vec<(Vec<String>, &str)> = vec![
         (
             vec!["--trails".into(), broken.display().to_string()],
@@ -300,6 +308,20 @@ async fn a_postgis_table_in_utm_imports_with_trails_sql_and_bad_files_change_not
         (
             vec!["--trails".into(), noprj.display().to_string()],
             "trails.shp",
+        ),
+        (
+            vec!["--trails".into(), empty.display().to_string()],
+            "empty.gpx: the file is empty",
+        ),
+        (
+            // A good file beside a bad one: nothing of either is written.
+            vec![
+                "--trails".into(),
+                abq().display().to_string(),
+                "--trails".into(),
+                far.display().to_string(),
+            ],
+            "far.geojson, feature 1 (id x)",
         ),
         (
             vec![
@@ -380,7 +402,10 @@ async fn serve_with_trails_serves_them_from_memory() {
     let client = reqwest::Client::new();
     let started = Instant::now();
     while client.get(format!("{base}/healthz")).send().await.is_err() {
-        assert!(started.elapsed() < Duration::from_secs(60), "serve did not come up");
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "serve did not come up"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let regions: Value = client
@@ -393,11 +418,16 @@ async fn serve_with_trails_serves_them_from_memory() {
         .unwrap();
     let region = &regions["regions"][0];
     assert_eq!(region["attribution"], ATTRIBUTION, "{region}");
-    assert_eq!(region["import"]["topology"]["tolerance_m"], 10.0, "{region}");
+    assert_eq!(
+        region["import"]["topology"]["tolerance_m"], 10.0,
+        "{region}"
+    );
     assert_eq!(region["import"]["files"][0], "trail_segments.geojson");
     let answer: Value = client
         .post(format!("{base}/v1/loops"))
-        .json(&json!({"origin": {"lat": 35.09, "lon": -106.68}, "max_drive_km": 25, "target_km": 6}))
+        .json(
+            &json!({"origin": {"lat": 35.09, "lon": -106.68}, "max_drive_km": 25, "target_km": 6}),
+        )
         .send()
         .await
         .unwrap()
