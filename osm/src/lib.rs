@@ -355,6 +355,20 @@ pub fn build(source: &dyn TrailSource, options: &BuildOptions) -> Result<TrailDa
     );
     let pois = pois::find(&data, &index, options.poi_snap_radius_m);
     let highlights = nature::highlights(&data, &index, &pois);
+    let mut settlements: Vec<Settlement> = data
+        .features
+        .iter()
+        .filter_map(|f| match f.kind {
+            tags::FeatureKind::Settlement(kind) => Some(Settlement {
+                kind,
+                name: f.name.clone()?,
+                coord: f.coord?,
+                osm_id: f.id,
+            }),
+            _ => None,
+        })
+        .collect();
+    settlements.sort_by(|a, b| (a.kind, &a.name, a.osm_id).cmp(&(b.kind, &b.name, b.osm_id)));
     tracing::info!(
         trailheads = trailheads.len(),
         trailheads_from = origin.trailheads_from.as_str(),
@@ -371,5 +385,6 @@ pub fn build(source: &dyn TrailSource, options: &BuildOptions) -> Result<TrailDa
         highlights,
         roads,
         origin,
+        settlements,
     })
 }

@@ -535,6 +535,68 @@ pub struct Highlight {
     pub elevation_m: Option<f64>,
 }
 
+/// What kind of named place people live in a settlement is (`place=*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SettlementKind {
+    /// `place=city`
+    City,
+    /// `place=town`
+    Town,
+    /// `place=village`
+    Village,
+    /// `place=hamlet`
+    Hamlet,
+    /// `place=suburb`
+    Suburb,
+    /// `place=neighbourhood`
+    Neighbourhood,
+}
+
+impl SettlementKind {
+    /// Every kind, largest first.
+    pub const ALL: [SettlementKind; 6] = [
+        SettlementKind::City,
+        SettlementKind::Town,
+        SettlementKind::Village,
+        SettlementKind::Hamlet,
+        SettlementKind::Suburb,
+        SettlementKind::Neighbourhood,
+    ];
+
+    /// The `place=*` value, also the name stored and shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SettlementKind::City => "city",
+            SettlementKind::Town => "town",
+            SettlementKind::Village => "village",
+            SettlementKind::Hamlet => "hamlet",
+            SettlementKind::Suburb => "suburb",
+            SettlementKind::Neighbourhood => "neighbourhood",
+        }
+    }
+
+    /// The kind of a `place=*` value; `None` for places that are not settlements.
+    pub fn from_tag(value: &str) -> Option<SettlementKind> {
+        SettlementKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == value)
+    }
+}
+
+/// A named town, village, hamlet or suburb: what a hiker types in a place search.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Settlement {
+    /// What it is.
+    pub kind: SettlementKind,
+    /// Its name.
+    pub name: String,
+    /// Where it is (a node, or an area's centroid).
+    pub coord: Coord,
+    /// The OSM element.
+    pub osm_id: i64,
+}
+
 /// The whole walking network of one region.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TrailData {
@@ -557,6 +619,10 @@ pub struct TrailData {
     /// around them or not), and what joining them did.
     #[serde(default)]
     pub origin: DataOrigin,
+    /// Named towns, villages, hamlets and suburbs, for the place search; sorted by
+    /// kind, name and OSM id.
+    #[serde(default)]
+    pub settlements: Vec<Settlement>,
 }
 
 /// Where trailheads came from.

@@ -3,7 +3,9 @@
 
 use trailloop_places::PoiKind;
 
-use crate::{HighlightKind, Highway, LandKind, PoiDetails, SacScale, WayConditions};
+use crate::{
+    HighlightKind, Highway, LandKind, PoiDetails, SacScale, SettlementKind, WayConditions,
+};
 
 /// Looks a key up in a tag list.
 pub(crate) fn tag<'a>(tags: &[(&'a str, &'a str)], key: &str) -> Option<&'a str> {
@@ -138,6 +140,8 @@ pub(crate) enum FeatureKind {
     Parking,
     Poi(PoiKind),
     Highlight(HighlightKind),
+    /// A named town, village, ... (`place=*`), for the place search.
+    Settlement(SettlementKind),
 }
 
 /// What kind of nature an area is, if any: the land cover that makes a walk "in nature".
@@ -222,7 +226,11 @@ pub(crate) fn feature(tags: &[(&str, &str)]) -> Option<FeatureKind> {
         {
             Some(FeatureKind::Parking)
         }
-        _ => None,
+        // A place a hiker types the name of: only named, only when it is nothing else.
+        _ => tag(tags, "place")
+            .and_then(SettlementKind::from_tag)
+            .filter(|_| tag(tags, "name").is_some_and(|n| !n.trim().is_empty()))
+            .map(FeatureKind::Settlement),
     }
 }
 

@@ -146,7 +146,9 @@ fn mapped(f: &Feature, reach: &[f64], index: &PointIndex, radius_m: f64) -> Opti
     let kind = match f.kind {
         FeatureKind::Trailhead => TrailheadKind::Trailhead,
         FeatureKind::Parking => TrailheadKind::Parking,
-        FeatureKind::Poi(_) | FeatureKind::Highlight(_) => return None,
+        FeatureKind::Poi(_) | FeatureKind::Highlight(_) | FeatureKind::Settlement(_) => {
+            return None
+        }
     };
     let coord = f.coord?;
     let mut near = index.within(coord, radius_m);

@@ -560,3 +560,43 @@ fn the_road_graph_reaches_nearly_every_trailhead_from_the_capital() {
         }
     }
 }
+
+#[test]
+fn the_towns_and_villages_are_kept_for_the_place_search() {
+    // Read with pyosmium from the same extract: nodes tagged place=town are these seven;
+    // Soldeu is a village; localities and isolated dwellings are not settlements.
+    let towns: HashSet<&str> = NETWORK
+        .settlements
+        .iter()
+        .filter(|s| s.kind == trailloop_osm::SettlementKind::Town)
+        .map(|s| s.name.as_str())
+        .collect();
+    for name in [
+        "Andorra la Vella",
+        "Ordino",
+        "Canillo",
+        "Sant Julià de Lòria",
+        "La Massana",
+        "Encamp",
+        "les Escaldes",
+    ] {
+        assert!(towns.contains(name), "{name} missing from {towns:?}");
+    }
+    assert!(NETWORK
+        .settlements
+        .iter()
+        .any(|s| s.name == "Soldeu" && s.kind == trailloop_osm::SettlementKind::Village));
+    assert!(!NETWORK
+        .settlements
+        .iter()
+        .any(|s| s.name == "Obac de Soldeu"));
+    let villages = NETWORK
+        .settlements
+        .iter()
+        .filter(|s| s.kind == trailloop_osm::SettlementKind::Village)
+        .count();
+    assert!(
+        (34..=40).contains(&villages),
+        "{villages} villages (34 nodes)"
+    );
+}

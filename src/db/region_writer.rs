@@ -90,6 +90,7 @@ pub async fn replace_region(
     .await?;
     let region = source.region.as_str();
     for table in [
+        "settlements",
         "road_edges",
         "highlights",
         "landcover",
@@ -122,6 +123,7 @@ pub async fn replace_region(
     copy_landcover(&tx, region, network, &geometry).await?;
     copy_highlights(&tx, region, network, &geometry).await?;
     copy_road_edges(&tx, region, network, &geometry).await?;
+    copy_settlements(&tx, region, network, &geometry).await?;
 
     let record = record(network);
     let (min, max) = bbox(network);
@@ -515,6 +517,31 @@ async fn copy_highlights(
         ]
     });
     copy(tx, "highlights", &columns, rows).await
+}
+
+async fn copy_settlements(
+    tx: &Transaction<'_>,
+    region: &str,
+    net: &TrailData,
+    geom: &Type,
+) -> anyhow::Result<u64> {
+    let columns = [
+        ("region", Type::TEXT),
+        ("kind", Type::TEXT),
+        ("name", Type::TEXT),
+        ("osm_id", Type::INT8),
+        ("geom", geom.clone()),
+    ];
+    let rows = net.settlements.iter().map(|s| -> Row<'_> {
+        vec![
+            Box::new(region),
+            Box::new(s.kind.as_str()),
+            Box::new(s.name.as_str()),
+            Box::new(s.osm_id),
+            Box::new(Geometry::Point(s.coord)),
+        ]
+    });
+    copy(tx, "settlements", &columns, rows).await
 }
 
 #[cfg(test)]

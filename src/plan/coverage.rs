@@ -103,21 +103,24 @@ impl MapTrails {
         Ok(out)
     }
 
-    /// Up to `limit` places whose name holds `query` (case and accents aside): names
-    /// that start with it first, then shorter names, then by name.
+    /// Up to `limit` places whose name holds `query` (case and accents aside): a town,
+    /// village, ... whose name it is first (what a hiker types is most often where they
+    /// are), then names that start with it, then shorter names, then by name.
     pub async fn places(&self, query: &str, limit: usize) -> Result<Vec<FoundPlace>, PlanError> {
         let q = fold(query.trim());
         if q.chars().count() < MIN_QUERY_CHARS {
             return Ok(Vec::new());
         }
         let regions = self.shared.regions.current(&self.shared.store).await?;
-        let mut found: Vec<(bool, usize, FoundPlace)> = Vec::new();
+        let mut found: Vec<(bool, bool, usize, FoundPlace)> = Vec::new();
         for region in &regions {
             for n in &region.names {
                 let Some(at) = n.folded.find(&q) else {
                     continue;
                 };
+                let settlement = trailloop_osm::SettlementKind::from_tag(&n.place.kind).is_some();
                 found.push((
+                    !(settlement && n.folded == q),
                     at != 0,
                     n.folded.chars().count(),
                     FoundPlace {
@@ -130,9 +133,9 @@ impl MapTrails {
             }
         }
         found.sort_by(|a, b| {
-            (a.0, a.1, &a.2.name, &a.2.kind).cmp(&(b.0, b.1, &b.2.name, &b.2.kind))
+            (a.0, a.1, a.2, &a.3.name, &a.3.kind).cmp(&(b.0, b.1, b.2, &b.3.name, &b.3.kind))
         });
-        Ok(found.into_iter().take(limit).map(|f| f.2).collect())
+        Ok(found.into_iter().take(limit).map(|f| f.3).collect())
     }
 }
 

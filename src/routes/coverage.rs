@@ -153,8 +153,9 @@ pub struct PlaceJson {
     #[schema(example = "Refugi de Sorteny")]
     pub name: String,
     /// `trailhead`, `parking`, `road_junction`, `trail_end` (trailheads), `peak`, `lake`,
-    /// `waterfall`, `viewpoint`, `hut` (highlights), or `camp_site`, `shelter`,
-    /// `lodging` (places to sleep).
+    /// `waterfall`, `viewpoint`, `hut` (highlights), `camp_site`, `shelter`, `lodging`
+    /// (places to sleep), or `city`, `town`, `village`, `hamlet`, `suburb`,
+    /// `neighbourhood` (settlements, OSM `place=*`).
     #[schema(example = "hut")]
     pub kind: String,
     /// Latitude.

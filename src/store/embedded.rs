@@ -416,7 +416,12 @@ impl EmbeddedStore {
                     coord: p.coord,
                 })
             });
-        let mut places: Vec<NamedPlace> = highlights.chain(sleeps).collect();
+        let settlements = self.network.settlements.iter().map(|s| NamedPlace {
+            name: s.name.clone(),
+            kind: s.kind.as_str().into(),
+            coord: s.coord,
+        });
+        let mut places: Vec<NamedPlace> = highlights.chain(sleeps).chain(settlements).collect();
         places.sort_by(|a, b| {
             (&a.name, &a.kind)
                 .cmp(&(&b.name, &b.kind))

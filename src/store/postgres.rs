@@ -316,6 +316,9 @@ impl PgStore {
                  UNION ALL
                  SELECT name, kind, ST_X(geom), ST_Y(geom)
                  FROM pois WHERE region = $1 AND name IS NOT NULL AND kind = ANY($2)
+                 UNION ALL
+                 SELECT name, kind, ST_X(geom), ST_Y(geom)
+                 FROM settlements WHERE region = $1
                  ORDER BY 1, 2, 3, 4",
             )
             .await?;

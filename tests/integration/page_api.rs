@@ -100,6 +100,27 @@ async fn places_are_found_by_name_as_typed(backend: Backend) {
         );
     }
     assert!(found[0]["name"].as_str().unwrap().starts_with("Refugi"));
+    // A town by its name, first and as a town, though hotels and car parks carry it too
+    // (the extract tags Encamp place=town and Soldeu place=village); as typed, without
+    // capitals.
+    let found = find("encamp").await;
+    assert_eq!(found[0]["name"], "Encamp", "{found:?}");
+    assert_eq!(found[0]["kind"], "town", "{found:?}");
+    let (lat, lon) = (
+        found[0]["lat"].as_f64().unwrap(),
+        found[0]["lon"].as_f64().unwrap(),
+    );
+    assert!(
+        (42.52..42.55).contains(&lat) && (1.57..1.60).contains(&lon),
+        "{}",
+        found[0]
+    );
+    let found = find("soldeu").await;
+    assert_eq!(
+        (&found[0]["name"], &found[0]["kind"]),
+        (&json!("Soldeu"), &json!("village")),
+        "{found:?}"
+    );
     // A peak by part of its name, a trailhead by its own.
     assert!(find("casamanya").await.iter().any(|p| p["kind"] == "peak"));
     let th: Value = app
