@@ -252,14 +252,16 @@ pub async fn run(
     tracing::info!(pbf = ?request.pbf, trails = ?request.trails, dem = ?request.dem, "building the network");
     let (network, source, sha256) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
         let r = request_owned;
-        let mut hasher = Sha256::new();
+        // One source: its own digest; several: the digest of their digests (and of the
+        // query), so a change to any of them shows.
         let mut names = Vec::new();
+        let mut digests = Vec::new();
         for path in r.pbf.iter().chain(&r.trails) {
-            hasher.update(sha256_hex(path)?.as_bytes());
+            digests.push(sha256_hex(path)?);
             names.push(file_name(path));
         }
         if let Some(sql) = &r.trails_sql {
-            hasher.update(sql.as_bytes());
+            digests.push(format!("{:x}", Sha256::digest(sql.as_bytes())));
             names.push("sql".into());
         }
         own.extend(read_trail_files(&r.trails)?);
@@ -271,10 +273,9 @@ pub async fn run(
             attribution: r.attribution.clone(),
             snap_tolerance_m: r.snap_tolerance_m,
         })?;
-        let sha = if names.len() == 1 && r.trails_sql.is_none() {
-            sha256_hex(r.pbf.as_ref().or(r.trails.first()).expect("one file"))?
-        } else {
-            format!("{:x}", hasher.finalize())
+        let sha = match digests.as_slice() {
+            [one] => one.clone(),
+            many => format!("{:x}", Sha256::digest(many.concat().as_bytes())),
         };
         Ok((network, names.join(" + "), sha))
     })

@@ -23,19 +23,8 @@ enum Command {
         /// with --trails, the extract around them.
         #[arg(long)]
         pbf: Option<PathBuf>,
-        /// Serve these own trail files from memory (.geojson, .json, .gpx, .shp, .zip),
-        /// repeatable.
-        #[arg(long)]
-        trails: Vec<PathBuf>,
-        /// SRTM tiles for the embedded network, repeatable.
-        #[arg(long)]
-        dem: Vec<PathBuf>,
-        /// Attribution and licence of the own trails, shown with every answer.
-        #[arg(long)]
-        attribution: Option<String>,
-        /// Own trails' line ends within this of another line are joined to it, metres.
-        #[arg(long, default_value_t = trailloop_osm::SNAP_TOLERANCE_M)]
-        snap_tolerance_m: f64,
+        #[command(flatten)]
+        sources: Sources,
     },
     /// Exit 0 when the service answers 200 on /healthz, else 1 (container health check).
     Healthcheck {
@@ -63,24 +52,32 @@ enum Command {
         /// and (when the trails give none) trailheads.
         #[arg(long, required_unless_present_any = ["trails", "trails_sql"])]
         pbf: Option<PathBuf>,
-        /// Own trail files (.geojson/.json with OpenTrails files beside, .gpx, .shp,
-        /// .zip holding a Shapefile), repeatable.
-        #[arg(long)]
-        trails: Vec<PathBuf>,
         /// A query over this database giving own trails: a `geom` column (any SRID) and
         /// optionally id, name, foot, surface, highway, sac_scale.
         #[arg(long)]
         trails_sql: Option<String>,
-        /// SRTM elevation tiles (.hgt or .hgt.zip), repeatable.
-        #[arg(long)]
-        dem: Vec<PathBuf>,
-        /// Attribution and licence of the own trails, shown with every answer.
-        #[arg(long)]
-        attribution: Option<String>,
-        /// Own trails' line ends within this of another line are joined to it, metres.
-        #[arg(long, default_value_t = trailloop_osm::SNAP_TOLERANCE_M)]
-        snap_tolerance_m: f64,
+        #[command(flatten)]
+        sources: Sources,
     },
+}
+
+/// What `serve` and `import` take besides the extract: own trails, elevation, and the
+/// own trails' attribution and snapping tolerance.
+#[derive(clap::Args)]
+struct Sources {
+    /// Own trail files (.geojson/.json with OpenTrails files beside, .gpx, .shp, .zip
+    /// holding a Shapefile), repeatable.
+    #[arg(long)]
+    trails: Vec<PathBuf>,
+    /// SRTM elevation tiles (.hgt or .hgt.zip), repeatable.
+    #[arg(long)]
+    dem: Vec<PathBuf>,
+    /// Attribution and licence of the own trails, shown with every answer.
+    #[arg(long)]
+    attribution: Option<String>,
+    /// Own trails' line ends within this of another line are joined to it, metres.
+    #[arg(long, default_value_t = trailloop_osm::SNAP_TOLERANCE_M)]
+    snap_tolerance_m: f64,
 }
 
 fn main() -> ExitCode {
@@ -108,10 +105,13 @@ async fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Serve {
             pbf,
-            trails,
-            dem,
-            attribution,
-            snap_tolerance_m,
+            sources:
+                Sources {
+                    trails,
+                    dem,
+                    attribution,
+                    snap_tolerance_m,
+                },
         } => {
             let mut settings = settings;
             if pbf.is_some() || !trails.is_empty() {
@@ -153,11 +153,14 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Import {
             region,
             pbf,
-            trails,
             trails_sql,
-            dem,
-            attribution,
-            snap_tolerance_m,
+            sources:
+                Sources {
+                    trails,
+                    dem,
+                    attribution,
+                    snap_tolerance_m,
+                },
         } => {
             let mut client = db::connect(&settings.database).await?;
             let request = import::ImportRequest {

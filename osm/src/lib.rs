@@ -178,8 +178,8 @@ pub struct OwnTrails {
     pub tolerance_m: f64,
 }
 
-/// A source line's first vertex ids are offset so they never meet OSM's (positive)
-/// ids: vertex `v` is node `-(v + 1)`, line `l` is way `-(l + 1)`.
+/// The id of an own vertex or line, negative so it never meets OSM's (positive) ids:
+/// vertex `v` is node `-(v + 1)`, line `l` is way `-(l + 1)`.
 fn own_id(index: usize) -> i64 {
     -(index as i64) - 1
 }

@@ -14,7 +14,7 @@ use trailloop_drive::DriveGraph;
 use trailloop_geo::{self as geo, distance_m, Coord};
 
 use crate::domain::TrailheadRecord;
-use crate::store::{NamedPlace, RegionInfo, Store, StoreError};
+use crate::store::{ImportOrigin, NamedPlace, RegionInfo, Store, StoreError};
 
 /// One region's trailheads.
 #[derive(Debug)]
@@ -28,6 +28,8 @@ pub struct RegionIndex {
     /// Its named trailheads, highlights and places to sleep, once each by name and
     /// kind, with their names folded for the place search.
     pub names: Vec<SearchName>,
+    /// Where the import's data came from: attribution and report.
+    pub origin: ImportOrigin,
 }
 
 /// A name the place search finds.
@@ -146,8 +148,8 @@ impl RegionCache {
         let names: Vec<&str> = names.into_iter().collect();
         crate::store::combined_attribution(
             held.iter()
-                .map(|r| &r.info)
-                .filter(|i| names.contains(&i.version.region.as_str())),
+                .filter(|r| names.contains(&r.info.version.region.as_str()))
+                .map(|r| &r.origin),
         )
     }
 
@@ -155,17 +157,17 @@ impl RegionCache {
     /// that of every region whose box meets it.
     pub fn attribution_in(&self, south_west: Coord, north_east: Coord) -> String {
         let held = self.held_all();
-        crate::store::combined_attribution(held.iter().map(|r| &r.info).filter(|i| {
-            i.south_west.lon <= north_east.lon
-                && i.north_east.lon >= south_west.lon
-                && i.south_west.lat <= north_east.lat
-                && i.north_east.lat >= south_west.lat
-        }))
-    }
-
-    /// Every region held, with its attribution and import report.
-    pub fn infos(&self) -> Vec<RegionInfo> {
-        self.held_all().iter().map(|r| r.info.clone()).collect()
+        crate::store::combined_attribution(
+            held.iter()
+                .filter(|r| {
+                    let i = &r.info;
+                    i.south_west.lon <= north_east.lon
+                        && i.north_east.lon >= south_west.lon
+                        && i.south_west.lat <= north_east.lat
+                        && i.north_east.lat >= south_west.lat
+                })
+                .map(|r| &r.origin),
+        )
     }
 
     fn held_all(&self) -> Vec<Arc<RegionIndex>> {
@@ -256,6 +258,7 @@ impl RegionCache {
                             version.region
                         )));
                     }
+                    let origin = data.origin;
                     let trailheads = data.trailheads;
                     let places = data.places;
                     let roads = data.roads;
@@ -270,6 +273,7 @@ impl RegionCache {
                         trailheads,
                         drive,
                         names,
+                        origin,
                     });
                     tracing::info!(
                         region = %index.info.version.region,

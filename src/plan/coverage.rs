@@ -23,8 +23,8 @@ pub struct CoveredRegion {
     pub trailheads: usize,
     /// `(south_west, north_east)` of each covered square.
     pub squares: Vec<(Coord, Coord)>,
-    /// Its import: attribution and report.
-    pub info: crate::store::RegionInfo,
+    /// Where its import's data came from: attribution and report.
+    pub origin: crate::store::ImportOrigin,
 }
 
 /// A place found by name.
@@ -42,9 +42,14 @@ pub struct FoundPlace {
 
 impl MapTrails {
     /// Every region's live import: its box, attribution and import report.
-    pub async fn regions(&self) -> Result<Vec<crate::store::RegionInfo>, PlanError> {
+    pub async fn regions(
+        &self,
+    ) -> Result<Vec<(crate::store::RegionInfo, crate::store::ImportOrigin)>, PlanError> {
         let regions = self.shared.regions.current(&self.shared.store).await?;
-        Ok(regions.iter().map(|r| r.info.clone()).collect())
+        Ok(regions
+            .iter()
+            .map(|r| (r.info.clone(), r.origin.clone()))
+            .collect())
     }
 
     /// The attribution of an answer showing the area from `south_west` to `north_east`.
@@ -96,7 +101,7 @@ impl MapTrails {
                 region: name.clone(),
                 trailheads: region.trailheads.len(),
                 squares,
-                info: info.clone(),
+                origin: region.origin.clone(),
             });
         }
         out.sort_by(|a, b| a.region.cmp(&b.region));

@@ -112,7 +112,7 @@ fn feature(r: &CoveredRegion) -> CoverageFeature {
 )]
 pub async fn get(trails: web::Data<MapTrails>) -> Result<HttpResponse, ApiError> {
     let regions = trails.coverage().await?;
-    let attribution = crate::store::combined_attribution(regions.iter().map(|r| &r.info));
+    let attribution = crate::store::combined_attribution(regions.iter().map(|r| &r.origin));
     let bbox = regions
         .iter()
         .flat_map(|r| &r.squares)

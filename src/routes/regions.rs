@@ -58,8 +58,8 @@ pub async fn list(trails: web::Data<MapTrails>) -> Result<HttpResponse, ApiError
     let regions = trails.regions().await?;
     let regions = regions
         .into_iter()
-        .map(|r| RegionJson {
-            attribution: r.attribution_text(),
+        .map(|(r, origin)| RegionJson {
+            attribution: origin.attribution_text(),
             name: r.version.region,
             import_id: r.version.import_id,
             bbox: [
@@ -69,8 +69,8 @@ pub async fn list(trails: web::Data<MapTrails>) -> Result<HttpResponse, ApiError
                 r.north_east.lat,
             ]
             .map(degrees),
-            uses_osm: r.uses_osm,
-            import: r.report,
+            uses_osm: origin.uses_osm,
+            import: origin.report,
         })
         .collect();
     Ok(HttpResponse::Ok().json(RegionsResponse { regions }))

@@ -10,7 +10,8 @@ use trailloop_osm::{Partition, TileKey, TrailData};
 use uuid::Uuid;
 
 use super::{
-    NamedPlace, NewPlan, PlanRecord, RegionData, RegionInfo, Saved, StoreError, QUOTA_WINDOW,
+    ImportOrigin, NamedPlace, NewPlan, PlanRecord, RegionData, RegionInfo, Saved, StoreError,
+    QUOTA_WINDOW,
 };
 use crate::domain::{EdgeRecord, PoiRecord, RegionVersion, TileRecords, TrailheadRecord};
 
@@ -433,6 +434,7 @@ impl EmbeddedStore {
             trailheads: records,
             roads: self.network.roads.clone(),
             places,
+            origin: ImportOrigin::of(&self.network.origin),
         }
     }
 
@@ -558,9 +560,6 @@ fn bounds(network: &TrailData) -> RegionInfo {
         version: version(),
         south_west: sw,
         north_east: ne,
-        attribution: network.origin.attribution.clone(),
-        uses_osm: network.origin.uses_osm,
-        report: serde_json::to_value(&network.origin).unwrap_or_default(),
     }
 }
 

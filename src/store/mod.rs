@@ -91,6 +91,12 @@ pub struct RegionInfo {
     pub south_west: Coord,
     /// North-east corner.
     pub north_east: Coord,
+}
+
+/// Where an import's data came from, read with its trailheads (once an import, not on
+/// every request's version check).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportOrigin {
     /// The attribution and licence the operator gave with its own trails, if any.
     pub attribution: Option<String>,
     /// Whether OSM data went into the import (all of an OSM import; the roads, nature
@@ -102,8 +108,17 @@ pub struct RegionInfo {
     pub report: serde_json::Value,
 }
 
-impl RegionInfo {
-    /// The attribution answers from this region carry.
+impl ImportOrigin {
+    /// The origin of a network built in this process.
+    pub fn of(origin: &trailloop_osm::DataOrigin) -> ImportOrigin {
+        ImportOrigin {
+            attribution: origin.attribution.clone(),
+            uses_osm: origin.uses_osm,
+            report: serde_json::to_value(origin).unwrap_or_default(),
+        }
+    }
+
+    /// The attribution answers from this import carry.
     pub fn attribution_text(&self) -> String {
         trailloop_osm::attribution_text(self.attribution.as_deref(), self.uses_osm)
     }
@@ -111,7 +126,7 @@ impl RegionInfo {
 
 /// The attribution of an answer drawing on `regions`: each operator's own (once), then
 /// OSM's where any uses OSM data; OSM's alone when none is given.
-pub fn combined_attribution<'a>(regions: impl IntoIterator<Item = &'a RegionInfo>) -> String {
+pub fn combined_attribution<'a>(regions: impl IntoIterator<Item = &'a ImportOrigin>) -> String {
     let mut own: Vec<&str> = Vec::new();
     let mut osm = false;
     let mut any = false;
@@ -145,6 +160,8 @@ pub struct RegionData {
     pub roads: RoadNetwork,
     /// Its named highlights and places to sleep, for a place search.
     pub places: Vec<NamedPlace>,
+    /// Where the import's data came from: attribution and report.
+    pub origin: ImportOrigin,
 }
 
 /// A named place of a region: a highlight (peak, lake, ...) or a place to sleep.

@@ -19,7 +19,8 @@ use trailloop_places::PoiKind;
 use uuid::Uuid;
 
 use super::{
-    NamedPlace, NewPlan, PlanRecord, RegionData, RegionInfo, Saved, StoreError, QUOTA_WINDOW,
+    ImportOrigin, NamedPlace, NewPlan, PlanRecord, RegionData, RegionInfo, Saved, StoreError,
+    QUOTA_WINDOW,
 };
 use crate::db::wkb::{LineString, MultiPoint, Point};
 use crate::domain::{EdgeRecord, PoiRecord, RegionVersion, TileRecords, TrailheadRecord};
@@ -256,7 +257,7 @@ impl PgStore {
         let stmt = client
             .prepare_cached(
                 "SELECT r.name, r.import_id, ST_XMin(i.bbox), ST_YMin(i.bbox),
-                        ST_XMax(i.bbox), ST_YMax(i.bbox), i.attribution, i.uses_osm, i.report
+                        ST_XMax(i.bbox), ST_YMax(i.bbox)
                  FROM regions r JOIN imports i ON i.id = r.import_id ORDER BY r.name",
             )
             .await?;
@@ -276,9 +277,6 @@ impl PgStore {
                     lon: r.get(4),
                     lat: r.get(5),
                 },
-                attribution: r.get(6),
-                uses_osm: r.get(7),
-                report: r.get(8),
             })
             .collect())
     }
@@ -293,7 +291,10 @@ impl PgStore {
             .start()
             .await?;
         let version_stmt = tx
-            .prepare_cached("SELECT import_id FROM regions WHERE name = $1")
+            .prepare_cached(
+                "SELECT r.import_id, i.attribution, i.uses_osm, i.report
+                 FROM regions r JOIN imports i ON i.id = r.import_id WHERE r.name = $1",
+            )
             .await?;
         let rows_stmt = tx
             .prepare_cached(
@@ -336,6 +337,11 @@ impl PgStore {
         let Some(version) = version else {
             return Err(StoreError::Stale(format!("region {region} is gone")));
         };
+        let origin = ImportOrigin {
+            attribution: version.get(1),
+            uses_osm: version.get(2),
+            report: version.get(3),
+        };
         let version = RegionVersion {
             region: region.to_string(),
             import_id: version.get(0),
@@ -361,6 +367,7 @@ impl PgStore {
             trailheads,
             roads,
             places,
+            origin,
         })
     }
 

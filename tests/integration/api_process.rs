@@ -32,14 +32,7 @@ async fn sigterm_lets_in_flight_requests_finish_and_exits_0() {
     );
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
-    let started = Instant::now();
-    while client.get(format!("{base}/healthz")).send().await.is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "serve did not come up"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    crate::helpers::wait_until_up(&base, Duration::from_secs(30)).await;
     let mut in_flight = Vec::new();
     for target_km in [20, 22, 24, 26, 28, 30] {
         let body = json!({"origin": {"lat": 42.5078, "lon": 1.5211}, "max_drive_km": 30,

@@ -144,6 +144,16 @@ impl TestDatabase {
         Settings::load_from(None, self.env()).unwrap().database
     }
 
+    /// Runs the `trailloop` binary with `args` on this database (warnings logged only).
+    pub fn cli(&self, args: &[&str]) -> std::process::Output {
+        std::process::Command::new(env!("CARGO_BIN_EXE_trailloop"))
+            .args(args)
+            .envs(self.env())
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap()
+    }
+
     /// A fresh connection.
     pub async fn client(&self) -> tokio_postgres::Client {
         trailloop::db::connect(&self.settings())
@@ -463,4 +473,14 @@ pub fn assert_valid_gpx(xml: &[u8]) {
         "GPX 1.1 schema: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// Waits until a service started at `base` answers `/healthz`, at most `limit`.
+pub async fn wait_until_up(base: &str, limit: std::time::Duration) {
+    let client = reqwest::Client::new();
+    let started = std::time::Instant::now();
+    while client.get(format!("{base}/healthz")).send().await.is_err() {
+        assert!(started.elapsed() < limit, "{base} did not come up");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }

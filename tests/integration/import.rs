@@ -260,15 +260,7 @@ async fn an_import_that_fails_halfway_leaves_the_previous_one_intact() {
 #[tokio::test]
 async fn the_cli_migrates_and_imports_with_settings_from_the_environment() {
     let db = TestDatabase::empty().await;
-    let bin = env!("CARGO_BIN_EXE_trailloop");
-    let run = |args: &[&str]| {
-        std::process::Command::new(bin)
-            .args(args)
-            .envs(db.env())
-            .env("RUST_LOG", "warn")
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| db.cli(args);
     let migrate = run(&["migrate"]);
     assert!(
         migrate.status.success(),

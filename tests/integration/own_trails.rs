@@ -195,15 +195,7 @@ on_both_backends!(albuquerques_own_trails_plan_loops_on_the_sources_lines);
 #[tokio::test]
 async fn a_postgis_table_in_utm_imports_with_trails_sql_and_bad_files_change_nothing() {
     let db = TestDatabase::empty().await;
-    let bin = env!("CARGO_BIN_EXE_trailloop");
-    let run = |args: &[&str]| {
-        std::process::Command::new(bin)
-            .args(args)
-            .envs(db.env())
-            .env("RUST_LOG", "warn")
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| db.cli(args);
     let migrate = run(&["migrate"]);
     assert!(
         migrate.status.success(),
@@ -382,7 +374,7 @@ async fn counts(client: &tokio_postgres::Client) -> (i64, i64, i64, Option<Strin
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_with_trails_serves_them_from_memory() {
     use std::process::{Command, Stdio};
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
 
     let port = crate::helpers::free_port();
     let _child = crate::helpers::Running(
@@ -400,14 +392,7 @@ async fn serve_with_trails_serves_them_from_memory() {
     );
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
-    let started = Instant::now();
-    while client.get(format!("{base}/healthz")).send().await.is_err() {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "serve did not come up"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    crate::helpers::wait_until_up(&base, Duration::from_secs(60)).await;
     let regions: Value = client
         .get(format!("{base}/v1/regions"))
         .send()

@@ -96,7 +96,7 @@ pub struct TrailRecords {
     /// Trailheads the source gives (OpenTrails' `trailheads.geojson`, GPX waypoints
     /// typed as trailheads).
     pub trailheads: Vec<SourceTrailhead>,
-    /// Whether named trails (OpenTrails' `named_trails.csv`) were read.
+    /// How many named trails (OpenTrails' `named_trails.csv`) were read.
     pub named_trails: usize,
 }
 
