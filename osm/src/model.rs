@@ -274,8 +274,13 @@ pub struct Trailhead {
     pub node: NodeIndex,
     /// Where the trailhead itself is (the car park, the sign), not the snapped node.
     pub coord: Coord,
-    /// Name from OSM, if any.
+    /// Its name: from OSM or the source, else made from what is around it (see
+    /// `name_derived`); `None` only before naming.
     pub name: Option<String>,
+    /// Whether `name` was made here (from the road it is on, a named feature near it,
+    /// the trail it starts, or its place) rather than given by the data.
+    #[serde(default)]
+    pub name_derived: bool,
     /// How it was found.
     pub kind: TrailheadKind,
     /// The OSM element it came from (`None` for road junctions, which are nodes of ways).

@@ -30,6 +30,8 @@ pub(crate) struct RoadWay {
     pub id: i64,
     pub refs: Vec<i64>,
     pub attrs: crate::roads::RoadAttrs,
+    /// `name=*`, else `ref=*`: what a trailhead on it is called after.
+    pub name: Option<String>,
 }
 
 /// Which kind of OSM element a feature is; orders features node, way, relation.
@@ -505,6 +507,9 @@ fn second_pass(block: &PrimitiveBlock, member_ways: &HashSet<i64>) -> SecondPass
                     id,
                     refs: way.refs().collect(),
                     attrs,
+                    name: tags::tag(tags, "name")
+                        .or(tags::tag(tags, "ref"))
+                        .map(str::to_owned),
                 });
             }
             if let Some(kind) = tags::feature(tags) {

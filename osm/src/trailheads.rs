@@ -46,7 +46,6 @@ pub(crate) fn trail_reach(node_count: usize, edges: &[Edge], urban: &[bool]) -> 
 pub(crate) fn find(
     data: &OsmData,
     nodes: &[Node],
-    edges: &[Edge],
     reach: &[f64],
     index: &PointIndex,
     options: &BuildOptions,
@@ -57,7 +56,7 @@ pub(crate) fn find(
         .iter()
         .filter_map(|f| mapped(f, reach, index, options.trailhead_snap_radius_m))
         .collect();
-    candidates.extend(road_junctions(data, nodes, edges, reach));
+    candidates.extend(road_junctions(data, nodes, reach));
     candidates.extend(extra);
     cluster(candidates, options.trailhead_cluster_radius_m)
 }
@@ -77,11 +76,13 @@ fn labels<'a>(nodes: &[Node], edges: &'a [Edge]) -> Vec<Option<&'a str>> {
     label
 }
 
-fn at_node(nodes: &[Node], label: &[Option<&str>], i: usize, kind: TrailheadKind) -> Trailhead {
+/// A trailhead at node `i`, unnamed: [`name_unnamed`] names it after its trail and road.
+fn at_node(nodes: &[Node], i: usize, kind: TrailheadKind) -> Trailhead {
     Trailhead {
         node: i as NodeIndex,
         coord: nodes[i].coord,
-        name: label[i].map(str::to_owned),
+        name: None,
+        name_derived: false,
         kind,
         osm_id: None,
         snap_distance_m: 0.0,
@@ -95,14 +96,12 @@ fn at_node(nodes: &[Node], label: &[Option<&str>], i: usize, kind: TrailheadKind
 /// cars drive, as road junctions.
 pub(crate) fn near_roads(
     nodes: &[Node],
-    edges: &[Edge],
     reach: &[f64],
     near_road: impl Fn(Coord) -> bool,
 ) -> Vec<Trailhead> {
-    let label = labels(nodes, edges);
     (0..nodes.len())
         .filter(|&i| reach[i] >= MIN_JUNCTION_TRAIL_M && near_road(nodes[i].coord))
-        .map(|i| at_node(nodes, &label, i, TrailheadKind::RoadJunction))
+        .map(|i| at_node(nodes, i, TrailheadKind::RoadJunction))
         .collect()
 }
 
@@ -110,7 +109,6 @@ pub(crate) fn near_roads(
 /// each named trail (a route, or the edges of one name), where at least
 /// [`MIN_JUNCTION_TRAIL_M`] of trail is within reach.
 pub(crate) fn derived(nodes: &[Node], edges: &[Edge], reach: &[f64]) -> Vec<Trailhead> {
-    let label = labels(nodes, edges);
     let mut degree = vec![0u32; nodes.len()];
     let mut route_ends: std::collections::BTreeMap<&str, std::collections::BTreeMap<u32, u32>> =
         Default::default();
@@ -136,7 +134,7 @@ pub(crate) fn derived(nodes: &[Node], edges: &[Edge], reach: &[f64]) -> Vec<Trai
     picked
         .into_iter()
         .filter(|&i| reach[i] >= MIN_JUNCTION_TRAIL_M)
-        .map(|i| at_node(nodes, &label, i, TrailheadKind::TrailEnd))
+        .map(|i| at_node(nodes, i, TrailheadKind::TrailEnd))
         .collect()
 }
 
@@ -162,6 +160,7 @@ fn mapped(f: &Feature, reach: &[f64], index: &PointIndex, radius_m: f64) -> Opti
         node,
         coord,
         name: f.name.clone(),
+        name_derived: false,
         kind,
         osm_id: Some(f.id),
         snap_distance_m: snap,
@@ -175,17 +174,15 @@ fn mapped(f: &Feature, reach: &[f64], index: &PointIndex, radius_m: f64) -> Opti
 fn road_junctions<'a>(
     data: &'a OsmData,
     nodes: &'a [Node],
-    edges: &'a [Edge],
     reach: &'a [f64],
 ) -> impl Iterator<Item = Trailhead> + 'a {
-    let label = labels(nodes, edges);
     nodes
         .iter()
         .enumerate()
         .filter(move |&(i, n)| {
             reach[i] >= MIN_JUNCTION_TRAIL_M && data.car_nodes.binary_search(&n.osm_id).is_ok()
         })
-        .map(move |(i, _)| at_node(nodes, &label, i, TrailheadKind::RoadJunction))
+        .map(move |(i, _)| at_node(nodes, i, TrailheadKind::RoadJunction))
 }
 
 fn rank(t: &Trailhead) -> (u8, bool, i64, NodeIndex) {
@@ -234,6 +231,7 @@ fn cluster(mut candidates: Vec<Trailhead>, radius_m: f64) -> Vec<Trailhead> {
             Some((_, k)) => {
                 if kept[k].name.is_none() {
                     kept[k].name = cand.name;
+                    kept[k].name_derived = cand.name_derived;
                 }
             }
             None => {
@@ -245,4 +243,122 @@ fn cluster(mut candidates: Vec<Trailhead>, radius_m: f64) -> Vec<Trailhead> {
     }
     kept.sort_by_key(|t| (t.node, rank(t)));
     kept
+}
+
+/// How far from a car park a road may be to lend it its name, metres.
+const NAMING_ROAD_M: f64 = 50.0;
+/// How far a named feature may be to lend a trailhead its name ("parking near ..."),
+/// metres.
+const NAMING_FEATURE_M: f64 = 1_000.0;
+/// Spacing of the points a named road is indexed by, metres.
+const ROAD_SAMPLE_M: f64 = 20.0;
+
+/// What a trailhead of `kind` is called after a road, a feature or a trail.
+fn noun(kind: TrailheadKind) -> &'static str {
+    match kind {
+        TrailheadKind::Parking => "parking",
+        TrailheadKind::Trailhead => "trailhead",
+        TrailheadKind::RoadJunction => "trail access",
+        TrailheadKind::TrailEnd => "trail end",
+    }
+}
+
+/// Names every trailhead the data left unnamed, and marks the name derived: after the
+/// road or track it is on ("Brush Ridge Road parking"); else the nearest named
+/// feature within [`NAMING_FEATURE_M`] ("parking near Greenwood Lake"); else the trail
+/// at its node ("Ridge Trail trail access"); else where it is ("parking at 40.1234,
+/// -77.1234"). A hiker reads every start by a name, never by a number.
+pub(crate) fn name_unnamed(
+    trailheads: &mut [Trailhead],
+    data: &OsmData,
+    nodes: &[Node],
+    edges: &[Edge],
+) {
+    if trailheads.iter().all(|t| t.name.is_some()) {
+        return;
+    }
+    // Named roads cars drive, as points every ROAD_SAMPLE_M along them.
+    let mut road_points: Vec<Coord> = Vec::new();
+    let mut road_names: Vec<&str> = Vec::new();
+    for w in &data.road_ways {
+        let Some(name) = w.name.as_deref() else {
+            continue;
+        };
+        let coords: Vec<Coord> = w
+            .refs
+            .iter()
+            .filter_map(|r| data.coords.get(r).copied())
+            .collect();
+        for pair in coords.windows(2) {
+            let steps = (crate::geo::distance_m(pair[0], pair[1]) / ROAD_SAMPLE_M).ceil() as usize;
+            for k in 0..steps.max(1) {
+                let f = k as f64 / steps.max(1) as f64;
+                road_points.push(Coord {
+                    lat: pair[0].lat + (pair[1].lat - pair[0].lat) * f,
+                    lon: pair[0].lon + (pair[1].lon - pair[0].lon) * f,
+                });
+                road_names.push(name);
+            }
+        }
+        if let Some(&last) = coords.last() {
+            road_points.push(last);
+            road_names.push(name);
+        }
+    }
+    let roads = PointIndex::new(&road_points);
+    // Named features a hiker knows the place by: peaks, lakes, huts, villages, ...
+    // (not other car parks and trailheads).
+    let features: Vec<(&str, Coord)> = data
+        .features
+        .iter()
+        .filter(|f| !matches!(f.kind, FeatureKind::Trailhead | FeatureKind::Parking))
+        .filter_map(|f| Some((f.name.as_deref()?, f.coord?)))
+        .collect();
+    let feature_index = PointIndex::new(&features.iter().map(|f| f.1).collect::<Vec<_>>());
+    // Named roads and tracks of the walking network at each node.
+    let mut way_at: std::collections::HashMap<NodeIndex, &str> = Default::default();
+    let road_or_track =
+        |e: &&Edge| e.highway == crate::Highway::Track || !is_trail_class(e.highway);
+    for e in edges.iter().filter(road_or_track) {
+        if let Some(name) = e.name.as_deref() {
+            for n in [e.source, e.target] {
+                way_at.entry(n).or_insert(name);
+            }
+        }
+    }
+    let label = labels(nodes, edges);
+    for t in trailheads.iter_mut().filter(|t| t.name.is_none()) {
+        let noun = noun(t.kind);
+        let on_road = roads
+            .nearest(t.coord, NAMING_ROAD_M)
+            .map(|(i, _)| road_names[i as usize])
+            .or_else(|| way_at.get(&t.node).copied());
+        let trail = label[t.node as usize];
+        let name = if let (TrailheadKind::RoadJunction, Some(trail), Some(road)) =
+            (t.kind, trail, on_road)
+        {
+            format!("{trail} at {road}")
+        } else if let (TrailheadKind::TrailEnd, Some(trail)) = (t.kind, trail) {
+            format!("{trail} trailhead")
+        } else if let Some(road) = on_road {
+            format!("{road} {noun}")
+        } else if let Some((i, _)) = feature_index.nearest(t.coord, NAMING_FEATURE_M) {
+            format!("{noun} near {}", features[i as usize].0)
+        } else if let Some(trail) = trail {
+            format!("{trail} {noun}")
+        } else {
+            format!("{noun} at {:.4}, {:.4}", t.coord.lat, t.coord.lon)
+        };
+        t.name = Some(capitalised(&name));
+        t.name_derived = true;
+    }
+}
+
+/// `name` with its first letter upper case ("parking near X" → "Parking near X").
+fn capitalised(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }

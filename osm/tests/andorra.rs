@@ -600,3 +600,146 @@ fn the_towns_and_villages_are_kept_for_the_place_search() {
         "{villages} villages (34 nodes)"
     );
 }
+
+#[test]
+fn every_trailhead_is_named_and_a_made_name_says_where_it_is() {
+    let n = &*NETWORK;
+    // Every named or numbered highway of the extract and every named route's ways,
+    // read here on their own: each vertex with the name.
+    let mut refs_of: std::collections::HashMap<i64, Vec<i64>> = Default::default();
+    let mut names: Vec<(String, i64)> = Vec::new();
+    let mut coords: std::collections::HashMap<i64, Coord> = Default::default();
+    osmpbf::ElementReader::from_path(data("andorra.osm.pbf"))
+        .unwrap()
+        .for_each(|el| match el {
+            osmpbf::Element::Way(w) => {
+                if w.tags().any(|t| t.0 == "highway") {
+                    refs_of.insert(w.id(), w.refs().collect());
+                    for (k, v) in w.tags() {
+                        if k == "name" || k == "ref" {
+                            names.push((v.to_owned(), w.id()));
+                        }
+                    }
+                }
+            }
+            osmpbf::Element::Relation(r) => {
+                if let Some((_, name)) = r.tags().find(|t| t.0 == "name") {
+                    for m in r.members() {
+                        if m.member_type == osmpbf::RelMemberType::Way {
+                            names.push((name.to_owned(), m.member_id));
+                        }
+                    }
+                }
+            }
+            osmpbf::Element::Node(nd) => {
+                coords.insert(
+                    nd.id(),
+                    Coord {
+                        lat: nd.lat(),
+                        lon: nd.lon(),
+                    },
+                );
+            }
+            osmpbf::Element::DenseNode(nd) => {
+                coords.insert(
+                    nd.id(),
+                    Coord {
+                        lat: nd.lat(),
+                        lon: nd.lon(),
+                    },
+                );
+            }
+        })
+        .unwrap();
+    let coords = &coords;
+    let named_ways: Vec<(&str, Coord)> = names
+        .iter()
+        .filter_map(|(name, way)| Some((name.as_str(), refs_of.get(way)?)))
+        .flat_map(|(name, refs)| {
+            refs.iter()
+                .filter_map(move |r| Some((name, *coords.get(r)?)))
+        })
+        // Routes of routes (E7 holds GR 11's relations): their names as the network's
+        // edges carry them.
+        .chain(n.edges.iter().flat_map(|e| {
+            e.routes
+                .iter()
+                .flat_map(|r| e.geometry.iter().map(move |c| (r.as_str(), *c)))
+        }))
+        .collect();
+    let features: Vec<(&str, Coord)> = n
+        .highlights
+        .iter()
+        .filter_map(|h| Some((h.name.as_deref()?, *h.points.first()?)))
+        .chain(
+            n.pois
+                .iter()
+                .filter_map(|p| Some((p.name.as_deref()?, p.coord))),
+        )
+        .chain(n.settlements.iter().map(|s| (s.name.as_str(), s.coord)))
+        .collect();
+    let (mut by_road, mut near, mut by_trail, mut given, mut by_place) = (0, 0, 0, 0, 0);
+    for t in &n.trailheads {
+        let name = t
+            .name
+            .as_deref()
+            .unwrap_or_else(|| panic!("{t:?} has no name"));
+        if !t.name_derived {
+            given += 1;
+            continue;
+        }
+        if let Some(feature) = name
+            .strip_prefix("Parking near ")
+            .or(name.strip_prefix("Trailhead near "))
+            .or(name.strip_prefix("Trail access near "))
+        {
+            near += 1;
+            // Named after a feature within 1 km (those near the network are kept;
+            // a farther one is not a place near it).
+            let d = features
+                .iter()
+                .filter(|f| f.0 == feature)
+                .map(|f| haversine_m(f.1, t.coord))
+                .fold(f64::INFINITY, f64::min);
+            assert!(d.is_infinite() || d <= 1_050.0, "{name}: {d:.0} m");
+            continue;
+        }
+        let near_way = |way: &str| {
+            named_ways
+                .iter()
+                .filter(|w| w.0 == way)
+                .map(|w| haversine_m(w.1, t.coord))
+                .fold(f64::INFINITY, f64::min)
+        };
+        if let Some((trail, road)) = name.split_once(" at ") {
+            if road.split(", ").all(|x| x.parse::<f64>().is_ok()) {
+                // "Parking at 42.5, 1.5": no way or feature named it.
+                by_place += 1;
+                continue;
+            }
+            // A trail meeting a road: both pass within 100 m.
+            assert!(t.kind == TrailheadKind::RoadJunction, "{name}");
+            assert!(near_way(trail) <= 100.0, "{name}: {trail}");
+            assert!(near_way(road) <= 100.0, "{name}: {road}");
+            by_road += 1;
+            continue;
+        }
+        let stem = ["parking", "trailhead", "trail access", "trail end"]
+            .iter()
+            .find_map(|noun| name.strip_suffix(&format!(" {noun}")))
+            .unwrap_or_else(|| panic!("{name}: not a made name"));
+        // After a way at it: a named way passes within 100 m.
+        if near_way(stem) <= 100.0 {
+            by_road += 1;
+        } else {
+            by_trail += 1;
+        }
+    }
+    eprintln!(
+        "given {given}, by way {by_road}, near a feature {near}, by trail {by_trail}, \
+         by place {by_place}"
+    );
+    assert!(given > 0 && by_road > 0, "given {given}, by way {by_road}");
+    // A place is the last resort: the extract names nearly every start's surroundings.
+    assert!(by_place * 20 <= n.trailheads.len(), "{by_place} by place");
+}

@@ -105,8 +105,12 @@ pub struct TrailheadRecord {
     pub version: RegionVersion,
     /// The network node loops start from.
     pub node_id: i64,
-    /// Name from OSM.
+    /// Its name: the data's, else made from what is around it (`name_derived`);
+    /// `None` only in regions imported before trailheads were all named.
     pub name: Option<String>,
+    /// Whether `name` was made at import (from the road it is on, a feature near it,
+    /// the trail it starts, or its place) rather than given by the data.
+    pub name_derived: bool,
     /// How it was found.
     pub kind: TrailheadKind,
     /// Where the trailhead is.

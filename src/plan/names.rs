@@ -59,8 +59,9 @@ fn standing(kind: HighlightKind, elevation: Option<f64>) -> f64 {
     }
 }
 
-/// The names a loop could have, best first.
-fn candidates(n: &Namable) -> Vec<String> {
+/// The titles a loop could have, best first, without their trailhead: a title that
+/// holds the trailhead's name is left out ("Pic X from Pic X" says nothing).
+fn titles(n: &Namable) -> Vec<String> {
     // Distinct highlight names, best known first, with their place along the loop.
     let mut known: Vec<(f64, usize, &str)> = Vec::new();
     for (i, (kind, name, elevation)) in n.highlights.iter().enumerate() {
@@ -76,12 +77,8 @@ fn candidates(n: &Namable) -> Vec<String> {
         .filter(|(t, _)| !known.iter().any(|k| k.2 == t))
         .collect();
     trails.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    let from = |title: String| match &n.trailhead {
-        Some(t) if !title.contains(t.as_str()) => format!("{title} from {t}"),
-        _ => title,
-    };
     let mut out = Vec::new();
-    // Pairs in walking order, then single highlights.
+    // Pairs in walking order, then single highlights, then trails.
     for i in 0..known.len() {
         for j in i + 1..known.len() {
             let (a, b) = if known[i].1 < known[j].1 {
@@ -89,45 +86,52 @@ fn candidates(n: &Namable) -> Vec<String> {
             } else {
                 (known[j].2, known[i].2)
             };
-            out.push(from(format!("{a} and {b}")));
+            out.push(format!("{a} and {b}"));
         }
     }
-    for k in &known {
-        out.push(from(k.2.to_owned()));
+    out.extend(known.iter().map(|k| k.2.to_owned()));
+    out.extend(trails.iter().map(|(t, _)| t.clone()));
+    if let Some(t) = &n.trailhead {
+        out.retain(|title| !title.contains(t.as_str()));
     }
-    for (t, _) in &trails {
-        out.push(from(t.clone()));
-    }
-    match &n.trailhead {
-        Some(t) => out.push(format!("Loop from {t}")),
-        None => out.push(format!("{:.1} km loop", n.distance_km)),
-    }
+    out.push("Loop".to_owned());
     out
+}
+
+/// A title with its trailhead: every loop's name ends "from <trailhead>" when the
+/// trailhead has a name (every trailhead of a region imported since they all do).
+fn with_start(title: &str, n: &Namable) -> String {
+    match &n.trailhead {
+        Some(t) => format!("{title} from {t}"),
+        None if title == "Loop" => format!("{:.1} km loop", n.distance_km),
+        None => title.to_owned(),
+    }
 }
 
 /// Names for `loops`, best first, none twice.
 pub(crate) fn names(loops: &[Namable]) -> Vec<String> {
     let mut taken: Vec<String> = Vec::with_capacity(loops.len());
     for n in loops {
-        let options = candidates(n);
+        let options = titles(n);
         let mut name = options
             .iter()
+            .map(|title| with_start(title, n))
             .find(|c| !taken.contains(c))
-            .cloned()
             .unwrap_or_else(|| {
                 // Every name of its own is taken: the first with a trail it follows,
                 // then with its length.
-                let first = options.first().cloned().unwrap_or_default();
+                let first = &options[0];
                 n.trails
                     .iter()
-                    .map(|(t, _)| format!("{first} via {t}"))
+                    .filter(|(t, _)| !first.contains(t.as_str()))
+                    .map(|(t, _)| with_start(&format!("{first} via {t}"), n))
                     .find(|c| !taken.contains(c))
-                    .unwrap_or_else(|| format!("{first}, {:.1} km", n.distance_km))
+                    .unwrap_or_else(|| with_start(&format!("{first}, {:.1} km", n.distance_km), n))
             });
         // Two loops of one length and the same everything: the rank tells them apart.
         let mut k = 2;
         while taken.contains(&name) {
-            name = format!("{}, {:.1} km ({k})", options[0], n.distance_km);
+            name = with_start(&format!("{}, {:.1} km ({k})", options[0], n.distance_km), n);
             k += 1;
         }
         taken.push(name);
@@ -191,6 +195,16 @@ mod tests {
     }
 
     #[test]
+    fn a_title_holding_the_trailheads_name_is_not_its_name() {
+        let mut l = loop_of(
+            &[(HighlightKind::Lake, "Estany Primer", None)],
+            &[("GR 11", 5.0)],
+        );
+        l.trailhead = Some("Estany Primer".into());
+        assert_eq!(names(&[l]), ["GR 11 from Estany Primer"]);
+    }
+
+    #[test]
     fn alternatives_never_share_a_name() {
         let peak = (HighlightKind::Peak, "Pic del Maia", Some(2500.0));
         let lake = (HighlightKind::Lake, "Estany Gran", None);
@@ -208,6 +222,9 @@ mod tests {
         unique.sort();
         unique.dedup();
         assert_eq!(unique.len(), got.len(), "{got:?}");
+        for name in &got {
+            assert!(name.ends_with(" from Coll d'Ordino"), "{name}");
+        }
         assert_eq!(got[0], "Pic del Maia and Estany Gran from Coll d'Ordino");
         // The second takes another pair of what it passes.
         assert_eq!(

@@ -72,6 +72,7 @@ fn candidates(origin: Coord, radius_m: f64, n: usize) -> Vec<TrailheadStart> {
                     },
                     node_id: net.nodes[t.node as usize].osm_id,
                     name: t.name.clone(),
+                    name_derived: t.name_derived,
                     kind: t.kind,
                     coord: t.coord,
                     distance_m: d,

@@ -91,8 +91,15 @@ impl DriveDistanceJson {
 pub struct TrailheadJson {
     /// Id, usable as `trailhead_id`.
     pub id: i64,
-    /// Name from OSM.
+    /// Its name: the data's (OSM's, or the operator's), else one made from the road it
+    /// is on ("Brush Ridge Road parking"), the nearest named feature within 1 km
+    /// ("Parking near Greenwood Lake"), the trail it starts, or its place
+    /// (`name_derived` true). Absent only in a region imported before every trailhead
+    /// was named.
     pub name: Option<String>,
+    /// Whether `name` was made by the service rather than given by the data.
+    #[serde(default)]
+    pub name_derived: bool,
     /// `trailhead`, `parking`, `road_junction`, or `trail_end` (found in own trails
     /// alone: where a trail ends or a named trail starts).
     pub kind: String,
@@ -130,6 +137,7 @@ impl TrailheadJson {
         TrailheadJson {
             id: t.id,
             name: t.name.clone(),
+            name_derived: t.name_derived,
             kind: t.kind.as_str().into(),
             lat: degrees(t.coord.lat),
             lon: degrees(t.coord.lon),

@@ -384,6 +384,7 @@ impl EmbeddedStore {
                 version: version(),
                 node_id: self.network.nodes[t.node as usize].osm_id,
                 name: t.name.clone(),
+                name_derived: t.name_derived,
                 kind: t.kind,
                 coord: t.coord,
                 distance_m: 0.0,

@@ -161,6 +161,7 @@ fn trailhead_record(
         version: version.clone(),
         node_id: row.get(1),
         name: row.get(2),
+        name_derived: row.get(10),
         kind: TrailheadKind::parse(&kind)
             .ok_or_else(|| anyhow::anyhow!("trailhead with unknown kind {kind:?}"))?,
         coord: row.get::<_, Point>(4).0,
@@ -299,7 +300,7 @@ impl PgStore {
         let rows_stmt = tx
             .prepare_cached(
                 "SELECT id, node_id, name, kind, geom, snap_distance_m, potential,
-                        road_seq, road_along_m, road_off_m
+                        road_seq, road_along_m, road_off_m, name_derived
                  FROM trailheads WHERE region = $1 ORDER BY id",
             )
             .await?;
