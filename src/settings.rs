@@ -113,6 +113,14 @@ pub struct PlannerSettings {
     pub profile: Option<PathBuf>,
     /// A dated plan's days end this many hours before sunset at the latest.
     pub daylight_margin_h: f64,
+    /// Minutes of rest per walking hour a dated plan's days count when the request
+    /// says none (its days last their walking and these rests).
+    pub rest_minutes_per_hour: f64,
+    /// When the best loop within the drive is mostly on roads, a longer drive whose
+    /// best loop is on trails is searched for out to this many times the asked drive...
+    pub suggest_drive_factor: f64,
+    /// ... and at least this far, km (minutes, for a drive asked by time).
+    pub suggest_min_drive_km: f64,
 }
 
 impl PlannerSettings {

@@ -34,6 +34,20 @@ fn check(settings: &Settings) -> anyhow::Result<()> {
         (0.0..=4.0).contains(&margin),
         "planner.daylight_margin_h must be in 0..=4 hours, got {margin}"
     );
+    let (factor, least) = (
+        settings.planner.suggest_drive_factor,
+        settings.planner.suggest_min_drive_km,
+    );
+    anyhow::ensure!(
+        (factor == 0.0 || (1.0..=10.0).contains(&factor)) && (0.0..=300.0).contains(&least),
+        "planner.suggest_drive_factor must be 0 (off) or in 1..=10 and \
+         planner.suggest_min_drive_km in 0..=300, got {factor} and {least}"
+    );
+    let rest = settings.planner.rest_minutes_per_hour;
+    anyhow::ensure!(
+        (0.0..=crate::domain::TripDates::MAX_REST_MIN_PER_H).contains(&rest),
+        "planner.rest_minutes_per_hour must be in 0..=60 minutes, got {rest}"
+    );
     anyhow::ensure!(
         settings.planner.max_trailheads >= 1,
         "planner.max_trailheads must be at least 1"

@@ -346,7 +346,6 @@ pub fn build(source: &dyn TrailSource, options: &BuildOptions) -> Result<TrailDa
     for t in &mut trailheads {
         t.road = drive.snap(t.coord, TRAILHEAD_ROAD_RADIUS_M);
     }
-    trailheads::name_unnamed(&mut trailheads, &data, &nodes, &edges);
     tracing::info!(
         road_nodes = roads.nodes.len(),
         road_edges = roads.edges.len(),
@@ -356,6 +355,7 @@ pub fn build(source: &dyn TrailSource, options: &BuildOptions) -> Result<TrailDa
     );
     let pois = pois::find(&data, &index, options.poi_snap_radius_m);
     let highlights = nature::highlights(&data, &index, &pois);
+    trailheads::name_unnamed(&mut trailheads, &data, &nodes, &edges, &highlights);
     let mut settlements: Vec<Settlement> = data
         .features
         .iter()

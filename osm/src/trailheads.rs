@@ -273,6 +273,7 @@ pub(crate) fn name_unnamed(
     data: &OsmData,
     nodes: &[Node],
     edges: &[Edge],
+    highlights: &[crate::Highlight],
 ) {
     if trailheads.iter().all(|t| t.name.is_some()) {
         return;
@@ -306,13 +307,22 @@ pub(crate) fn name_unnamed(
         }
     }
     let roads = PointIndex::new(&road_points);
-    // Named features a hiker knows the place by: peaks, lakes, huts, villages, ...
-    // (not other car parks and trailheads).
+    // Named features a hiker knows the place by: peaks, huts, villages, ... (not other
+    // car parks and trailheads), and the highlights (a lake by its shore).
     let features: Vec<(&str, Coord)> = data
         .features
         .iter()
         .filter(|f| !matches!(f.kind, FeatureKind::Trailhead | FeatureKind::Parking))
         .filter_map(|f| Some((f.name.as_deref()?, f.coord?)))
+        .chain(
+            highlights
+                .iter()
+                .filter_map(|h| {
+                    let name = h.name.as_deref()?;
+                    Some(h.points.iter().map(move |&p| (name, p)))
+                })
+                .flatten(),
+        )
         .collect();
     let feature_index = PointIndex::new(&features.iter().map(|f| f.1).collect::<Vec<_>>());
     // Named roads and tracks of the walking network at each node.

@@ -115,8 +115,72 @@ pub struct PlannedLoop {
 pub struct Approach {
     /// Metres.
     pub distance_m: f64,
+    /// Climb on the way to the loop, metres (the way back climbs `descent_m`).
+    pub ascent_m: f64,
+    /// Descent on the way to the loop, metres.
+    pub descent_m: f64,
     /// From the trailhead to the loop's first vertex.
     pub geometry: Vec<Coord>,
+}
+
+impl Approach {
+    /// Walking time to the loop, hours.
+    pub fn out_h(&self) -> f64 {
+        trailloop_solver::walking::hours(self.distance_m, self.ascent_m)
+    }
+
+    /// Walking time back from the loop, hours.
+    pub fn back_h(&self) -> f64 {
+        trailloop_solver::walking::hours(self.distance_m, self.descent_m)
+    }
+}
+
+impl PlannedLoop {
+    /// Times the approach is walked there and back: every day of a base-camp plan,
+    /// else once (out on the first day, back on the last).
+    fn approaches(&self) -> f64 {
+        match (&self.approach, self.base_camp) {
+            (None, _) => 0.0,
+            (Some(_), true) => f64::from(self.days.max(1)),
+            (Some(_), false) => 1.0,
+        }
+    }
+
+    /// What the hiker walks, metres: the loop and its approach there and back.
+    pub fn total_m(&self) -> f64 {
+        self.distance_m
+            + self.approaches() * 2.0 * self.approach.as_ref().map_or(0.0, |a| a.distance_m)
+    }
+
+    /// The walking time of `total_m`, hours.
+    pub fn total_duration_h(&self) -> f64 {
+        self.duration_h
+            + self.approaches()
+                * self
+                    .approach
+                    .as_ref()
+                    .map_or(0.0, |a| a.out_h() + a.back_h())
+    }
+
+    /// Walking time of the approach on day `day` (1-based) of `days`: out on the first
+    /// day, back on the last (both every day of a base-camp plan), hours.
+    pub fn approach_h_on(&self, day: u32) -> f64 {
+        let Some(a) = &self.approach else {
+            return 0.0;
+        };
+        let last = self.stages.len().max(1) as u32;
+        let out = if self.base_camp || day == 1 {
+            a.out_h()
+        } else {
+            0.0
+        };
+        let back = if self.base_camp || day == last {
+            a.back_h()
+        } else {
+            0.0
+        };
+        out + back
+    }
 }
 
 /// Solver effort behind one answer, for metrics.
@@ -197,6 +261,9 @@ pub struct LoopsAnswer {
     pub timing: Option<PlanTiming>,
     /// The dates planned for, with the time zone of the origin; `None`: for no date.
     pub dates: Option<(crate::domain::TripDates, chrono_tz::Tz)>,
+    /// When the best loop is mostly on roads, or there is none: a longer drive whose
+    /// best loop is on trails.
+    pub suggestion: Option<super::suggest::Suggestion>,
 }
 
 /// How a request's time went, for the `Server-Timing` header and the logs.

@@ -20,6 +20,22 @@ use crate::network::closures::ClosureClasses;
 /// A day limit of no time at all (the solver takes only positive limits).
 const NO_DAYLIGHT_H: f64 = 0.01;
 
+/// Walking time set aside on a day for the approach, which the solver's day limits do
+/// not count: the car park to its node (at most the trailhead snap radius) and the
+/// access path (at most `approach_max_m`), out on the first day and back on the last
+/// (a day hike and every base-camp day walk it both ways), on the flat: the longest
+/// approach's climb is not known before the solve (a steep approach the most it can be
+/// may end a day minutes later than the margin; the stage's `daylight_margin_h` says).
+fn approach_reserve_h(params: &Hike) -> f64 {
+    let one_way = trailloop_osm::TRAILHEAD_SNAP_RADIUS_M + params.approach_max_m();
+    let h = trailloop_solver::walking::hours(one_way, 0.0);
+    if params.days <= 1 || params.base_camp {
+        2.0 * h
+    } else {
+        h
+    }
+}
+
 /// What the dates allow on one network.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Daylight {
@@ -141,7 +157,9 @@ pub(crate) fn on_dates(
     }
     let mut hike = params.clone();
     if let Some(d) = daylight {
-        let limit = d.hours.max(NO_DAYLIGHT_H);
+        // The daylight holds the walking, its rests and the approach.
+        let walking = d.hours / dates.day_factor() - approach_reserve_h(params);
+        let limit = walking.max(NO_DAYLIGHT_H);
         hike.day_limits.max_hours = Some(hike.day_limits.max_hours.map_or(limit, |h| h.min(limit)));
     }
     let closed_classes = closures.map_or(0, |c| {
@@ -172,8 +190,12 @@ pub struct StageTimes {
     pub date: NaiveDate,
     /// When walking starts.
     pub start: DateTime<FixedOffset>,
-    /// When it ends, by the walking time.
+    /// When it ends: its walking, the approach walked that day and the rests.
     pub end: DateTime<FixedOffset>,
+    /// The approach walked that day (out on the first, back on the last), hours.
+    pub approach_h: f64,
+    /// Rests, hours: the request's (or the planner's) minutes per walking hour.
+    pub rest_h: f64,
     /// Sunrise where the day ends; `None` when the sun does not rise or set that day.
     pub sunrise: Option<DateTime<FixedOffset>>,
     /// Sunset where the day ends.
@@ -186,10 +208,13 @@ pub struct StageTimes {
 pub(crate) fn annotate(l: &mut PlannedLoop, dates: &TripDates) {
     let trailhead = l.trailhead.trailhead.coord;
     let zone = sun::zone_at(trailhead);
-    for stage in &mut l.stages {
+    let approaches: Vec<f64> = l.stages.iter().map(|s| l.approach_h_on(s.day)).collect();
+    for (stage, approach_h) in l.stages.iter_mut().zip(approaches) {
         let date = dates.date_of(stage.day);
         let start = local(zone, date.and_time(dates.start_time));
-        let end = start + Duration::seconds((stage.duration_h * 3600.0).round() as i64);
+        let walking_h = stage.duration_h + approach_h;
+        let rest_h = walking_h * (dates.day_factor() - 1.0);
+        let end = start + Duration::seconds(((walking_h + rest_h) * 3600.0).round() as i64);
         let at = stage
             .night
             .as_ref()
@@ -204,6 +229,8 @@ pub(crate) fn annotate(l: &mut PlannedLoop, dates: &TripDates) {
             date,
             start: start.fixed_offset(),
             end: end.fixed_offset(),
+            approach_h,
+            rest_h,
             sunrise: sunrise.map(|s| s.fixed_offset()),
             sunset: sunset.map(|s| s.fixed_offset()),
             margin_h: sunset.map(|s| hours(s - end)),

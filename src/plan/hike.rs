@@ -39,6 +39,12 @@ impl Hike {
         reach_m(self.target_m * longest, self.tolerance) / 2.0
     }
 
+    /// The longest access path from a trailhead's node to its loop the solver walks,
+    /// metres.
+    pub fn approach_max_m(&self) -> f64 {
+        default_approach_m(self.target_m)
+    }
+
     /// Whether answers must be checked as plans of days: a trip of several days, or a
     /// day hike with day limits or a date (its daylight a limit).
     pub fn is_trip(&self) -> bool {
@@ -82,7 +88,7 @@ impl Hike {
             day_limits: self.day_limits,
             // Set for the dates by the caller.
             closed_classes: 0,
-            approach_max_m: default_approach_m(self.target_m),
+            approach_max_m: self.approach_max_m(),
             seed: self.seed,
             // A trip's walk is as long as its days together, and each night is one more
             // constraint to search around: the budget grows with the days.

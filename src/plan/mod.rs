@@ -44,6 +44,7 @@ mod solve;
 pub use saved::{PlanLimits, SavedPlans};
 mod breakdown;
 mod stages;
+pub mod suggest;
 #[cfg(test)]
 mod tests;
 pub mod trailheads;
@@ -285,9 +286,39 @@ impl Planner {
 
     /// Plans the loops of `client`'s request: admitted by its estimated cost to a lane
     /// of the solver pool (a client may have only so many costly plans in flight), then
-    /// planned within the lane's budget. Dropping the future (the client went away)
-    /// stops the plan.
+    /// planned within the lane's budget. When its best loop is mostly on roads, or there
+    /// is none, a longer drive whose best loop is on trails is suggested (see
+    /// [`suggest`]). Dropping the future (the client went away) stops the plan.
     pub async fn loops(
+        &self,
+        req: &LoopRequest,
+        client: Option<ClientAddr>,
+    ) -> Result<LoopsAnswer, PlanError> {
+        let mut answer = self.plan(req, client).await?;
+        if req.hike.preferences.avoid_roads == 0.0 {
+            // Roads were asked for like trails: no street walk to warn of.
+            return Ok(answer);
+        }
+        let streets = answer
+            .loops
+            .iter()
+            .take_while(|l| suggest::mostly_roads(l))
+            .count();
+        if streets > 0 {
+            answer.warnings.push(format!(
+                "the loops are mostly on roads cars use (the first {:.0} % of its length): \
+                 street walks, not hikes; no loop within the drive is on trails",
+                answer.loops[0].breakdown.road * 100.0
+            ));
+        }
+        if self.shared.settings.suggest_drive_factor > 0.0 && Self::wants_suggestion(req, &answer) {
+            answer.suggestion = self.suggest(req, &answer, client).await;
+        }
+        Ok(answer)
+    }
+
+    /// The loops of a request, planned once (no suggestion).
+    async fn plan(
         &self,
         req: &LoopRequest,
         client: Option<ClientAddr>,
@@ -295,6 +326,9 @@ impl Planner {
         let mut params = req.hike.clone();
         if let Some(dates) = &mut params.dates {
             dates.daylight_margin_h = self.shared.settings.daylight_margin_h;
+            dates
+                .rest_minutes_per_hour
+                .get_or_insert(self.shared.settings.rest_minutes_per_hour);
         }
         let cost_units = effort::units(&params);
         let pool = &self.shared.pool;
@@ -331,6 +365,7 @@ impl Planner {
             dates: params
                 .dates
                 .map(|d| (d, crate::dates::sun::zone_at(req.origin.coord()))),
+            suggestion: None,
         };
         if counts.weighed < counts.reachable {
             answer.warnings.push(format!(
@@ -391,9 +426,23 @@ impl Planner {
             nearby = message.is_some(),
             "planned"
         );
-        let found = outcome.loops.len();
-        answer.loops = outcome.loops;
+        let mut loops = outcome.loops;
+        // A hiker who walks roads like trails (avoid_roads false) asked for them.
+        let padding = if params.preferences.avoid_roads > 0.0 {
+            suggest::no_padding(&mut loops)
+        } else {
+            0
+        };
+        let found = loops.len();
+        answer.loops = loops;
         names::name_all(&mut answer.loops);
+        if padding > 0 {
+            answer.warnings.push(format!(
+                "{padding} loop(s) mostly on roads (more than {:.0} % of their length on \
+                 roads cars use) were left out: the first loop is on trails",
+                suggest::MOSTLY_ROADS * 100.0
+            ));
+        }
         self.drive_routes(req, &mut answer.loops).await;
         answer.message = if message.is_some() {
             message

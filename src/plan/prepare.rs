@@ -112,7 +112,7 @@ impl Planner {
 
     /// The trailheads to solve from, with their drives: the one asked for, or those
     /// within the drive limit; and how many the drive reaches.
-    async fn trailheads_for(
+    pub(super) async fn trailheads_for(
         &self,
         req: &LoopRequest,
     ) -> Result<(Vec<TrailheadStart>, DriveSummary, usize), PlanError> {

@@ -169,10 +169,19 @@ pub(crate) fn present(
     let mut legs = Vec::new();
     extend_walk(network, hike, &mut line, &mut legs);
     let mut access = Line::default();
-    extend_walk(network, &l.edges[..a], &mut access, &mut Vec::new());
+    let mut access_legs = Vec::new();
+    extend_walk(network, &l.edges[..a], &mut access, &mut access_legs);
+    let climb = access_legs.iter().fold((0.0, 0.0), |(up, down), leg| {
+        let (a, d) = (leg.meta.ascent_m, leg.meta.descent_m);
+        if leg.forward {
+            (up + a, down + d)
+        } else {
+            (up + d, down + a)
+        }
+    });
     let elevations = line.elevations();
     let geometry = line.coords;
-    let approach = approach(start, access.coords, &geometry);
+    let approach = approach(start, access.coords, &geometry, climb);
     let cuts: Vec<Cut<'_>> = l
         .nights
         .iter()
@@ -277,7 +286,7 @@ pub(crate) fn present_base_camp(
         kind: days.iter().map(|l| l.kind).max().unwrap_or(LoopKind::Loop),
         proven_optimal: false,
         breakdown: w.breakdown,
-        approach: approach(start, Vec::new(), &geometry),
+        approach: approach(start, Vec::new(), &geometry, (0.0, 0.0)),
         geometry,
         elevations,
         highlights: w.highlights,
@@ -292,8 +301,13 @@ pub(crate) fn present_base_camp(
 const APPROACH_MIN_M: f64 = 5.0;
 
 /// The car park to its node (a straight line: it is off the network), then the access
-/// path to the loop.
-fn approach(start: &TrailheadStart, access: Vec<Coord>, loop_line: &[Coord]) -> Option<Approach> {
+/// path to the loop, which climbs `climb` (up, down) on the way there.
+fn approach(
+    start: &TrailheadStart,
+    access: Vec<Coord>,
+    loop_line: &[Coord],
+    climb: (f64, f64),
+) -> Option<Approach> {
     let walked = access.len() >= 2;
     let mut line = vec![start.trailhead.coord];
     let node = access.first().or(loop_line.first()).copied()?;
@@ -304,6 +318,8 @@ fn approach(start: &TrailheadStart, access: Vec<Coord>, loop_line: &[Coord]) -> 
     let distance_m = trailloop_geo::length_m(&line);
     (walked || distance_m >= APPROACH_MIN_M).then_some(Approach {
         distance_m,
+        ascent_m: climb.0,
+        descent_m: climb.1,
         geometry: line,
     })
 }

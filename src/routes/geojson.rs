@@ -96,6 +96,9 @@ pub struct LoopFeatureCollection {
     pub units: Units,
     /// As in the JSON answer.
     pub calendar: super::loop_json::CalendarJson,
+    /// As in the JSON answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<super::loop_json::SuggestionJson>,
 }
 
 impl LoopFeature {
@@ -128,6 +131,7 @@ impl From<LoopsResponse> for LoopFeatureCollection {
             warnings: r.warnings,
             units: r.units,
             calendar: r.calendar,
+            suggestion: r.suggestion,
         }
     }
 }

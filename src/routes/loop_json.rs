@@ -326,11 +326,22 @@ pub struct LoopJson {
     /// (`preferences.base_camp`).
     #[serde(default)]
     pub base_camp: bool,
-    /// Length, km.
+    /// Length, km: the loop's own, from where the approach reaches it.
     pub distance_km: f64,
     /// Length, miles.
     #[serde(default)]
     pub distance_mi: f64,
+    /// What the hiker walks, km: the loop and its approach from the trailhead there and
+    /// back (every day of a base-camp plan). The summary and GPX use it.
+    #[serde(default)]
+    pub total_km: f64,
+    /// The same in miles.
+    #[serde(default)]
+    pub total_mi: f64,
+    /// The walking time of `total_km`, hours, by the model named in `duration_model`
+    /// (no rests: a dated plan's days add them, see `stages[].rest_h`).
+    #[serde(default)]
+    pub total_duration_h: f64,
     /// Total climb, m.
     pub ascent_m: f64,
     /// Total climb, ft.
@@ -412,21 +423,35 @@ fn kind_name(k: LoopKind) -> &'static str {
     }
 }
 
-/// Distance, climb, time and difficulty in a line.
+/// Distance, climb, time and difficulty in a line, the walk from the car included
+/// ("5.4 km with the walk from the car, 320 m of climb, 1 h 8 min, moderate").
 fn summary(l: &PlannedLoop, units: Units) -> String {
+    let approach = l.approach.as_ref();
+    let climb_m = l.ascent_m
+        + approach.map_or(0.0, |a| a.ascent_m + a.descent_m)
+            * if l.base_camp {
+                f64::from(l.days.max(1))
+            } else {
+                1.0
+            };
     let (distance, climb) = match units {
         Units::Metric => (
-            format!("{:.1} km", l.distance_m / 1000.0),
-            format!("{:.0} m", l.ascent_m),
+            format!("{:.1} km", l.total_m() / 1000.0),
+            format!("{climb_m:.0} m"),
         ),
         Units::Imperial => (
-            format!("{:.1} mi", l.distance_m / 1000.0 / KM_PER_MI),
-            format!("{:.0} ft", l.ascent_m * FT_PER_M),
+            format!("{:.1} mi", l.total_m() / 1000.0 / KM_PER_MI),
+            format!("{:.0} ft", climb_m * FT_PER_M),
         ),
     };
-    let minutes = (l.duration_h * 60.0).round() as u64;
+    let with = if approach.is_some() {
+        " with the walk from the car"
+    } else {
+        ""
+    };
+    let minutes = (l.total_duration_h() * 60.0).round() as u64;
     format!(
-        "{distance}, {climb} of climb, {} h {} min, {}",
+        "{distance}{with}, {climb} of climb, {} h {} min, {}",
         minutes / 60,
         minutes % 60,
         difficulty_name(l.difficulty)
@@ -449,6 +474,9 @@ impl LoopJson {
             base_camp: l.base_camp,
             distance_km: round(l.distance_m / 1000.0, 3),
             distance_mi: miles(l.distance_m / 1000.0),
+            total_km: round(l.total_m() / 1000.0, 3),
+            total_mi: miles(l.total_m() / 1000.0),
+            total_duration_h: round(l.total_duration_h(), 2),
             ascent_m: round(l.ascent_m, 1),
             ascent_ft: feet(l.ascent_m),
             descent_m: round(l.descent_m, 1),
@@ -554,6 +582,70 @@ pub struct LoopsResponse {
     pub units: Units,
     /// The dates planned for (`start_date`), or that the plan is for no date.
     pub calendar: CalendarJson,
+    /// When the best loop is mostly on roads cars use (more than half its length), or
+    /// there is none: the shortest longer drive whose best loop is on trails (at most
+    /// 15 % on roads), confirmed by planning the request with it. Absent when the first
+    /// loop is on trails, or no drive within the search (3 times the asked one, at least
+    /// 60 km or minutes, by default) reaches one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<SuggestionJson>,
+}
+
+/// A longer drive whose best loop is on trails.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SuggestionJson {
+    /// The drive to ask for, km (the asked limit widened, rounded up to a whole km;
+    /// of a drive asked by time, the drive to the loop's trailhead).
+    pub max_drive_km: f64,
+    /// The same in miles.
+    pub max_drive_mi: f64,
+    /// The drive to ask for, minutes (likewise).
+    pub max_drive_minutes: f64,
+    /// Why, in a sentence.
+    #[schema(
+        example = "the best loop within a drive of 15 km is 93 % on roads; a drive of 37 km reaches one on trails"
+    )]
+    pub reason: String,
+    /// The best loop of the request with that drive.
+    #[serde(rename = "loop")]
+    pub best: SuggestedLoopJson,
+}
+
+/// The loop a suggested drive reaches.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SuggestedLoopJson {
+    /// Its name, as that request names it.
+    pub name: String,
+    /// Its share on roads cars use, 0..1.
+    pub road_share: f64,
+    /// Where it starts, with the drive there.
+    pub trailhead: TrailheadJson,
+}
+
+impl SuggestionJson {
+    fn new(s: &crate::plan::suggest::Suggestion) -> SuggestionJson {
+        let km = if s.limit.metres.is_finite() {
+            s.limit.metres / 1000.0
+        } else {
+            s.drive.km.ceil()
+        };
+        let minutes = if s.limit.seconds.is_finite() {
+            s.limit.seconds / 60.0
+        } else {
+            s.drive.minutes.ceil()
+        };
+        SuggestionJson {
+            max_drive_km: km,
+            max_drive_mi: (km / KM_PER_MI * 10.0).ceil() / 10.0,
+            max_drive_minutes: minutes,
+            reason: s.reason.clone(),
+            best: SuggestedLoopJson {
+                name: s.loop_name.clone(),
+                road_share: round(s.road_share, 4),
+                trailhead: TrailheadJson::new(&s.trailhead, Some(&s.drive)),
+            },
+        }
+    }
 }
 
 /// What dates an answer was planned for.
@@ -577,6 +669,9 @@ pub struct CalendarJson {
     /// Each day ends at least this many hours before sunset.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub daylight_margin_h: Option<f64>,
+    /// Minutes of rest per walking hour each day's end time counts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rest_minutes_per_hour: Option<f64>,
     /// What planning for (or without) a date means for this answer.
     pub note: String,
 }
@@ -590,6 +685,7 @@ impl CalendarJson {
                 start_time: None,
                 time_zone: None,
                 daylight_margin_h: None,
+                rest_minutes_per_hour: None,
                 note: "planned for no particular date: daylight, opening hours and seasonal \
                        closures were not taken into account (give start_date for them)"
                     .into(),
@@ -600,12 +696,15 @@ impl CalendarJson {
                 start_time: Some(d.start_time.format("%H:%M").to_string()),
                 time_zone: Some(zone.name().into()),
                 daylight_margin_h: Some(d.daylight_margin_h),
+                rest_minutes_per_hour: Some(round((d.day_factor() - 1.0) * 60.0, 1)),
                 note: format!(
-                    "planned for {} from {}: every day ends {:.0} min before sunset or \
+                    "planned for {} from {}: every day, with the walk from the car and \
+                     {:.0} min of rest per walking hour, ends {:.0} min before sunset or \
                      earlier, nights only at places not closed that night, no way closed \
                      to walkers on the trip's days",
                     d.start_date,
                     d.start_time.format("%H:%M"),
+                    (d.day_factor() - 1.0) * 60.0,
                     d.daylight_margin_h * 60.0
                 ),
             },
@@ -636,6 +735,7 @@ impl LoopsResponse {
             message: a.message.clone(),
             warnings: a.warnings.clone(),
             calendar: CalendarJson::new(a.dates.as_ref()),
+            suggestion: a.suggestion.as_ref().map(SuggestionJson::new),
         }
     }
 

@@ -124,6 +124,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         loop_json::WaterJson,
         loop_json::DriveDistanceJson,
         loop_json::CalendarJson,
+        loop_json::SuggestionJson,
+        loop_json::SuggestedLoopJson,
         coverage::CoverageCollection,
         coverage::CoverageFeature,
         coverage::CoverageGeometry,

@@ -239,22 +239,52 @@ pub fn to_gpx(record: &PlanRecord, attribution: &str) -> Result<Vec<u8>, ApiErro
     } else {
         vec![None; ranges.len()]
     };
+    // The walk from the car is walked too: out before the first day's loop, back after
+    // the last (both every day of a base-camp plan).
+    let approach = approach_coords(&record.body);
+    let base_camp = record
+        .body
+        .get("base_camp")
+        .and_then(serde_json::Value::as_bool)
+        .unwrap_or(false);
+    let last = ranges.len().saturating_sub(1);
     let segments = ranges
         .into_iter()
         .zip(day_times)
-        .map(|((from, to), span)| {
-            let times = span.map(|span| {
-                point_times(&coords[from..=to], elevations.map(|z| &z[from..=to]), span)
-            });
+        .enumerate()
+        .map(|(day, ((from, to), span))| {
+            let out = if base_camp || day == 0 {
+                &approach[..]
+            } else {
+                &[]
+            };
+            let back = if base_camp || day == last {
+                &approach[..]
+            } else {
+                &[]
+            };
+            // The approach ends where the loop starts: that vertex once.
+            let walk: Vec<(trailloop_geo::Coord, Option<f64>)> = out
+                .iter()
+                .take(out.len().saturating_sub(1))
+                .map(|&c| (c, None))
+                .chain((from..=to).map(|i| (coords[i], elevations.map(|z| z[i]))))
+                .chain(back.iter().rev().skip(1).map(|&c| (c, None)))
+                .collect();
+            let line: Vec<trailloop_geo::Coord> = walk.iter().map(|w| w.0).collect();
+            let heights: Option<Vec<f64>> = walk.iter().map(|w| w.1).collect();
+            let times = span.map(|span| point_times(&line, heights.as_deref(), span));
             gpx::TrackSegment {
-                points: (from..=to)
-                    .map(|i| {
-                        let mut p = point(coords[i].lon, coords[i].lat);
-                        p.elevation = elevations.map(|z| z[i]);
+                points: walk
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (c, z))| {
+                        let mut p = point(c.lon, c.lat);
+                        p.elevation = *z;
                         p.time = times
                             .as_ref()
                             .zip(span)
-                            .and_then(|(t, span)| gpx_time(t[i - from], span.2));
+                            .and_then(|(t, span)| gpx_time(t[i], span.2));
                         p
                     })
                     .collect(),
@@ -330,6 +360,26 @@ pub fn to_gpx(record: &PlanRecord, attribution: &str) -> Result<Vec<u8>, ApiErro
 }
 
 /// A dated stage's start and end (Unix seconds) and its UTC offset (seconds).
+/// The approach of a saved loop, from its trailhead to the loop (none when it has none or
+/// it does not parse: a plan saved before approaches were kept is its loop alone).
+fn approach_coords(body: &serde_json::Value) -> Vec<trailloop_geo::Coord> {
+    let Some(points) = body
+        .pointer("/approach/geometry/coordinates")
+        .and_then(serde_json::Value::as_array)
+    else {
+        return Vec::new();
+    };
+    let coords: Option<Vec<trailloop_geo::Coord>> = points
+        .iter()
+        .map(|p| {
+            let (lon, lat) = (p.get(0)?.as_f64()?, p.get(1)?.as_f64()?);
+            ((-180.0..=180.0).contains(&lon) && (-90.0..=90.0).contains(&lat))
+                .then_some(trailloop_geo::Coord { lat, lon })
+        })
+        .collect();
+    coords.filter(|c| c.len() >= 2).unwrap_or_default()
+}
+
 fn day_span(s: &StageJson) -> Option<(i64, i64, i32)> {
     let parse = |t: &Option<String>| chrono::DateTime::parse_from_rfc3339(t.as_deref()?).ok();
     let (start, end) = (parse(&s.start_time)?, parse(&s.end_time)?);

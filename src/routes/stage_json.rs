@@ -140,9 +140,17 @@ pub struct StageJson {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(example = "2026-07-15T08:00:00+02:00")]
     pub start_time: Option<String>,
-    /// When the day ends by its walking time (`duration_h`), RFC 3339, local offset.
+    /// When the day ends, RFC 3339, local offset: its walking time (`duration_h`), the
+    /// approach walked that day (`approach_h`) and the rests (`rest_h`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
+    /// Of a dated plan, the walk between the trailhead and the loop that day, hours:
+    /// out on the first day, back on the last (both every day of a base-camp plan).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approach_h: Option<f64>,
+    /// Of a dated plan, the day's rests, hours (`rest_minutes_per_hour` of its walking).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rest_h: Option<f64>,
     /// Sunrise where the day ends, RFC 3339, local offset; absent when the sun does not
     /// rise or set that day (polar day or night).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -233,6 +241,8 @@ impl StageJson {
             date: s.times.as_ref().map(|t| t.date.to_string()),
             start_time: s.times.as_ref().map(|t| rfc3339(&t.start)),
             end_time: s.times.as_ref().map(|t| rfc3339(&t.end)),
+            approach_h: s.times.as_ref().map(|t| round(t.approach_h, 2)),
+            rest_h: s.times.as_ref().map(|t| round(t.rest_h, 2)),
             sunrise: s
                 .times
                 .as_ref()

@@ -27,4 +27,5 @@ mod seasons;
 mod survey;
 mod tls;
 mod trips;
+mod valley;
 mod web;

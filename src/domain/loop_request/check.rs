@@ -331,9 +331,27 @@ fn trip_dates(raw: &LoopRequestBody, p: &mut Problems) -> Option<TripDates> {
             parsed
         }
     };
+    let rest = raw.rest_minutes_per_hour;
+    if let Some(r) = rest {
+        if !(r.is_finite() && (0.0..=TripDates::MAX_REST_MIN_PER_H).contains(&r)) {
+            p.push(
+                "rest_minutes_per_hour",
+                format!(
+                    "must be a number of minutes in 0..={}, got {r}",
+                    TripDates::MAX_REST_MIN_PER_H
+                ),
+            );
+        } else if raw.start_date.is_none() {
+            p.push(
+                "rest_minutes_per_hour",
+                "needs start_date: rests lengthen the days of a dated plan",
+            );
+        }
+    }
     Some(TripDates {
         start_date: date?,
         start_time: time?,
         daylight_margin_h: TripDates::DEFAULT_MARGIN_H,
+        rest_minutes_per_hour: rest,
     })
 }

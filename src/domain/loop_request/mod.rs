@@ -102,6 +102,10 @@ pub struct TripDates {
     /// Each day ends at least this many hours before sunset (the planner's
     /// `daylight_margin_h`, set when it plans).
     pub daylight_margin_h: f64,
+    /// Minutes of rest per walking hour: the request's `rest_minutes_per_hour`, else
+    /// the planner's default (set when it plans). A day lasts its walking time and
+    /// these rests.
+    pub rest_minutes_per_hour: Option<f64>,
 }
 
 impl TripDates {
@@ -113,6 +117,20 @@ impl TripDates {
 
     /// The margin when the planner sets none.
     pub const DEFAULT_MARGIN_H: f64 = 0.5;
+
+    /// Rests when neither the request nor the planner says, minutes per walking hour.
+    pub const DEFAULT_REST_MIN_PER_H: f64 = 10.0;
+
+    /// The most rest a request or the planner may ask, minutes per walking hour.
+    pub const MAX_REST_MIN_PER_H: f64 = 60.0;
+
+    /// How much longer a day lasts than its walking: 1 + rest per walking hour.
+    pub fn day_factor(&self) -> f64 {
+        1.0 + self
+            .rest_minutes_per_hour
+            .unwrap_or(Self::DEFAULT_REST_MIN_PER_H)
+            / 60.0
+    }
 
     /// The date of day `day` (1 for the first).
     pub fn date_of(&self, day: u32) -> chrono::NaiveDate {

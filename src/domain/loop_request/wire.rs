@@ -80,6 +80,11 @@ pub struct LoopRequestBody {
     /// `08:00`); only with `start_date`.
     #[schema(example = "08:00", pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub start_time: Option<String>,
+    /// Minutes of rest per walking hour, 0..=60 (default `planner.rest_minutes_per_hour`,
+    /// 10); only with `start_date`. Each day's end time, and the check that it ends
+    /// before sunset with the margin, count the rests.
+    #[schema(example = 10.0, minimum = 0.0, maximum = 60.0)]
+    pub rest_minutes_per_hour: Option<f64>,
     /// Start from this trailhead only (it must be within driving range).
     pub trailhead_id: Option<i64>,
     /// Trail preferences.
@@ -296,6 +301,9 @@ pub struct LoopQuery {
     #[param(example = "08:00", pattern = "^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     pub start_time: Option<String>,
     /// As in the body.
+    #[param(minimum = 0.0, maximum = 60.0)]
+    pub rest_minutes_per_hour: Option<f64>,
+    /// As in the body.
     pub trailhead_id: Option<i64>,
     /// As `preferences.avoid_roads` in the body: `true`, `false` or a strength in 0..=1.
     #[serde(alias = "preferences.avoid_roads")]
@@ -373,6 +381,7 @@ impl From<LoopQuery> for LoopRequestBody {
             max_day_ascent_m: q.max_day_ascent_m,
             start_date: q.start_date,
             start_time: q.start_time,
+            rest_minutes_per_hour: q.rest_minutes_per_hour,
             trailhead_id: q.trailhead_id,
             preferences: Some(PreferencesBody {
                 avoid_roads: q.avoid_roads.as_deref().map(parse_avoid_roads),
