@@ -335,13 +335,13 @@ pub fn build(source: &dyn TrailSource, options: &BuildOptions) -> Result<TrailDa
     let extra = match origin.trailheads_from {
         TrailheadsFrom::Derived => trailheads::derived(&nodes, &edges, &reach),
         TrailheadsFrom::Osm if junctions_by_distance => {
-            trailheads::near_roads(&nodes, &reach, |c| {
+            trailheads::near_roads(&nodes, &edges, &reach, |c| {
                 drive.snap(c, OWN_JUNCTION_ROAD_M).is_some()
             })
         }
         _ => Vec::new(),
     };
-    let mut trailheads = trailheads::find(&data, &nodes, &reach, &index, options, extra);
+    let mut trailheads = trailheads::find(&data, &nodes, &edges, &reach, &index, options, extra);
     potential::measure(&nodes, &edges, &mut trailheads);
     for t in &mut trailheads {
         t.road = drive.snap(t.coord, TRAILHEAD_ROAD_RADIUS_M);

@@ -46,6 +46,7 @@ pub(crate) fn trail_reach(node_count: usize, edges: &[Edge], urban: &[bool]) -> 
 pub(crate) fn find(
     data: &OsmData,
     nodes: &[Node],
+    edges: &[Edge],
     reach: &[f64],
     index: &PointIndex,
     options: &BuildOptions,
@@ -56,7 +57,7 @@ pub(crate) fn find(
         .iter()
         .filter_map(|f| mapped(f, reach, index, options.trailhead_snap_radius_m))
         .collect();
-    candidates.extend(road_junctions(data, nodes, reach));
+    candidates.extend(road_junctions(data, nodes, edges, reach));
     candidates.extend(extra);
     cluster(candidates, options.trailhead_cluster_radius_m)
 }
@@ -76,13 +77,14 @@ fn labels<'a>(nodes: &[Node], edges: &'a [Edge]) -> Vec<Option<&'a str>> {
     label
 }
 
-/// A trailhead at node `i`, unnamed: [`name_unnamed`] names it after its trail and road.
-fn at_node(nodes: &[Node], i: usize, kind: TrailheadKind) -> Trailhead {
+fn at_node(nodes: &[Node], label: &[Option<&str>], i: usize, kind: TrailheadKind) -> Trailhead {
     Trailhead {
         node: i as NodeIndex,
         coord: nodes[i].coord,
-        name: None,
-        name_derived: false,
+        name: label[i].map(str::to_owned),
+        // Named after its trail for now (the clustering prefers named candidates);
+        // `name_unnamed` gives it its full name.
+        name_derived: label[i].is_some(),
         kind,
         osm_id: None,
         snap_distance_m: 0.0,
@@ -96,12 +98,14 @@ fn at_node(nodes: &[Node], i: usize, kind: TrailheadKind) -> Trailhead {
 /// cars drive, as road junctions.
 pub(crate) fn near_roads(
     nodes: &[Node],
+    edges: &[Edge],
     reach: &[f64],
     near_road: impl Fn(Coord) -> bool,
 ) -> Vec<Trailhead> {
+    let label = labels(nodes, edges);
     (0..nodes.len())
         .filter(|&i| reach[i] >= MIN_JUNCTION_TRAIL_M && near_road(nodes[i].coord))
-        .map(|i| at_node(nodes, i, TrailheadKind::RoadJunction))
+        .map(|i| at_node(nodes, &label, i, TrailheadKind::RoadJunction))
         .collect()
 }
 
@@ -109,6 +113,7 @@ pub(crate) fn near_roads(
 /// each named trail (a route, or the edges of one name), where at least
 /// [`MIN_JUNCTION_TRAIL_M`] of trail is within reach.
 pub(crate) fn derived(nodes: &[Node], edges: &[Edge], reach: &[f64]) -> Vec<Trailhead> {
+    let label = labels(nodes, edges);
     let mut degree = vec![0u32; nodes.len()];
     let mut route_ends: std::collections::BTreeMap<&str, std::collections::BTreeMap<u32, u32>> =
         Default::default();
@@ -134,7 +139,7 @@ pub(crate) fn derived(nodes: &[Node], edges: &[Edge], reach: &[f64]) -> Vec<Trai
     picked
         .into_iter()
         .filter(|&i| reach[i] >= MIN_JUNCTION_TRAIL_M)
-        .map(|i| at_node(nodes, i, TrailheadKind::TrailEnd))
+        .map(|i| at_node(nodes, &label, i, TrailheadKind::TrailEnd))
         .collect()
 }
 
@@ -174,15 +179,17 @@ fn mapped(f: &Feature, reach: &[f64], index: &PointIndex, radius_m: f64) -> Opti
 fn road_junctions<'a>(
     data: &'a OsmData,
     nodes: &'a [Node],
+    edges: &'a [Edge],
     reach: &'a [f64],
 ) -> impl Iterator<Item = Trailhead> + 'a {
+    let label = labels(nodes, edges);
     nodes
         .iter()
         .enumerate()
         .filter(move |&(i, n)| {
             reach[i] >= MIN_JUNCTION_TRAIL_M && data.car_nodes.binary_search(&n.osm_id).is_ok()
         })
-        .map(move |(i, _)| at_node(nodes, i, TrailheadKind::RoadJunction))
+        .map(move |(i, _)| at_node(nodes, &label, i, TrailheadKind::RoadJunction))
 }
 
 fn rank(t: &Trailhead) -> (u8, bool, i64, NodeIndex) {
@@ -275,7 +282,10 @@ pub(crate) fn name_unnamed(
     edges: &[Edge],
     highlights: &[crate::Highlight],
 ) {
-    if trailheads.iter().all(|t| t.name.is_some()) {
+    if trailheads
+        .iter()
+        .all(|t| t.name.is_some() && !t.name_derived)
+    {
         return;
     }
     // Named roads cars drive, as points every ROAD_SAMPLE_M along them.
@@ -337,7 +347,11 @@ pub(crate) fn name_unnamed(
         }
     }
     let label = labels(nodes, edges);
-    for t in trailheads.iter_mut().filter(|t| t.name.is_none()) {
+    // Those without a name of the data's own: unnamed, or named after a trail so far.
+    for t in trailheads
+        .iter_mut()
+        .filter(|t| t.name.is_none() || t.name_derived)
+    {
         let noun = noun(t.kind);
         let on_road = roads
             .nearest(t.coord, NAMING_ROAD_M)

@@ -69,6 +69,9 @@ struct State {
     live: HashMap<String, i64>,
     /// The closure classes of each import whose tiles are held or loading.
     closures: HashMap<RegionVersion, Arc<ClosureClasses>>,
+    /// The tiles each import has data in, where the store said (at preload): a key
+    /// outside them is empty and is not asked of the store (which may be away).
+    holds: HashMap<RegionVersion, Arc<std::collections::HashSet<TileKey>>>,
     bytes: usize,
     edges: usize,
     clock: u64,
@@ -146,6 +149,9 @@ impl TileCache {
         state
             .closures
             .retain(|v, _| v.region != version.region || v == version);
+        state
+            .holds
+            .retain(|v, _| v.region != version.region || v == version);
         for key in old {
             if let Some(slot) = state.slots.remove(&key) {
                 state.bytes -= slot.bytes;
@@ -162,7 +168,16 @@ impl TileCache {
         true
     }
 
-    /// The tiles `keys` of `version`, from memory or loaded from `store`.
+    /// Notes the tiles `version` has data in (as the store lists them): the others are
+    /// empty, and [`TileCache::tiles`] does not ask the store for them.
+    pub fn holds(&self, version: &RegionVersion, tiles: &[TileKey]) {
+        self.lock()
+            .holds
+            .insert(version.clone(), Arc::new(tiles.iter().copied().collect()));
+    }
+
+    /// The tiles `keys` of `version`, from memory or loaded from `store` (those known to
+    /// be empty left out).
     pub async fn tiles(
         &self,
         store: &Store,
@@ -171,7 +186,9 @@ impl TileCache {
     ) -> Result<Vec<Arc<NetworkTile>>, CacheError> {
         let cells: Vec<(TileKey, Arc<OnceCell<Arc<NetworkTile>>>)> = {
             let mut state = self.lock();
+            let holds = state.holds.get(version).cloned();
             keys.iter()
+                .filter(|k| holds.as_ref().is_none_or(|h| h.contains(k)))
                 .map(|&tile| {
                     state.clock += 1;
                     let clock = state.clock;

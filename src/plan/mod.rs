@@ -20,6 +20,8 @@
 //!   daylight, places open, ways closed), the plans one can follow kept (`trips`),
 //!   ranked by the solver's score and presented (`present`, `stages`, `breakdown`,
 //!   `names`);
+//! - [`suggest`]: street walks not listed after a trail loop, and when the best loop
+//!   is mostly on roads, the shortest longer drive whose best loop is on trails;
 //! - [`answer`]: the answer and its types; `errors`: why a request failed.
 //!
 //! Beside the pipeline, the other doors: trailheads near a point (`finder`), the
@@ -266,6 +268,7 @@ impl Planner {
         let mut loaded = 0;
         for (version, tiles) in self.shared.store.regions().await? {
             self.shared.cache.observe(&version);
+            self.shared.cache.holds(&version, &tiles);
             for chunk in tiles.chunks(8) {
                 if self.shared.cache.bytes_held() >= self.shared.cache.capacity_bytes() {
                     return Ok(loaded);

@@ -223,8 +223,23 @@ async fn a_saved_plan_comes_back_identical_and_as_gpx(backend: Backend) {
     assert_eq!(doc.tracks.len(), 1);
     let points = &doc.tracks[0].segments[0].points;
     let coords = the_loop["geometry"]["coordinates"].as_array().unwrap();
-    assert_eq!(points.len(), coords.len());
-    for (p, c) in points.iter().zip(coords) {
+    // The walk from the car out before the loop and back after it (each approach
+    // vertex but the loop's own), then the loop's vertices with their elevations.
+    let approach: Vec<Value> = the_loop["approach"]["geometry"]["coordinates"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let out = approach.len().saturating_sub(1);
+    assert_eq!(points.len(), coords.len() + 2 * out);
+    for (p, c) in points.iter().zip(approach.iter().take(out)) {
+        assert!((p.point().x() - c[0].as_f64().unwrap()).abs() < 1e-9);
+        assert!((p.point().y() - c[1].as_f64().unwrap()).abs() < 1e-9);
+    }
+    for (p, c) in points.iter().rev().zip(approach.iter().take(out)) {
+        assert!((p.point().x() - c[0].as_f64().unwrap()).abs() < 1e-9);
+        assert!((p.point().y() - c[1].as_f64().unwrap()).abs() < 1e-9);
+    }
+    for (p, c) in points[out..].iter().zip(coords) {
         let (x, y) = (p.point().x(), p.point().y());
         assert!((x - c[0].as_f64().unwrap()).abs() < 1e-9);
         assert!((y - c[1].as_f64().unwrap()).abs() < 1e-9);

@@ -590,6 +590,10 @@ fn probe(field: &str, value: &Value) -> Value {
             "target_km"
         }] = json!(if field == "max_day_km" { 1 } else { 5 });
     }
+    // Rests lengthen the days of a dated plan: they come with a date.
+    if field == "rest_minutes_per_hour" {
+        body["start_date"] = json!("2026-07-15");
+    }
     match field.split_once('.') {
         Some((outer, inner)) => {
             if body.get(outer).is_none() {

@@ -281,7 +281,7 @@ async fn every_trailhead_and_loop_is_named_and_the_town_is_found(backend: Backen
     assert!(names.contains(&"Parking near Greenwood Lake"), "{names:?}");
     let in_town: Vec<&&str> = names
         .iter()
-        .filter(|n| (n.ends_with("Street parking") || n.ends_with("Avenue parking")))
+        .filter(|n| n.ends_with("Street parking") || n.ends_with("Avenue parking"))
         .collect();
     assert_eq!(in_town.len(), 2, "{names:?}");
     // Every loop's name ends with its trailhead's.

@@ -43,6 +43,15 @@ function setSlider(input, value) {
   sliderKm.set(input, Number(input.value) * kmPerUnit());
 }
 
+// Sets the drive slider to `value` in the page's units (within its range); returns
+// what it was set to.
+export function setDrive(value) {
+  const [lo, hi] = rangeOf('drive');
+  setSlider(ui.drive, clampTo(value, [lo, hi]));
+  showSliderValues();
+  return Number(ui.drive.value);
+}
+
 // Each unit has its sliders' ranges; their values carry over.
 export function setUnits(units) {
   state.units = units;

@@ -9,7 +9,9 @@ import { atMost, limitsFrom } from './config.js';
 import { longDay } from './days.js';
 import { renderDays, showDay } from './days-view.js';
 import { distanceIn, loopTitle, trailheadName } from './format.js';
-import { checkCurrentForm, formValues, initForm, restoreForm, setLengthTo, setUnits } from './form.js';
+import {
+  checkCurrentForm, formValues, initForm, restoreForm, setDrive, setLengthTo, setUnits,
+} from './form.js';
 import { driveText, loopStats, markSelected, renderList } from './list.js';
 import {
   clearMapResults, createMap, drawLoops, drawSelection, fitLoops, highlightLine, loadCoverage,
@@ -193,6 +195,27 @@ function onSubmit(event) {
   runSearch(query, { focusResults: true });
 }
 
+// A longer drive whose best loop is on trails, offered as one click: "Drive 27 km for
+// Ridge Trail from Brush Ridge Road parking".
+function offerDrive(suggestion) {
+  const imperial = state.units === 'imperial';
+  const drive = Math.ceil(imperial ? suggestion.max_drive_mi : suggestion.max_drive_km);
+  const unit = imperial ? 'mi' : 'km';
+  const p = document.createElement('p');
+  p.className = 'suggestion';
+  p.textContent = `${suggestion.reason}. `;
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.dataset.testid = 'suggested-drive';
+  button.textContent = `Drive ${drive} ${unit} for ${suggestion.loop.name}`;
+  button.addEventListener('click', () => {
+    setDrive(drive);
+    ui.form.requestSubmit();
+  });
+  p.append(button);
+  ui.status.append(p);
+}
+
 async function runSearch(query, { focusResults = false } = {}) {
   if (!state.origin) return;
   const controller = startRequest();
@@ -220,9 +243,10 @@ async function runSearch(query, { focusResults = false } = {}) {
   if (state.selected) showPlanLinks(state.selected);
   // The heading says how many; the status only what the service adds.
   const warnings = answer.warnings ?? [];
-  if (answer.message || warnings.length || !n) {
+  if (answer.message || warnings.length || !n || answer.suggestion) {
     setStatus(answer.message ?? (n ? `${heading}.` : 'No loops found.'), 'info', warnings);
   } else clearStatus();
+  if (answer.suggestion) offerDrive(answer.suggestion);
   if (focusResults) {
     // Focus goes to the answer (not back to the top); on a phone its first loop shows.
     ui.resultsHeading.focus({ preventScroll: true });
