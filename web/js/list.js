@@ -17,15 +17,14 @@ export function driveText(th, units) {
   return `${formatDistance(d, units)} drive${minutes}`;
 }
 
-// "10.5 km with the walk from the car · ↑ 650 m · 3 h 46 min": what the hiker walks,
-// the approach from the trailhead there and back included (a plan saved before the
-// service sent totals shows its loop alone).
+// "10.5 km · ↑ 650 m · 3 h 46 min": what the hiker walks, the approach from the
+// trailhead there and back included (a plan saved before the service sent totals shows
+// its loop alone).
 export const loopStats = (loop, units) => {
   const total = loop.total_km != null;
   const distance = distanceIn(loop, total ? 'total' : 'distance', units);
   const hours = total ? loop.total_duration_h : loop.duration_h;
-  const withApproach = total && loop.approach ? ' with the walk from the car' : '';
-  return `${formatDistance(distance, units)}${withApproach} · ↑ ${formatClimb(climbIn(loop, 'ascent', units), units)} · ${formatDuration(hours)}`;
+  return `${formatDistance(distance, units)} · ↑ ${formatClimb(climbIn(loop, 'ascent', units), units)} · ${formatDuration(hours)}`;
 };
 
 // The list of state.loops; `onSelect(loop)` when one is chosen.

@@ -70,8 +70,10 @@ function selectLoop(loop, { fromList = false } = {}) {
   highlightLine(loop);
   drawSelection(loop);
   ui.detailsTitle.textContent = loopTitle(loop);
+  // The walk from the car is in the figures; the details say so.
+  const fromCar = loop.approach && loop.total_km != null ? ' with the walk from the car' : '';
   ui.detailsMeta.textContent =
-    `${loopStats(loop, state.units)} · ${loop.difficulty} · from ${trailheadName(loop)} (${driveText(loop.trailhead, state.units)})`;
+    `${loopStats(loop, state.units)}${fromCar} · ${loop.difficulty} · from ${trailheadName(loop)} (${driveText(loop.trailhead, state.units)})`;
   const warning = longDay(loop);
   ui.longDay.textContent = warning ? `⚠ ${warning}` : '';
   ui.longDay.hidden = !warning;
