@@ -369,6 +369,39 @@ pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)]) -> TestApp
 }
 
 /// The app on a given store.
+/// The app over a fixture's `network`: in memory, or imported into a fresh migrated
+/// database as region `region` (from `source`).
+pub async fn spawn_app_over(
+    backend: Backend,
+    network: &TrailData,
+    region: &str,
+    source: &str,
+) -> TestApp {
+    match backend {
+        Backend::Embedded => spawn_app_on(
+            Store::Embedded(Arc::new(EmbeddedStore::new(network.clone()))),
+            None,
+            &[],
+        ),
+        Backend::Postgres => {
+            let db = TestDatabase::migrated().await;
+            let mut client = db.client().await;
+            let source = trailloop::db::region_writer::ImportSource {
+                region: region.into(),
+                source: source.into(),
+                sha256: "fixture".into(),
+                dem_sources: Vec::new(),
+                started_at: chrono::Utc::now(),
+            };
+            trailloop::db::region_writer::replace_region(&mut client, &source, network)
+                .await
+                .expect("importing the fixture");
+            let store = Store::Postgres(PgStore::new(trailloop::db::pool(&db.settings()).unwrap()));
+            spawn_app_on(store, Some(db), &[])
+        }
+    }
+}
+
 pub fn spawn_app_on(store: Store, db: Option<TestDatabase>, extra: &[(&str, &str)]) -> TestApp {
     let app = Application::build_with_store(test_settings(extra), store).expect("building the app");
     let port = app.port();

@@ -6,13 +6,12 @@
 //! takes on which dates, and every day's end against a sunset computed here by NOAA's
 //! simplified equations (independent of the service's solar algorithm).
 
-use std::sync::{Arc, LazyLock};
+use std::sync::LazyLock;
 
 use serde_json::{json, Value};
-use trailloop::store::{EmbeddedStore, PgStore, Store};
 use trailloop_osm::TrailData;
 
-use crate::helpers::{spawn_app_on, Backend, TestApp, TestDatabase};
+use crate::helpers::{spawn_app_over, Backend, TestApp};
 
 fn fixture() -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/seasons.osm.pbf")
@@ -44,29 +43,7 @@ const MARGIN_H: f64 = 0.5;
 
 async fn app(backend: Backend) -> TestApp {
     let network = tokio::task::spawn_blocking(|| &*NETWORK).await.unwrap();
-    match backend {
-        Backend::Embedded => spawn_app_on(
-            Store::Embedded(Arc::new(EmbeddedStore::new(network.clone()))),
-            None,
-            &[],
-        ),
-        Backend::Postgres => {
-            let db = TestDatabase::migrated().await;
-            let mut client = db.client().await;
-            let source = trailloop::db::region_writer::ImportSource {
-                region: "seasons".into(),
-                source: "seasons.osm.pbf".into(),
-                sha256: "fixture".into(),
-                dem_sources: Vec::new(),
-                started_at: chrono::Utc::now(),
-            };
-            trailloop::db::region_writer::replace_region(&mut client, &source, network)
-                .await
-                .expect("importing the fixture");
-            let store = Store::Postgres(PgStore::new(trailloop::db::pool(&db.settings()).unwrap()));
-            spawn_app_on(store, Some(db), &[])
-        }
-    }
+    spawn_app_over(backend, network, "seasons", "seasons.osm.pbf").await
 }
 
 fn request(target_km: f64, days: u32, date: Option<&str>, extra: Value) -> Value {

@@ -7,13 +7,12 @@
 //! day's end counts its rests, every trailhead has a name, and the town is found by
 //! its name.
 
-use std::sync::{Arc, LazyLock};
+use std::sync::LazyLock;
 
 use serde_json::{json, Value};
-use trailloop::store::{EmbeddedStore, PgStore, Store};
 use trailloop_osm::TrailData;
 
-use crate::helpers::{spawn_app_on, Backend, TestApp, TestDatabase};
+use crate::helpers::{spawn_app_over, Backend, TestApp};
 
 fn fixture() -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valley.osm.pbf")
@@ -28,29 +27,7 @@ const TOWN: (f64, f64) = (40.8135, -77.8850);
 
 async fn app(backend: Backend) -> TestApp {
     let network = tokio::task::spawn_blocking(|| &*NETWORK).await.unwrap();
-    match backend {
-        Backend::Embedded => spawn_app_on(
-            Store::Embedded(Arc::new(EmbeddedStore::new(network.clone()))),
-            None,
-            &[],
-        ),
-        Backend::Postgres => {
-            let db = TestDatabase::migrated().await;
-            let mut client = db.client().await;
-            let source = trailloop::db::region_writer::ImportSource {
-                region: "valley".into(),
-                source: "valley.osm.pbf".into(),
-                sha256: "fixture".into(),
-                dem_sources: Vec::new(),
-                started_at: chrono::Utc::now(),
-            };
-            trailloop::db::region_writer::replace_region(&mut client, &source, network)
-                .await
-                .expect("importing the fixture");
-            let store = Store::Postgres(PgStore::new(trailloop::db::pool(&db.settings()).unwrap()));
-            spawn_app_on(store, Some(db), &[])
-        }
-    }
+    spawn_app_over(backend, network, "valley", "valley.osm.pbf").await
 }
 
 fn request(max_drive_km: f64, extra: Value) -> Value {
