@@ -486,6 +486,8 @@ def main():
             if loop.get("trailhead") else None,
             "approach_km": (loop.get("approach") or {}).get("distance_km"),
             "name": loop.get("name"),
+            # What the service says, beside what is measured here (not judged).
+            "reported_turns_per_km": (loop.get("breakdown") or {}).get("turns_per_km"),
         }
         row["pass"] = judge(cur, res)
         row["all_four"] = all(row["pass"].values())

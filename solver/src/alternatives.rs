@@ -42,7 +42,8 @@ impl ScoredWalk {
     ) -> ScoredWalk {
         let approach = approach_steps(graph, &steps, scorer.approach_max);
         let hike = &steps[approach..steps.len() - approach];
-        let (attrs, _) = graph.steps_attrs(hike);
+        let (mut attrs, _) = graph.steps_attrs(hike);
+        attrs.turns = graph.walk_turns(hike);
         let mut ids: Vec<u32> = hike.iter().map(|s| s.edge).collect();
         ids.sort_unstable();
         let mut shared = 0.0;
@@ -313,6 +314,7 @@ mod tests {
             ascent_m: 0.0,
             descent_m: 0.0,
             junctions: 0.0,
+            turns: 0.0,
             length_error: quality.length_error,
             sharing,
             compactness: 0.5,

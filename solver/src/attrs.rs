@@ -42,6 +42,9 @@ pub(crate) struct Attrs {
     /// of the pieces that meet there, so that a closed walk counts each pass once and
     /// the sum does not depend on the direction.
     pub junctions: f64,
+    /// Junction turns inside the piece (see `turns`); the turns where two pieces meet
+    /// are added by whoever joins them. The same either way round.
+    pub turns: f64,
 }
 
 impl Attrs {
@@ -55,6 +58,7 @@ impl Attrs {
         self.descent += other.descent;
         self.area += other.area;
         self.junctions += other.junctions;
+        self.turns += other.turns;
     }
 
     pub fn sub(&mut self, other: &Attrs) {
@@ -67,6 +71,7 @@ impl Attrs {
         self.descent -= other.descent;
         self.area -= other.area;
         self.junctions -= other.junctions;
+        self.turns -= other.turns;
     }
 
     /// The same piece walked the other way.

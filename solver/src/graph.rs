@@ -16,6 +16,7 @@ use crate::error::GraphError;
 use crate::input::{EdgeInput, NodeInput};
 use crate::solution::DirectedEdge;
 use crate::tile::{Chain, ChainAdj, EdgeData, GraphTile, Place};
+use crate::turns;
 
 /// Where an input edge is: which tile of the graph, and its index in that tile's input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -385,6 +386,48 @@ impl TrailGraph {
             .of(edge - base)
             .iter()
             .map(move |&(f, len)| (base + f, len))
+    }
+
+    /// Whether a junction is a decision: three or more ways meet there.
+    pub(crate) fn is_decision(&self, junction: u32) -> bool {
+        self.neighbours(junction).nth(2).is_some()
+    }
+
+    /// The direction a step leaves its first node in (see [`turns`]).
+    #[inline]
+    pub(crate) fn step_leave(&self, step: TrailStep) -> f32 {
+        self.edge(step.edge).leave[usize::from(!step.fwd)]
+    }
+
+    /// The direction back along a step from the node it arrives at.
+    #[inline]
+    pub(crate) fn step_back(&self, step: TrailStep) -> f32 {
+        self.edge(step.edge).leave[usize::from(step.fwd)]
+    }
+
+    /// Whether walking `into` then `out` turns at a decision (`out` leaves where `into`
+    /// arrives).
+    pub(crate) fn turns_between(&self, into: TrailStep, out: TrailStep) -> bool {
+        let Place::Junction(j) = self.place(self.step_head(into)) else {
+            return false;
+        };
+        turns::is_turn(self.step_back(into), self.step_leave(out)) && self.is_decision(j)
+    }
+
+    /// Junction turns of a walk given as steps: at every node between two steps that
+    /// is a decision (see [`turns`]). The walk's first and last nodes are not counted.
+    pub(crate) fn walk_turns(&self, steps: &[TrailStep]) -> f64 {
+        steps
+            .windows(2)
+            .filter(|w| self.turns_between(w[0], w[1]))
+            .count() as f64
+    }
+
+    /// The node index a step arrives at.
+    fn step_head(&self, step: TrailStep) -> u32 {
+        let t = tile_of(&self.bases.edge, step.edge);
+        let e = &self.tiles[t].edges[(step.edge - self.bases.edge[t]) as usize];
+        self.bases.node[t] + if step.fwd { e.target } else { e.source }
     }
 
     /// Measures of a run of steps, in walking order, and the most it demands.

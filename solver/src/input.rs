@@ -7,6 +7,7 @@ use crate::attrs::{shoelace, Attrs};
 use crate::demands::Demands;
 use crate::error::GraphError;
 use crate::tile::EdgeData;
+use crate::turns;
 
 /// A node of the input graph: a junction, a trail end or a point along a trail.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -150,6 +151,15 @@ pub(crate) fn validate_edge(
         points.extend_from_slice(&e.geometry[1..e.geometry.len() - 1]);
     }
     points.push(positions[target as usize]);
+    let line: &[[f64; 2]] = if e.geometry.len() >= 2 {
+        &e.geometry
+    } else {
+        &points
+    };
+    let leave = [
+        turns::leaving(line.iter().copied()),
+        turns::leaving(line.iter().rev().copied()),
+    ];
     Ok(EdgeData {
         id: e.id,
         source,
@@ -172,6 +182,7 @@ pub(crate) fn validate_edge(
             descent: e.descent_m,
             area: shoelace(&points, area_origin),
             junctions: 0.0,
+            turns: 0.0,
         },
         demands: Demands {
             sac: e.sac_grade,
@@ -179,6 +190,7 @@ pub(crate) fn validate_edge(
             closures: closure_bit(e.closure_class),
         },
         geometry: e.geometry,
+        leave,
     })
 }
 

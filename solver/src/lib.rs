@@ -70,6 +70,7 @@ mod side_by_side;
 mod solution;
 mod solve;
 mod tile;
+mod turns;
 mod walk;
 pub mod walking;
 

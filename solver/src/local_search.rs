@@ -15,7 +15,7 @@ use crate::paths::{mark_side_by_side, path_to, seed_dijkstra, SearchScratch};
 use crate::query::Limits;
 use crate::rng::Rng;
 use crate::score::{NightAt, Quality, Score, Scorer};
-use crate::search_graph::{signature, SearchArc, SearchGraph};
+use crate::search_graph::{signature, SearchArc, SearchGraph, SearchStep};
 use crate::walk::Walk;
 
 /// Smallest search radius of a move, as a fraction of T.
@@ -37,6 +37,12 @@ struct Marked {
     night_pos: Vec<usize>,
     days: Vec<Attrs>,
     nights: Vec<NightAt>,
+    /// `turns[p]` = turns at cycle positions `0..p` (see [`Marked::turn_at`]); `m + 2`
+    /// entries.
+    turns: Vec<f64>,
+    /// The stick's last step when the stick is measured: turns at the anchor count.
+    stick_in: Option<SearchStep>,
+    cycle: Vec<SearchStep>,
 }
 
 impl Marked {
@@ -66,6 +72,17 @@ impl Marked {
             prefix.push(next);
         }
         let (total, shared) = walk.attrs(local, approach_max);
+        let stick_in = if walk.stick_counts(local, approach_max) {
+            walk.stick.last().copied()
+        } else {
+            None
+        };
+        let mut turns = Vec::with_capacity(m + 2);
+        turns.push(0.0);
+        for p in 0..=m {
+            let t = turn_at(local, &walk.cycle, stick_in, p);
+            turns.push(turns[p] + t);
+        }
         let night_pos: Vec<usize> = (1..m)
             .filter(|&p| walk.nights.contains(&nodes[p]))
             .collect();
@@ -84,7 +101,49 @@ impl Marked {
             night_pos,
             days,
             nights,
+            turns,
+            stick_in,
+            cycle: walk.cycle.clone(),
         }
+    }
+
+    /// The step arriving at cycle position `i`, if a turn there counts.
+    fn into(&self, i: usize) -> Option<SearchStep> {
+        if i > 0 {
+            Some(self.cycle[i - 1])
+        } else {
+            self.stick_in
+        }
+    }
+
+    /// The step leaving cycle position `j`, if a turn there counts.
+    fn out_of(&self, j: usize) -> Option<SearchStep> {
+        if j < self.cycle.len() {
+            Some(self.cycle[j])
+        } else {
+            self.stick_in.map(|(e, f)| (e, !f))
+        }
+    }
+}
+
+/// The turn at cycle position `p` (0 and `m` are the anchor, arrived at from the stick
+/// and left back along it; nothing there when the stick is not measured).
+fn turn_at(
+    local: &SearchGraph,
+    cycle: &[SearchStep],
+    stick_in: Option<SearchStep>,
+    p: usize,
+) -> f64 {
+    let m = cycle.len();
+    let into = if p > 0 { Some(cycle[p - 1]) } else { stick_in };
+    let out = if p < m {
+        Some(cycle[p])
+    } else {
+        stick_in.map(|(e, f)| (e, !f))
+    };
+    match (into, out) {
+        (Some(a), Some(b)) if m > 0 => local.turn(a, b),
+        _ => 0.0,
     }
 }
 
@@ -99,6 +158,8 @@ struct Move {
     j: usize,
     /// Whether the new path runs from the origin (at position i) towards position j.
     from_origin: bool,
+    /// The walk's junction turns after the move.
+    turns: f64,
 }
 
 /// How the local search ended and what it spent.
@@ -163,6 +224,10 @@ pub(crate) fn local_search(
         match found {
             Some(mv) => {
                 walk = apply(&walk, &mv, s);
+                debug_assert!(
+                    (walk.attrs(local, scorer.approach_max).0.turns - mv.turns).abs() < 1e-9,
+                    "a move's turns are priced as the walk counts them"
+                );
                 marked = Marked::new(local, &walk, scorer, s);
                 current = mv.quality;
                 failures = 0;
@@ -236,6 +301,13 @@ fn best_move(
             let p = s.node[ix].parent;
             let mut acc = s.acc[p.to as usize];
             acc.add(&local.step_attrs((p.edge, p.fwd)));
+            if p.to == origin {
+                s.first[ix] = (p.edge, p.fwd);
+            } else {
+                let into = s.node[p.to as usize].parent;
+                acc.turns += local.turn((into.edge, into.fwd), (p.edge, p.fwd));
+                s.first[ix] = s.first[p.to as usize];
+            }
             s.acc[ix] = acc;
         }
         let acc_x = s.acc[ix];
@@ -262,7 +334,15 @@ fn best_move(
                     continue;
                 }
                 let mut path = acc_x;
-                path.add(&local.step_attrs((a.edge, a.fwd)));
+                let closing = (a.edge, a.fwd);
+                path.add(&local.step_attrs(closing));
+                let first = if x == origin {
+                    closing
+                } else {
+                    let into = s.node[ix].parent;
+                    path.turns += local.turn((into.edge, into.fwd), closing);
+                    s.first[ix]
+                };
                 let y_positions = if y == anchor {
                     [Some(0), Some(m)]
                 } else {
@@ -279,6 +359,20 @@ fn best_move(
                         attrs.sub(&prefix[j]);
                         attrs.add(&prefix[i]);
                         attrs.add(&path.oriented(from_origin));
+                        // The turns where the arc met the rest go; the new path's
+                        // come at both ends.
+                        let (head, tail) = if from_origin {
+                            (first, closing)
+                        } else {
+                            ((closing.0, !closing.1), (first.0, !first.1))
+                        };
+                        attrs.turns -= marked.turns[j + 1] - marked.turns[i];
+                        if let Some(into) = marked.into(i) {
+                            attrs.turns += local.turn(into, head);
+                        }
+                        if let Some(out) = marked.out_of(j) {
+                            attrs.turns += local.turn(tail, out);
+                        }
                         let q = if marked.days.is_empty() {
                             scorer.quality(&attrs, shared)
                         } else {
@@ -307,6 +401,7 @@ fn best_move(
                                 i,
                                 j,
                                 from_origin,
+                                turns: attrs.turns,
                             });
                         }
                     }

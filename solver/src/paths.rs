@@ -77,6 +77,8 @@ pub(crate) struct SearchScratch {
     pub(crate) node: Vec<NodeState>,
     /// Attributes of the Dijkstra tree path to each settled node.
     pub(crate) acc: Vec<Attrs>,
+    /// The first step of the Dijkstra tree path to each settled node.
+    pub(crate) first: Vec<SearchStep>,
     pub(crate) cycle_edge: Vec<u32>,
     /// Walk generation: entries equal to `mark` are edges drawn beside the walk, which
     /// no new path may take.
@@ -89,6 +91,7 @@ impl SearchScratch {
         if self.node.len() < nodes {
             self.node.resize(nodes, NodeState::default());
             self.acc.resize(nodes, Attrs::default());
+            self.first.resize(nodes, (NONE, true));
         }
         if self.cycle_edge.len() < edges {
             self.cycle_edge.resize(edges, 0);

@@ -11,11 +11,12 @@
 //! e the length error, s the sharing and c the compactness:
 //!
 //! ```text
-//! cost = LENGTH_WEIGHT e + SHARING_WEIGHT s
+//! cost = LENGTH_WEIGHT e + LENGTH_STEEP max(0, e - LENGTH_SLACK) + SHARING_WEIGHT s
 //!      + (avoid_roads * road cost + trail cost) / L          the profile, per metre
 //!      - SCENERY_WEIGHT * scenery * (nature + ROUTE_SHARE * route) / L
 //!      + COMPACT_WEIGHT (1 - c)                               round, not thin
 //!      + JUNCTION_WEIGHT * junctions per km                   few decisions
+//!      + TURN_WEIGHT * junction turns per km                  few turns to find
 //!      - HILLS_WEIGHT * hills * min(climb per km / 100 m, HILLS_CAP)
 //!      + CLIMB_WEIGHT * climb above max_ascent / (max_ascent + 100 m)
 //!      + start_cost                                           the drive
@@ -39,6 +40,12 @@ use crate::walking;
 /// Weight of the length error within tolerance: at a 5% tolerance at most 0.01, less
 /// than 2% of the length on a road.
 pub(crate) const LENGTH_WEIGHT: f64 = 0.5;
+/// Length error within tolerance beyond which each unit of error costs
+/// [`LENGTH_STEEP`] more.
+const LENGTH_SLACK: f64 = 0.02;
+/// Extra weight of the length error beyond [`LENGTH_SLACK`]: a 5% miss costs 0.03
+/// more, as much as one junction turn per km.
+const LENGTH_STEEP: f64 = 1.0;
 /// Cost of a walk that is all shared (an out-and-back).
 pub(crate) const SHARING_WEIGHT: f64 = 1.0;
 /// Worth of a walk all in nature at `scenery` 1.
@@ -49,6 +56,9 @@ pub(crate) const ROUTE_SHARE: f64 = 0.5;
 pub(crate) const COMPACT_WEIGHT: f64 = 0.4;
 /// Cost of one junction per km.
 const JUNCTION_WEIGHT: f64 = 0.01;
+/// Cost of one junction turn per km (leaving the way one is on at a junction; see
+/// `turns`).
+const TURN_WEIGHT: f64 = 0.03;
 /// Worth (hills = +1) or cost (hills = -1) of 100 m of climb per km.
 pub(crate) const HILLS_WEIGHT: f64 = 0.4;
 /// Climb per km counted at most, in units of 100 m.
@@ -229,12 +239,15 @@ impl Scorer {
         let compactness = self.compactness(attrs);
         let mut rest =
             SHARING_WEIGHT * sharing + COMPACT_WEIGHT * (1.0 - compactness) + self.start_cost;
+        // Past a small slack the length weighs more: fewer turns or a rounder shape
+        // are not bought with a walk far off the length asked for.
+        rest += LENGTH_STEEP * (length_error - LENGTH_SLACK).max(0.0);
         if len > 0.0 {
             let km = len / 1000.0;
             rest += (self.avoid_roads * attrs.road + attrs.trail) / len;
             rest -=
                 SCENERY_WEIGHT * self.scenery * (attrs.nature + ROUTE_SHARE * attrs.route) / len;
-            rest += JUNCTION_WEIGHT * attrs.junctions / km;
+            rest += JUNCTION_WEIGHT * attrs.junctions / km + TURN_WEIGHT * attrs.turns / km;
             rest -= HILLS_WEIGHT * self.hills * (attrs.ascent / km / 100.0).min(HILLS_CAP);
         }
         if let Some(max) = self.max_ascent {

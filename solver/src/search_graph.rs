@@ -12,6 +12,7 @@ use crate::graph::TrailGraph;
 use crate::heap::{Item, MinHeap};
 use crate::neighbourhood::{Link, Neighbourhood, Scratch};
 use crate::tile::NONE;
+use crate::turns;
 
 /// An edge of the search graph: a run of input edges between two search nodes.
 #[derive(Debug, Clone)]
@@ -22,6 +23,8 @@ pub(crate) struct SearchEdge {
     pub attrs: Attrs,
     /// Range into `SearchGraph::steps`, from `a` to `b`.
     pub steps: (u32, u32),
+    /// The direction it leaves `a` in and the one it leaves `b` in (see `turns`).
+    pub leave: [f32; 2],
 }
 
 /// Adjacency entry: walking `edge` forward (`a` to `b`) or not, arriving at `to`.
@@ -53,6 +56,8 @@ pub(crate) struct SearchGraph {
     pub pos: Vec<[f64; 2]>,
     /// The input node id of each node.
     pub node_ids: Vec<u64>,
+    /// Whether three or more ways meet at each node (where a walk may turn).
+    pub decision: Vec<bool>,
     /// Per stop asked for (in order): the node a walk visits it at, and how far off
     /// that node it lies (a place at the end of a spur the pruning removed); `None`
     /// when it is out of reach.
@@ -99,6 +104,19 @@ impl SearchGraph {
     pub fn adj(&self, node: u32) -> &[SearchArc] {
         &self.adj
             [self.adj_start[node as usize] as usize..self.adj_start[node as usize + 1] as usize]
+    }
+
+    /// 1 when walking `into` and then `out` (which leaves where `into` arrives) is a
+    /// junction turn, else 0.
+    #[inline]
+    pub fn turn(&self, into: SearchStep, out: SearchStep) -> f64 {
+        if !self.decision[self.head(into) as usize] {
+            return 0.0;
+        }
+        let (a, b) = (&self.edges[into.0 as usize], &self.edges[out.0 as usize]);
+        let back = a.leave[usize::from(into.1)];
+        let leave = b.leave[usize::from(!out.1)];
+        f64::from(u8::from(turns::is_turn(back, leave)))
     }
 
     /// Attributes of a step.
@@ -225,15 +243,29 @@ impl SearchGraph {
             })
             .collect();
 
+        // Where three or more ways meet in the whole graph (a pruned spur is still a
+        // way a hiker sees at the junction).
+        let decision: Vec<bool> = (0..n)
+            .map(|v| {
+                if v == 0 && hood.split.is_some() {
+                    false
+                } else {
+                    graph.is_decision(s.settled[v])
+                }
+            })
+            .collect();
+
         // Contract the degree-2 nodes left behind.
         let mut new_index = vec![NONE; n];
         let mut kept = 0u32;
         let mut pos = Vec::with_capacity(n);
         let mut node_ids = Vec::with_capacity(n);
+        let mut kept_decision = Vec::with_capacity(n);
         for v in 0..n {
             if node_alive[v] && (v == 0 || degree[v] != 2 || keep[v]) {
                 new_index[v] = kept;
                 kept += 1;
+                kept_decision.push(decision[v]);
                 let original = if v == 0 {
                     hood.start_node
                 } else {
@@ -279,6 +311,17 @@ impl SearchGraph {
                         run.reverse();
                         run.iter_mut().for_each(|s| s.fwd = !s.fwd);
                     }
+                    // The turn at a junction the edge passes through (a spur pruned).
+                    if run_start > lo as usize
+                        && decision[at as usize]
+                        && steps.len() > run_start
+                        && turns::is_turn(
+                            graph.step_back(steps[run_start - 1]),
+                            graph.step_leave(steps[run_start]),
+                        )
+                    {
+                        attrs.turns += 1.0;
+                    }
                     attrs.add(&p.attrs.oriented(fwd));
                     at = if fwd { p.b } else { p.a };
                     if new_index[at as usize] != NONE {
@@ -295,6 +338,14 @@ impl SearchGraph {
                     b: new_index[at as usize],
                     attrs,
                     steps: (lo, hi),
+                    leave: if hi > lo {
+                        [
+                            graph.step_leave(steps[lo as usize]),
+                            graph.step_back(steps[hi as usize - 1]),
+                        ]
+                    } else {
+                        [f32::NAN; 2]
+                    },
                 });
             }
         }
@@ -309,6 +360,7 @@ impl SearchGraph {
             branch: Vec::new(),
             pos,
             node_ids,
+            decision: kept_decision,
             stops,
             side_start: Vec::new(),
             side: Vec::new(),

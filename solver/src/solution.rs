@@ -44,6 +44,9 @@ pub struct Loop {
     pub descent_m: f64,
     /// Junctions of three or more ways passed.
     pub junctions: f64,
+    /// Junction turns: where the walk leaves the way it is on at one of them, bending
+    /// more than 45 degrees.
+    pub turns: f64,
     /// `|L - T| / T`.
     pub length_error: f64,
     /// Length walked on edges used more than once (every traversal), or beside another

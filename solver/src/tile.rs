@@ -32,6 +32,9 @@ pub(crate) struct EdgeData {
     pub attrs: Attrs,
     pub demands: Demands,
     pub geometry: Vec<[f64; 2]>,
+    /// The direction it leaves its source in and the one it leaves its target in (see
+    /// `turns`).
+    pub leave: [f32; 2],
 }
 
 /// A maximal path through degree-2 nodes between two junctions (equal for a ring).

@@ -35,7 +35,50 @@ impl Walk {
         for &s in &self.cycle {
             total.add(&local.step_attrs(s));
         }
+        total.turns += self.joint_turns(local, approach);
         (total, if approach { 0.0 } else { 2.0 * stick.len })
+    }
+
+    /// Whether the stick is measured (walked as part of the hike, not an approach).
+    pub fn stick_counts(&self, local: &SearchGraph, approach_max: f64) -> bool {
+        !self.stick.is_empty()
+            && (self.cycle.is_empty()
+                || self
+                    .stick
+                    .iter()
+                    .map(|&s| local.edges[s.0 as usize].attrs.len)
+                    .sum::<f64>()
+                    > approach_max)
+    }
+
+    /// Turns where its steps meet (those inside a step are in its attributes): between
+    /// the measured steps, out along a measured stick, round and back. Not at the
+    /// walk's start and end.
+    fn joint_turns(&self, local: &SearchGraph, approach: bool) -> f64 {
+        let pairs = |steps: &mut dyn Iterator<Item = SearchStep>| {
+            let mut count = 0.0;
+            let mut prev: Option<SearchStep> = None;
+            for s in steps {
+                if let Some(p) = prev {
+                    count += local.turn(p, s);
+                }
+                prev = Some(s);
+            }
+            count
+        };
+        if approach || self.stick.is_empty() {
+            pairs(&mut self.cycle.iter().copied())
+        } else {
+            let back = self.stick.iter().rev().map(|&(e, f)| (e, !f));
+            pairs(
+                &mut self
+                    .stick
+                    .iter()
+                    .copied()
+                    .chain(self.cycle.iter().copied())
+                    .chain(back),
+            )
+        }
     }
 
     /// The measures of each day, and the night ending each but the last. A stick that is

@@ -34,12 +34,14 @@ pub struct Breakdown {
     pub protected: f64,
     /// Junctions of three or more ways passed, per km.
     pub junctions_per_km: f64,
+    /// Turns at them (leaving the way one is on), per km.
+    pub turns_per_km: f64,
 }
 
 /// The shares of the walked edges.
 pub(crate) fn breakdown<'a>(
     edges: impl Iterator<Item = &'a EdgeMeta>,
-    junctions: f64,
+    (junctions, turns): (f64, f64),
 ) -> Breakdown {
     let mut b = Breakdown::default();
     let mut total = 0.0;
@@ -76,6 +78,7 @@ pub(crate) fn breakdown<'a>(
             *share /= total;
         }
         b.junctions_per_km = junctions / (total / 1000.0);
+        b.turns_per_km = turns / (total / 1000.0);
     }
     b
 }

@@ -134,7 +134,7 @@ fn walked(
     network: &PlanningNetwork,
     legs: &[Leg<'_>],
     geometry: &[Coord],
-    junctions: f64,
+    decisions: (f64, f64),
     stages: &[Stage],
 ) -> Walked {
     let max_sac_scale = legs.iter().filter_map(|leg| leg.meta.sac_scale).max();
@@ -146,7 +146,7 @@ fn walked(
     });
     Walked {
         max_sac_scale,
-        breakdown: super::breakdown::breakdown(legs.iter().map(|leg| leg.meta), junctions),
+        breakdown: super::breakdown::breakdown(legs.iter().map(|leg| leg.meta), decisions),
         segments: segments(legs.iter().map(|leg| leg.meta)),
         highlights: super::breakdown::passed(geometry, network.highlights()),
         difficulty: difficulty(max_sac_scale.map_or(0, SacScale::grade), day_km, day_ascent),
@@ -195,7 +195,7 @@ pub(crate) fn present(
         })
         .collect();
     let stages = stages::stages(&legs, &cuts, &geometry, waters);
-    let w = walked(network, &legs, &geometry, l.junctions, &stages);
+    let w = walked(network, &legs, &geometry, (l.junctions, l.turns), &stages);
     PlannedLoop {
         // Named with the answer's other loops.
         name: String::new(),
@@ -259,8 +259,10 @@ pub(crate) fn present_base_camp(
         s.off_trail_m = (s.distance_m - l.length_m).max(0.0);
         s.distance_m = l.length_m;
     }
-    let junctions = days.iter().map(|l| l.junctions).sum();
-    let w = walked(network, &legs, &geometry, junctions, &stages);
+    let decisions = days
+        .iter()
+        .fold((0.0, 0.0), |(j, t), l| (j + l.junctions, t + l.turns));
+    let w = walked(network, &legs, &geometry, decisions, &stages);
     let length_m: f64 = days.iter().map(|l| l.length_m).sum();
     let weighted = |f: fn(&Loop) -> f64| -> f64 {
         days.iter().map(|l| f(l) * l.length_m).sum::<f64>() / length_m.max(1.0)

@@ -263,6 +263,11 @@ pub struct BreakdownJson {
     pub protected_share: f64,
     /// Junctions of three or more ways passed per km: the hiker's decision points.
     pub junctions_per_km: f64,
+    /// Junction turns per km: where the loop leaves the way it is on (bending more than
+    /// 45 degrees), the places a hiker must not walk past. Absent from plans saved
+    /// before it was reported.
+    #[serde(default)]
+    pub turns_per_km: f64,
 }
 
 /// A highlight the loop passes (within 150 m).
@@ -517,6 +522,7 @@ impl LoopJson {
                     open_share: round(b.open, 3),
                     protected_share: round(b.protected, 3),
                     junctions_per_km: round(b.junctions_per_km, 2),
+                    turns_per_km: round(b.turns_per_km, 2),
                 }
             },
             highlights: l

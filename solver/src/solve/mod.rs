@@ -397,6 +397,7 @@ fn to_loop(graph: &TrailGraph, c: ScoredWalk, exhausted: bool) -> Loop {
         ascent_m: c.attrs.ascent,
         descent_m: c.attrs.descent,
         junctions: c.attrs.junctions,
+        turns: c.attrs.turns,
         length_error: c.quality.length_error,
         sharing: c.quality.sharing,
         compactness: c.quality.compactness,

@@ -181,6 +181,24 @@ fn measure(case: &Case, walk: &[DirectedEdge]) -> (Attrs, f64) {
             shared += beside.min(e.length_m);
         }
     }
+    // Junction turns: between consecutive edges, at nodes of three or more edges,
+    // from the edges' own polylines.
+    for w in walk.windows(2) {
+        let (_, at) = graph.edge_ends(w[0]).expect("known edge");
+        let degree: usize = case
+            .edges
+            .iter()
+            .map(|x| usize::from(x.source == at) + usize::from(x.target == at))
+            .sum();
+        let mut back = graph.edge_polyline(w[0]).expect("known edge");
+        back.reverse();
+        let out = graph.edge_polyline(w[1]).expect("known edge");
+        if degree >= 3
+            && crate::turns::is_turn(crate::turns::leaving(back), crate::turns::leaving(out))
+        {
+            attrs.turns += 1.0;
+        }
+    }
     let line = graph.walk_polyline(walk);
     attrs.area = line
         .windows(2)
