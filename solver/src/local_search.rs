@@ -77,12 +77,6 @@ impl Marked {
         } else {
             None
         };
-        let mut turns = Vec::with_capacity(m + 2);
-        turns.push(0.0);
-        for p in 0..=m {
-            let t = turn_at(local, &walk.cycle, stick_in, p);
-            turns.push(turns[p] + t);
-        }
         let night_pos: Vec<usize> = (1..m)
             .filter(|&p| walk.nights.contains(&nodes[p]))
             .collect();
@@ -92,7 +86,7 @@ impl Marked {
         } else {
             (Vec::new(), Vec::new())
         };
-        Marked {
+        let mut marked = Marked {
             nodes,
             prefix,
             total,
@@ -101,9 +95,25 @@ impl Marked {
             night_pos,
             days,
             nights,
-            turns,
+            turns: Vec::with_capacity(m + 2),
             stick_in,
             cycle: walk.cycle.clone(),
+        };
+        let mut sum = 0.0;
+        marked.turns.push(sum);
+        for p in 0..=m {
+            sum += marked.turn_at(local, p);
+            marked.turns.push(sum);
+        }
+        marked
+    }
+
+    /// The turn at cycle position `p` (0 and `m` are the anchor, arrived at from the
+    /// stick and left back along it; nothing there when the stick is not measured).
+    fn turn_at(&self, local: &SearchGraph, p: usize) -> f64 {
+        match (self.into(p), self.out_of(p)) {
+            (Some(a), Some(b)) if !self.cycle.is_empty() => local.turn(a, b),
+            _ => 0.0,
         }
     }
 
@@ -123,27 +133,6 @@ impl Marked {
         } else {
             self.stick_in.map(|(e, f)| (e, !f))
         }
-    }
-}
-
-/// The turn at cycle position `p` (0 and `m` are the anchor, arrived at from the stick
-/// and left back along it; nothing there when the stick is not measured).
-fn turn_at(
-    local: &SearchGraph,
-    cycle: &[SearchStep],
-    stick_in: Option<SearchStep>,
-    p: usize,
-) -> f64 {
-    let m = cycle.len();
-    let into = if p > 0 { Some(cycle[p - 1]) } else { stick_in };
-    let out = if p < m {
-        Some(cycle[p])
-    } else {
-        stick_in.map(|(e, f)| (e, !f))
-    };
-    match (into, out) {
-        (Some(a), Some(b)) if m > 0 => local.turn(a, b),
-        _ => 0.0,
     }
 }
 

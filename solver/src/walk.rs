@@ -25,7 +25,7 @@ impl Walk {
         for &s in &self.stick {
             stick.add(&local.step_attrs(s));
         }
-        let approach = !self.cycle.is_empty() && stick.len <= approach_max;
+        let approach = !self.stick_counts(local, approach_max);
         // Out along the stick and back: its area cancels, its climb is both ways.
         let mut total = Attrs::default();
         if !approach {

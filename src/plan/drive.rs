@@ -230,6 +230,14 @@ impl Drive {
             method: DriveMethod::RoadNetwork,
         }
     }
+
+    /// The drive as a limit weighs it.
+    pub fn road(&self) -> trailloop_drive::RoadDrive {
+        trailloop_drive::RoadDrive {
+            metres: self.km * 1000.0,
+            seconds: self.minutes * 60.0,
+        }
+    }
 }
 
 /// The last few drive searches, so that requests from the same origin (a hiker trying

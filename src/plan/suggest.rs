@@ -134,12 +134,7 @@ impl Planner {
         };
         let mut candidates: Vec<_> = starts
             .into_iter()
-            .filter(|s| {
-                !req.drive.admits(trailloop_drive::RoadDrive {
-                    metres: s.drive.km * 1000.0,
-                    seconds: s.drive.minutes * 60.0,
-                })
-            })
+            .filter(|s| !req.drive.admits(s.drive.road()))
             .filter(|s| {
                 let around = trailheads::surroundings(&s.trailhead.potential, target_km);
                 let walked = around.trail_m + around.road_m;
@@ -153,12 +148,7 @@ impl Planner {
             if tries == MAX_TRIES {
                 break;
             }
-            if tried.is_some_and(|t| {
-                t.admits(trailloop_drive::RoadDrive {
-                    metres: c.drive.km * 1000.0,
-                    seconds: c.drive.minutes * 60.0,
-                })
-            }) {
+            if tried.is_some_and(|t| t.admits(c.drive.road())) {
                 continue;
             }
             let limit = widened(&req.drive, &c.drive);

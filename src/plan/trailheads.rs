@@ -5,7 +5,7 @@
 //! most promising are taken, spread over the range so that one car park cluster cannot
 //! fill the list.
 
-use trailloop_drive::{DriveLimit, RoadDrive};
+use trailloop_drive::DriveLimit;
 use trailloop_osm::{BandPotential, Highway, Profile, BAND_TARGETS_KM};
 use trailloop_solver::{drive_cost, promise, Surroundings};
 
@@ -68,12 +68,7 @@ pub fn choose(
     n: usize,
     near: Option<&DriveLimit>,
 ) -> Vec<TrailheadStart> {
-    let admitted = |limit: &DriveLimit, s: &TrailheadStart| {
-        limit.admits(RoadDrive {
-            metres: s.drive.km * 1000.0,
-            seconds: s.drive.minutes * 60.0,
-        })
-    };
+    let admitted = |limit: &DriveLimit, s: &TrailheadStart| limit.admits(s.drive.road());
     let mut taken: Vec<usize> = Vec::with_capacity(2 * n);
     // How much farther than the near drive the range reaches: 0 at the near drive, 1
     // at twice it or more.
